@@ -1,0 +1,29 @@
+"""geo: 15-minute coverage of rider service stations (新就业形态劳动者服务站点覆盖分析).
+
+The public API::
+
+    import geo
+    stations = geo.read_stations("data/canglang/stations.csv", crs="gcj02")
+    result = geo.analyze(stations, area=..., demand=..., grids=...,
+                         settings=geo.Settings(mode="ebike"))
+    result.summary()
+"""
+
+from __future__ import annotations
+
+from geo import crs
+from geo.errors import GeoError, GeoWarning, InputError, Rejected, SettingsError
+from geo.settings import Settings
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GeoError",
+    "GeoWarning",
+    "InputError",
+    "Rejected",
+    "Settings",
+    "SettingsError",
+    "__version__",
+    "crs",
+]

@@ -16,6 +16,7 @@ round trip is exact to far better than the 0.5 m the project promises.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Literal
 
 import numpy as np
@@ -268,7 +269,9 @@ def normalize_coord_system(value: str | None, *, default: str = "wgs84") -> str:
     """
     if value is None:
         return default
-    key = "".join(ch for ch in str(value).strip().lower() if ch.isalnum())
+    # NFKC folds the full-width forms a Chinese input method types (ＧＣＪ－０２) to ASCII.
+    text = unicodedata.normalize("NFKC", str(value))
+    key = "".join(ch for ch in text.strip().lower() if ch.isalnum())
     if not key or key == "nan":
         return default
     if key in {"wgs84", "wgs", "gps", "epsg4326", "4326", "cgcs2000", "epsg4490", "4490", "osm",
@@ -285,6 +288,13 @@ def normalize_coord_system(value: str | None, *, default: str = "wgs84") -> str:
     )
 
 
+def _system_text(value: object) -> str:
+    """A per-point system name as text; missing values (None, NaN) become blank."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
+
+
 def to_wgs84(lon: ArrayLike, lat: ArrayLike, system: ArrayLike | str):  # type: ignore[no-untyped-def]
     """Convert coordinates given in ``system`` (one name, or one per point) to WGS-84.
 
@@ -293,21 +303,37 @@ def to_wgs84(lon: ArrayLike, lat: ArrayLike, system: ArrayLike | str):  # type: 
     lon, lat
         Degrees in the given system.
     system
-        ``"wgs84"``, ``"gcj02"`` or ``"bd09"``, or an array of those, one per point.
+        ``"wgs84"``, ``"gcj02"`` or ``"bd09"``, or an array of those, one per point;
+        any name :func:`normalize_coord_system` accepts (``"GCJ-02"``, ``"百度"``;
+        blank or missing means WGS-84).
 
     Returns
     -------
     tuple of numpy.ndarray
-        ``(lon, lat)`` in WGS-84.
+        ``(lon, lat)`` in WGS-84, the shape of the input.
+
+    Raises
+    ------
+    SettingsError
+        If a name is not a known coordinate system.
     """
-    lon_a = np.atleast_1d(np.asarray(lon, dtype="float64")).copy()
-    lat_a = np.atleast_1d(np.asarray(lat, dtype="float64")).copy()
-    sys_a = np.broadcast_to(np.asarray(system, dtype=object), lon_a.shape)
+    lon_in = np.asarray(lon, dtype="float64")
+    lat_in = np.asarray(lat, dtype="float64")
+    if lon_in.shape != lat_in.shape:
+        raise ValueError(f"lon and lat differ in shape: {lon_in.shape} vs {lat_in.shape}")
+    lon_a = np.atleast_1d(lon_in).copy()
+    lat_a = np.atleast_1d(lat_in).copy()
+    sys_a = np.broadcast_to(np.asarray(system, dtype=object), lon_in.shape).reshape(lon_a.shape)
+    # Names as users write them ("GCJ-02", "百度", blank): normalise each distinct one.
+    raw = np.array([_system_text(s) for s in sys_a.ravel().tolist()], dtype=object)
+    names, inverse = np.unique(raw.astype(str), return_inverse=True)
+    canonical = np.array([normalize_coord_system(n) for n in names], dtype=object)
+    sys_c = canonical[inverse].reshape(lon_a.shape)
     for name, func in (("gcj02", gcj02_to_wgs84), ("bd09", bd09_to_wgs84)):
-        mask = sys_a == name
+        mask = sys_c == name
         if mask.any():
             lon_a[mask], lat_a[mask] = func(lon_a[mask], lat_a[mask])
-    return lon_a, lat_a
+    return lon_a.reshape(lon_in.shape), lat_a.reshape(lat_in.shape)
 
 
 def from_wgs84(lon: ArrayLike, lat: ArrayLike, system: str):  # type: ignore[no-untyped-def]

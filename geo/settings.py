@@ -95,9 +95,18 @@ class Settings:
 
     def __post_init__(self) -> None:
         mode = str(self.mode).strip().lower().replace("-", "").replace("_", "")
-        aliases = {"foot": "walk", "walking": "walk", "步行": "walk", "bicycle": "bike",
-                   "cycling": "bike", "自行车": "bike", "ebike": "ebike", "电动车": "ebike",
-                   "电动自行车": "ebike", "电瓶车": "ebike"}
+        aliases = {
+            "foot": "walk",
+            "walking": "walk",
+            "步行": "walk",
+            "bicycle": "bike",
+            "cycling": "bike",
+            "自行车": "bike",
+            "ebike": "ebike",
+            "电动车": "ebike",
+            "电动自行车": "ebike",
+            "电瓶车": "ebike",
+        }
         mode = aliases.get(mode, mode)
         if mode not in MODE_SPEEDS_KMH:
             raise SettingsError(f"unknown mode '{self.mode}': use walk, bike or ebike")
@@ -123,7 +132,7 @@ class Settings:
         object.__setattr__(self, "cell_m", float(self.cell_m))
         if self.cell_shape not in CELL_SHAPES:
             raise SettingsError(f"unknown cell shape '{self.cell_shape}': use square or hex")
-        bands = sorted({float(b) for b in self.bands if _finite(b) and 0 < float(b)})
+        bands = sorted({float(b) for b in self.bands if _finite(b) and float(b) > 0})
         if any(not _finite(b) or float(b) <= 0 for b in self.bands):
             raise SettingsError(f"time bands {self.bands} must be positive minutes")
         bands = sorted(set(bands) | {self.minutes})

@@ -1,0 +1,465 @@
+"""Straight-line (euclidean) coverage: travel minutes from every demand point to its
+nearest station, demand-weighted coverage, gaps, per-网格 and per-station tables.
+
+One KD-tree query answers every demand point at once; nothing loops per point.
+Distances are measured in the UTM zone of the data (see :func:`geo.crs.metric_crs`)
+and scaled by the circuity (street distance / straight-line distance).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from os import PathLike
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+from scipy.spatial import cKDTree
+
+from geo import grid as gridmod
+from geo.errors import InputError, Rejected, SettingsError
+from geo.filters import select_stations
+from geo.result import CoverageResult, GapCells
+from geo.settings import Settings
+
+log = logging.getLogger("geo")
+
+PathOrFrame = str | PathLike[str] | gpd.GeoDataFrame
+
+#: A small tolerance so that a point exactly at the threshold counts as covered.
+_EPS_MIN = 1e-9
+
+
+def analyze(
+    stations: PathOrFrame | Sequence[PathOrFrame],
+    *,
+    area: PathOrFrame | shapely.Geometry | None = None,
+    demand: PathOrFrame | None = None,
+    grids: PathOrFrame | None = None,
+    settings: Settings | None = None,
+    crs: str = "wgs84",
+    sheet: str | int | None = None,
+    **overrides: Any,
+) -> CoverageResult:
+    """Compute 15-minute (or any) coverage of demand by stations.
+
+    Parameters
+    ----------
+    stations
+        A station table (path or GeoDataFrame from :func:`geo.read_stations`),
+        or several (e.g. stations and charging piles), combined.
+    area
+        Study area polygon(s): a path, GeoDataFrame or shapely geometry in WGS-84.
+        Without ``demand`` a grid of cells over it is the demand (weight 1 per
+        cell, so coverage is a share of area). Without either, the area is the
+        stations' extent plus the reach.
+    demand
+        Weighted demand points (path or GeoDataFrame from :func:`geo.read_demand`).
+    grids
+        Governance grids (网格) with names, for the per-grid table.
+    settings
+        Travel and filter parameters; defaults from DOMAIN.md.
+    crs
+        Coordinate system of files given as paths (``wgs84``, ``gcj02``, ``bd09``),
+        unless a row's ``coord_system`` says otherwise.
+    sheet
+        Sheet of XLSX files given as paths.
+    **overrides
+        Settings fields to change, e.g. ``mode="ebike"``.
+
+    Returns
+    -------
+    CoverageResult
+        Per-point minutes, coverage metrics, gaps, per-grid and per-station tables.
+
+    Raises
+    ------
+    SettingsError
+        For invalid parameters.
+    InputError
+        For files that cannot be used at all.
+    """
+    settings = settings or Settings()
+    if overrides:
+        settings = settings.replace(**overrides)
+    if settings.method == "network":
+        raise SettingsError(
+            "the street-network method is not available in this version; "
+            "use --method euclidean (straight line × circuity)"
+        )
+
+    station_gdf = _combine_stations(_as_list(stations), crs=crs, sheet=sheet)
+    rejected: list[Rejected] = list(station_gdf.attrs.get("rejected", []))
+    warnings: list[Rejected] = list(station_gdf.attrs.get("warnings", []))
+
+    demand_gdf = None
+    if demand is not None:
+        demand_gdf = _load(demand, "demand", crs=crs, sheet=sheet)
+        rejected += demand_gdf.attrs.get("rejected", [])
+        warnings += demand_gdf.attrs.get("warnings", [])
+    area_gdf = _load_area(area, crs=crs)
+    grids_gdf = _load(grids, "grids", crs=crs, sheet=sheet) if grids is not None else None
+    if grids_gdf is not None:
+        rejected += grids_gdf.attrs.get("rejected", [])
+        warnings += grids_gdf.attrs.get("warnings", [])
+
+    used, excluded, filter_notes = select_stations(station_gdf, settings)
+    warnings += filter_notes
+    station_gdf = station_gdf.copy()
+    station_gdf["used"] = used
+    station_gdf["excluded"] = excluded
+
+    s_lon = station_gdf.geometry.x.to_numpy(dtype="float64")
+    s_lat = station_gdf.geometry.y.to_numpy(dtype="float64")
+
+    if demand_gdf is not None and len(demand_gdf):
+        source = "points"
+        d_lon = demand_gdf.geometry.x.to_numpy(dtype="float64")
+        d_lat = demand_gdf.geometry.y.to_numpy(dtype="float64")
+    elif demand_gdf is not None:
+        raise InputError(
+            "no usable demand point (every row was rejected; see the list above)",
+            file=str(demand_gdf.attrs.get("source", "demand")),
+        )
+    else:
+        source = "cells"
+        d_lon = d_lat = None
+
+    ref_lon = s_lon if d_lon is None else np.concatenate([s_lon, d_lon])
+    ref_lat = s_lat if d_lat is None else np.concatenate([s_lat, d_lat])
+    if area_gdf is not None and d_lon is None:
+        minx, miny, maxx, maxy = area_gdf.total_bounds
+        ref_lon = np.array([minx, maxx])
+        ref_lat = np.array([miny, maxy])
+    if ref_lon.size == 0:
+        raise InputError(
+            "no usable station and no study area: nothing to analyse "
+            "(give stations with coordinates, or --area / --demand)",
+            file=str(station_gdf.attrs.get("source", "stations")),
+        )
+    metric = _metric_crs(ref_lon, ref_lat)
+    to_m = Transformer.from_crs(4326, metric, always_xy=True)
+    spec = gridmod.make_spec(settings.cell_shape, settings.cell_m, metric)
+
+    if source == "points":
+        assert demand_gdf is not None and d_lon is not None and d_lat is not None
+        x, y = (np.asarray(a) for a in to_m.transform(d_lon, d_lat))
+        weight = _weights(demand_gdf)
+        ids = demand_gdf["id"].astype(str).to_numpy() if "id" in demand_gdf else _seq_ids(len(x))
+        cell_key = gridmod.cell_of_points(x, y, d_lon, d_lat, spec)
+        lon, lat = d_lon, d_lat
+    else:
+        if area_gdf is None:
+            area_geom = _stations_extent(station_gdf[used], settings, metric)
+            if area_geom is None:
+                raise InputError(
+                    "no usable station and no study area or demand: nothing to analyse",
+                    file=str(station_gdf.attrs.get("source", "stations")),
+                )
+            area_gdf = gpd.GeoDataFrame(
+                {"name": ["stations' extent + reach"]}, geometry=[area_geom], crs=4326
+            )
+        cells = gridmod.cells_over_area(_union(area_gdf), spec)
+        if len(cells) == 0:
+            raise InputError(
+                f"the study area holds no cell of {settings.cell_m:g} m; use a smaller --cell"
+            )
+        x, y, lon, lat = cells.x, cells.y, cells.lon, cells.lat
+        weight = np.ones(len(cells))
+        cell_key = cells.key
+        ids = gridmod.cell_label(cells.key, spec)
+
+    sx, sy = (np.asarray(a) for a in to_m.transform(s_lon[used], s_lat[used]))
+    used_idx = np.flatnonzero(used)
+    minutes, nearest_pos, unique = _nearest(sx, sy, x, y, settings)
+    covered = minutes <= settings.minutes + _EPS_MIN
+    nearest_id = np.full(x.size, None, dtype=object)
+    has = nearest_pos >= 0
+    station_ids = station_gdf["id"].astype(str).to_numpy()
+    nearest_id[has] = station_ids[used_idx[nearest_pos[has]]]
+
+    point_grid, grid_notes = _assign_grids(lon, lat, grids_gdf)
+    warnings += grid_notes
+
+    points = gpd.GeoDataFrame(
+        {
+            "id": ids,
+            "lon": lon,
+            "lat": lat,
+            "weight": weight,
+            "minutes": minutes,
+            "nearest": nearest_id,
+            "covered": covered,
+            "band": _bands(minutes, settings.bands),
+            "grid": point_grid,
+            "cell": gridmod.cell_label(cell_key, spec) if source == "points" else ids,
+        },
+        geometry=shapely.points(lon, lat),
+        crs=4326,
+    )
+    if source == "points":
+        assert demand_gdf is not None
+        points.index = demand_gdf.index
+
+    gap_cells = _gap_cells(cell_key, weight, covered, point_grid, spec)
+    station_table = _station_table(station_gdf, used_idx, nearest_pos, covered, unique, weight)
+    outside_area = None
+    if area_gdf is not None and source == "points":
+        outside_area = _outside_area(lon, lat, weight, covered, area_gdf)
+
+    return CoverageResult(
+        settings=settings,
+        metric_crs=metric,
+        cell_spec=spec,
+        demand_source=source,
+        stations=station_gdf,
+        points=points,
+        gap_cells=gap_cells,
+        station_table=station_table,
+        area=area_gdf,
+        grids=grids_gdf,
+        rejected=rejected,
+        warnings=warnings,
+        outside_area=outside_area,
+    )
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def _as_list(obj: PathOrFrame | Sequence[PathOrFrame]) -> list[PathOrFrame]:
+    if isinstance(obj, gpd.GeoDataFrame | str | PathLike):
+        return [obj]
+    return list(obj)
+
+
+def _load(obj: PathOrFrame, kind: str, *, crs: str, sheet: str | int | None) -> gpd.GeoDataFrame:
+    if isinstance(obj, gpd.GeoDataFrame):
+        return obj
+    from geo import io
+
+    if kind == "stations":
+        return io.read_stations(obj, crs=crs, sheet=sheet)
+    if kind == "demand":
+        return io.read_demand(obj, crs=crs, sheet=sheet)
+    if kind == "grids":
+        return io.read_grids(obj, crs=crs)
+    raise ValueError(kind)
+
+
+def _load_area(area: PathOrFrame | shapely.Geometry | None, *, crs: str) -> gpd.GeoDataFrame | None:
+    if area is None:
+        return None
+    if isinstance(area, shapely.Geometry):
+        return gpd.GeoDataFrame({"name": ["area"]}, geometry=[area], crs=4326)
+    if isinstance(area, gpd.GeoDataFrame):
+        return area.to_crs(4326) if area.crs is not None else area.set_crs(4326)
+    from geo import io
+
+    return io.read_area(area, crs=crs)
+
+
+def _combine_stations(
+    items: Iterable[PathOrFrame], *, crs: str, sheet: str | int | None
+) -> gpd.GeoDataFrame:
+    frames = [_load(item, "stations", crs=crs, sheet=sheet) for item in items]
+    if not frames:
+        raise InputError("no station file given")
+    if len(frames) == 1:
+        return frames[0]
+    rejected: list[Rejected] = []
+    warnings: list[Rejected] = []
+    seen: dict[str, str] = {}
+    kept = []
+    for frame in frames:
+        src = str(frame.attrs.get("source", "stations"))
+        rejected += frame.attrs.get("rejected", [])
+        warnings += frame.attrs.get("warnings", [])
+        ids = frame["id"].astype(str)
+        dup = ids.isin(seen.keys()).to_numpy()
+        for row, sid in zip(frame.loc[dup, "row"], ids[dup], strict=True):
+            rejected.append(
+                Rejected(src, int(row), "id", f"id '{sid}' is already used in {seen[sid]}")
+            )
+        seen.update(dict.fromkeys(ids[~dup], src))
+        part = frame.loc[~dup].copy()
+        part["source"] = src
+        kept.append(part)
+    combined = gpd.GeoDataFrame(pd.concat(kept, ignore_index=True), crs=4326)
+    combined.attrs = {
+        "source": ", ".join(str(f.attrs.get("source", "")) for f in frames),
+        "rejected": rejected,
+        "warnings": warnings,
+    }
+    return combined
+
+
+def _weights(demand: gpd.GeoDataFrame) -> np.ndarray:
+    if "weight" not in demand:
+        return np.ones(len(demand))
+    w = pd.to_numeric(demand["weight"], errors="coerce").to_numpy(dtype="float64")
+    return np.where(np.isfinite(w), w, 1.0)
+
+
+def _seq_ids(n: int) -> np.ndarray:
+    width = max(3, len(str(n)))
+    return np.char.add("D", np.char.zfill(np.arange(1, n + 1).astype(str), width)).astype(object)
+
+
+def _union(gdf: gpd.GeoDataFrame) -> shapely.Geometry:
+    return shapely.union_all(gdf.geometry.to_numpy())
+
+
+def _metric_crs(lon: np.ndarray, lat: np.ndarray) -> CRS:
+    from geo.crs import metric_crs
+
+    return metric_crs(lon, lat)
+
+
+def _stations_extent(
+    stations: gpd.GeoDataFrame, settings: Settings, metric: CRS
+) -> shapely.Geometry | None:
+    """The stations' bounding box grown by the straight-line reach, in WGS-84."""
+    if len(stations) == 0:
+        return None
+    m = stations.to_crs(metric)
+    minx, miny, maxx, maxy = m.total_bounds
+    r = settings.reach_m
+    box = shapely.box(minx - r, miny - r, maxx + r, maxy + r)
+    back = Transformer.from_crs(metric, 4326, always_xy=True)
+    return shapely.transform(
+        shapely.segmentize(box, max(r / 4, 50.0)),
+        lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1])),
+    )
+
+
+# --- the computation -----------------------------------------------------------------------
+
+
+def _nearest(
+    sx: np.ndarray, sy: np.ndarray, x: np.ndarray, y: np.ndarray, settings: Settings
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Minutes to the nearest station, its position, and whether it alone is within reach."""
+    n = x.size
+    if sx.size == 0:
+        return np.full(n, np.nan), np.full(n, -1, dtype="int64"), np.zeros(n, dtype=bool)
+    tree = cKDTree(np.column_stack([sx, sy]))
+    k = 2 if sx.size > 1 else 1
+    dist, idx = tree.query(np.column_stack([x, y]), k=k)
+    if k == 1:
+        d1, i1, d2 = dist, idx, np.full(n, np.inf)
+    else:
+        d1, i1, d2 = dist[:, 0], idx[:, 0], dist[:, 1]
+    per_m = settings.circuity / settings.speed_m_per_min
+    minutes = d1 * per_m
+    second = d2 * per_m
+    unique = (minutes <= settings.minutes + _EPS_MIN) & (second > settings.minutes + _EPS_MIN)
+    return minutes, i1.astype("int64"), unique
+
+
+def _bands(minutes: np.ndarray, bands: Sequence[float]) -> np.ndarray:
+    """The smallest band (minutes) each point falls within, NaN beyond the last."""
+    edges = np.asarray(bands, dtype="float64")
+    pos = np.searchsorted(edges, minutes - _EPS_MIN, side="left")
+    out = np.full(minutes.size, np.nan)
+    ok = np.isfinite(minutes) & (pos < edges.size)
+    out[ok] = edges[pos[ok]]
+    return out
+
+
+def _assign_grids(
+    lon: np.ndarray, lat: np.ndarray, grids: gpd.GeoDataFrame | None
+) -> tuple[np.ndarray, list[Rejected]]:
+    """The name of the 网格 containing each point (first in file order on shared borders)."""
+    out = np.full(lon.size, None, dtype=object)
+    if grids is None or len(grids) == 0:
+        return out, []
+    tree = shapely.STRtree(grids.geometry.to_numpy())
+    pt_idx, grid_idx = tree.query(shapely.points(lon, lat), predicate="intersects")
+    order = np.lexsort((grid_idx, pt_idx))
+    pt_idx, grid_idx = pt_idx[order], grid_idx[order]
+    first = np.ones(pt_idx.size, dtype=bool)
+    first[1:] = pt_idx[1:] != pt_idx[:-1]
+    names = grids["grid"].astype(str).to_numpy()
+    out[pt_idx[first]] = names[grid_idx[first]]
+    return out, []
+
+
+def _gap_cells(
+    cell_key: np.ndarray,
+    weight: np.ndarray,
+    covered: np.ndarray,
+    point_grid: np.ndarray,
+    spec: gridmod.CellSpec,
+) -> GapCells:
+    """Cells holding uncovered demand, with their connected-region labels."""
+    unc = ~covered & (weight > 0)
+    keys = cell_key[unc]
+    w = weight[unc]
+    ukeys, inv = np.unique(keys, return_inverse=True)
+    cell_demand = np.bincount(inv, weights=w, minlength=ukeys.size)
+    cells = gridmod.cells_from_keys(ukeys, spec)
+    labels = cells.components() if len(cells) else np.zeros(0, dtype="int64")
+    grid_of = pd.DataFrame(
+        {
+            "label": labels[inv] if ukeys.size else np.zeros(0, "int64"),
+            "grid": point_grid[unc],
+            "w": w,
+        }
+    )
+    return GapCells(cells=cells, demand=cell_demand, label=labels, point_grid=grid_of)
+
+
+def _station_table(
+    stations: gpd.GeoDataFrame,
+    used_idx: np.ndarray,
+    nearest_pos: np.ndarray,
+    covered: np.ndarray,
+    unique: np.ndarray,
+    weight: np.ndarray,
+) -> pd.DataFrame:
+    n_used = used_idx.size
+    has = nearest_pos >= 0
+    served = np.zeros(n_used)
+    only = np.zeros(n_used)
+    if n_used:
+        ok = has & covered
+        served = np.bincount(nearest_pos[ok], weights=weight[ok], minlength=n_used)
+        ok_u = has & unique
+        only = np.bincount(nearest_pos[ok_u], weights=weight[ok_u], minlength=n_used)
+    table = pd.DataFrame(
+        {
+            "id": stations["id"].astype(str).to_numpy(),
+            "name": stations["name"].to_numpy() if "name" in stations else "",
+            "kind": stations["kind"].to_numpy() if "kind" in stations else "other",
+            "used": stations["used"].to_numpy(),
+            "excluded": stations["excluded"].to_numpy(),
+            "covered_demand": 0.0,
+            "unique_demand": 0.0,
+        }
+    )
+    table.loc[used_idx, "covered_demand"] = served
+    table.loc[used_idx, "unique_demand"] = only
+    return table
+
+
+def _outside_area(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    weight: np.ndarray,
+    covered: np.ndarray,
+    area: gpd.GeoDataFrame,
+) -> dict[str, float]:
+    geom = _union(area)
+    shapely.prepare(geom)
+    inside = shapely.intersects_xy(geom, lon, lat)
+    out = ~inside
+    return {
+        "points": int(out.sum()),
+        "demand": float(weight[out].sum()),
+        "uncovered_demand": float(weight[out & ~covered].sum()),
+    }

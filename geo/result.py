@@ -1,0 +1,395 @@
+"""The result of a coverage analysis: tables, gap polygons and the JSON summary."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from os import PathLike
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+
+from geo import grid as gridmod
+from geo.errors import Rejected
+from geo.settings import Settings
+
+#: Columns of ``--points-out`` and :attr:`CoverageResult.points`, in order (INTERFACE.md).
+POINT_COLUMNS = ("id", "lon", "lat", "weight", "minutes", "nearest", "covered")
+
+
+@dataclass
+class GapCells:
+    """Cells holding uncovered demand and their connected-region labels."""
+
+    cells: gridmod.Cells
+    demand: np.ndarray
+    label: np.ndarray
+    point_grid: pd.DataFrame
+
+
+@dataclass
+class CoverageResult:
+    """Everything one analysis found.
+
+    Attributes
+    ----------
+    settings
+        The parameters used.
+    metric_crs
+        The UTM zone distances were measured in.
+    cell_spec
+        The cell layout used for gaps (and for demand cells).
+    demand_source
+        ``points`` (a demand table) or ``cells`` (a grid over the study area).
+    stations
+        Every station read, with ``used`` and ``excluded`` (why not used).
+    points
+        One row per demand point or cell, input order: ``id, lon, lat, weight,
+        minutes, nearest, covered`` plus ``band``, ``grid`` and ``cell``.
+    station_table
+        Per station: demand it is nearest to and covers (``covered_demand``)
+        and demand no other station covers (``unique_demand``).
+    area, grids
+        The study area and the 网格 used, in WGS-84 (``None`` if not given).
+    rejected
+        Input rows that could not be used (file, row, column, reason).
+    warnings
+        Rows used with a caveat (e.g. unknown opening hours with ``--at``).
+    """
+
+    settings: Settings
+    metric_crs: CRS
+    cell_spec: gridmod.CellSpec
+    demand_source: str
+    stations: gpd.GeoDataFrame
+    points: gpd.GeoDataFrame
+    gap_cells: GapCells
+    station_table: pd.DataFrame
+    area: gpd.GeoDataFrame | None = None
+    grids: gpd.GeoDataFrame | None = None
+    rejected: list[Rejected] = field(default_factory=list)
+    warnings: list[Rejected] = field(default_factory=list)
+    outside_area: dict[str, float] | None = None
+
+    # --- headline numbers --------------------------------------------------------------
+
+    @property
+    def total_demand(self) -> float:
+        """Sum of demand weights."""
+        return float(self.points["weight"].sum())
+
+    @property
+    def covered_demand(self) -> float:
+        """Demand within the threshold of a used station."""
+        p = self.points
+        return float(p["weight"].to_numpy()[p["covered"].to_numpy()].sum())
+
+    @property
+    def coverage(self) -> float:
+        """Covered demand / total demand (0 when there is no demand)."""
+        total = self.total_demand
+        return self.covered_demand / total if total > 0 else 0.0
+
+    @property
+    def stations_used(self) -> int:
+        """Stations that passed the filters."""
+        return int(self.stations["used"].sum())
+
+    def band_shares(self) -> list[dict[str, float]]:
+        """Share of demand within each time band (cumulative)."""
+        p = self.points
+        w = p["weight"].to_numpy()
+        m = p["minutes"].to_numpy()
+        total = w.sum()
+        out = []
+        for b in self.settings.bands:
+            within = float(w[np.isfinite(m) & (m <= b + 1e-9)].sum())
+            out.append({"minutes": b, "demand": within, "share": within / total if total else 0.0})
+        return out
+
+    # --- gaps -----------------------------------------------------------------------------
+
+    @cached_property
+    def gap_table(self) -> pd.DataFrame:
+        """Gaps (connected uncovered regions), largest uncovered demand first.
+
+        Columns: ``rank, demand, area_m2, cells, lon, lat, grid, label``;
+        ``lon``/``lat`` (WGS-84) is the centre of the gap's cell nearest to the
+        demand-weighted centre of its uncovered demand, so it always lies in the gap.
+        """
+        gc = self.gap_cells
+        cells = gc.cells
+        n = int(gc.label.max()) + 1 if gc.label.size else 0
+        cols = ["rank", "demand", "area_m2", "cells", "lon", "lat", "grid", "label"]
+        if n == 0:
+            return pd.DataFrame(columns=cols)
+        lab = gc.label
+        demand = np.bincount(lab, weights=gc.demand, minlength=n)
+        count = np.bincount(lab, minlength=n)
+        cx = np.bincount(lab, weights=gc.demand * cells.x, minlength=n) / demand
+        cy = np.bincount(lab, weights=gc.demand * cells.y, minlength=n) / demand
+        dist = np.hypot(cells.x - cx[lab], cells.y - cy[lab])
+        order = np.lexsort((cells.key, dist, lab))
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = lab[order][1:] != lab[order][:-1]
+        rep = order[first]  # one cell per label, labels ascending
+        table = pd.DataFrame(
+            {
+                "demand": demand,
+                "area_m2": np.bincount(lab, weights=cells.areas(), minlength=n),
+                "cells": count,
+                "lon": cells.lon[rep],
+                "lat": cells.lat[rep],
+                "grid": self._gap_grids(n),
+                "label": np.arange(n),
+                "_key": cells.key[rep],
+            }
+        )
+        if self.area is not None:
+            table["area_m2"] = shapely.area(self._gap_polygons_metric(n))
+        table = table.sort_values(
+            ["demand", "cells", "_key"], ascending=[False, False, True], kind="stable"
+        ).drop(columns="_key")
+        table.insert(0, "rank", np.arange(1, n + 1))
+        return table.reset_index(drop=True)
+
+    def _gap_grids(self, n: int) -> np.ndarray:
+        pg = self.gap_cells.point_grid
+        out = np.full(n, None, dtype=object)
+        known = pg.dropna(subset=["grid"])
+        if len(known):
+            sums = known.groupby(["label", "grid"], sort=True)["w"].sum().reset_index()
+            sums = sums.sort_values(["label", "w"], ascending=[True, False], kind="stable")
+            best = sums.drop_duplicates("label")
+            out[best["label"].to_numpy()] = best["grid"].to_numpy()
+        return out
+
+    def _gap_polygons_metric(self, n: int) -> np.ndarray:
+        """One polygon per gap label (metric CRS), clipped to the study area."""
+        cached = self.__dict__.get("_gap_polys")
+        if cached is not None:
+            return cached
+        gc = self.gap_cells
+        polys = gc.cells.polygons_metric()
+        if self.cell_spec.shape == "square":
+            merged = shapely.coverage_union_all(polys)
+        else:
+            merged = shapely.union_all(polys)
+        parts = shapely.get_parts(merged)
+        # label each part by the cells whose centres it contains
+        tree = shapely.STRtree(parts)
+        cell_idx, part_idx = tree.query(shapely.points(gc.cells.x, gc.cells.y), predicate="within")
+        part_label = np.full(parts.size, -1, dtype="int64")
+        part_label[part_idx] = gc.label[cell_idx]
+        out = np.full(n, None, dtype=object)
+        ok = part_label >= 0
+        # several parts can only share a label when a hexagon union splits; merge them
+        if np.unique(part_label[ok]).size == ok.sum():
+            out[part_label[ok]] = parts[ok]
+        else:
+            for lab in np.unique(part_label[ok]):
+                out[lab] = shapely.union_all(parts[part_label == lab])
+        if self.area is not None:
+            to_m = Transformer.from_crs(4326, self.metric_crs, always_xy=True)
+            area_m = shapely.transform(
+                shapely.union_all(self.area.geometry.to_numpy()),
+                lambda xy: np.column_stack(to_m.transform(xy[:, 0], xy[:, 1])),
+            )
+            out = shapely.intersection(out, area_m)
+        self.__dict__["_gap_polys"] = out
+        return out
+
+    @cached_property
+    def gaps(self) -> gpd.GeoDataFrame:
+        """Gap polygons (WGS-84) with the columns of :attr:`gap_table`."""
+        table = self.gap_table
+        n = len(table)
+        if n == 0:
+            return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
+        polys = self._gap_polygons_metric(n)[table["label"].to_numpy()]
+        back = Transformer.from_crs(self.metric_crs, 4326, always_xy=True)
+        geom = shapely.transform(
+            polys, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1]))
+        )
+        return gpd.GeoDataFrame(table.copy(), geometry=geom, crs=4326)
+
+    # --- per grid -------------------------------------------------------------------------
+
+    @cached_property
+    def grid_table(self) -> pd.DataFrame:
+        """Per 网格: demand, covered and uncovered demand, coverage, points, stations, gaps.
+
+        Rows follow the grids file order; demand outside every 网格 is not in
+        this table but in ``summary()["outside_grids"]``.
+        """
+        cols = [
+            "grid",
+            "coverage",
+            "demand",
+            "covered_demand",
+            "uncovered_demand",
+            "points",
+            "stations",
+            "gaps",
+        ]
+        if self.grids is None:
+            return pd.DataFrame(columns=cols)
+        names = self.grids["grid"].astype(str).to_numpy()
+        p = self.points
+        w = p["weight"].to_numpy()
+        cov = p["covered"].to_numpy()
+        g = pd.Categorical(p["grid"], categories=names)
+        codes = np.asarray(g.codes)
+        inside = codes >= 0
+        k = names.size
+        demand = np.bincount(codes[inside], weights=w[inside], minlength=k)
+        covered = np.bincount(codes[inside & cov], weights=w[inside & cov], minlength=k)
+        npts = np.bincount(codes[inside], minlength=k)
+        st = self.stations[self.stations["used"]]
+        st_grid = self._grid_of(st.geometry.x.to_numpy(), st.geometry.y.to_numpy())
+        st_codes = np.asarray(pd.Categorical(st_grid, categories=names).codes)
+        nst = np.bincount(st_codes[st_codes >= 0], minlength=k)
+        gaps = self.gap_table
+        gcodes = np.asarray(pd.Categorical(gaps["grid"], categories=names).codes)
+        ngaps = np.bincount(gcodes[gcodes >= 0], minlength=k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(demand > 0, covered / demand, np.nan)
+        return pd.DataFrame(
+            {
+                "grid": names,
+                "coverage": share,
+                "demand": demand,
+                "covered_demand": covered,
+                "uncovered_demand": demand - covered,
+                "points": npts,
+                "stations": nst,
+                "gaps": ngaps,
+            }
+        )
+
+    def _grid_of(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        from geo.coverage import _assign_grids
+
+        return _assign_grids(lon, lat, self.grids)[0]
+
+    def outside_grids(self) -> dict[str, float] | None:
+        """Demand in no 网格 (``None`` when no grids were given)."""
+        if self.grids is None:
+            return None
+        p = self.points
+        out = p["grid"].isna().to_numpy()
+        w = p["weight"].to_numpy()
+        cov = p["covered"].to_numpy()
+        return {
+            "points": int(out.sum()),
+            "demand": float(w[out].sum()),
+            "uncovered_demand": float(w[out & ~cov].sum()),
+        }
+
+    # --- outputs ---------------------------------------------------------------------------
+
+    def cell_counts(self) -> tuple[int, int]:
+        """(covered cells, total cells): cells holding demand, and those with none uncovered."""
+        p = self.points
+        cells = p["cell"].to_numpy()
+        if self.demand_source == "cells":
+            return int(p["covered"].sum()), len(p)
+        total = pd.unique(cells).size
+        uncovered = len(self.gap_cells.cells)
+        return total - uncovered, total
+
+    def summary(self) -> dict[str, Any]:
+        """The ``geo check --json`` object (INTERFACE.md), as a dict of plain values."""
+        covered_cells, total_cells = self.cell_counts()
+        total = self.total_demand
+        covered = self.covered_demand
+        gaps = self.gap_table
+        grids = self.grid_table
+        out: dict[str, Any] = {
+            "coverage": _r(self.coverage, 4),
+            "total_demand": _r(total, 2),
+            "covered_demand": _r(covered, 2),
+            "uncovered_demand": _r(total - covered, 2),
+            "covered_cells": covered_cells,
+            "total_cells": total_cells,
+            "stations_used": self.stations_used,
+            "stations_total": len(self.stations),
+            "demand_source": self.demand_source,
+            "rejected": [r.to_dict() for r in self.rejected],
+            "warnings": [r.to_dict() for r in self.warnings],
+            "gaps": [
+                {
+                    "rank": int(row.rank),
+                    "demand": _r(row.demand, 2),
+                    "area_m2": _r(row.area_m2, 1),
+                    "lon": _r(row.lon, 6),
+                    "lat": _r(row.lat, 6),
+                    "grid": row.grid if isinstance(row.grid, str) else None,
+                    "cells": int(row.cells),
+                }
+                for row in gaps.itertuples(index=False)
+            ],
+            "grids": [
+                {
+                    "grid": row.grid,
+                    "coverage": _r(row.coverage, 4),
+                    "demand": _r(row.demand, 2),
+                    "uncovered_demand": _r(row.uncovered_demand, 2),
+                    "covered_demand": _r(row.covered_demand, 2),
+                    "points": int(row.points),
+                    "stations": int(row.stations),
+                    "gaps": int(row.gaps),
+                }
+                for row in grids.itertuples(index=False)
+            ],
+            "outside_grids": self.outside_grids(),
+            "outside_area": self.outside_area,
+            "bands": [
+                {"minutes": b["minutes"], "demand": _r(b["demand"], 2), "share": _r(b["share"], 4)}
+                for b in self.band_shares()
+            ],
+            "params": self.settings.params(),
+            "metric_crs": self.metric_crs.to_string(),
+        }
+        return out
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The summary as a JSON string (NaN written as ``null``)."""
+        kwargs.setdefault("ensure_ascii", False)
+        return json.dumps(self.summary(), **kwargs)
+
+    def points_table(self) -> pd.DataFrame:
+        """The ``--points-out`` table: ``id, lon, lat, weight, minutes, nearest, covered``."""
+        p = self.points
+        return pd.DataFrame(
+            {
+                "id": p["id"].to_numpy(),
+                "lon": np.round(p["lon"].to_numpy(dtype="float64"), 7),
+                "lat": np.round(p["lat"].to_numpy(dtype="float64"), 7),
+                "weight": p["weight"].to_numpy(),
+                "minutes": np.round(p["minutes"].to_numpy(dtype="float64"), 3),
+                "nearest": p["nearest"].to_numpy(),
+                "covered": np.where(p["covered"].to_numpy(), "true", "false"),
+            }
+        )
+
+    def write_points(self, path: str | PathLike[str]) -> None:
+        """Write :meth:`points_table` (CSV, XLSX, GeoJSON, GPKG or Parquet by extension)."""
+        from geo.io import write_table
+
+        write_table(self.points_table(), path)
+
+
+def _r(value: Any, digits: int) -> float | None:
+    if value is None:
+        return None
+    v = float(value)
+    if not math.isfinite(v):
+        return None
+    return round(v, digits)

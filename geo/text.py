@@ -1,0 +1,140 @@
+"""A readable, bilingual (Chinese first) text report of a coverage summary.
+
+Works from :meth:`geo.CoverageResult.summary`, so the text and the JSON never
+disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from geo.settings import MODE_LABELS_ZH
+
+
+def _pct(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.1f}%"
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def format_summary(
+    summary: dict[str, Any],
+    *,
+    stations_label: str = "",
+    demand_label: str = "",
+    min_coverage: float | None = None,
+    max_gaps: int = 10,
+    max_grids: int = 30,
+) -> str:
+    """Format a summary dict as a short bilingual report.
+
+    Parameters
+    ----------
+    summary
+        The dict from :meth:`geo.CoverageResult.summary`.
+    stations_label, demand_label
+        Where stations and demand came from (file names), for the header.
+    min_coverage
+        The threshold a check is held to, if any; adds a PASS/FAIL line.
+    max_gaps, max_grids
+        How many gaps and 网格 rows to list.
+
+    Returns
+    -------
+    str
+        Lines of text, ending with a newline.
+    """
+    p = summary["params"]
+    mode = p["mode"]
+    method = "直线×绕行系数 straight line" if p["method"] == "euclidean" else "路网 street network"
+    lines = [
+        f"15分钟服务圈覆盖检查 / {p['minutes']:g}-minute coverage check",
+        f"  出行方式 Mode:    {MODE_LABELS_ZH.get(mode, mode)} {mode}, {p['speed_kmh']:g} km/h, "
+        f"{p['minutes']:g} min, {method} (circuity {p['circuity']:g}, reach {p['reach_m']:,.0f} m)",
+    ]
+    filters = []
+    if p.get("categories"):
+        filters.append("类型 kinds: " + ", ".join(p["categories"]))
+    if p.get("amenity"):
+        filters.append(f"设施 amenity: {p['amenity']}")
+    if p.get("at"):
+        filters.append(f"开放于 open at: {p['at']}")
+    if filters:
+        lines.append("  筛选 Filters:     " + "; ".join(filters))
+    src = f" ({stations_label})" if stations_label else ""
+    lines.append(
+        f"  站点 Stations:    {summary['stations_used']} used of {summary['stations_total']}{src}"
+    )
+    if summary["demand_source"] == "points":
+        dsrc = f", {demand_label}" if demand_label else ""
+        lines.append(
+            f"  需求 Demand:      {_num(summary['total_demand'])} "
+            f"(demand points{dsrc}; {summary['total_cells']} cells of {p['cell_m']:g} m "
+            "hold demand)"
+        )
+    else:
+        lines.append(
+            f"  需求 Demand:      {summary['total_cells']} cells of {p['cell_m']:g} m over the "
+            "study area (each weight 1: coverage is a share of area)"
+        )
+    lines.append(
+        f"  覆盖率 Coverage:  {_pct(summary['coverage'])}  "
+        f"(covered {_num(summary['covered_demand'])}, "
+        f"uncovered {_num(summary['uncovered_demand'])})"
+    )
+    bands = summary.get("bands") or []
+    if bands:
+        lines.append(
+            "  时段 Within:      "
+            + " · ".join(f"≤{b['minutes']:g} min {_pct(b['share'])}" for b in bands)
+        )
+    gaps = summary["gaps"]
+    lines.append(f"  缺口 Gaps:        {len(gaps)} connected uncovered regions, largest first")
+    for g in gaps[:max_gaps]:
+        where = f"  网格 {g['grid']}" if g.get("grid") else ""
+        lines.append(
+            f"    #{g['rank']:<3} uncovered {_num(g['demand']):>8}  "
+            f"area {g['area_m2'] / 1e6:6.3f} km²"
+            f"  at {g['lon']:.5f}, {g['lat']:.5f} (WGS-84){where}"
+        )
+    if len(gaps) > max_gaps:
+        lines.append(f"    … {len(gaps) - max_gaps} more (see --json)")
+    grids = summary["grids"]
+    if grids:
+        lines.append("  网格 Grids:       coverage · demand · uncovered · stations")
+        width = max(len(str(g["grid"])) for g in grids[:max_grids])
+        for g in grids[:max_grids]:
+            name = str(g["grid"]).ljust(width)
+            lines.append(
+                f"    {name}  {_pct(g['coverage']):>6}  {_num(g['demand']):>8}  "
+                f"{_num(g['uncovered_demand']):>8}  {g['stations']:>3}"
+            )
+        if len(grids) > max_grids:
+            lines.append(f"    … {len(grids) - max_grids} more (see --json)")
+    og = summary.get("outside_grids")
+    if og and og["points"]:
+        lines.append(
+            f"  网格外 Outside grids: {og['points']} points, demand {_num(og['demand'])} "
+            f"(uncovered {_num(og['uncovered_demand'])})"
+        )
+    oa = summary.get("outside_area")
+    if oa and oa["points"]:
+        lines.append(
+            f"  范围外 Outside area:  {oa['points']} demand points, demand {_num(oa['demand'])} "
+            "(counted)"
+        )
+    n_rej = len(summary["rejected"])
+    lines.append(f"  剔除 Rejected rows: {n_rej}" + (" (listed on stderr)" if n_rej else ""))
+    if summary.get("warnings"):
+        lines.append(f"  提示 Warnings:    {len(summary['warnings'])} (listed on stderr)")
+    if min_coverage is not None:
+        ok = summary["coverage"] >= min_coverage - 1e-12
+        verdict = "通过 PASS" if ok else "未达标 FAIL"
+        lines.append(
+            f"  目标 Target:      ≥ {_pct(min_coverage)}: {verdict} ({_pct(summary['coverage'])})"
+        )
+    return "\n".join(lines) + "\n"

@@ -12,12 +12,16 @@ The public API::
 from __future__ import annotations
 
 from geo import crs
+from geo.coverage import analyze
 from geo.errors import GeoError, GeoWarning, InputError, Rejected, SettingsError
+from geo.io import read_area, read_demand, read_grids, read_stations, write_table
+from geo.result import CoverageResult
 from geo.settings import Settings
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CoverageResult",
     "GeoError",
     "GeoWarning",
     "InputError",
@@ -25,5 +29,11 @@ __all__ = [
     "Settings",
     "SettingsError",
     "__version__",
+    "analyze",
     "crs",
+    "read_area",
+    "read_demand",
+    "read_grids",
+    "read_stations",
+    "write_table",
 ]

@@ -21,6 +21,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from pyproj import CRS
 
 from geo.errors import SettingsError
@@ -323,12 +324,18 @@ def to_wgs84(lon: ArrayLike, lat: ArrayLike, system: ArrayLike | str):  # type: 
         raise ValueError(f"lon and lat differ in shape: {lon_in.shape} vs {lat_in.shape}")
     lon_a = np.atleast_1d(lon_in).copy()
     lat_a = np.atleast_1d(lat_in).copy()
-    sys_a = np.broadcast_to(np.asarray(system, dtype=object), lon_in.shape).reshape(lon_a.shape)
-    # Names as users write them ("GCJ-02", "百度", blank): normalise each distinct one.
-    raw = np.array([_system_text(s) for s in sys_a.ravel().tolist()], dtype=object)
-    names, inverse = np.unique(raw.astype(str), return_inverse=True)
-    canonical = np.array([normalize_coord_system(n) for n in names], dtype=object)
-    sys_c = canonical[inverse].reshape(lon_a.shape)
+    if isinstance(system, str) or system is None:
+        sys_c = np.broadcast_to(
+            np.asarray(normalize_coord_system(_system_text(system)), dtype=object), lon_a.shape
+        )
+    else:
+        sys_a = np.broadcast_to(np.asarray(system, dtype=object), lon_in.shape).ravel()
+        # Names as users write them ("GCJ-02", "百度", blank): normalise each distinct one.
+        codes, names = pd.factorize(pd.Series(sys_a, dtype=object), use_na_sentinel=True)
+        canonical = np.array(
+            [*(normalize_coord_system(_system_text(n)) for n in names), "wgs84"], dtype=object
+        )
+        sys_c = canonical[codes].reshape(lon_a.shape)  # code -1 (missing) → WGS-84
     for name, func in (("gcj02", gcj02_to_wgs84), ("bd09", bd09_to_wgs84)):
         mask = sys_c == name
         if mask.any():

@@ -1,0 +1,620 @@
+"""The columns of station and demand tables, and what their values mean.
+
+* Column names: canonical names (``id``, ``lon``, ``lat`` …) and the headers
+  planners actually write (``编号``, ``经度``, ``纬度（GCJ-02）`` …).
+* Categories: the four kinds of service position of DOMAIN.md, e-bike
+  charging piles, and ``other``.
+* Levels: street / community / micro-position.
+* Amenities: free text such as ``饮用水、医护药箱`` normalised to keys
+  (``water;medical``) that English and Chinese queries both find.
+* Opening hours: ``24h``/``全天`` or ``HH:MM-HH:MM`` ranges, possibly
+  passing midnight, and who is open at a given time of day.
+
+Every function here works on whole columns (``pandas.Series``) and computes
+each distinct value once, so a million-row table costs no more than its
+distinct values.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from geo.errors import InputError
+
+# --- columns -----------------------------------------------------------------------------------
+
+#: Canonical column → headers accepted for it (matched without case, spaces or punctuation).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "编号", "序号", "code", "no", "站点编号", "点位编号", "编码", "代码", "number"),
+    "name": ("name", "名称", "站点名称", "阵地名称", "点位名称", "站名", "名字", "title"),
+    "category": ("category", "类型", "类别", "阵地类型", "种类", "kind", "type", "站点类型"),
+    "level": ("level", "层级", "级别", "阵地层级", "tier"),
+    "lon": ("lon", "经度", "lng", "long", "longitude", "x", "东经", "经度坐标"),
+    "lat": ("lat", "纬度", "latitude", "y", "北纬", "纬度坐标"),
+    "lnglat": ("经纬度", "坐标", "location", "coordinates", "lnglat", "lonlat", "coords",
+               "经纬度坐标"),
+    "address": ("address", "地址", "详细地址", "位置", "addr", "所在地址"),
+    "coord_system": ("coord_system", "坐标系", "坐标系统", "crs", "coordsystem", "datum",
+                     "坐标类型", "srs"),
+    "amenities": ("amenities", "设施", "服务内容", "配套设施", "服务设施", "服务项目", "facilities",
+                  "services"),
+    "hours": ("hours", "开放时间", "营业时间", "服务时间", "opening_hours", "openinghours",
+              "open", "时间"),
+    "weight": ("weight", "人数", "需求", "权重", "需求量", "数量", "demand", "count", "population",
+               "people"),
+}
+
+#: The text columns every point table returned by :mod:`geo.io` has, in order.
+POINT_COLUMNS: tuple[str, ...] = (
+    "id", "name", "category", "kind", "level", "address", "amenities", "hours",
+    "coord_system", "row",
+)
+
+_BRACKETED = re.compile(r"[(\[{<（【〔［｛《〈「『].*?[)\]}>）】〕］｝》〉」』]")
+_CRS_WORDS = ("wgs84", "gcj02", "bd09ll", "bd09", "cgcs2000", "百度", "高德", "火星", "国测局")
+
+
+def normalize_header(text: object) -> str:
+    """Return a header reduced to lower-case letters and digits (full-width folded).
+
+    Parameters
+    ----------
+    text
+        The header as written, e.g. ``"Lat "`` or ``"经度(°)"``.
+
+    Returns
+    -------
+    str
+        E.g. ``"lat"``, ``"经度"``.
+    """
+    s = unicodedata.normalize("NFKC", str(text)).lower()
+    return "".join(ch for ch in s if ch.isalnum())
+
+
+def _build_lookup() -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for canonical, aliases in COLUMN_ALIASES.items():
+        for alias in (canonical, *aliases):
+            key = normalize_header(alias)
+            if lookup.setdefault(key, canonical) != canonical:  # pragma: no cover - table bug
+                raise AssertionError(f"alias {alias!r} maps to two columns")
+    return lookup
+
+
+_LOOKUP = _build_lookup()
+
+
+def _strip_crs_words(key: str) -> tuple[str, str | None]:
+    for word in _CRS_WORDS:
+        if word in key and key != word:
+            return key.replace(word, ""), word
+    return key, None
+
+
+@lru_cache(maxsize=4096)
+def canonical_column(header: object) -> str | None:
+    """Return the canonical column a header stands for, or ``None``.
+
+    The header is compared without case, spaces and punctuation; if that
+    fails, bracketed parts (``经度(°)``, ``纬度（GCJ-02）``, ``【经度】``) and
+    coordinate-system words (``gcj02_lng``) are removed and it is tried again.
+
+    Parameters
+    ----------
+    header
+        The header as written in the file.
+
+    Returns
+    -------
+    str or None
+        ``"id"``, ``"lon"``, ``"lnglat"`` (one cell holding ``lng,lat``) …
+    """
+    if header is None or (isinstance(header, float) and np.isnan(header)):
+        return None
+    key = normalize_header(header)
+    if key in _LOOKUP:
+        return _LOOKUP[key]
+    text = unicodedata.normalize("NFKC", str(header))
+    key = normalize_header(_BRACKETED.sub("", text))
+    if key in _LOOKUP:
+        return _LOOKUP[key]
+    key, word = _strip_crs_words(key)
+    if word is not None and key in _LOOKUP:
+        return _LOOKUP[key]
+    return None
+
+
+def header_coord_system(header: object) -> str | None:
+    """Return the coordinate system a header names, e.g. ``纬度（GCJ-02）`` → ``"gcj02"``.
+
+    Parameters
+    ----------
+    header
+        The header as written.
+
+    Returns
+    -------
+    str or None
+        ``"wgs84"``, ``"gcj02"`` or ``"bd09"``; ``None`` when the header names none.
+    """
+    from geo.crs import normalize_coord_system
+
+    key = normalize_header(header)
+    _, word = _strip_crs_words(key)
+    if word is None:
+        return None
+    return normalize_coord_system(word)
+
+
+def match_columns(
+    headers: Sequence[object], *, file: str = "", use: Iterable[str] | None = None
+) -> dict[str, str]:
+    """Map canonical columns to the headers of a table.
+
+    Parameters
+    ----------
+    headers
+        The table's headers, as written.
+    file
+        The file name, for messages.
+    use
+        Canonical columns to take; others (e.g. ``weight`` in a station table)
+        are left to the caller as ordinary columns. All by default.
+
+    Returns
+    -------
+    dict
+        ``{canonical: header}`` for the headers recognised.
+
+    Raises
+    ------
+    InputError
+        If two headers stand for the same canonical column.
+    """
+    wanted = set(COLUMN_ALIASES) if use is None else set(use)
+    found: dict[str, str] = {}
+    for header in headers:
+        canonical = canonical_column(header)
+        if canonical is None or canonical not in wanted:
+            continue
+        if canonical in found:
+            raise InputError(
+                f"the headers '{found[canonical]}' and '{header}' both look like the "
+                f"'{canonical}' column; rename one of them so the column is unambiguous",
+                file=file or None,
+                column=str(header),
+            )
+        found[canonical] = str(header)
+    return found
+
+
+# --- shared text helpers -----------------------------------------------------------------------
+
+
+def _norm_text(value: object) -> str:
+    """NFKC, lower case, spaces removed; blank for None/NaN."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    text = unicodedata.normalize("NFKC", str(value)).strip().lower()
+    return "" if text in {"nan", "none", "<na>"} else "".join(text.split())
+
+
+def _english_words(value: str) -> str:
+    return " " + re.sub(r"[^a-z0-9]+", " ", value.lower()) + " "
+
+
+def _per_unique(values: pd.Series | Sequence[object], func, dtype=object) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Apply ``func`` once per distinct value and spread the results back."""
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    if len(series) == 0:
+        return np.zeros(0, dtype=dtype)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=dtype)
+    for i, value in enumerate(uniques):
+        mapped[i] = func(value)
+    mapped[-1] = func(None)
+    return mapped[codes]  # code -1 (missing) takes the last entry
+
+
+# --- categories --------------------------------------------------------------------------------
+
+#: Category key → (Chinese label, English label).
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "supply": ("爱心补给点", "love supply point"),
+    "energy_pool": ("就业蓄能池", "employment energy pool"),
+    "rest": ("海棠加油站", "Haitang rest stop"),
+    "training": ("安全训练营", "safety training camp"),
+    "charging_pile": ("电动车充电桩", "e-bike charging pile"),
+    "other": ("其他", "other"),
+}
+KINDS: tuple[str, ...] = tuple(KIND_LABELS)
+
+# (key, Chinese substrings, English words); the first rule that matches wins.
+_KIND_RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("supply", ("爱心补给", "补给"), ("supply", "supplies")),
+    ("energy_pool", ("就业蓄能", "蓄能池", "蓄能"), ("energy pool", "employment")),
+    ("training", ("安全训练营", "训练营", "安全培训", "培训"), ("training", "training camp")),
+    ("rest", ("海棠加油站", "加油站", "驿站", "休息", "歇脚"),
+     ("rest", "rest stop", "rest station", "rest area")),
+    ("charging_pile", ("充电桩", "充电站", "充电"),
+     ("charging pile", "charging station", "charger", "charging")),
+)
+
+
+@lru_cache(maxsize=4096)
+def category_kind(text: object) -> str:
+    """Return the kind key of a category as written.
+
+    Parameters
+    ----------
+    text
+        E.g. ``"爱心补给点"``, ``"休息驿站"``, ``"charging pile"`` or a key.
+
+    Returns
+    -------
+    str
+        One of :data:`KINDS`; ``"other"`` for text of no known kind.
+    """
+    norm = _norm_text(text)
+    if not norm:
+        return "other"
+    as_key = re.sub(r"[\s\-]+", "_", unicodedata.normalize("NFKC", str(text)).strip().lower())
+    if as_key in KIND_LABELS:
+        return as_key
+    words = _english_words(unicodedata.normalize("NFKC", str(text)))
+    for key, zh_words, en_words in _KIND_RULES:
+        if any(w in norm for w in zh_words) or any(f" {w} " in words for w in en_words):
+            return key
+    return "other"
+
+
+def category_kinds(categories: pd.Series | Sequence[object]) -> np.ndarray:
+    """Vectorised :func:`category_kind` over a column.
+
+    Parameters
+    ----------
+    categories
+        Category text per station.
+
+    Returns
+    -------
+    numpy.ndarray of str (object)
+        The kind key per station.
+    """
+    return _per_unique(categories, category_kind)
+
+
+def match_category(df: pd.DataFrame, queries: Sequence[str] | str) -> np.ndarray:
+    """Which stations belong to any of the requested categories.
+
+    A station matches a query when the query is its kind key (``supply``),
+    its category text as written (``爱心补给点``), or text that maps to its
+    kind by the same rules (``补给``, ``love supply point``).
+
+    Parameters
+    ----------
+    df
+        Stations with ``kind`` and/or ``category`` columns.
+    queries
+        One or several categories.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One flag per row of ``df``.
+    """
+    if isinstance(queries, str):
+        queries = [queries]
+    n = len(df)
+    if "kind" in df:
+        kinds = df["kind"].fillna("other").astype(str).to_numpy()
+    elif "category" in df:
+        kinds = category_kinds(df["category"])
+    else:
+        kinds = np.full(n, "other", dtype=object)
+    cats = (_per_unique(df["category"], _norm_text) if "category" in df
+            else np.full(n, "", dtype=object))
+    out = np.zeros(n, dtype=bool)
+    for query in queries:
+        q = _norm_text(query)
+        if not q:
+            continue
+        key = re.sub(r"[\s\-]+", "_", str(query).strip().lower())
+        if key in KIND_LABELS:
+            out |= kinds == key
+        out |= cats == q
+        mapped = category_kind(query)
+        if mapped != "other":
+            out |= kinds == mapped
+    return out
+
+
+# --- levels ------------------------------------------------------------------------------------
+
+#: Level key → (Chinese label, English label).
+LEVEL_LABELS: dict[str, tuple[str, str]] = {
+    "street": ("街道党群服务中心", "street centre"),
+    "community": ("社区党群服务中心", "community centre"),
+    "micro": ("微阵地", "micro-position"),
+}
+
+
+@lru_cache(maxsize=1024)
+def level_key(text: object) -> str | None:
+    """Return ``street``, ``community`` or ``micro`` for a level as written.
+
+    Parameters
+    ----------
+    text
+        E.g. ``"社区党群服务中心"``, ``"微阵地"``, ``"street"``.
+
+    Returns
+    -------
+    str or None
+        ``""`` for a blank value, ``None`` for text of no known level.
+    """
+    norm = _norm_text(text)
+    if not norm:
+        return ""
+    words = _english_words(unicodedata.normalize("NFKC", str(text)))
+    if "微" in norm or " micro " in words or norm.startswith("micro"):
+        return "micro"
+    if "社区" in norm or " community " in words:
+        return "community"
+    if "街道" in norm or " street " in words or " subdistrict " in words:
+        return "street"
+    return None
+
+
+# --- amenities ---------------------------------------------------------------------------------
+
+#: Amenity key → (Chinese label, English label).
+AMENITY_LABELS: dict[str, tuple[str, str]] = {
+    "charging": ("充电", "charging"),
+    "water": ("饮用水", "drinking water"),
+    "medical": ("医药箱", "medical kit"),
+    "toilet": ("厕所", "toilet"),
+    "reading": ("阅读书架", "reading shelf"),
+    "rest": ("休息", "rest"),
+    "aircon": ("避暑取暖", "heating and cooling"),
+    "microwave": ("微波炉", "microwave"),
+    "wifi": ("无线网", "wifi"),
+    "repair": ("维修", "repair"),
+}
+
+_AMENITY_WORDS: dict[str, tuple[str, ...]] = {
+    "charging": ("充电", "充电设备", "充电桩", "充电柜", "换电", "充电宝", "charging", "charger",
+                 "charge", "chargers"),
+    "water": ("饮水", "饮用水", "热水", "开水", "饮水机", "water", "drinkingwater"),
+    "medical": ("医药箱", "医护药箱", "药箱", "急救", "急救箱", "医疗", "medical", "firstaid",
+                "medicine", "medkit", "medicalkit"),
+    "toilet": ("厕所", "卫生间", "洗手间", "公厕", "toilet", "toilets", "wc", "restroom",
+               "washroom"),
+    "reading": ("阅读", "书架", "阅读书架", "图书", "书籍", "reading", "books", "library",
+                "bookshelf"),
+    "rest": ("休息", "座椅", "歇脚", "休息区", "rest", "seats", "seating"),
+    "aircon": ("空调", "避暑", "取暖", "避暑取暖", "aircon", "ac", "airconditioning", "heating",
+               "cooling"),
+    "microwave": ("微波炉", "热饭", "microwave"),
+    "wifi": ("wifi", "无线网", "无线", "wlan"),
+    "repair": ("维修", "打气", "修车", "充气", "repair", "pump"),
+}
+_AMENITY_EXACT: dict[str, str] = {
+    normalize_header(word): key
+    for key, words in _AMENITY_WORDS.items()
+    for word in (key, *words)
+}
+_AMENITY_CJK: tuple[tuple[str, str], ...] = tuple(
+    sorted(
+        ((w, key) for key, words in _AMENITY_WORDS.items() for w in words
+         if not w.isascii() and len(w) >= 2),
+        key=lambda pair: -len(pair[0]),
+    )
+)
+_AMENITY_SPLIT = re.compile(r"[;；、,，/／|｜\s]+")
+
+
+def _amenity_token_keys(token: str) -> list[str]:
+    key = normalize_header(token)
+    if key in _AMENITY_EXACT:
+        return [_AMENITY_EXACT[key]]
+    hits: list[tuple[int, str]] = []
+    for word, amenity in _AMENITY_CJK:
+        pos = key.find(word)
+        if pos >= 0 and all(amenity != k for _, k in hits):
+            hits.append((pos, amenity))
+    if hits:
+        return [k for _, k in sorted(hits)]
+    return [token]
+
+
+@lru_cache(maxsize=8192)
+def parse_amenities(text: object) -> tuple[str, ...]:
+    """Split an amenity list and normalise known words to keys.
+
+    Parameters
+    ----------
+    text
+        E.g. ``"饮用水、医护药箱；充电"`` or ``"water, wifi"``.
+
+    Returns
+    -------
+    tuple of str
+        Keys (``water``, ``medical``, ``charging`` …) in the order written,
+        without repeats; unknown words kept as written.
+    """
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return ()
+    out: list[str] = []
+    for token in _AMENITY_SPLIT.split(unicodedata.normalize("NFKC", str(text)).strip()):
+        if not token or token.lower() in {"nan", "none", "无"}:
+            continue
+        for key in _amenity_token_keys(token):
+            if key not in out:
+                out.append(key)
+    return tuple(out)
+
+
+def normalize_amenities(values: pd.Series | Sequence[object]) -> np.ndarray:
+    """Amenity lists as one ``;``-joined string of keys per row.
+
+    Parameters
+    ----------
+    values
+        Amenity text per station.
+
+    Returns
+    -------
+    numpy.ndarray of str (object)
+        E.g. ``"water;medical;charging"``; ``""`` where blank.
+    """
+    return _per_unique(values, lambda v: ";".join(parse_amenities(v)))
+
+
+def has_amenity(amenities: pd.Series | Sequence[object], query: str) -> np.ndarray:
+    """Which stations offer an amenity.
+
+    Parameters
+    ----------
+    amenities
+        Amenity lists, normalised (``"water;charging"``) or as written (``"饮用水、充电"``).
+    query
+        A key (``charging``), a Chinese word (``充电``, ``饮用水``) or an
+        English word (``water``). Several words (``充电、饮水``) must all be
+        offered.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One flag per station.
+    """
+    wanted = {k.lower() for k in parse_amenities(query)}
+    if not wanted:
+        return np.ones(len(amenities), dtype=bool)
+    return _per_unique(
+        amenities, lambda v: wanted <= {k.lower() for k in parse_amenities(v)}, dtype=bool
+    )
+
+
+# --- opening hours -----------------------------------------------------------------------------
+
+FULL_DAY: tuple[tuple[int, int], ...] = ((0, 1440),)
+_FULL_DAY_WORDS = {
+    "24h", "24小时", "全天", "全天候", "24/7", "24x7", "7x24", "7*24", "24*7", "全天开放",
+    "24小时开放", "24小时营业", "全天24小时", "24hours", "allday", "24hrs",
+}
+_DASHES = r"-|–|—|~|〜|至|到"
+_RANGE = re.compile(rf"^(\d{{1,2}}):(\d{{2}})(?:{_DASHES})(\d{{1,2}}):(\d{{2}})$")
+_RANGE_SPLIT = re.compile(r"[,;、\s]+")
+
+
+class HoursError(ValueError):
+    """Opening hours that are not ``24h`` nor ``HH:MM-HH:MM`` ranges."""
+
+
+def _minutes(h: str, m: str, text: object) -> int:
+    hour, minute = int(h), int(m)
+    if hour > 24 or minute > 59 or (hour == 24 and minute):
+        raise HoursError(f"opening hours '{text}': {h}:{m} is not a time of day")
+    return hour * 60 + minute
+
+
+@lru_cache(maxsize=4096)
+def parse_hours(text: object) -> tuple[tuple[int, int], ...] | None:
+    """Parse opening hours into minute ranges.
+
+    Parameters
+    ----------
+    text
+        ``24h``, ``24小时``, ``全天``, ``00:00-24:00``, ``08:30-21:00``,
+        ``08:00-12:00，14:00-18:00`` or ``20:00-02:00`` (passes midnight).
+        Dashes ``- – — ~ ～ 至 到`` and full-width digits and colons are accepted.
+
+    Returns
+    -------
+    tuple of (int, int) or None
+        ``(start, end)`` minutes after midnight; ``start > end`` when a range
+        passes midnight; ``((0, 1440),)`` for all day. ``None`` when blank
+        (unknown).
+
+    Raises
+    ------
+    HoursError
+        If the text is not understood.
+    """
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return None
+    raw = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    if not raw or raw in {"nan", "none", "<na>"}:
+        return None
+    compact = "".join(raw.split())
+    if compact in _FULL_DAY_WORDS:
+        return FULL_DAY
+    spaced = re.sub(rf"\s*({_DASHES})\s*", r"\1", raw)
+    spaced = re.sub(r"\s*:\s*", ":", spaced)
+    ranges: list[tuple[int, int]] = []
+    for part in _RANGE_SPLIT.split(spaced):
+        if not part:
+            continue
+        m = _RANGE.match(part)
+        if not m:
+            raise HoursError(
+                f"opening hours '{text}' not understood: write HH:MM-HH:MM "
+                "(e.g. 08:30-21:00; several ranges separated by ',') or 24h"
+            )
+        start = _minutes(m.group(1), m.group(2), text)
+        end = _minutes(m.group(3), m.group(4), text)
+        if start == end or (start == 0 and end == 1440):
+            return FULL_DAY
+        ranges.append((start, end))
+    if not ranges:
+        raise HoursError(f"opening hours '{text}' not understood")
+    return tuple(ranges)
+
+
+def _open_state(text: object, minute: int) -> tuple[bool, bool]:
+    try:
+        ranges = parse_hours(text)
+    except HoursError:
+        return False, True
+    if ranges is None:
+        return False, True
+    for start, end in ranges:
+        inside = start <= minute < end if start < end else (minute >= start or minute < end)
+        if inside:
+            return True, False
+    return False, False
+
+
+def open_at(
+    hours: pd.Series | Sequence[object], minute_of_day: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which stations are open at a time of day.
+
+    Parameters
+    ----------
+    hours
+        Opening hours as written, one per station.
+    minute_of_day
+        Minutes after midnight, 0..1440 (1440 is midnight again).
+
+    Returns
+    -------
+    is_open : numpy.ndarray of bool
+        Open at that minute (ranges include their start, exclude their end).
+    is_unknown : numpy.ndarray of bool
+        Hours blank or not understood; such stations are not ``is_open``.
+    """
+    minute = int(minute_of_day) % 1440
+    state = _per_unique(hours, lambda v: _open_state(v, minute))
+    if len(state) == 0:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    is_open = np.fromiter((s[0] for s in state), dtype=bool, count=len(state))
+    unknown = np.fromiter((s[1] for s in state), dtype=bool, count=len(state))
+    return is_open, unknown

@@ -238,7 +238,7 @@ KINDS: tuple[str, ...] = tuple(KIND_LABELS)
 # (key, Chinese substrings, English words); the first rule that matches wins.
 _KIND_RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("supply", ("爱心补给", "补给"), ("supply", "supplies")),
-    ("energy_pool", ("就业蓄能", "蓄能池", "蓄能"), ("energy pool", "employment")),
+    ("energy_pool", ("就业蓄能", "蓄能池", "蓄能"), ("energy pool", "energy pools", "employment")),
     ("training", ("安全训练营", "训练营", "安全培训", "培训"), ("training", "training camp")),
     ("rest", ("海棠加油站", "加油站", "驿站", "休息", "歇脚"),
      ("rest", "rest stop", "rest station", "rest area")),
@@ -417,7 +417,8 @@ _AMENITY_CJK: tuple[tuple[str, str], ...] = tuple(
         key=lambda pair: -len(pair[0]),
     )
 )
-_AMENITY_SPLIT = re.compile(r"[;；、,，/／|｜\s]+")
+_AMENITY_SPLIT = re.compile(r"[;；、,，/／|｜]+")
+_SPACES = re.compile(r"\s+")
 
 
 def _amenity_token_keys(token: str) -> list[str]:
@@ -452,12 +453,17 @@ def parse_amenities(text: object) -> tuple[str, ...]:
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return ()
     out: list[str] = []
-    for token in _AMENITY_SPLIT.split(unicodedata.normalize("NFKC", str(text)).strip()):
-        if not token or token.lower() in {"nan", "none", "无"}:
-            continue
-        for key in _amenity_token_keys(token):
-            if key not in out:
-                out.append(key)
+    for chunk in _AMENITY_SPLIT.split(unicodedata.normalize("NFKC", str(text)).strip()):
+        chunk = chunk.strip()
+        # "drinking water" is one amenity; "饮用水 充电" is two.
+        whole = normalize_header(chunk)
+        tokens = [chunk] if whole in _AMENITY_EXACT else _SPACES.split(chunk)
+        for token in tokens:
+            if not token or token.lower() in {"nan", "none", "无"}:
+                continue
+            for key in _amenity_token_keys(token):
+                if key not in out:
+                    out.append(key)
     return tuple(out)
 
 
@@ -507,7 +513,8 @@ def has_amenity(amenities: pd.Series | Sequence[object], query: str) -> np.ndarr
 FULL_DAY: tuple[tuple[int, int], ...] = ((0, 1440),)
 _FULL_DAY_WORDS = {
     "24h", "24小时", "全天", "全天候", "24/7", "24x7", "7x24", "7*24", "24*7", "全天开放",
-    "24小时开放", "24小时营业", "全天24小时", "24hours", "allday", "24hrs",
+    "24小时开放", "24小时营业", "全天24小时", "24hours", "allday", "24hrs", "7×24小时",
+    "7x24小时", "7*24小时", "24/7小时",
 }
 _DASHES = r"-|–|—|~|〜|至|到"
 _RANGE = re.compile(rf"^(\d{{1,2}}):(\d{{2}})(?:{_DASHES})(\d{{1,2}}):(\d{{2}})$")
@@ -570,7 +577,7 @@ def parse_hours(text: object) -> tuple[tuple[int, int], ...] | None:
             )
         start = _minutes(m.group(1), m.group(2), text)
         end = _minutes(m.group(3), m.group(4), text)
-        if start == end or (start == 0 and end == 1440):
+        if start % 1440 == end % 1440:
             return FULL_DAY
         ranges.append((start, end))
     if not ranges:

@@ -149,7 +149,7 @@ def analyze(
         assert demand_gdf is not None and d_lon is not None and d_lat is not None
         x, y = (np.asarray(a) for a in to_m.transform(d_lon, d_lat))
         weight = _weights(demand_gdf)
-        ids = demand_gdf["id"].astype(str).to_numpy() if "id" in demand_gdf else _seq_ids(len(x))
+        ids = demand_gdf["id"].array if "id" in demand_gdf else _seq_ids(len(x))
         cell_key = gridmod.cell_of_points(x, y, d_lon, d_lat, spec)
         lon, lat = d_lon, d_lat
     else:
@@ -196,9 +196,13 @@ def analyze(
             "covered": covered,
             "band": _bands(minutes, settings.bands),
             "grid": point_grid,
-            "cell": gridmod.cell_label(cell_key, spec) if source == "points" else ids,
+            "cell": _labels(cell_key, spec) if source == "points" else ids,
         },
-        geometry=shapely.points(lon, lat),
+        geometry=(
+            demand_gdf.geometry.array
+            if source == "points" and demand_gdf is not None
+            else shapely.points(lon, lat)
+        ),
         crs=4326,
     )
     if source == "points":
@@ -303,6 +307,12 @@ def _weights(demand: gpd.GeoDataFrame) -> np.ndarray:
         return np.ones(len(demand))
     w = pd.to_numeric(demand["weight"], errors="coerce").to_numpy(dtype="float64")
     return np.where(np.isfinite(w), w, 1.0)
+
+
+def _labels(cell_key: np.ndarray, spec: gridmod.CellSpec) -> np.ndarray:
+    """Cell labels per point, each distinct cell labelled once."""
+    codes, uniques = pd.factorize(cell_key)
+    return gridmod.cell_label(np.asarray(uniques), spec)[codes]
 
 
 def _seq_ids(n: int) -> np.ndarray:

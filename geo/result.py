@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from dataclasses import dataclass, field
@@ -306,6 +307,10 @@ class CoverageResult:
 
     def summary(self) -> dict[str, Any]:
         """The ``geo check --json`` object (INTERFACE.md), as a dict of plain values."""
+        return copy.deepcopy(self._summary)
+
+    @cached_property
+    def _summary(self) -> dict[str, Any]:
         covered_cells, total_cells = self.cell_counts()
         total = self.total_demand
         covered = self.covered_demand
@@ -369,12 +374,12 @@ class CoverageResult:
         p = self.points
         return pd.DataFrame(
             {
-                "id": p["id"].to_numpy(),
+                "id": p["id"].array,
                 "lon": np.round(p["lon"].to_numpy(dtype="float64"), 7),
                 "lat": np.round(p["lat"].to_numpy(dtype="float64"), 7),
                 "weight": p["weight"].to_numpy(),
                 "minutes": np.round(p["minutes"].to_numpy(dtype="float64"), 3),
-                "nearest": p["nearest"].to_numpy(),
+                "nearest": p["nearest"].array,
                 "covered": np.where(p["covered"].to_numpy(), "true", "false"),
             }
         )

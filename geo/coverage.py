@@ -291,7 +291,7 @@ def _combine_stations(
             )
         seen.update(dict.fromkeys(ids[~dup], src))
         part = frame.loc[~dup].copy()
-        part["source"] = src
+        part["source_file"] = src
         kept.append(part)
     combined = gpd.GeoDataFrame(pd.concat(kept, ignore_index=True), crs=4326)
     combined.attrs = {

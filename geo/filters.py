@@ -62,12 +62,17 @@ def select_stations(
         is_open, unknown = schema.open_at(hours, parse_clock(settings.at))
         reason[used & unknown] = "opening hours unknown"
         reason[used & ~is_open & ~unknown] = f"closed at {settings.at}"
-        src = str(stations.attrs.get("source", "stations"))
+        default_src = str(stations.attrs.get("source", "stations"))
+        files = (
+            stations["source_file"].astype(str).to_numpy()
+            if "source_file" in stations
+            else np.full(n, default_src, dtype=object)
+        )
         rows = stations["row"].to_numpy() if "row" in stations else np.arange(n) + 2
-        for row in rows[used & unknown]:
+        for src, row in zip(files[used & unknown], rows[used & unknown], strict=True):
             notes.append(
                 Rejected(
-                    src,
+                    str(src),
                     int(row),
                     "hours",
                     f"opening hours unknown: not counted as open at {settings.at}",

@@ -317,7 +317,7 @@ class CoverageResult:
         gaps = self.gap_table
         grids = self.grid_table
         out: dict[str, Any] = {
-            "coverage": _r(self.coverage, 4),
+            "coverage": float(self.coverage),  # exact: scripts compare it to thresholds
             "total_demand": _r(total, 2),
             "covered_demand": _r(covered, 2),
             "uncovered_demand": _r(total - covered, 2),

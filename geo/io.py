@@ -19,6 +19,7 @@ go through the slower text cleaning.
 from __future__ import annotations
 
 import codecs
+import csv
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -121,6 +122,49 @@ def read_raw(path: PathArg, *, sheet: str | int | None = None) -> RawTable:
     )
 
 
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+# Chinese characters that must decode as UTF-8 before a bad byte for the file to be taken
+# as damaged UTF-8 rather than GBK: GBK text almost never forms even one by chance.
+_UTF8_EVIDENCE = 2
+
+
+def _first_bad_byte(fh, codec: str) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
+    """Where ``codec`` first fails to decode the file, and how many CJK characters came before.
+
+    Returns ``None`` if the whole file decodes.
+    """
+    fh.seek(0)
+    decoder = codecs.getincrementaldecoder(codec)()
+    offset = 0
+    cjk = 0
+    while True:
+        chunk = fh.read(1 << 20)
+        pending = decoder.getstate()[0]
+        try:
+            text = decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            good = (pending + chunk)[: exc.start].decode(codec, errors="replace")
+            return offset - len(pending) + exc.start, cjk + len(_CJK.findall(good))
+        if not chunk:
+            return None
+        if cjk < _UTF8_EVIDENCE:
+            cjk += len(_CJK.findall(text))
+        offset += len(chunk)
+
+
+def _line_of(fh, position: int) -> int:
+    """The 1-based line holding byte ``position``."""
+    fh.seek(0)
+    lines, done = 1, 0
+    while done < position:
+        chunk = fh.read(min(1 << 20, position - done))
+        if not chunk:
+            break
+        lines += chunk.count(b"\n")
+        done += len(chunk)
+    return lines
+
+
 def detect_encoding(path: PathArg) -> str:
     """Return the encoding of a CSV file: ``utf-8-sig``, ``utf-8`` or ``gb18030``.
 
@@ -136,12 +180,16 @@ def detect_encoding(path: PathArg) -> str:
     Returns
     -------
     str
-        A Python codec name.
+        A Python codec name; ``utf-16`` for a file with a UTF-16 BOM (Excel's
+        "Unicode Text", tab-separated).
 
     Raises
     ------
     InputError
-        If the file is neither UTF-8 nor GB18030.
+        If the file is neither UTF-8 nor GB18030, or is UTF-8 Chinese text with
+        bytes that are not UTF-8 further on (e.g. a cell pasted from a GBK
+        file, which decoding as GB18030 would garble); ``row`` is the line of
+        the first byte that does not fit.
     """
     file = str(path)
     with open(path, "rb") as fh:
@@ -150,28 +198,28 @@ def detect_encoding(path: PathArg) -> str:
             return "utf-8-sig"
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"
-        fh.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while chunk := fh.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
+        utf8 = _first_bad_byte(fh, "utf-8")
+        if utf8 is None:
             return "utf-8"
-        except UnicodeDecodeError:
-            pass
-        fh.seek(0)
-        decoder = codecs.getincrementaldecoder("gb18030")()
-        try:
-            while chunk := fh.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                "the file is neither UTF-8 nor GBK/GB18030 text; save it as "
-                "'CSV UTF-8' from Excel",
-                file=file,
-            ) from exc
-    return "gb18030"
+        utf8_at, utf8_chinese = utf8
+        if utf8_chinese >= _UTF8_EVIDENCE:
+            # UTF-8 Chinese before the bad byte: damaged UTF-8, which GB18030 would garble
+            line = _line_of(fh, utf8_at)
+            message = (
+                "the file is UTF-8 text, but this line holds bytes that are not UTF-8 "
+                "(perhaps pasted from a GBK file): retype it, or save the file again as "
+                "'CSV UTF-8' from Excel"
+            )
+        else:
+            gb = _first_bad_byte(fh, "gb18030")
+            if gb is None:
+                return "gb18030"
+            line = _line_of(fh, gb[0])
+            message = (
+                "the file is neither UTF-8 nor GBK/GB18030 text (first found on this "
+                "line); save it as 'CSV UTF-8' from Excel"
+            )
+    raise InputError(message, file=file, row=line)
 
 
 def _sniff_delimiter(path: Path, encoding: str) -> str:
@@ -200,23 +248,33 @@ def _find_header(top: pd.DataFrame) -> int:
     return best_row
 
 
+def _top_rows(path: Path, file: str, encoding: str, sep: str) -> pd.DataFrame:
+    """The first rows as text, padded to one width (a title row may have fewer cells)."""
+    with open(path, encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep)
+        try:
+            rows = [row for _, row in zip(range(_HEADER_SCAN_ROWS), reader, strict=False)]
+        except csv.Error as exc:
+            raise InputError(f"not a readable CSV table ({exc})", file=file,
+                             row=reader.line_num) from None
+    width = max((len(r) for r in rows), default=0)
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+
+
+_RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
 def _read_csv(p: Path, file: str) -> RawTable:
     if p.stat().st_size == 0:
         raise InputError("the file is empty", file=file)
     encoding = detect_encoding(p)
     sep = _sniff_delimiter(p, encoding)
     common = {"encoding": encoding, "sep": sep, "skip_blank_lines": False}
-    try:
-        top = pd.read_csv(
-            p, header=None, nrows=_HEADER_SCAN_ROWS, dtype=str, keep_default_na=False,
-            **common,  # type: ignore[arg-type]
-        )
-    except pd.errors.EmptyDataError:
-        raise InputError("the file is empty", file=file) from None
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(f"not a readable CSV table ({exc})", file=file) from None
+    top = _top_rows(p, file, encoding, sep)
+    if not any(_text(v) for v in top.to_numpy().ravel()):
+        raise InputError("the file is empty (no text in its first rows)", file=file)
     h = _find_header(top)
-    headers = top.iloc[h].tolist() if len(top) else []
+    headers = top.iloc[h].tolist()
     numeric = {
         str(c) for c in headers if schema.canonical_column(c) in {"lon", "lat", "weight"}
     }
@@ -228,10 +286,22 @@ def _read_csv(p: Path, file: str) -> RawTable:
             dtype={c: str for c in headers if str(c) not in numeric},
             keep_default_na=False,
             na_values=[""],
+            # one type per column (no chunk-wise guessing, no DtypeWarning on stderr)
+            low_memory=False,
             **common,  # type: ignore[arg-type]
         )
     except pd.errors.ParserError as exc:
+        m = _RAGGED.search(str(exc))
+        if m:
+            raise InputError(
+                f"this row has {m.group(3)} cells but the header has {m.group(1)}: a value "
+                f"holding '{sep}' must be in double quotes",
+                file=file,
+                row=int(m.group(2)),
+            ) from None
         raise InputError(f"not a readable CSV table ({exc})", file=file) from None
+    except pd.errors.EmptyDataError:
+        raise InputError("the file is empty", file=file) from None
     data.columns = [str(c) for c in data.columns]
     rows = np.arange(len(data), dtype=np.int64) + h + 2
     return RawTable(data, rows, file)
@@ -262,6 +332,10 @@ def _read_excel(p: Path, file: str, sheet: str | int | None) -> RawTable:
             raise InputError(
                 f"no sheet named '{sheet}': the sheets are {', '.join(names)}", file=file
             )
+        if hasattr(ws, "reset_dimensions"):
+            # Read-only sheets trust the stored <dimension>, which some exporters get
+            # wrong (e.g. "A1"): read every row and cell the sheet actually holds.
+            ws.reset_dimensions()
         cells = list(ws.iter_rows(values_only=True))
     finally:
         book.close()
@@ -272,10 +346,15 @@ def _read_excel(p: Path, file: str, sheet: str | int | None) -> RawTable:
     width = max(len(r) for r in cells)
     grid = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in cells], dtype=object)
     h = _find_header(grid)
-    headers = [_header_text(v, j) for j, v in enumerate(grid.iloc[h].tolist())]
+    written = grid.iloc[h].tolist()
+    headers = [_header_text(v, j) for j, v in enumerate(written)]
     data = grid.iloc[h + 1 :].reset_index(drop=True)
     data.columns = _dedupe(headers)
-    keep = [c for c, v in zip(data.columns, headers, strict=True) if v or data[c].notna().any()]
+    # columns without a header are kept only when they hold something (not mere formatting)
+    keep = [
+        c for c, v in zip(data.columns, written, strict=True)
+        if _text(v) or not _blank_mask(data[c]).all()
+    ]
     data = data[keep]
     rows = np.arange(len(data), dtype=np.int64) + h + 2
     return RawTable(data, rows, file)
@@ -354,13 +433,17 @@ def _text(value: object) -> str:
 
 
 def _text_column(values: pd.Series) -> pd.Series:
-    """A column as stripped text, blanks as ``""``, computed once per distinct value."""
-    if values.dtype == object or is_numeric_dtype(values):
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        mapped = np.array([*(_text(u) for u in uniques), ""], dtype=object)
-        return pd.Series(mapped[codes], index=values.index, dtype=object)
-    s = values.astype(object).where(values.notna(), "")
-    return s.map(lambda v: str(v).strip())
+    """A column as stripped text (object dtype), blanks as ``""``.
+
+    String columns (what pandas 3 reads CSV text into) use vectorised string
+    methods; other columns are converted once per distinct value.
+    """
+    if isinstance(values.dtype, pd.StringDtype):
+        text = values.str.strip().fillna("").to_numpy(dtype=object)
+        return pd.Series(text, index=values.index, dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.array([*(_text(u) for u in uniques), ""], dtype=object)
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
 
 
 def _blank_mask(values: pd.Series) -> np.ndarray:
@@ -438,7 +521,7 @@ def parse_degrees(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         return v, np.zeros(v.size, dtype=bool)
     blank = _blank_mask(values)
     v = pd.to_numeric(values.where(~blank, None), errors="coerce").to_numpy(
-        dtype="float64", na_value=np.nan
+        dtype="float64", na_value=np.nan, copy=True  # written below
     )
     need = np.isnan(v) & ~blank
     if need.any():
@@ -470,7 +553,7 @@ def split_lnglat(values: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
     """
     blank = _blank_mask(values)
     text = values.astype(object).where(~blank, "").astype(str)
-    nonascii = ~text.map(str.isascii).to_numpy(dtype=bool)
+    nonascii = text.str.contains(r"[^\x00-\x7f]", regex=True).to_numpy(dtype=bool)
     if nonascii.any():
         text = text.copy()
         text[nonascii] = text[nonascii].str.normalize("NFKC")
@@ -587,12 +670,17 @@ class _Rejects:
     def ok(self) -> np.ndarray:
         return np.equal(self.reason, None)
 
-    def add(self, mask: np.ndarray, column: str, reason: str | np.ndarray) -> None:
-        """Reject rows in ``mask`` not yet rejected (the first fault of a row is reported)."""
+    def add(
+        self, mask: np.ndarray, column: str | np.ndarray, reason: str | np.ndarray
+    ) -> None:
+        """Reject rows in ``mask`` not yet rejected (the first fault of a row is reported).
+
+        ``column`` and ``reason`` are one value for all rows or one per row.
+        """
         new = mask & self.ok
         if not new.any():
             return
-        self.column[new] = column
+        self.column[new] = column[new] if isinstance(column, np.ndarray) else column
         self.reason[new] = reason[new] if isinstance(reason, np.ndarray) else reason
 
     def to_list(self) -> list[Rejected]:
@@ -611,6 +699,22 @@ def _fmt(values: pd.Series | np.ndarray, mask: np.ndarray) -> np.ndarray:
     return out
 
 
+# Columns this module writes that an alias would also claim: a table written by
+# :func:`write_table` from :func:`read_stations` has ``kind`` (the key derived from
+# ``category``, and an English alias of it) next to ``category``.
+_DERIVED_COLUMNS = {"kind": "category"}
+
+
+def _match_point_columns(headers: list[str], file: str) -> dict[str, str]:
+    """:func:`geo.schema.match_columns`, leaving our own derived columns as ordinary ones."""
+    keys = {schema.normalize_header(h) for h in headers}
+    use = [
+        h for h in headers
+        if _DERIVED_COLUMNS.get(schema.normalize_header(h)) not in keys
+    ]
+    return schema.match_columns(use, file=file)
+
+
 def _points(raw: RawTable, *, crs: str, kind: str, id_prefix: str) -> gpd.GeoDataFrame:
     file = raw.file
     try:
@@ -618,7 +722,7 @@ def _points(raw: RawTable, *, crs: str, kind: str, id_prefix: str) -> gpd.GeoDat
     except SettingsError as exc:
         raise InputError(str(exc), file=file) from None
     data = raw.data
-    cols = schema.match_columns(list(data.columns), file=file)
+    cols = _match_point_columns(list(data.columns), file)
     n = len(data)
 
     # Blank rows (Excel's trailing ",,,,") carry nothing: skip them, keep row numbers exact.
@@ -677,6 +781,14 @@ def _points(raw: RawTable, *, crs: str, kind: str, id_prefix: str) -> gpd.GeoDat
                 column=missing,
             )
     need = ~from_geometry
+    # Which column each row's coordinates come from, as named in messages, and its text.
+    base = "lon" if lon_text is not None else ("lnglat" if "lnglat" in cols else "geometry")
+    lon_col = np.full(n, base, dtype=object)
+    lat_col = np.full(n, "lat" if base == "lon" else base, dtype=object)
+    lon_col[from_geometry] = lat_col[from_geometry] = "geometry"
+    blank_text = np.full(n, "", dtype=object)
+    lon_src = lon_text.to_numpy(dtype=object) if lon_text is not None else blank_text.copy()
+    lat_src = lat_text.to_numpy(dtype=object) if lat_text is not None else blank_text.copy()
     if lon_text is not None and lat_text is not None:
         lo, lb = parse_degrees(lon_text)
         la, lab = parse_degrees(lat_text)
@@ -693,6 +805,8 @@ def _points(raw: RawTable, *, crs: str, kind: str, id_prefix: str) -> gpd.GeoDat
             la, lab = parse_degrees(la_t)
             lon = np.where(use, lo, lon)
             lat = np.where(use, la, lat)
+            lon_col[use] = lat_col[use] = "lnglat"
+            lon_src[use] = lat_src[use] = pair.to_numpy(dtype=object)[use]
             rej.add(
                 use & pair_bad, "lnglat",
                 np.char.add(
@@ -716,31 +830,25 @@ def _points(raw: RawTable, *, crs: str, kind: str, id_prefix: str) -> gpd.GeoDat
         )
 
     # --- coordinates: what each row holds ---
-    lon_col = "lnglat" if lon_text is None and "lnglat" in cols else "lon"
-    lat_col = "lnglat" if lat_text is None and "lnglat" in cols else "lat"
-    src_lon = lon_text if lon_text is not None else (data[cols["lnglat"]] if "lnglat" in cols
-                                                     else pd.Series([""] * n))
-    src_lat = lat_text if lat_text is not None else src_lon
-    rej.add(
-        lon_bad, lon_col,
-        _reason_not_number(cols.get(lon_col, lon_col), src_lon, lon_bad),
-    )
-    rej.add(
-        lat_bad, lat_col,
-        _reason_not_number(cols.get(lat_col, lat_col), src_lat, lat_bad),
-    )
+    lon_hdr, lat_hdr = lon_col.copy(), lat_col.copy()
+    for c in ("lon", "lat", "lnglat"):
+        if c in cols:
+            lon_hdr[lon_col == c] = lat_hdr[lat_col == c] = cols[c]
+    rej.add(lon_bad, lon_col, _reason_not_number(lon_hdr, lon_src, lon_bad))
+    rej.add(lat_bad, lat_col, _reason_not_number(lat_hdr, lat_src, lat_bad))
     missing = np.isnan(lon) | np.isnan(lat)
     if missing.any():
         address = _text_column(data[cols["address"]]) if "address" in cols else None
         reason = np.full(n, "no coordinates", dtype=object)
+        if raw.geometry is not None:
+            reason[lon_col == "geometry"] = "no geometry: the feature has no point"
         if address is not None:
             has_addr = (address != "").to_numpy()
             reason[missing & has_addr] = (
                 "no coordinates (the address can be geocoded first: geo geocode)"
             )
-        col = "lon" if lon_col == "lon" else lon_col
-        rej.add(missing & np.isnan(lon), col, reason)
-        rej.add(missing, "lat" if lat_col == "lat" else lat_col, reason)
+        rej.add(missing & np.isnan(lon), lon_col, reason)
+        rej.add(missing, lat_col, reason)
 
     # Per-row coordinate systems.
     system = np.full(n, header_system or default_system, dtype=object)
@@ -768,7 +876,7 @@ def _points(raw: RawTable, *, crs: str, kind: str, id_prefix: str) -> gpd.GeoDat
 
     ok = rej.ok
     zero = ok & (lon == 0) & (lat == 0)
-    rej.add(zero, "lat", "point at (0, 0): an empty coordinate exported as zero")
+    rej.add(zero, lat_col, "point at (0, 0): an empty coordinate exported as zero")
     ok = rej.ok
     out_of_range = ok & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
     swapped = out_of_range & crsmod.in_china(lat, lon) & ~crsmod.in_china(lon, lat)
@@ -784,15 +892,15 @@ def _points(raw: RawTable, *, crs: str, kind: str, id_prefix: str) -> gpd.GeoDat
             else "; exchange the two values"
         )
     )
-    rej.add(swapped, "lat", swap_reason)
+    rej.add(swapped, lat_col, swap_reason)
     lon_out = out_of_range & (np.abs(lon) > 180)
     rej.add(
-        lon_out, "lon",
+        lon_out, lon_col,
         "longitude " + _fmt(lon, lon_out).astype(object) + " is outside -180..180",
     )
     lat_out = out_of_range & (np.abs(lat) > 90)
     rej.add(
-        lat_out, "lat",
+        lat_out, lat_col,
         "latitude " + _fmt(lat, lat_out).astype(object) + " is outside -90..90",
     )
     ok = rej.ok
@@ -800,7 +908,7 @@ def _points(raw: RawTable, *, crs: str, kind: str, id_prefix: str) -> gpd.GeoDat
     far = china_only & ~crsmod.in_china(lon, lat)
     if far.any():
         rej.add(
-            far, "coord_system" if "coord_system" in cols else "lon",
+            far, "coord_system" if "coord_system" in cols else lon_col,
             "(" + _fmt(lon, far).astype(object) + ", " + _fmt(lat, far).astype(object)
             + ") is far outside China, but its coordinate system is "
             + system.astype(str).astype(object)
@@ -809,7 +917,7 @@ def _points(raw: RawTable, *, crs: str, kind: str, id_prefix: str) -> gpd.GeoDat
 
     # --- ids ---
     if "id" in cols:
-        ids = _text_column(data[cols["id"]]).to_numpy(dtype=object)
+        ids = _text_column(data[cols["id"]]).to_numpy(dtype=object, copy=True)
         blank_id = ids == ""
         if blank_id.any():
             ids[blank_id] = np.char.add("row", rows[blank_id].astype(str)).astype(object)
@@ -852,6 +960,12 @@ def _points(raw: RawTable, *, crs: str, kind: str, id_prefix: str) -> gpd.GeoDat
                 f"{cols['weight']} '" + _fmt(data[cols["weight"]], wbad).astype(object)
                 + "' is not a number",
             )
+            infinite = rej.ok & np.isinf(wv)
+            rej.add(
+                infinite, "weight",
+                f"{cols['weight']} '" + _fmt(data[cols["weight"]], infinite).astype(object)
+                + "' is not a finite number",
+            )
             neg = rej.ok & (wv < 0)
             rej.add(neg, "weight",
                     f"{cols['weight']} " + _fmt(wv, neg).astype(object) + " is negative")
@@ -873,7 +987,7 @@ def _points(raw: RawTable, *, crs: str, kind: str, id_prefix: str) -> gpd.GeoDat
     wlon, wlat = crsmod.to_wgs84(
         np.where(ok, lon, 0.0), np.where(ok, lat, 0.0), np.where(ok, system, "wgs84")
     )
-    out = _output_frame(data, cols, ids, rows, system, kind, weight, file, warnings)
+    out = _output_frame(data, cols, ids, rows, system, kind, weight, file, warnings, ok)
     keep = np.flatnonzero(ok)
     gdf = gpd.GeoDataFrame(
         out.iloc[keep].reset_index(drop=True),
@@ -893,9 +1007,11 @@ def _aliases(column: str) -> str:
     return "/".join(schema.COLUMN_ALIASES[column][:4])
 
 
-def _reason_not_number(header: str, values: pd.Series, mask: np.ndarray) -> np.ndarray:
+def _reason_not_number(
+    header: str | np.ndarray, values: pd.Series | np.ndarray, mask: np.ndarray
+) -> np.ndarray:
     return (
-        f"{header} '" + _fmt(values, mask).astype(object)
+        np.asarray(header, dtype=object) + " '" + _fmt(values, mask).astype(object)
         + "' is not a coordinate in degrees (e.g. 120.6123 or 120°36′44″E)"
     )
 
@@ -906,7 +1022,7 @@ def _parse_weight(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         return v, np.zeros(v.size, dtype=bool)
     blank = _blank_mask(values)
     v = pd.to_numeric(values.where(~blank, None), errors="coerce").to_numpy(
-        dtype="float64", na_value=np.nan
+        dtype="float64", na_value=np.nan, copy=True  # written below
     )
     need = np.isnan(v) & ~blank
     if need.any():
@@ -928,6 +1044,7 @@ def _output_frame(
     weight: np.ndarray | None,
     file: str,
     warnings: list[Rejected],
+    ok: np.ndarray,
 ) -> pd.DataFrame:
     out: dict[str, object] = {"id": ids}
     consumed = {cols[c] for c in ("id", "lon", "lat", "lnglat", "coord_system") if c in cols}
@@ -945,7 +1062,8 @@ def _output_frame(
         out["amenities"] = schema.normalize_amenities(text["amenities"])
         out["amenities_text"] = text["amenities"].to_numpy()
         out["hours"] = text["hours"].to_numpy()
-        _check_hours(text["hours"], rows, file, warnings)
+        # rows rejected anyway need no remark on their hours
+        _check_hours(text["hours"][ok], rows[ok], file, warnings)
         consumed |= {cols[c] for c in text if c in cols}
     else:
         for c in ("name", "address"):
@@ -1049,7 +1167,7 @@ def _polygon_checks(raw: RawTable, geoms: np.ndarray, what: str) -> tuple[np.nda
         rejected.append(
             Rejected(
                 raw.file, int(raw.rows[i]), "geometry",
-                f"a {shapely.get_type_id(geoms[i]) and geoms[i].geom_type} is not a polygon; a "
+                f"a {geoms[i].geom_type} is not a polygon; a "
                 f"{what} must be drawn as polygons",
             )
         )
@@ -1141,7 +1259,7 @@ def read_grids(path: PathArg | gpd.GeoDataFrame, *, crs: str = "wgs84") -> gpd.G
         None,
     )
     names = (
-        _text_column(data[name_col]).to_numpy(dtype=object)
+        _text_column(data[name_col]).to_numpy(dtype=object, copy=True)
         if name_col is not None
         else np.full(len(data), "", dtype=object)
     )
@@ -1170,9 +1288,31 @@ def read_grids(path: PathArg | gpd.GeoDataFrame, *, crs: str = "wgs84") -> gpd.G
 # --- writing ----------------------------------------------------------------------------------
 
 
+def _flat(table: pd.DataFrame) -> pd.DataFrame:
+    """A table for CSV/XLSX: point geometries become ``lon``/``lat`` (WGS-84), others WKT."""
+    if not isinstance(table, gpd.GeoDataFrame):
+        return pd.DataFrame(table)
+    geom = table.geometry
+    if geom.crs is not None and not _is_lonlat_crs(geom.crs):
+        geom = geom.to_crs(4326)
+    out = pd.DataFrame(table.drop(columns=table.geometry.name))
+    shapes = geom.to_numpy()
+    types = shapely.get_type_id(shapes)
+    if np.isin(types, [-1, 0]).all() and "lon" not in out and "lat" not in out:
+        out["lon"] = shapely.get_x(shapes)
+        out["lat"] = shapely.get_y(shapes)
+    else:
+        out[table.geometry.name] = shapely.to_wkt(shapes)
+    return out
+
+
 def write_table(table: pd.DataFrame, path: PathArg) -> None:
     """Write a table by its extension: CSV (UTF-8 with BOM, so Excel shows Chinese), XLSX,
     GeoJSON, GeoPackage or GeoParquet (points from ``lon``/``lat`` when not geodata).
+
+    A GeoDataFrame of points written as CSV or XLSX gets ``lon``/``lat`` columns
+    (WGS-84) in place of its geometry, so :func:`read_stations` reads it back;
+    other geometries are written as WKT text.
 
     Parameters
     ----------
@@ -1192,11 +1332,11 @@ def write_table(table: pd.DataFrame, path: PathArg) -> None:
         raise InputError("cannot write: the folder does not exist", file=str(path))
     try:
         if suffix in (".csv", ".txt"):
-            pd.DataFrame(table).to_csv(p, index=False, encoding="utf-8-sig")
+            _flat(table).to_csv(p, index=False, encoding="utf-8-sig")
         elif suffix == ".tsv":
-            pd.DataFrame(table).to_csv(p, index=False, sep="\t", encoding="utf-8-sig")
+            _flat(table).to_csv(p, index=False, sep="\t", encoding="utf-8-sig")
         elif suffix in EXCEL_SUFFIXES:
-            pd.DataFrame(table).to_excel(p, index=False)
+            _flat(table).to_excel(p, index=False)
         elif suffix in GEO_SUFFIXES and suffix != ".shp":
             gdf = (
                 table

@@ -86,3 +86,7 @@ class Rejected:
 
     def __str__(self) -> str:
         return f"{self.file}, row {self.row}, column '{self.column}': {self.reason}"
+
+
+class AssetError(GeoError, RuntimeError):
+    """A JavaScript/CSS asset for offline report maps could not be found or fetched."""

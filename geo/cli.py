@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -75,58 +76,83 @@ def parse_share(text: str | None) -> float | None:
     return value
 
 
-@app.command()
-def check(
-    stations: Annotated[
-        list[Path],
-        typer.Argument(
-            metavar="STATIONS...",
-            help="Station table(s): CSV, XLSX, GeoJSON, GPKG, GeoParquet. "
-            "Several files (e.g. stations and charging piles) are combined.",
-        ),
-    ],
-    demand: Annotated[Path | None, typer.Option(help="Weighted demand points.")] = None,
-    area: Annotated[Path | None, typer.Option(help="Study area polygon(s).")] = None,
-    grids: Annotated[Path | None, typer.Option(help="Governance grids (网格) with names.")] = None,
-    method: Annotated[Method, typer.Option(help="Reach model.")] = Method.euclidean,
-    network: Annotated[
-        Path | None, typer.Option(help="Street network (OSM PBF/XML, GraphML).")
-    ] = None,
-    mode: Annotated[Mode, typer.Option(help="walk 4.8 km/h, bike 12, ebike 15.")] = Mode.walk,
-    speed: Annotated[
-        float | None, typer.Option(help="Speed in km/h (default: the mode's).")
-    ] = None,
-    minutes: Annotated[float, typer.Option(help="Threshold in minutes.")] = 15.0,
-    circuity: Annotated[float, typer.Option(help="Street / straight-line distance.")] = 1.3,
-    cell: Annotated[float, typer.Option(help="Cell size in metres.")] = 100.0,
-    cell_shape: Annotated[CellShape, typer.Option(help="square or hex (H3).")] = CellShape.square,
-    crs: Annotated[
-        CoordSystem,
-        typer.Option(
-            help="Coordinate system of the input files, unless a row's coord_system says otherwise."
-        ),
-    ] = CoordSystem.wgs84,
-    sheet: Annotated[str | None, typer.Option(help="XLSX sheet name or 0-based index.")] = None,
-    category: Annotated[
-        list[str] | None, typer.Option(help="Only stations of this kind (repeatable).")
-    ] = None,
-    amenity: Annotated[
-        str | None, typer.Option(help="Only stations with this amenity, e.g. 充电 / charging.")
-    ] = None,
-    at: Annotated[str | None, typer.Option(help="Only stations open at HH:MM.")] = None,
-    min_coverage: Annotated[
-        str | None, typer.Option(help="Fail (exit 1) below this share, e.g. 0.8 or 80%.")
-    ] = None,
-    strict: Annotated[bool, typer.Option(help="Exit 2 if any input row was rejected.")] = False,
-    json_out: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object on stdout.")
-    ] = False,
-    points_out: Annotated[
-        Path | None, typer.Option(help="Write one row per demand point/cell.")
-    ] = None,
-) -> None:
-    """Check coverage: how much demand is within N minutes of a station."""
-    threshold = parse_share(min_coverage)
+# --- options shared by the commands that run an analysis (check, map) ------------------------
+
+StationsArg = Annotated[
+    list[Path],
+    typer.Argument(
+        metavar="STATIONS...",
+        show_default=False,
+        help="Station table(s): CSV, XLSX, GeoJSON, GPKG, GeoParquet. "
+        "Several files (e.g. stations and charging piles) are combined.",
+    ),
+]
+DemandOpt = Annotated[Path | None, typer.Option(help="Weighted demand points.")]
+AreaOpt = Annotated[Path | None, typer.Option(help="Study area polygon(s).")]
+GridsOpt = Annotated[Path | None, typer.Option(help="Governance grids (网格) with names.")]
+MethodOpt = Annotated[Method, typer.Option(help="Reach model.")]
+NetworkOpt = Annotated[Path | None, typer.Option(help="Street network (OSM PBF/XML, GraphML).")]
+ModeOpt = Annotated[Mode, typer.Option(help="walk 4.8 km/h, bike 12, ebike 15.")]
+SpeedOpt = Annotated[float | None, typer.Option(help="Speed in km/h (default: the mode's).")]
+MinutesOpt = Annotated[float, typer.Option(help="Threshold in minutes.")]
+CircuityOpt = Annotated[float, typer.Option(help="Street / straight-line distance.")]
+CellOpt = Annotated[float, typer.Option(help="Cell size in metres.")]
+CellShapeOpt = Annotated[CellShape, typer.Option(help="square or hex (H3).")]
+CrsOpt = Annotated[
+    CoordSystem,
+    typer.Option(
+        help="Coordinate system of the input files, unless a row's coord_system says otherwise."
+    ),
+]
+SheetOpt = Annotated[str | None, typer.Option(help="XLSX sheet name or 0-based index.")]
+CategoryOpt = Annotated[
+    list[str] | None, typer.Option(help="Only stations of this kind (repeatable).")
+]
+AmenityOpt = Annotated[
+    str | None, typer.Option(help="Only stations with this amenity, e.g. 充电 / charging.")
+]
+AtOpt = Annotated[str | None, typer.Option(help="Only stations open at HH:MM.")]
+MinCoverageOpt = Annotated[
+    str | None, typer.Option(help="Fail (exit 1) below this share, e.g. 0.8 or 80%.")
+]
+StrictOpt = Annotated[bool, typer.Option(help="Exit 2 if any input row was rejected.")]
+
+
+class Tiles(StrEnum):
+    osm = "osm"
+    amap = "amap"
+    amap_satellite = "amap-satellite"
+    tencent = "tencent"
+    carto = "carto"
+
+
+class Assets(StrEnum):
+    cdn = "cdn"
+    inline = "inline"
+
+
+def _run(
+    stations: list[Path],
+    *,
+    demand: Path | None,
+    area: Path | None,
+    grids: Path | None,
+    method: Method,
+    network: Path | None,
+    mode: Mode,
+    speed: float | None,
+    minutes: float,
+    circuity: float,
+    cell: float,
+    cell_shape: CellShape,
+    crs: CoordSystem,
+    sheet: str | None,
+    category: list[str] | None,
+    amenity: str | None,
+    at: str | None,
+    after: Callable[[Any], None] | None = None,
+) -> Any:
+    """Run the analysis for a command; library errors become one line and exit 2."""
     try:
         from geo.coverage import analyze
         from geo.settings import Settings
@@ -157,9 +183,9 @@ def check(
             crs=crs.value,
             sheet=sheet_arg,
         )
-        summary = result.summary()
-        if points_out is not None:
-            result.write_points(points_out)
+        result.summary()
+        if after is not None:
+            after(result)
     except typer.BadParameter:
         raise
     except GeoError as exc:
@@ -170,12 +196,59 @@ def check(
             raise
         _err(f"unexpected {type(exc).__name__}: {exc} (run with GEO_DEBUG=1 for details)")
         raise typer.Exit(EXIT_INTERNAL) from None
-
     for item in result.rejected:
         typer.echo(f"geo: rejected: {item}", err=True)
     for item in result.warnings:
         typer.echo(f"geo: warning: {item}", err=True)
+    return result
 
+
+def _exit(result: Any, *, strict: bool, threshold: float | None) -> None:
+    if strict and result.rejected:
+        _err(f"{len(result.rejected)} input row(s) rejected and --strict is set")
+        raise typer.Exit(EXIT_ERROR)
+    if threshold is not None and result.summary()["coverage"] < threshold - 1e-12:
+        raise typer.Exit(EXIT_BELOW)
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def check(
+    stations: StationsArg,
+    demand: DemandOpt = None,
+    area: AreaOpt = None,
+    grids: GridsOpt = None,
+    method: MethodOpt = Method.euclidean,
+    network: NetworkOpt = None,
+    mode: ModeOpt = Mode.walk,
+    speed: SpeedOpt = None,
+    minutes: MinutesOpt = 15.0,
+    circuity: CircuityOpt = 1.3,
+    cell: CellOpt = 100.0,
+    cell_shape: CellShapeOpt = CellShape.square,
+    crs: CrsOpt = CoordSystem.wgs84,
+    sheet: SheetOpt = None,
+    category: CategoryOpt = None,
+    amenity: AmenityOpt = None,
+    at: AtOpt = None,
+    min_coverage: MinCoverageOpt = None,
+    strict: StrictOpt = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object on stdout.")
+    ] = False,
+    points_out: Annotated[
+        Path | None, typer.Option(help="Write one row per demand point/cell.")
+    ] = None,
+) -> None:
+    """Check coverage: how much demand is within N minutes of a station."""
+    threshold = parse_share(min_coverage)
+    result = _run(
+        stations, demand=demand, area=area, grids=grids, method=method, network=network,
+        mode=mode, speed=speed, minutes=minutes, circuity=circuity, cell=cell,
+        cell_shape=cell_shape, crs=crs, sheet=sheet, category=category, amenity=amenity, at=at,
+        after=(lambda r: r.write_points(points_out)) if points_out is not None else None,
+    )
+    summary = result.summary()
     if json_out:
         typer.echo(result.to_json())
     else:
@@ -190,12 +263,92 @@ def check(
             ),
             nl=False,
         )
-    if strict and result.rejected:
-        _err(f"{len(result.rejected)} input row(s) rejected and --strict is set")
-        raise typer.Exit(EXIT_ERROR)
-    if threshold is not None and result.coverage < threshold - 1e-12:
-        raise typer.Exit(EXIT_BELOW)
-    raise typer.Exit(EXIT_OK)
+    _exit(result, strict=strict, threshold=threshold)
+
+
+@app.command("map")
+def map_(
+    stations: StationsArg,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The report map to write (.html).")
+    ] = Path("report.html"),
+    tiles: Annotated[
+        Tiles,
+        typer.Option(help="Basemap; amap/tencent are GCJ-02 and everything is shifted to it."),
+    ] = Tiles.osm,
+    title: Annotated[str | None, typer.Option(help="Title shown on the map.")] = None,
+    assets: Annotated[
+        Assets,
+        typer.Option(
+            help="cdn: load Leaflet from a CDN or --asset-base; inline: embed it in the file "
+            "(opens without any CDN)."
+        ),
+    ] = Assets.cdn,
+    asset_base: Annotated[
+        str | None,
+        typer.Option(help="Base URL of your own mirror of the npm packages (env GEO_ASSET_BASE)."),
+    ] = None,
+    demand: DemandOpt = None,
+    area: AreaOpt = None,
+    grids: GridsOpt = None,
+    method: MethodOpt = Method.euclidean,
+    network: NetworkOpt = None,
+    mode: ModeOpt = Mode.walk,
+    speed: SpeedOpt = None,
+    minutes: MinutesOpt = 15.0,
+    circuity: CircuityOpt = 1.3,
+    cell: CellOpt = 100.0,
+    cell_shape: CellShapeOpt = CellShape.square,
+    crs: CrsOpt = CoordSystem.wgs84,
+    sheet: SheetOpt = None,
+    category: CategoryOpt = None,
+    amenity: AmenityOpt = None,
+    at: AtOpt = None,
+    min_coverage: MinCoverageOpt = None,
+    strict: StrictOpt = False,
+) -> None:
+    """Write a standalone HTML report map (stations, 5/10/15-minute reach, gaps, 网格, demand)."""
+    threshold = parse_share(min_coverage)
+
+    def write(result: Any) -> None:
+        from geo.maps import save_map
+
+        save_map(result, output, tiles=tiles.value, title=title, assets=assets.value,
+                 asset_base=asset_base)
+
+    result = _run(
+        stations, demand=demand, area=area, grids=grids, method=method, network=network,
+        mode=mode, speed=speed, minutes=minutes, circuity=circuity, cell=cell,
+        cell_shape=cell_shape, crs=crs, sheet=sheet, category=category, amenity=amenity, at=at,
+        after=write,
+    )
+    s = result.summary()
+    typer.echo(
+        f"geo: wrote {output} (覆盖率 coverage {s['coverage'] * 100:.1f}%, "
+        f"{len(s['gaps'])} gaps, basemap {tiles.value})",
+        err=True,
+    )
+    _exit(result, strict=strict, threshold=threshold)
+
+
+assets_app = typer.Typer(
+    add_completion=False, no_args_is_help=True,
+    help="Browser assets (Leaflet) for maps that open without a CDN.",
+)
+app.add_typer(assets_app, name="assets")
+
+
+@assets_app.command("fetch")
+def assets_fetch() -> None:
+    """Download Leaflet once from the npm registry into the cache (GEO_CACHE_DIR)."""
+    from geo import assets
+
+    try:
+        folder = assets.fetch()
+    except GeoError as exc:
+        _err(str(exc))
+        raise typer.Exit(EXIT_ERROR) from None
+    typer.echo(str(folder))
 
 
 @app.callback()

@@ -384,6 +384,12 @@ class CoverageResult:
             }
         )
 
+    def to_map(self, **kwargs: Any) -> Any:
+        """The report map (a ``folium.Map``); options of :func:`geo.maps.coverage_map`."""
+        from geo.maps import coverage_map
+
+        return coverage_map(self, **kwargs)
+
     def write_points(self, path: str | PathLike[str]) -> None:
         """Write :meth:`points_table` (CSV, XLSX, GeoJSON, GPKG or Parquet by extension)."""
         from geo.io import write_table

@@ -232,3 +232,14 @@ def test_to_map_and_geo_map_command(demo, tmp_path):
     res = CliRunner().invoke(app, ["map", str(DATA / "stations.csv"), "-o", str(out),
                                    "--tiles", "google"])
     assert res.exit_code == 2
+
+
+def test_assets_fetch_command_reports_an_unreachable_registry(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("GEO_NPM_URL", "http://127.0.0.1:9")  # nothing listens on port 9
+    res = CliRunner().invoke(app, ["assets", "fetch"])
+    assert res.exit_code == 2
+    assert res.stderr.startswith("geo: error:") and "Leaflet" in res.stderr
+    assert "Traceback" not in res.stderr

@@ -648,6 +648,7 @@ def coverage_map(
     extra_stations: gpd.GeoDataFrame | None = None,
     demo: bool | None = None,
     gap_labels: int = 10,
+    compact: bool = False,
 ) -> folium.Map:
     """Draw a coverage result on a Folium map.
 
@@ -671,6 +672,9 @@ def coverage_map(
         Label the map as illustrative demo data; guessed from the file names by default.
     gap_labels
         How many gaps get a rank label.
+    compact
+        For small map panes (the app): the layer control collapsed and the legend
+        folded (click "图例 Legend" to open it).
 
     Returns
     -------
@@ -718,12 +722,15 @@ def coverage_map(
     stations = _station_features(result, datum, extra_stations)
     layer("站点 Stations", stations)
     layer("缺口排名 Gap ranks", gap_marks)
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=compact).add_to(m)
 
     st = result.stations if extra_stations is None else extra_stations
     kinds = [k for k in KIND_STYLE if "kind" in st and (st["kind"] == k).any()]
-    m.add_child(_HtmlControl(_legend_html(result, tile, kinds, demo), "bottomright",
-                             "geo-legend"))
+    legend = _legend_html(result, tile, kinds, demo)
+    if compact:
+        head, _, body = legend.partition("</h4>")
+        legend = f"<details><summary><b>{head.removeprefix('<h4>')}</b></summary>{body}</details>"
+    m.add_child(_HtmlControl(legend, "bottomright", "geo-legend"))
     m.add_child(_HtmlControl(_title_html(result, title, demo), "topleft", "geo-title"))
 
     bounds = _bounds(result, st)

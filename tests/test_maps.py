@@ -243,3 +243,11 @@ def test_assets_fetch_command_reports_an_unreachable_registry(tmp_path, monkeypa
     assert res.exit_code == 2
     assert res.stderr.startswith("geo: error:") and "Leaflet" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_compact_map_folds_legend_and_layer_control(demo):
+    text = maps.map_html(demo, compact=True)
+    assert '"collapsed": true' in text
+    assert "\\u003cdetails\\u003e\\u003csummary\\u003e" in text
+    full = maps.map_html(demo)
+    assert '"collapsed": false' in full and "details" not in full

@@ -1,0 +1,458 @@
+"""The planner app: 15-minute coverage of rider service stations, with what-if stations.
+
+Run it with::
+
+    streamlit run app.py
+
+It opens on the bundled, invented demo data (``data/canglang/``). Every number,
+table and file comes from the library (``geo.analyze``, ``geo.scenario``,
+``geo.planner``, ``geo.maps``); this script only lays out widgets. Labels live
+in :mod:`geo.ui_text` (Chinese by default, English on the switch).
+
+Caching: files are read once per content (``st.cache_data`` keyed by the
+uploaded bytes, the file name and the coordinate system); an analysis is kept
+per inputs, parameters and what-if stations (``st.cache_resource``, so the
+result's lazily computed tables are computed once too).
+
+Tests: the map is drawn by streamlit-folium in :func:`show_map`. Set the
+environment variable ``GEO_APP_MAP=off`` (or ``st.session_state["geo_map_off"]
+= True``) to skip building and drawing it, e.g. under
+``streamlit.testing.v1.AppTest`` when only the numbers matter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import streamlit as st
+
+import geo
+from geo import planner, scenario
+from geo import ui_text as ui
+from geo.errors import GeoError, InputError, Rejected
+from geo.maps import TILES, coverage_map
+from geo.schema import AMENITY_LABELS, KIND_LABELS
+from geo.settings import MODE_SPEEDS_KMH, Settings
+
+DEMO_DIR = Path(__file__).resolve().parent / "data" / "canglang"
+CRS_KEYS = ("wgs84", "gcj02", "bd09")
+
+lang: str = st.session_state.get("lang", ui.DEFAULT_LANGUAGE)
+
+
+def T(key: str) -> str:  # noqa: N802 - the usual name of a translation helper
+    """The label ``key`` in the chosen language."""
+    return ui.t(key, lang)
+
+
+st.set_page_config(page_title=T("page_title"), page_icon="🛵", layout="wide")
+
+
+# --- cached library calls ----------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def read_upload(kind: str, name: str, data: bytes, crs: str) -> gpd.GeoDataFrame:
+    """Read uploaded bytes (cached per content, name and coordinate system)."""
+    return planner.read_upload(kind, name, data, crs=crs)
+
+
+@st.cache_data(show_spinner=False)
+def read_demo(kind: str) -> list[gpd.GeoDataFrame]:
+    """Read the bundled demo files of one input."""
+    return planner.read_demo(kind, DEMO_DIR)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def run_analysis(
+    inputs_key: tuple[Any, ...],
+    settings: Settings,
+    whatif: tuple[tuple[tuple[str, Any], ...], ...],
+    _inputs: dict[str, Any],
+) -> geo.CoverageResult:
+    """One analysis per inputs (by content), parameters and what-if stations."""
+    stations = scenario.combine(_inputs["stations"])
+    if whatif:
+        stations = scenario.with_stations(stations, [dict(spec) for spec in whatif])
+    return geo.analyze(
+        stations,
+        demand=_inputs["demand"],
+        area=_inputs["area"],
+        grids=_inputs["grids"],
+        settings=settings,
+    )
+
+
+# --- inputs ------------------------------------------------------------------------------
+
+
+def gather_inputs(uploads: dict[str, Any], crs: str) -> dict[str, Any]:
+    """Uploaded files where given and readable, else the demo (when no station file is used).
+
+    An unreadable file is reported with ``st.error`` and left out; the rest is used.
+    """
+    key: list[tuple[str, ...]] = []
+    seen: list[Rejected] = []
+    notes: list[Rejected] = []
+
+    def load(kind: str, files: list[Any]) -> list[gpd.GeoDataFrame]:
+        out = []
+        for f in files:
+            data = f.getvalue()
+            try:
+                gdf = read_upload(kind, f.name, data, crs)
+            except InputError as exc:
+                st.error(f"{T('read_error')}: {exc}")
+                continue
+            if kind in ("stations", "demand") and len(gdf) == 0:
+                seen.extend(gdf.attrs.get("rejected", []))  # why: listed with the others
+                st.error(f"{f.name}: {T('no_rows')}")
+                continue
+            out.append(gdf)
+            key.append((kind, f.name, hashlib.sha256(data).hexdigest(), crs))
+        return out
+
+    stations = load("stations", list(uploads["stations"] or []))
+    demo = not stations
+    if demo:
+        if uploads["stations"]:
+            st.warning(T("fallback_demo_stations"))
+        stations = read_demo("stations")
+        key.append(("stations", "demo"))
+    chosen: dict[str, Any] = {"stations": stations}
+    for kind in ("demand", "area", "grids"):
+        frames = load(kind, [uploads[kind]] if uploads[kind] else [])
+        if frames:
+            chosen[kind] = frames[0]
+        elif demo:
+            chosen[kind] = read_demo(kind)[0]
+            key.append((kind, "demo"))
+        else:
+            chosen[kind] = None
+    used = [*chosen["stations"], *(chosen[k] for k in ("demand", "area", "grids") if
+                                     chosen[k] is not None)]
+    for gdf in used:  # the analysis lists most of these again; the table shows each once
+        seen.extend(gdf.attrs.get("rejected", []))
+        notes.extend(gdf.attrs.get("warnings", []))
+    return {"frames": chosen, "key": tuple(key), "demo": demo, "rejected": seen,
+            "warnings": notes}
+
+
+def show_map(result: geo.CoverageResult, basemap: str) -> tuple[float, float] | None:
+    """Draw the coverage map with streamlit-folium; return a new click (lon, lat) or ``None``.
+
+    The click is in the basemap's datum. Leaflet does not pass a click on a
+    feature with a popup (a 网格, a reach band, a gap) on to the map, so such
+    clicks come back as ``last_object_clicked`` rather than ``last_clicked``;
+    both count. st_folium keeps returning the last click on later reruns, so
+    each is acted on once.
+
+    ``GEO_APP_MAP=off`` in the environment, or ``st.session_state["geo_map_off"]``,
+    skips the map (for tests: AppTest cannot click a Leaflet map).
+    """
+    if os.environ.get("GEO_APP_MAP", "").lower() in ("off", "0", "no", "false") or (
+        st.session_state.get("geo_map_off")
+    ):
+        st.caption(T("map_off"))
+        return None
+    from streamlit_folium import st_folium
+
+    m = coverage_map(result, tiles=basemap, compact=True)
+    fields = ["last_clicked", "last_object_clicked"]
+    out = st_folium(m, key="map", returned_objects=fields, height=600, use_container_width=True)
+    seen = st.session_state.setdefault("map_clicks", {})
+    new = None
+    for field in fields:
+        value = (out or {}).get(field)
+        if not value:
+            continue
+        where = (float(value["lng"]), float(value["lat"]))
+        if seen.get(field) != where:
+            seen[field] = where
+            new = where
+    return new
+
+
+def add_whatif(stations: gpd.GeoDataFrame, lon: float, lat: float, crs: str, **kw: Any) -> None:
+    """Validate and remember one what-if station (``st.error`` when it cannot be added)."""
+    try:
+        frame = scenario.add_station(stations, lon, lat, crs=crs, **kw)
+    except InputError as exc:
+        st.session_state["whatif_error"] = str(exc)
+        return
+    sid = str(frame["id"].iloc[-1])
+    st.session_state["whatif"] = [
+        *st.session_state.get("whatif", []),
+        {"lon": float(lon), "lat": float(lat), "crs": crs, "station_id": sid, **kw},
+    ]
+
+
+def remove_whatif(stations: gpd.GeoDataFrame, station_id: str | None) -> None:
+    """Forget one what-if station (all of them when ``station_id`` is ``None``)."""
+    if station_id is None:
+        st.session_state["whatif"] = []
+        return
+    left = scenario.remove_station(stations, station_id)
+    keep = set(scenario.hypothetical_stations(left)["id"].astype(str))
+    st.session_state["whatif"] = [
+        s for s in st.session_state.get("whatif", []) if s.get("station_id") in keep
+    ]
+
+
+# --- sidebar -----------------------------------------------------------------------------
+
+with st.sidebar:
+    st.radio(
+        T("language"), list(ui.LANGUAGES), format_func=ui.LANGUAGES.__getitem__,
+        key="lang", horizontal=True,
+    )
+    with st.expander(T("data"), expanded=False):
+        st.caption(T("data_help"))
+        types = list(planner.UPLOAD_TYPES)
+        uploads = {
+            "stations": st.file_uploader(
+                T("up_stations"), type=types, accept_multiple_files=True, key="up_stations"
+            ),
+            "demand": st.file_uploader(T("up_demand"), type=types, key="up_demand"),
+            "area": st.file_uploader(T("up_area"), type=types, key="up_area"),
+            "grids": st.file_uploader(T("up_grids"), type=types, key="up_grids"),
+        }
+        crs = st.selectbox(
+            T("crs"), CRS_KEYS, format_func=lambda c: ui.crs_label(c, lang), key="crs",
+            help=T("crs_help"),
+        )
+
+    st.header(T("params"))
+    mode = st.selectbox(
+        T("mode"), list(MODE_SPEEDS_KMH), format_func=lambda m: ui.mode_label(m, lang), key="mode"
+    )
+    speed = st.number_input(
+        T("speed"), min_value=0.5, max_value=60.0, value=MODE_SPEEDS_KMH[mode], step=0.5,
+        key=f"speed_{mode}",
+    )
+    minutes = st.number_input(
+        T("minutes"), min_value=1.0, max_value=120.0, value=15.0, step=1.0, key="minutes"
+    )
+    circuity = st.number_input(
+        T("circuity"), min_value=1.0, max_value=3.0, value=1.3, step=0.05, key="circuity",
+        help=T("circuity_help"),
+    )
+    categories = st.multiselect(
+        T("categories"), list(KIND_LABELS), format_func=lambda k: ui.kind_label(k, lang),
+        key="categories", placeholder=T("categories_placeholder"),
+    )
+    amenity = st.selectbox(
+        T("amenity"), ["", *AMENITY_LABELS], format_func=lambda a: ui.amenity_label(a, lang),
+        key="amenity",
+    )
+    use_time = st.checkbox(T("use_time"), key="use_time")
+    at = st.time_input(T("time"), value=time(23, 0), step=1800, key="at", disabled=not use_time)
+    basemap = st.selectbox(
+        T("basemap"), list(TILES),
+        format_func=lambda k: TILES[k].label_en if lang == "en" else TILES[k].label_zh,
+        key="basemap",
+    )
+    cell = st.number_input(
+        T("cell"), min_value=10.0, max_value=2000.0, value=100.0, step=10.0, key="cell"
+    )
+    cell_shape = st.selectbox(
+        T("cell_shape"), ["square", "hex"], format_func=lambda s: T(f"cell_{s}"), key="cell_shape"
+    )
+
+# --- analysis ----------------------------------------------------------------------------
+
+st.title(T("title"))
+st.caption(T("subtitle"))
+
+inputs = gather_inputs(uploads, crs)
+if inputs["demo"]:
+    st.info(ui.t("demo_note", "zh"), icon="ℹ️")
+
+try:
+    settings = Settings(
+        mode=mode,
+        speed_kmh=speed,
+        minutes=minutes,
+        circuity=circuity,
+        cell_m=cell,
+        cell_shape=cell_shape,
+        categories=tuple(categories),
+        amenity=amenity or None,
+        at=at.strftime("%H:%M") if use_time and at is not None else None,
+    )
+    whatif = tuple(tuple(sorted(s.items())) for s in st.session_state.get("whatif", []))
+    with st.spinner("…"):
+        baseline = run_analysis(inputs["key"], settings, (), inputs["frames"])
+        result = (
+            run_analysis(inputs["key"], settings, whatif, inputs["frames"]) if whatif else baseline
+        )
+except GeoError as exc:
+    st.error(f"{T('analysis_error')}: {exc}")
+    st.stop()
+
+# --- KPIs --------------------------------------------------------------------------------
+
+change = scenario.compare(baseline, result) if whatif else None
+uncovered = result.total_demand - result.covered_demand
+k1, k2, k3, k4 = st.columns(4)
+k1.metric(
+    T("kpi_coverage"), ui.share(result.coverage),
+    delta=ui.share_delta(change["coverage"]["delta"], lang) if change else None,
+    help=f"{T('reach')} {settings.reach_m:,.0f} m",
+)
+k2.metric(
+    T("kpi_uncovered"), ui.demand(uncovered),
+    delta=ui.demand_delta(change["uncovered_demand"]["delta"]) if change else None,
+    delta_color="inverse",
+)
+k3.metric(
+    T("kpi_gaps"), str(len(result.gap_table)),
+    delta=ui.count_delta(change["gaps"]["delta"]) if change else None,
+    delta_color="inverse",
+)
+k4.metric(
+    T("kpi_stations"), str(result.stations_used),
+    delta=ui.count_delta(change["stations_used"]["delta"]) if change else None,
+    help=f"{result.stations_used} / {len(result.stations)}",
+)
+if change:
+    st.caption(T("vs_baseline"))
+if result.demand_source == "cells":
+    st.caption(T("kpi_cells_note"))
+
+# --- map and tables ----------------------------------------------------------------------
+
+left, right = st.columns([2, 1])
+with left:
+    st.subheader(T("map"))
+    click_to_add = st.toggle(T("click_to_add"), value=True, key="click_to_add")
+    click = show_map(result, basemap)
+    st.caption(T("map_datum").format(datum=TILES[basemap].datum.upper()))
+    if click and click_to_add:
+        add_whatif(
+            result.stations, click[0], click[1], TILES[basemap].datum,
+            name=T("default_station_name"),
+        )
+        st.rerun()
+
+with right:
+    st.subheader(T("gaps_table"))
+    gap_view = planner.gap_report(result)
+    if len(gap_view):
+        st.dataframe(
+            ui.headers(gap_view, lang), hide_index=True, height=260,
+            column_config={
+                ui.pick(ui.COLUMNS, "lon", lang): st.column_config.NumberColumn(format="%.6f"),
+                ui.pick(ui.COLUMNS, "lat", lang): st.column_config.NumberColumn(format="%.6f"),
+                ui.pick(ui.COLUMNS, "area_m2", lang): st.column_config.NumberColumn(format="%.0f"),
+            },
+        )
+    else:
+        st.caption(T("no_gaps"))
+    st.subheader(T("grids_table"))
+    if len(result.grid_table):
+        st.dataframe(
+            ui.headers(result.grid_table, lang), hide_index=True,
+            column_config={
+                ui.pick(ui.COLUMNS, "coverage", lang): st.column_config.NumberColumn(
+                    format="percent"
+                ),
+            },
+        )
+    else:
+        st.caption(T("no_grids"))
+
+# --- what-if stations --------------------------------------------------------------------
+
+st.subheader(T("whatif"))
+if st.session_state.get("whatif_error"):
+    st.error(st.session_state.pop("whatif_error"))
+hyp = scenario.hypothetical_stations(result.stations)
+if len(hyp) == 0:
+    st.caption(T("whatif_none"))
+for row in hyp.itertuples(index=False):
+    c1, c2 = st.columns([6, 1])
+    unused = "" if bool(row.used) else " " + T("whatif_unused")
+    c1.markdown(
+        f"**{row.id}** {row.name} · {ui.kind_label(str(row.kind), lang)} · "
+        f"{row.geometry.x:.6f}, {row.geometry.y:.6f} (WGS-84){unused}"
+    )
+    c2.button(
+        T("remove"), key=f"remove_{row.id}", on_click=remove_whatif,
+        args=(result.stations, str(row.id)),
+    )
+if len(hyp):
+    c1, c2 = st.columns([1, 1])
+    c1.download_button(
+        T("download_whatif"), data=lambda: planner.whatif_csv(result.stations),
+        file_name="whatif_stations.csv", mime="text/csv", key="dl_whatif", on_click="ignore",
+    )
+    c2.button(T("remove_all"), key="remove_all", on_click=remove_whatif,
+              args=(result.stations, None))
+
+with st.form("whatif_form"):
+    st.markdown(f"**{T('whatif_form')}**")
+    top = planner.gap_report(result).head(1)
+    f1, f2, f3 = st.columns(3)
+    lon_in = f1.number_input(
+        T("lon"), value=float(top["lon"].iloc[0]) if len(top) else 120.62, step=0.0001,
+        format="%.6f", key="wi_lon",
+    )
+    lat_in = f2.number_input(
+        T("lat"), value=float(top["lat"].iloc[0]) if len(top) else 31.29, step=0.0001,
+        format="%.6f", key="wi_lat",
+    )
+    crs_in = f3.selectbox(
+        T("point_crs"), CRS_KEYS, format_func=lambda c: ui.crs_label(c, lang), key="wi_crs"
+    )
+    f4, f5, f6, f7 = st.columns(4)
+    name_in = f4.text_input(T("name"), value=T("default_station_name"), key="wi_name")
+    kind_in = f5.selectbox(
+        T("kind"), list(KIND_LABELS), format_func=lambda k: ui.kind_label(k, lang), key="wi_kind"
+    )
+    amen_in = f6.multiselect(
+        T("amenities"), list(AMENITY_LABELS), format_func=lambda a: ui.amenity_label(a, lang),
+        key="wi_amenities",
+    )
+    hours_in = f7.text_input(T("hours"), value="24小时", key="wi_hours")
+    if st.form_submit_button(T("add")):
+        add_whatif(
+            result.stations, lon_in, lat_in, crs_in, name=name_in, kind=kind_in,
+            amenities="、".join(AMENITY_LABELS[a][0] for a in amen_in), hours=hours_in,
+        )
+        st.rerun()
+
+# --- downloads ---------------------------------------------------------------------------
+
+st.subheader(T("downloads"))
+items = planner.downloads(result, tiles=basemap, lang=lang)
+cols = st.columns(4)
+for i, item in enumerate(items):
+    cols[i % 4].download_button(
+        T(f"dl_{item.key}"), data=item.make, file_name=item.file_name, mime=item.mime,
+        key=f"dl_{item.key}", on_click="ignore",
+    )
+
+# --- stations, rejected rows, warnings ---------------------------------------------------
+
+with st.expander(T("stations_table")):
+    table = planner.station_report(result)
+    table["kind"] = table["kind"].map({k: ui.kind_label(k, lang) for k in KIND_LABELS})
+    st.dataframe(ui.headers(table, lang), hide_index=True)
+
+rejected = planner.issues_table([*inputs["rejected"], *result.rejected])
+warnings = planner.issues_table([*inputs["warnings"], *result.warnings])
+with st.expander(f"{T('issues')} ({len(rejected)} / {len(warnings)})", expanded=len(rejected) > 0):
+    st.markdown(f"**{T('rejected')}**")
+    if len(rejected):
+        st.dataframe(ui.headers(rejected, lang), hide_index=True)
+    else:
+        st.caption(T("no_issues"))
+    if len(warnings):
+        st.markdown(f"**{T('warnings')}**")
+        st.dataframe(ui.headers(warnings, lang), hide_index=True)

@@ -1,0 +1,382 @@
+"""Inputs and outputs of the planner app, without Streamlit.
+
+The app (``app.py``) only draws widgets; what it reads and what it offers for
+download is made here, so it can be tested and reused:
+
+* :func:`read_input` and :func:`read_upload` read a station, demand, area or
+  grid file with the same readers (and so the same errors and rejected rows)
+  as ``geo check``. An upload is written to a temporary file with its
+  original name and suffix; messages and rejected rows name the file as the
+  user knows it, never the temporary path.
+* :func:`issues_table` lists rejected rows and warnings (file, row, column, reason).
+* :func:`downloads` builds the files offered for download, each made only
+  when asked for; the summary JSON is byte for byte what ``geo check --json``
+  prints for the same inputs and parameters.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.errors import InputError, Rejected
+from geo.result import CoverageResult
+
+#: The inputs of an analysis.
+INPUT_KINDS: tuple[str, ...] = ("stations", "demand", "area", "grids")
+#: File suffixes the app accepts for upload (what :func:`geo.io.read_raw` reads from one file).
+UPLOAD_TYPES: tuple[str, ...] = (
+    "csv", "txt", "tsv", "xlsx", "xlsm", "geojson", "json", "gpkg", "fgb", "parquet",
+    "geoparquet",
+)
+#: The bundled illustrative demo: input → file names in ``data/canglang/``.
+DEMO_FILES: dict[str, tuple[str, ...]] = {
+    "stations": ("stations.csv", "charging_piles.csv"),
+    "demand": ("demand.csv",),
+    "area": ("area.geojson",),
+    "grids": ("grids.geojson",),
+}
+#: How the demo files are named in messages and JSON: as ``geo check`` run from the
+#: repository root names them.
+DEMO_LABEL_DIR = "data/canglang"
+
+
+def demo_dir() -> Path:
+    """The folder of the bundled demo data (``data/canglang`` of the repository).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    return Path(__file__).resolve().parent.parent / "data" / "canglang"
+
+
+def read_input(
+    kind: str,
+    path: str | PathLike[str],
+    *,
+    crs: str = "wgs84",
+    label: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read one input file as ``geo check`` would.
+
+    Parameters
+    ----------
+    kind
+        ``stations``, ``demand``, ``area`` or ``grids``.
+    path
+        The file.
+    crs
+        Coordinate system of the file where its rows do not say (``wgs84``,
+        ``gcj02``, ``bd09``).
+    label
+        The name to use for the file in messages, rejected rows and JSON
+        (default: ``path`` as given).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        In WGS-84; ``attrs`` hold ``source`` (the label), ``rejected`` and ``warnings``.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be used at all; the message names ``label``.
+    """
+    from geo import io
+
+    readers: dict[str, Callable[..., gpd.GeoDataFrame]] = {
+        "stations": io.read_stations,
+        "demand": io.read_demand,
+        "area": io.read_area,
+        "grids": io.read_grids,
+    }
+    if kind not in readers:
+        raise ValueError(f"unknown input kind {kind!r}: use one of {', '.join(INPUT_KINDS)}")
+    real = str(path)
+    name = real if label is None else str(label)
+    try:
+        gdf = readers[kind](path, crs=crs)
+    except InputError as exc:
+        if name == real:
+            raise
+        raise InputError(
+            exc.reason.replace(real, name),
+            file=name if exc.file in (None, real) else exc.file.replace(real, name),
+            row=exc.row,
+            column=exc.column,
+        ) from None
+    if name != real:
+        _relabel(gdf, real, name)
+    return gdf
+
+
+def read_upload(kind: str, name: str, data: bytes, *, crs: str = "wgs84") -> gpd.GeoDataFrame:
+    """Read an uploaded file from its bytes.
+
+    The bytes are written to a temporary folder under the file's own name (so
+    its suffix tells the format) and read with :func:`read_input`.
+
+    Parameters
+    ----------
+    kind
+        ``stations``, ``demand``, ``area`` or ``grids``.
+    name
+        The file name as uploaded, e.g. ``站点.xlsx``.
+    data
+        The file's bytes.
+    crs
+        Coordinate system where the file's rows do not say.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        As :func:`read_input`, the file named ``name`` everywhere.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be used at all; the message names ``name``.
+    """
+    base = Path(str(name).replace("\\", "/")).name or "upload"
+    with tempfile.TemporaryDirectory(prefix="geo-upload-") as tmp:
+        path = Path(tmp) / base
+        path.write_bytes(data)
+        return read_input(kind, path, crs=crs, label=base)
+
+
+def read_demo(kind: str, folder: str | PathLike[str] | None = None) -> list[gpd.GeoDataFrame]:
+    """Read the bundled demo files of one input.
+
+    Parameters
+    ----------
+    kind
+        ``stations`` (two files: stations and charging piles), ``demand``,
+        ``area`` or ``grids``.
+    folder
+        Where the demo files are (default :func:`demo_dir`).
+
+    Returns
+    -------
+    list of geopandas.GeoDataFrame
+        One frame per file, named ``data/canglang/<file>``.
+    """
+    where = Path(folder) if folder is not None else demo_dir()
+    return [
+        read_input(kind, where / f, crs="wgs84", label=f"{DEMO_LABEL_DIR}/{f}")
+        for f in DEMO_FILES[kind]
+    ]
+
+
+def _relabel(gdf: gpd.GeoDataFrame, real: str, name: str) -> None:
+    gdf.attrs["source"] = name
+
+    def fix(items: Iterable[Rejected]) -> list[Rejected]:
+        return [
+            dataclasses.replace(
+                r, file=name if r.file == real else r.file, reason=r.reason.replace(real, name)
+            )
+            for r in items
+        ]
+
+    gdf.attrs["rejected"] = fix(gdf.attrs.get("rejected", []))
+    gdf.attrs["warnings"] = fix(gdf.attrs.get("warnings", []))
+
+
+def issues_table(items: Iterable[Rejected]) -> pd.DataFrame:
+    """Rejected rows or warnings as a table, each listed once, in order.
+
+    Parameters
+    ----------
+    items
+        :class:`geo.Rejected` records, e.g. ``result.rejected`` and those of
+        files that could not be used at all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``file, row, column, reason``.
+    """
+    seen = list(dict.fromkeys((r.file, int(r.row), r.column, r.reason) for r in items))
+    return pd.DataFrame(seen, columns=["file", "row", "column", "reason"])
+
+
+# --- downloads -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file offered for download, made only when :attr:`make` is called.
+
+    Attributes
+    ----------
+    key
+        What it is: ``map``, ``summary``, ``gaps``, ``points``, ``grids_csv``,
+        ``grids_xlsx``, ``stations_csv``, ``stations_xlsx``.
+    file_name
+        Suggested file name.
+    mime
+        MIME type.
+    make
+        Returns the file's bytes.
+    """
+
+    key: str
+    file_name: str
+    mime: str
+    make: Callable[[], bytes]
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table_bytes(table: pd.DataFrame, suffix: str) -> bytes:
+    """A table as file bytes, written by :func:`geo.io.write_table`.
+
+    Parameters
+    ----------
+    table
+        The table.
+    suffix
+        ``.csv`` (UTF-8 with BOM, opens in Excel), ``.xlsx``, ``.geojson`` …
+
+    Returns
+    -------
+    bytes
+    """
+    from geo.io import write_table
+
+    with tempfile.TemporaryDirectory(prefix="geo-download-") as tmp:
+        path = Path(tmp) / f"table{suffix}"
+        write_table(table, path)
+        return path.read_bytes()
+
+
+def summary_json(result: CoverageResult) -> bytes:
+    """The summary exactly as ``geo check --json`` prints it (UTF-8, one line, newline).
+
+    Parameters
+    ----------
+    result
+        The analysis.
+
+    Returns
+    -------
+    bytes
+    """
+    return (result.to_json() + "\n").encode("utf-8")
+
+
+def station_report(result: CoverageResult) -> pd.DataFrame:
+    """Per station: ``id, name, kind, used, excluded, covered_demand, unique_demand``,
+    plus ``hypothetical`` when the analysis has what-if stations.
+
+    Parameters
+    ----------
+    result
+        The analysis.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    table = result.station_table.copy()
+    st = result.stations
+    if "hypothetical" in st and len(st) == len(table):
+        table["hypothetical"] = st["hypothetical"].fillna(False).to_numpy(dtype=bool)
+    return table
+
+
+def gap_report(result: CoverageResult) -> pd.DataFrame:
+    """The ranked gaps without internal columns: ``rank, demand, area_m2, cells, lon, lat, grid``.
+
+    Parameters
+    ----------
+    result
+        The analysis.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    return result.gap_table.drop(columns=["label"], errors="ignore")
+
+
+def downloads(
+    result: CoverageResult,
+    *,
+    tiles: str = "osm",
+    title: str | None = None,
+    lang: str = "zh",
+) -> list[Download]:
+    """The files the app offers for a result.
+
+    Parameters
+    ----------
+    result
+        The analysis (with what-if stations, if any).
+    tiles
+        Basemap of the report map (a key of :data:`geo.maps.TILES`).
+    title
+        Title of the report map.
+    lang
+        Language of the per-网格 and per-station table headers (``zh``/``en``).
+
+    Returns
+    -------
+    list of Download
+        Report map HTML, summary JSON, gaps GeoJSON, demand points (or cells)
+        GeoJSON, per-网格 and per-station tables as CSV (UTF-8 with BOM) and XLSX.
+    """
+    from geo.ui_text import headers
+
+    def map_bytes() -> bytes:
+        from geo.maps import map_html
+
+        return map_html(result, tiles=tiles, title=title).encode("utf-8")
+
+    def geojson(frame: gpd.GeoDataFrame) -> Callable[[], bytes]:
+        return lambda: frame.to_json(ensure_ascii=False).encode("utf-8")
+
+    def table(make_table: Callable[[], pd.DataFrame], suffix: str) -> Callable[[], bytes]:
+        return lambda: table_bytes(headers(make_table(), lang), suffix)
+
+    points_name = "cells" if result.demand_source == "cells" else "points"
+    items: list[tuple[str, str, str, Callable[[], bytes]]] = [
+        ("map", "coverage_map.html", "text/html", map_bytes),
+        ("summary", "coverage.json", "application/json", lambda: summary_json(result)),
+        ("gaps", "gaps.geojson", "application/geo+json",
+         lambda: result.gaps.drop(columns=["label"], errors="ignore")
+         .to_json(ensure_ascii=False).encode("utf-8")),
+        (points_name, f"{points_name}.geojson", "application/geo+json", geojson(result.points)),
+        ("grids_csv", "grids.csv", "text/csv", table(lambda: result.grid_table, ".csv")),
+        ("grids_xlsx", "grids.xlsx", XLSX_MIME, table(lambda: result.grid_table, ".xlsx")),
+        ("stations_csv", "stations.csv", "text/csv", table(lambda: station_report(result), ".csv")),
+        ("stations_xlsx", "stations.xlsx", XLSX_MIME,
+         table(lambda: station_report(result), ".xlsx")),
+    ]
+    return [Download(k, f, m, make) for k, f, m, make in items]
+
+
+def whatif_csv(stations: gpd.GeoDataFrame) -> bytes:
+    """The hypothetical stations as CSV (UTF-8 with BOM) that :func:`geo.read_stations` reads.
+
+    Parameters
+    ----------
+    stations
+        A station table with a ``hypothetical`` column.
+
+    Returns
+    -------
+    bytes
+    """
+    from geo.scenario import hypothetical_table
+
+    return table_bytes(hypothetical_table(stations), ".csv")

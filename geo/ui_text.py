@@ -1,0 +1,416 @@
+"""The words of the planner app (``app.py``), in Chinese and English, in one place.
+
+Chinese is the default language. In Chinese, widget labels carry the English
+word after the Chinese (``出行方式 Mode``) so that a colleague who reads only
+English still finds the language switch and the controls; in English they are
+English only. Table headers and messages are in the chosen language.
+
+Nothing here imports Streamlit, so the words and number formats can be
+tested and reused (e.g. by a report) without the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from geo.schema import AMENITY_LABELS, KIND_LABELS
+from geo.settings import MODE_LABELS_ZH
+
+#: The languages of the app: key → the name shown on the switch.
+LANGUAGES: dict[str, str] = {"zh": "中文", "en": "English"}
+DEFAULT_LANGUAGE = "zh"
+
+#: Every label of the app: key → (Chinese, English).
+TEXT: dict[str, tuple[str, str]] = {
+    # page
+    "page_title": ("15分钟服务圈覆盖分析", "15-minute service coverage"),
+    "title": (
+        "新就业形态劳动者服务站点 · 15分钟服务圈覆盖分析",
+        "Service stations for delivery riders · 15-minute coverage",
+    ),
+    "subtitle": (
+        "哪些地方在站点 15 分钟可达范围内、哪些不在、各网格情况如何；点击地图可试加站点。",
+        "Which places are within 15 minutes of a station, which are not, and how each "
+        "grid fares; click the map to try a new station.",
+    ),
+    "demo_note": (
+        "**示意数据**：当前使用的沧浪街道演示数据均为虚构，仅作示意，"
+        "不是调查数据、官方站点位置或官方网格。"
+        " / **Illustrative data**: the Canglang Street demo data in use are invented, "
+        "not surveyed, not official station locations or grids.",
+        "**示意数据**：当前使用的沧浪街道演示数据均为虚构，仅作示意，"
+        "不是调查数据、官方站点位置或官方网格。"
+        " / **Illustrative data**: the Canglang Street demo data in use are invented, "
+        "not surveyed, not official station locations or grids.",
+    ),
+    "language": ("语言 Language", "Language 语言"),
+    # data
+    "data": ("数据 Data", "Data"),
+    "data_help": (
+        "不上传时使用演示数据。支持 CSV、XLSX、GeoJSON、GPKG、Parquet。",
+        "Without uploads the demo data are used. CSV, XLSX, GeoJSON, GPKG, Parquet.",
+    ),
+    "up_stations": ("站点表（可多个）Stations", "Station tables (one or more)"),
+    "up_demand": ("需求点 Demand points", "Demand points"),
+    "up_area": ("研究范围 Study area", "Study area"),
+    "up_grids": ("网格 Grids", "Governance grids (网格)"),
+    "crs": ("上传文件坐标系 Coordinate system", "Coordinate system of uploads"),
+    "crs_help": (
+        "文件未在“坐标系”列注明时使用。高德、腾讯导出为 GCJ-02，百度为 BD-09。",
+        "Used where a file has no 坐标系 column. Amap/Tencent exports are GCJ-02, "
+        "Baidu BD-09.",
+    ),
+    "read_error": ("无法读取", "Cannot read"),
+    "no_rows": (
+        "没有可用的行（见下方“剔除的行”），已忽略此文件",
+        "no usable row (see rejected rows below); the file is ignored",
+    ),
+    "fallback_demo_stations": (
+        "上传的站点表都无法使用，改用演示站点。",
+        "No uploaded station table could be used; showing the demo stations.",
+    ),
+    "analysis_error": ("分析失败", "The analysis failed"),
+    # parameters
+    "params": ("分析参数 Parameters", "Parameters"),
+    "mode": ("出行方式 Mode", "Mode"),
+    "speed": ("速度 Speed (km/h)", "Speed (km/h)"),
+    "minutes": ("时间阈值 Minutes", "Minutes"),
+    "circuity": ("绕行系数 Circuity", "Circuity"),
+    "circuity_help": (
+        "路网距离 ÷ 直线距离，城市一般 1.2–1.4。",
+        "Street distance ÷ straight-line distance; 1.2–1.4 in cities.",
+    ),
+    "categories": ("站点类型 Kinds", "Station kinds"),
+    "categories_placeholder": ("全部类型 All", "All kinds"),
+    "amenity": ("设施 Amenity", "Amenity"),
+    "any_amenity": ("不限 Any", "Any"),
+    "use_time": ("按开放时间筛选 Open at", "Only stations open at"),
+    "time": ("时刻 Time", "Time"),
+    "basemap": ("底图 Basemap", "Basemap"),
+    "cell": ("网格单元 Cell size (m)", "Cell size (m)"),
+    "cell_shape": ("单元形状 Cell shape", "Cell shape"),
+    "cell_square": ("正方形 square", "square"),
+    "cell_hex": ("六边形 hexagon (H3)", "hexagon (H3)"),
+    "reach": ("直线可达距离", "Straight-line reach"),
+    # KPIs
+    "kpi_coverage": ("覆盖率", "Coverage"),
+    "kpi_uncovered": ("未覆盖需求", "Uncovered demand"),
+    "kpi_gaps": ("缺口数", "Gaps"),
+    "kpi_stations": ("使用站点", "Stations used"),
+    "kpi_cells_note": (
+        "无需求点：按研究范围内的网格单元计算，覆盖率为面积占比。",
+        "No demand points: coverage is the share of cells (area) in the study area.",
+    ),
+    "pp": ("个百分点", "pp"),
+    "vs_baseline": ("与不含假设站点相比", "vs. without the what-if stations"),
+    # map
+    "map": ("地图 Map", "Map"),
+    "click_to_add": ("点击地图添加假设站点 Click map to add", "Click the map to add a station"),
+    "map_datum": (
+        "点击位置按底图坐标系（{datum}）读取并换算为 WGS-84。",
+        "Clicks are read in the basemap's datum ({datum}) and converted to WGS-84.",
+    ),
+    "map_off": ("（地图已关闭：GEO_APP_MAP=off）", "(map turned off: GEO_APP_MAP=off)"),
+    # tables
+    "gaps_table": ("缺口排名", "Gaps, ranked"),
+    "grids_table": ("各网格覆盖", "Coverage per grid"),
+    "stations_table": ("各站点覆盖", "Coverage per station"),
+    "no_gaps": ("没有缺口：全部需求都在可达范围内。", "No gap: all demand is within reach."),
+    "no_grids": ("未提供网格。", "No grids given."),
+    # what-if
+    "whatif": ("假设站点 What-if stations", "What-if stations"),
+    "whatif_form": ("按坐标添加 Add by coordinates", "Add by coordinates"),
+    "lon": ("经度 Longitude", "Longitude"),
+    "lat": ("纬度 Latitude", "Latitude"),
+    "point_crs": ("坐标系 Coordinate system", "Coordinate system"),
+    "name": ("名称 Name", "Name"),
+    "kind": ("类型 Kind", "Kind"),
+    "amenities": ("设施 Amenities", "Amenities"),
+    "hours": ("开放时间 Hours", "Opening hours"),
+    "add": ("添加站点 Add", "Add station"),
+    "remove": ("删除", "Remove"),
+    "remove_all": ("全部删除", "Remove all"),
+    "whatif_none": (
+        "尚未添加假设站点：点击地图，或在下方输入坐标。",
+        "No what-if station yet: click the map or enter coordinates below.",
+    ),
+    "whatif_unused": ("（被筛选条件排除）", "(left out by the filters)"),
+    "default_station_name": ("新增站点", "New station"),
+    "download_whatif": ("下载假设站点 CSV", "Download what-if stations (CSV)"),
+    # downloads
+    "downloads": ("下载 Downloads", "Downloads"),
+    "dl_map": ("报告地图 HTML", "Report map (HTML)"),
+    "dl_summary": ("摘要 JSON（同 geo check --json）", "Summary JSON (as geo check --json)"),
+    "dl_gaps": ("缺口 GeoJSON", "Gaps (GeoJSON)"),
+    "dl_points": ("需求点 GeoJSON", "Demand points (GeoJSON)"),
+    "dl_cells": ("网格单元 GeoJSON", "Cells (GeoJSON)"),
+    "dl_grids_csv": ("各网格 CSV", "Per grid (CSV)"),
+    "dl_grids_xlsx": ("各网格 XLSX", "Per grid (XLSX)"),
+    "dl_stations_csv": ("各站点 CSV", "Per station (CSV)"),
+    "dl_stations_xlsx": ("各站点 XLSX", "Per station (XLSX)"),
+    # issues
+    "issues": ("剔除的行与提示 Rejected rows and warnings", "Rejected rows and warnings"),
+    "rejected": ("剔除的行", "Rejected rows"),
+    "warnings": ("提示", "Warnings"),
+    "no_issues": ("没有剔除的行。", "No row was rejected."),
+}
+
+#: Column headers of the tables the app shows and the per-网格 / per-station downloads.
+COLUMNS: dict[str, tuple[str, str]] = {
+    "rank": ("排名", "Rank"),
+    "demand": ("需求", "Demand"),
+    "area_m2": ("面积 (m²)", "Area (m²)"),
+    "cells": ("单元数", "Cells"),
+    "lon": ("经度 (WGS-84)", "Longitude (WGS-84)"),
+    "lat": ("纬度 (WGS-84)", "Latitude (WGS-84)"),
+    "grid": ("网格", "Grid"),
+    "coverage": ("覆盖率", "Coverage"),
+    "covered_demand": ("已覆盖需求", "Covered demand"),
+    "uncovered_demand": ("未覆盖需求", "Uncovered demand"),
+    "points": ("需求点数", "Demand points"),
+    "stations": ("站点数", "Stations"),
+    "gaps": ("缺口数", "Gaps"),
+    "id": ("编号", "ID"),
+    "name": ("名称", "Name"),
+    "kind": ("类型", "Kind"),
+    "used": ("计入", "Used"),
+    "excluded": ("未计入原因", "Why not used"),
+    "unique_demand": ("独有覆盖需求", "Demand only it covers"),
+    "hypothetical": ("假设站点", "What-if"),
+    "file": ("文件", "File"),
+    "row": ("行", "Row"),
+    "column": ("列", "Column"),
+    "reason": ("原因", "Reason"),
+    "gcj_lon": ("经度 (GCJ-02)", "Longitude (GCJ-02)"),
+    "gcj_lat": ("纬度 (GCJ-02)", "Latitude (GCJ-02)"),
+}
+
+#: Coordinate systems a user can pick.
+CRS_LABELS: dict[str, tuple[str, str]] = {
+    "wgs84": ("WGS-84（GPS、OpenStreetMap、天地图）", "WGS-84 (GPS, OpenStreetMap)"),
+    "gcj02": ("GCJ-02（高德、腾讯）", "GCJ-02 (Amap, Tencent)"),
+    "bd09": ("BD-09（百度）", "BD-09 (Baidu)"),
+}
+
+MODE_LABELS_EN: dict[str, str] = {"walk": "walking", "bike": "bicycle", "ebike": "e-bike"}
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The label ``key`` in language ``lang``.
+
+    Parameters
+    ----------
+    key
+        A key of :data:`TEXT`.
+    lang
+        ``zh`` or ``en``; anything else counts as Chinese.
+
+    Returns
+    -------
+    str
+    """
+    zh, en = TEXT[key]
+    return en if lang == "en" else zh
+
+
+def pick(labels: Mapping[str, tuple[str, str]], key: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The Chinese or English label of ``key`` in a ``{key: (zh, en)}`` table.
+
+    Parameters
+    ----------
+    labels
+        E.g. :data:`geo.schema.KIND_LABELS` or :data:`COLUMNS`.
+    key
+        The key; returned unchanged when the table does not hold it.
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    str
+    """
+    if key not in labels:
+        return key
+    zh, en = labels[key]
+    return en if lang == "en" else zh
+
+
+def mode_label(mode: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The name of a travel mode.
+
+    Parameters
+    ----------
+    mode
+        ``walk``, ``bike`` or ``ebike``.
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    str
+        E.g. ``步行`` / ``walking``.
+    """
+    return MODE_LABELS_EN.get(mode, mode) if lang == "en" else MODE_LABELS_ZH.get(mode, mode)
+
+
+def kind_label(kind: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The name of a station kind.
+
+    Parameters
+    ----------
+    kind
+        A key of :data:`geo.schema.KIND_LABELS`.
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    str
+        E.g. ``爱心补给点`` / ``love supply point``.
+    """
+    return pick(KIND_LABELS, kind, lang)
+
+
+def amenity_label(amenity: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The name of an amenity.
+
+    Parameters
+    ----------
+    amenity
+        A key of :data:`geo.schema.AMENITY_LABELS`; blank means any amenity.
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    str
+        E.g. ``充电`` / ``charging``, ``不限 Any``.
+    """
+    if not amenity:
+        return t("any_amenity", lang)
+    return pick(AMENITY_LABELS, amenity, lang)
+
+
+def crs_label(system: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A coordinate system's name with the map apps that use it.
+
+    Parameters
+    ----------
+    system
+        ``wgs84``, ``gcj02`` or ``bd09``.
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    str
+    """
+    return pick(CRS_LABELS, system, lang)
+
+
+def headers(table: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """A copy of ``table`` with its canonical column names in the chosen language.
+
+    Parameters
+    ----------
+    table
+        E.g. ``result.grid_table``.
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns not in :data:`COLUMNS` keep their names.
+    """
+    return table.rename(columns={c: pick(COLUMNS, str(c), lang) for c in table.columns})
+
+
+# --- numbers -------------------------------------------------------------------------------
+
+
+def share(value: float) -> str:
+    """A share 0..1 as a percentage with one decimal.
+
+    Parameters
+    ----------
+    value
+        The share.
+
+    Returns
+    -------
+    str
+        E.g. ``72.6%``.
+    """
+    return f"{value * 100:.1f}%"
+
+
+def demand(value: float) -> str:
+    """A demand weight: whole numbers without decimals, else one decimal.
+
+    Parameters
+    ----------
+    value
+        The weight.
+
+    Returns
+    -------
+    str
+        E.g. ``1,454`` or ``12.5``.
+    """
+    v = float(value)
+    return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.1f}"
+
+
+def share_delta(delta: float, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A change of a share in percentage points.
+
+    Parameters
+    ----------
+    delta
+        After − before, as a share.
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    str
+        E.g. ``+10.6 个百分点`` / ``+10.6 pp``.
+    """
+    return f"{delta * 100:+.1f} {t('pp', lang)}"
+
+
+def demand_delta(delta: float) -> str:
+    """A change of demand with its sign.
+
+    Parameters
+    ----------
+    delta
+        After − before.
+
+    Returns
+    -------
+    str
+        E.g. ``-154`` or ``+2.5``.
+    """
+    v = float(delta)
+    return f"{v:+,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:+,.1f}"
+
+
+def count_delta(delta: float) -> str:
+    """A change of a count with its sign.
+
+    Parameters
+    ----------
+    delta
+        After − before.
+
+    Returns
+    -------
+    str
+        E.g. ``-13``, ``+1`` or ``0``.
+    """
+    v = round(float(delta))
+    return f"{v:+d}" if v else "0"

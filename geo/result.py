@@ -77,6 +77,7 @@ class CoverageResult:
     rejected: list[Rejected] = field(default_factory=list)
     warnings: list[Rejected] = field(default_factory=list)
     outside_area: dict[str, float] | None = None
+    network: Any = None  # geo.network.NetworkCoverage with method="network"
 
     # --- headline numbers --------------------------------------------------------------
 
@@ -359,6 +360,7 @@ class CoverageResult:
                 {"minutes": b["minutes"], "demand": _r(b["demand"], 2), "share": _r(b["share"], 4)}
                 for b in self.band_shares()
             ],
+            "network": self.network.summary() if self.network is not None else None,
             "params": self.settings.params(),
             "metric_crs": self.metric_crs.to_string(),
         }

@@ -54,8 +54,31 @@ def format_summary(
     lines = [
         f"15分钟服务圈覆盖检查 / {p['minutes']:g}-minute coverage check",
         f"  出行方式 Mode:    {MODE_LABELS_ZH.get(mode, mode)} {mode}, {p['speed_kmh']:g} km/h, "
-        f"{p['minutes']:g} min, {method} (circuity {p['circuity']:g}, reach {p['reach_m']:,.0f} m)",
+        f"{p['minutes']:g} min, {method}"
+        + (
+            f" (circuity {p['circuity']:g}, reach {p['reach_m']:,.0f} m)"
+            if p["method"] == "euclidean"
+            else ""
+        ),
     ]
+    net = summary.get("network")
+    if net:
+        info = net["network"]
+        lines.append(
+            f"  路网 Network:     {info['type']}, {info['nodes']:,} nodes, {info['edges']:,} edges "
+            f"({info['source']}); snap limit {net['snap_limit_m']:g} m"
+        )
+        lines.append(
+            f"  直线高估 Overstated: {_pct(net['overstated_share'])} of demand "
+            f"({_num(net['overstated_demand'])}) is covered by straight line × circuity "
+            "but not along the streets"
+        )
+        lines.append(
+            f"  路网外 Off network: {net['off_network']['points']} points "
+            f"(demand {_num(net['off_network']['demand'])}); 不可达 unreachable: "
+            f"{net['unreachable']['points']} points (demand {_num(net['unreachable']['demand'])}); "
+            f"stations off network: {net['stations_off_network']}"
+        )
     filters = []
     if p.get("categories"):
         filters.append("类型 kinds: " + ", ".join(p["categories"]))

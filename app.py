@@ -41,6 +41,7 @@ from geo.settings import MODE_SPEEDS_KMH, Settings
 
 DEMO_DIR = Path(__file__).resolve().parent / "data" / "canglang"
 CRS_KEYS = ("wgs84", "gcj02", "bd09")
+NETWORK_DIR = Path(os.environ.get("GEO_CACHE_DIR", Path.home() / ".cache" / "geo")) / "uploads"
 
 lang: str = st.session_state.get("lang", ui.DEFAULT_LANGUAGE)
 
@@ -63,9 +64,9 @@ def read_upload(kind: str, name: str, data: bytes, crs: str) -> gpd.GeoDataFrame
 
 
 @st.cache_data(show_spinner=False)
-def read_demo(kind: str) -> list[gpd.GeoDataFrame]:
+def read_demo(kind: str, demo: str = "canglang") -> list[gpd.GeoDataFrame]:
     """Read the bundled demo files of one input."""
-    return planner.read_demo(kind, DEMO_DIR)
+    return planner.read_demo(kind, DEMO_DIR if demo == "canglang" else None, demo=demo)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -74,6 +75,8 @@ def run_analysis(
     settings: Settings,
     whatif: tuple[tuple[tuple[str, Any], ...], ...],
     _inputs: dict[str, Any],
+    network: str | None = None,
+    snap_limit_m: float = 200.0,
 ) -> geo.CoverageResult:
     """One analysis per inputs (by content), parameters and what-if stations."""
     stations = scenario.combine(_inputs["stations"])
@@ -85,13 +88,14 @@ def run_analysis(
         area=_inputs["area"],
         grids=_inputs["grids"],
         settings=settings,
+        **({"network": network, "snap_limit_m": snap_limit_m} if network else {}),
     )
 
 
 # --- inputs ------------------------------------------------------------------------------
 
 
-def gather_inputs(uploads: dict[str, Any], crs: str) -> dict[str, Any]:
+def gather_inputs(uploads: dict[str, Any], crs: str, demo_name: str = "canglang") -> dict[str, Any]:
     """Uploaded files where given and readable, else the demo (when no station file is used).
 
     An unreadable file is reported with ``st.error`` and left out; the rest is used.
@@ -122,16 +126,17 @@ def gather_inputs(uploads: dict[str, Any], crs: str) -> dict[str, Any]:
     if demo:
         if uploads["stations"]:
             st.warning(T("fallback_demo_stations"))
-        stations = read_demo("stations")
-        key.append(("stations", "demo"))
+        stations = read_demo("stations", demo_name)
+        key.append(("stations", "demo", demo_name))
     chosen: dict[str, Any] = {"stations": stations}
     for kind in ("demand", "area", "grids"):
         frames = load(kind, [uploads[kind]] if uploads[kind] else [])
         if frames:
             chosen[kind] = frames[0]
         elif demo:
-            chosen[kind] = read_demo(kind)[0]
-            key.append((kind, "demo"))
+            frames = read_demo(kind, demo_name)
+            chosen[kind] = frames[0] if frames else None
+            key.append((kind, "demo", demo_name))
         else:
             chosen[kind] = None
     used = [*chosen["stations"], *(chosen[k] for k in ("demand", "area", "grids") if
@@ -211,6 +216,15 @@ with st.sidebar:
         T("language"), list(ui.LANGUAGES), format_func=ui.LANGUAGES.__getitem__,
         key="lang", horizontal=True,
     )
+    def _demo_changed() -> None:  # the Helsinki demo is there to show the street network
+        st.session_state["method"] = (
+            "network" if st.session_state["demo_name"] == "helsinki" else "euclidean"
+        )
+
+    demo_name = st.selectbox(
+        T("demo_choice"), ["canglang", "helsinki"], format_func=lambda d: T(f"demo_{d}"),
+        key="demo_name", on_change=_demo_changed,
+    )
     with st.expander(T("data"), expanded=False):
         st.caption(T("data_help"))
         types = list(planner.UPLOAD_TYPES)
@@ -263,15 +277,47 @@ with st.sidebar:
     cell_shape = st.selectbox(
         T("cell_shape"), ["square", "hex"], format_func=lambda s: T(f"cell_{s}"), key="cell_shape"
     )
+    method = st.radio(
+        T("method"), ["euclidean", "network"], format_func=lambda m: T(f"method_{m}"),
+        key="method",
+    )
+    network_path: str | None = None
+    snap_limit = 200.0
+    if method == "network":
+        source = st.selectbox(
+            T("network_source"), ["helsinki", "upload"],
+            format_func=lambda n: T(f"network_{n}"), key="network_source",
+        )
+        if source == "helsinki":
+            network_path = "helsinki"
+        else:
+            net_file = st.file_uploader(
+                T("up_network"), type=list(planner.NETWORK_TYPES), key="up_network"
+            )
+            if net_file is not None:
+                try:
+                    network_path = str(planner.save_network_upload(
+                        net_file.name, net_file.getvalue(), NETWORK_DIR
+                    ))
+                except InputError as exc:
+                    st.error(str(exc))
+        snap_limit = st.number_input(
+            T("snap_limit"), min_value=10.0, max_value=2000.0, value=200.0, step=10.0,
+            key="snap_limit",
+        )
 
 # --- analysis ----------------------------------------------------------------------------
 
 st.title(T("title"))
 st.caption(T("subtitle"))
 
-inputs = gather_inputs(uploads, crs)
+inputs = gather_inputs(uploads, crs, demo_name)
 if inputs["demo"]:
-    st.info(ui.t("demo_note", "zh"), icon="ℹ️")
+    note = "demo_note_helsinki" if demo_name == "helsinki" else "demo_note"
+    st.info(ui.t(note, "zh"), icon="ℹ️")
+if method == "network" and network_path is None:
+    st.warning(T("network_missing"))
+    st.stop()
 
 try:
     settings = Settings(
@@ -284,12 +330,16 @@ try:
         categories=tuple(categories),
         amenity=amenity or None,
         at=at.strftime("%H:%M") if use_time and at is not None else None,
+        method=method,
     )
     whatif = tuple(tuple(sorted(s.items())) for s in st.session_state.get("whatif", []))
     with st.spinner("…"):
-        baseline = run_analysis(inputs["key"], settings, (), inputs["frames"])
+        net_args = {"network": network_path, "snap_limit_m": snap_limit}
+        baseline = run_analysis(inputs["key"], settings, (), inputs["frames"], **net_args)
         result = (
-            run_analysis(inputs["key"], settings, whatif, inputs["frames"]) if whatif else baseline
+            run_analysis(inputs["key"], settings, whatif, inputs["frames"], **net_args)
+            if whatif
+            else baseline
         )
 except GeoError as exc:
     st.error(f"{T('analysis_error')}: {exc}")
@@ -322,6 +372,13 @@ k4.metric(
 )
 if change:
     st.caption(T("vs_baseline"))
+if result.network is not None:
+    info = result.network.summary()
+    st.caption(
+        f"{T('kpi_overstated')}: {ui.share(info['overstated_share'])} · "
+        f"off network {info['off_network']['points']} · unreachable "
+        f"{info['unreachable']['points']}"
+    )
 if result.demand_source == "cells":
     st.caption(T("kpi_cells_note"))
 

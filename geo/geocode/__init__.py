@@ -1,0 +1,34 @@
+"""Geocoding: addresses → WGS-84 coordinates, with explicit statuses for review.
+
+``geocode_table`` adds ``lon``/``lat`` and ``geocode_status`` (``given``, ``ok``,
+``needs_review``, ``not_found``, ``bad_key``, ``quota``, ``too_frequent``,
+``timeout``, ``server_error``, ``failed``) to a station table; answers are
+cached in SQLite (``$GEO_CACHE_DIR/geocode``) so a re-run asks nothing twice.
+"""
+
+from __future__ import annotations
+
+from geo.geocode.cache import GeocodeCache
+from geo.geocode.providers import (
+    PROVIDERS,
+    STATUSES,
+    Answer,
+    GeocodeError,
+    KeyMissingError,
+    get_provider,
+    redact,
+)
+from geo.geocode.run import geocode_table, summarize
+
+__all__ = [
+    "PROVIDERS",
+    "STATUSES",
+    "Answer",
+    "GeocodeCache",
+    "GeocodeError",
+    "KeyMissingError",
+    "geocode_table",
+    "get_provider",
+    "redact",
+    "summarize",
+]

@@ -1,0 +1,472 @@
+"""Geocoding providers: one HTTP request per address, the answer parsed to a :class:`Answer`.
+
+Each provider follows its documented HTTP API and returns coordinates in its
+own datum; :func:`request` converts them to WGS-84:
+
+* ``amap`` — Amap (高德) web service ``/v3/geocode/geo?address=&city=&key=``,
+  GCJ-02. Key from ``AMAP_KEY``; base URL ``GEO_AMAP_URL``.
+* ``baidu`` — Baidu (百度) geocoding v3 ``/geocoding/v3/?address=&city=&output=json&ak=``,
+  asked for GCJ-02 (``ret_coordtype=gcj02ll``; BD-09 when ``coordtype="bd09ll"``).
+  Key from ``BAIDU_AK``; base URL ``GEO_BAIDU_URL``.
+* ``tianditu`` — Tianditu (天地图) ``/geocoder?ds={"keyWord": ...}&tk=``, CGCS2000
+  (taken as WGS-84, they differ by centimetres). Key from ``TIANDITU_TK``; base URL
+  ``GEO_TIANDITU_URL``.
+* ``nominatim`` — OpenStreetMap Nominatim ``/search?q=&format=jsonv2``, WGS-84, no key,
+  a User-Agent is sent as its usage policy requires. Base URL ``GEO_NOMINATIM_URL``.
+
+Keys come from the environment only. A key never appears in an answer, a
+message or a log line: every text that could hold a URL passes :func:`redact`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import asdict, dataclass, field
+
+from geo.crs import bd09_to_wgs84, gcj02_to_wgs84
+from geo.errors import GeoError, SettingsError
+
+#: Every status a row can end with.
+STATUSES = (
+    "given", "ok", "needs_review", "not_found", "bad_key", "quota", "too_frequent",
+    "timeout", "server_error", "failed",
+)
+#: Statuses that are worth another try after a pause.
+RETRY_STATUSES = frozenset({"too_frequent", "timeout", "server_error"})
+#: Statuses that stop a run (the rest of the rows would fail the same way).
+STOP_STATUSES = frozenset({"bad_key", "quota"})
+#: Statuses of a provider's real answer about the address (these are cached).
+ANSWER_STATUSES = frozenset({"ok", "needs_review", "not_found"})
+
+USER_AGENT = "geo-coverage/0.1 (service-station coverage; +https://github.com/)"
+
+
+class KeyMissingError(SettingsError):
+    """The provider needs a key and its environment variable is not set."""
+
+
+class GeocodeError(GeoError, RuntimeError):
+    """A geocoding run could not start or had to stop (bad key, quota)."""
+
+
+@dataclass
+class Answer:
+    """One provider answer, parsed.
+
+    Attributes
+    ----------
+    status
+        One of :data:`STATUSES` (as the provider's answer alone says; the run
+        may still turn ``ok`` into ``needs_review`` after its city and area checks).
+    lon, lat
+        WGS-84 degrees, ``None`` without a result.
+    level
+        The provider's precision word (门牌号, 兴趣点, 道路, 区县, ...).
+    place
+        The provider's text about where the result is (province, city, district,
+        formatted address), for the city check; blank when the provider gives none.
+    message
+        Why a request failed, already redacted.
+    """
+
+    status: str
+    lon: float | None = None
+    lat: float | None = None
+    level: str = ""
+    place: str = ""
+    message: str = ""
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        """The answer as JSON text (what the cache stores)."""
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Answer:
+        """Read an answer written by :meth:`to_json`."""
+        data = json.loads(text)
+        return cls(**{k: data[k] for k in ("status", "lon", "lat", "level", "place", "message",
+                                           "extra") if k in data})
+
+
+_SECRET_PARAMS = re.compile(r"((?:^|[?&;])(?:key|ak|tk|sn)=)[^&#\s\"']*", re.IGNORECASE)
+
+
+def redact(text: object, key: str | None = None) -> str:
+    """Remove a key from a text: ``key=``, ``ak=``, ``tk=`` values and the key itself.
+
+    Parameters
+    ----------
+    text
+        A URL, an error message, anything.
+    key
+        The secret, replaced wherever it appears.
+
+    Returns
+    -------
+    str
+    """
+    out = _SECRET_PARAMS.sub(r"\1***", str(text))
+    if key:
+        out = out.replace(key, "***")
+        quoted = urllib.parse.quote(key, safe="")
+        if quoted != key:
+            out = out.replace(quoted, "***")
+    return out
+
+
+def normalize_query(text: object) -> str:
+    """NFKC and no whitespace: the form an address is cached under."""
+    return "".join(unicodedata.normalize("NFKC", str(text or "")).split())
+
+
+# --- providers ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Provider:
+    """What differs between providers: where to ask, how, and how to read the answer."""
+
+    name: str
+    key_env: str | None
+    url_env: str
+    default_url: str
+    datum: str  # of the coordinates the provider returns: wgs84, gcj02 or bd09
+    default_rate: float  # requests per second when the caller gives none
+
+    def key(self) -> str | None:
+        """The key from the environment; :class:`KeyMissingError` when it is needed and unset."""
+        if self.key_env is None:
+            return None
+        value = os.environ.get(self.key_env, "").strip()
+        if not value:
+            raise KeyMissingError(
+                f"the {self.name} provider needs a key: set the environment variable "
+                f"{self.key_env} (keys are never taken from the command line)"
+            )
+        return value
+
+    def base_url(self) -> str:
+        """The base URL: ``GEO_<NAME>_URL`` or the public service."""
+        return (os.environ.get(self.url_env, "").strip() or self.default_url).rstrip("/")
+
+    def query_text(self, address: str, city: str | None) -> str:
+        """The address text sent (providers without a city parameter get the city prefixed)."""
+        return address
+
+    def build(self, address: str, city: str | None, key: str | None) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+    def parse(self, body: object) -> Answer:  # pragma: no cover
+        raise NotImplementedError
+
+    def http_status(self, code: int) -> str:
+        """Status for an HTTP error code without a usable body."""
+        if code == 429:
+            return "too_frequent"
+        if code in (401, 403):
+            return "bad_key"
+        if code >= 500:
+            return "server_error"
+        return "failed"
+
+
+def _with_city(address: str, city: str | None) -> str:
+    if city and normalize_query(city) not in normalize_query(address):
+        return f"{city}{address}"
+    return address
+
+
+def _to_float(value: object) -> float | None:
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return out if out == out else None
+
+
+def _text(value: object) -> str:
+    """Amap returns ``[]`` for an empty field; make every field text."""
+    if isinstance(value, list):
+        return "".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+# Amap: https://lbs.amap.com/api/webservice/guide/api/georegeo and .../info (infocode table).
+_AMAP_BAD_KEY = {"10001", "10002", "10005", "10006", "10007", "10008", "10009", "10011",
+                 "10012", "10013", "10017", "10026", "10041"}
+_AMAP_QUOTA = {"10003", "10010", "10044", "10045"}
+_AMAP_TOO_FREQUENT = {"10004", "10014", "10015", "10019", "10020", "10021", "10029"}
+_AMAP_SERVER = {"20003", "30000", "30001", "30002", "30003", "32000", "32001", "32002",
+                "32003", "32200", "32201", "32202", "32203"}
+#: Amap levels precise enough for a station (others → needs_review).
+AMAP_PRECISE = frozenset({"门牌号", "单元号", "兴趣点", "住宅区", "公交站台、地铁站",
+                          "公交地铁站点", "楼栋"})
+
+
+@dataclass(frozen=True)
+class Amap(Provider):
+    """Amap (高德) web-service geocoding v3."""
+
+    def build(self, address: str, city: str | None, key: str | None) -> str:
+        params = {"address": address, "output": "JSON", "key": key or ""}
+        if city:
+            params["city"] = city
+        return f"{self.base_url()}/v3/geocode/geo?{urllib.parse.urlencode(params)}"
+
+    def parse(self, body: object) -> Answer:
+        if not isinstance(body, dict):
+            return Answer("failed", message="unreadable answer")
+        info = f"{body.get('info', '')} ({body.get('infocode', '')})"
+        if str(body.get("status")) != "1":
+            code = str(body.get("infocode", ""))
+            for codes, status in ((_AMAP_BAD_KEY, "bad_key"), (_AMAP_QUOTA, "quota"),
+                                  (_AMAP_TOO_FREQUENT, "too_frequent"),
+                                  (_AMAP_SERVER, "server_error")):
+                if code in codes:
+                    return Answer(status, message=info)
+            return Answer("failed", message=info)
+        geocodes = body.get("geocodes") or []
+        if not geocodes:
+            return Answer("not_found", message=info)
+        g = geocodes[0]
+        parts = str(g.get("location", "")).split(",")
+        lon = _to_float(parts[0]) if len(parts) == 2 else None
+        lat = _to_float(parts[1]) if len(parts) == 2 else None
+        if lon is None or lat is None:
+            return Answer("not_found", message=f"no location in the answer {info}")
+        level = _text(g.get("level"))
+        place = "".join(_text(g.get(k)) for k in ("province", "city", "district",
+                                                   "formatted_address"))
+        status = "ok" if level in AMAP_PRECISE else "needs_review"
+        return Answer(status, lon, lat, level, place, extra={"count": len(geocodes)})
+
+
+# Baidu: https://lbsyun.baidu.com/faq/api?title=webapi/guide/webservice-geocoding-base
+_BAIDU_BAD_KEY = {2, 3, 5, 101, 102, 200, 210, 211, 220, 230, 231, 233, 240, 250, 251, 252,
+                  260, 261, 1001}
+_BAIDU_QUOTA = {4, 301, 302}
+_BAIDU_TOO_FREQUENT = {401, 402}
+#: Baidu levels too coarse for a station (others, and POI kinds, are precise enough).
+BAIDU_COARSE = frozenset({"UNKNOWN", "国家", "省", "城市", "区县", "乡镇", "村庄", "道路",
+                          "商圈", "行政地标", "NoClass"})
+
+
+@dataclass(frozen=True)
+class Baidu(Provider):
+    """Baidu (百度) geocoding v3; ``coordtype`` is the datum asked for (gcj02ll or bd09ll)."""
+
+    coordtype: str = "gcj02ll"
+
+    def build(self, address: str, city: str | None, key: str | None) -> str:
+        params = {"address": address, "output": "json", "ak": key or "",
+                  "ret_coordtype": self.coordtype}
+        if city:
+            params["city"] = city
+        return f"{self.base_url()}/geocoding/v3/?{urllib.parse.urlencode(params)}"
+
+    def parse(self, body: object) -> Answer:
+        if not isinstance(body, dict):
+            return Answer("failed", message="unreadable answer")
+        try:
+            code = int(body.get("status", -1))
+        except (TypeError, ValueError):
+            code = -1
+        msg = f"{body.get('msg', body.get('message', ''))} (status {body.get('status')})"
+        if code != 0:
+            if code == 1 and "无相关结果" in msg:
+                return Answer("not_found", message=msg)
+            for codes, status in ((_BAIDU_BAD_KEY, "bad_key"), (_BAIDU_QUOTA, "quota"),
+                                  (_BAIDU_TOO_FREQUENT, "too_frequent")):
+                if code in codes:
+                    return Answer(status, message=msg)
+            return Answer("server_error" if code == 1 else "failed", message=msg)
+        result = body.get("result") or {}
+        loc = result.get("location") or {} if isinstance(result, dict) else {}
+        lon, lat = _to_float(loc.get("lng")), _to_float(loc.get("lat"))
+        if lon is None or lat is None:
+            return Answer("not_found", message=msg)
+        level = _text(result.get("level"))
+        precise = int(_to_float(result.get("precise")) or 0)
+        confidence = _to_float(result.get("confidence")) or 0.0
+        coarse = level in BAIDU_COARSE or (precise == 0 and confidence < 50)
+        return Answer("needs_review" if coarse else "ok", lon, lat, level, "",
+                      extra={"precise": precise, "confidence": confidence,
+                             "comprehension": result.get("comprehension")})
+
+
+#: Tianditu levels precise enough (门址 house number, 兴趣点 POI).
+TIANDITU_PRECISE = frozenset({"门址", "兴趣点", "地名地址", "POI"})
+
+
+@dataclass(frozen=True)
+class Tianditu(Provider):
+    """Tianditu (天地图) geocoder; it has no city parameter, so the city is prefixed."""
+
+    def query_text(self, address: str, city: str | None) -> str:
+        return _with_city(address, city)
+
+    def build(self, address: str, city: str | None, key: str | None) -> str:
+        ds = json.dumps({"keyWord": self.query_text(address, city)}, ensure_ascii=False)
+        params = {"ds": ds, "tk": key or ""}
+        return f"{self.base_url()}/geocoder?{urllib.parse.urlencode(params)}"
+
+    def parse(self, body: object) -> Answer:
+        if not isinstance(body, dict):
+            return Answer("failed", message="unreadable answer")
+        msg = f"{body.get('msg', '')} (status {body.get('status', body.get('code', ''))})"
+        loc = body.get("location")
+        if str(body.get("status")) == "0" and isinstance(loc, dict):
+            lon, lat = _to_float(loc.get("lon")), _to_float(loc.get("lat"))
+            if lon is None or lat is None:
+                return Answer("not_found", message=msg)
+            level = _text(loc.get("level"))
+            return Answer("ok" if level in TIANDITU_PRECISE else "needs_review", lon, lat,
+                          level, "",  # keyWord only echoes the query: no city to check
+                          extra={"score": _to_float(loc.get("score"))})
+        text = msg.lower()
+        if any(w in text for w in ("key", "权限", "非法", "tk")):
+            return Answer("bad_key", message=msg)
+        if any(w in text for w in ("访问量", "配额", "超过", "quota")):
+            return Answer("quota", message=msg)
+        if any(w in text for w in ("无结果", "没有", "no result")) or str(body.get("status")) in (
+            "0", "101", "404"
+        ):
+            return Answer("not_found", message=msg)
+        return Answer("failed", message=msg)
+
+
+@dataclass(frozen=True)
+class Nominatim(Provider):
+    """OpenStreetMap Nominatim ``/search`` (jsonv2); no city parameter, so it is prefixed."""
+
+    def query_text(self, address: str, city: str | None) -> str:
+        return _with_city(address, city)
+
+    def build(self, address: str, city: str | None, key: str | None) -> str:
+        params = {"q": self.query_text(address, city), "format": "jsonv2", "limit": "1",
+                  "countrycodes": "cn", "accept-language": "zh"}
+        return f"{self.base_url()}/search?{urllib.parse.urlencode(params)}"
+
+    def http_status(self, code: int) -> str:
+        # No key: 403 means the usage policy blocked us, which stops the run like a quota.
+        return "quota" if code == 403 else super().http_status(code)
+
+    def parse(self, body: object) -> Answer:
+        if isinstance(body, dict) and "error" in body:
+            return Answer("failed", message=str(body.get("error")))
+        if not isinstance(body, list):
+            return Answer("failed", message="unreadable answer")
+        if not body:
+            return Answer("not_found", message="no result")
+        r = body[0]
+        lon, lat = _to_float(r.get("lon")), _to_float(r.get("lat"))
+        if lon is None or lat is None:
+            return Answer("not_found", message="no location in the answer")
+        rank = int(_to_float(r.get("place_rank")) or 0)
+        level = _text(r.get("addresstype") or r.get("type"))
+        # place_rank 30 = building or POI, 28 = house-number level; streets are 26/27.
+        return Answer("ok" if rank >= 28 else "needs_review", lon, lat, level,
+                      _text(r.get("display_name")), extra={"place_rank": rank})
+
+
+PROVIDERS: dict[str, Provider] = {
+    "amap": Amap("amap", "AMAP_KEY", "GEO_AMAP_URL", "https://restapi.amap.com", "gcj02", 3.0),
+    "baidu": Baidu("baidu", "BAIDU_AK", "GEO_BAIDU_URL", "https://api.map.baidu.com", "gcj02",
+                   3.0),
+    "tianditu": Tianditu("tianditu", "TIANDITU_TK", "GEO_TIANDITU_URL",
+                         "https://api.tianditu.gov.cn", "wgs84", 5.0),
+    "nominatim": Nominatim("nominatim", None, "GEO_NOMINATIM_URL",
+                           "https://nominatim.openstreetmap.org", "wgs84", 1.0),
+}
+
+
+def get_provider(name: str | Provider) -> Provider:
+    """The provider of that name (``amap``, ``baidu``, ``tianditu``, ``nominatim``)."""
+    if isinstance(name, Provider):
+        return name
+    key = str(name).strip().lower()
+    if key not in PROVIDERS:
+        raise SettingsError(
+            f"unknown geocoding provider '{name}': use one of {', '.join(PROVIDERS)}"
+        )
+    return PROVIDERS[key]
+
+
+def to_wgs84(provider: Provider, lon: float, lat: float) -> tuple[float, float]:
+    """Convert a provider's coordinates from its datum to WGS-84."""
+    datum = provider.datum
+    if isinstance(provider, Baidu) and provider.coordtype == "bd09ll":
+        datum = "bd09"
+    if datum == "gcj02":
+        out = gcj02_to_wgs84(lon, lat)
+    elif datum == "bd09":
+        out = bd09_to_wgs84(lon, lat)
+    else:
+        return float(lon), float(lat)
+    return float(out[0]), float(out[1])
+
+
+def request(
+    provider: Provider, address: str, city: str | None, key: str | None, *, timeout: float = 10.0
+) -> Answer:
+    """Ask the provider once; coordinates of the answer in WGS-84. Never raises for HTTP trouble.
+
+    Parameters
+    ----------
+    provider
+        The provider.
+    address
+        The address as in the table.
+    city
+        The city to restrict the search to (sent as a parameter or prefixed).
+    key
+        The provider's key (``None`` for Nominatim).
+    timeout
+        Seconds to wait for the answer.
+
+    Returns
+    -------
+    Answer
+        Any message in it is redacted.
+    """
+    url = provider.build(address, city, key)
+    req = urllib.request.Request(
+        url, headers={"User-Agent": USER_AGENT, "Accept": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            raw = resp.read()
+    except urllib.error.HTTPError as exc:
+        status = provider.http_status(exc.code)
+        try:
+            body = json.loads(exc.read().decode("utf-8"))
+            parsed = provider.parse(body)
+            if parsed.status in STOP_STATUSES | RETRY_STATUSES:
+                status = parsed.status
+        except Exception:  # the body is often HTML; the HTTP code decides
+            pass
+        return Answer(status, message=redact(f"HTTP {exc.code} {exc.reason}", key))
+    except TimeoutError:
+        return Answer("timeout", message=f"no answer within {timeout:g} s")
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            return Answer("timeout", message=f"no answer within {timeout:g} s")
+        return Answer("server_error", message=redact(f"cannot connect: {exc.reason}", key))
+    except OSError as exc:
+        return Answer("server_error", message=redact(f"connection failed: {exc}", key))
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return Answer("server_error", message="the answer is not JSON")
+    answer = provider.parse(body)
+    answer.message = redact(answer.message, key)
+    if answer.lon is not None and answer.lat is not None:
+        answer.lon, answer.lat = to_wgs84(provider, answer.lon, answer.lat)
+    return answer

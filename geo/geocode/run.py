@@ -1,0 +1,301 @@
+"""Geocode the rows of a table that have an address but no coordinates."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import schema
+from geo.errors import InputError
+from geo.geocode.cache import GeocodeCache
+from geo.geocode.providers import (
+    RETRY_STATUSES,
+    STOP_STATUSES,
+    Answer,
+    Provider,
+    get_provider,
+    normalize_query,
+    redact,
+    request,
+)
+
+log = logging.getLogger("geo.geocode")
+
+#: Columns :func:`geocode_table` adds (``lon``/``lat`` too, unless the table has them).
+GEOCODE_COLUMNS = ("geocode_status", "geocode_level", "geocode_provider", "geocode_query")
+
+
+def _table(path_or_df: Any) -> pd.DataFrame:
+    if isinstance(path_or_df, pd.DataFrame):
+        df = pd.DataFrame(path_or_df).reset_index(drop=True).copy()
+        df.attrs = dict(path_or_df.attrs)
+        return df
+    from geo.io import read_raw
+
+    raw = read_raw(path_or_df)
+    df = raw.data.reset_index(drop=True).copy()
+    df.attrs["source"] = raw.file
+    return df
+
+
+def _area(area: Any) -> shapely.Geometry | None:
+    if area is None or isinstance(area, shapely.Geometry):
+        return area
+    from geo.io import read_area
+
+    gdf = read_area(area)
+    return shapely.union_all(gdf.geometry.to_numpy())
+
+
+def _address_header(df: pd.DataFrame, address_column: str | None, file: str) -> str:
+    if address_column is not None:
+        if address_column in df.columns:
+            return address_column
+        wanted = schema.normalize_header(address_column)
+        for col in df.columns:
+            if schema.normalize_header(col) == wanted:
+                return str(col)
+        raise InputError(
+            f"no column '{address_column}'; the columns are: {', '.join(map(str, df.columns))}",
+            file=file,
+        )
+    cols = schema.match_columns(list(df.columns), file=file, use=["address"])
+    if "address" not in cols:
+        raise InputError(
+            "no address column (地址 / 详细地址 / address): name it with --address-column",
+            file=file,
+        )
+    return cols["address"]
+
+
+def _cell_text(value: object) -> str:
+    """A cell as stripped text; missing values (None, NaN, pd.NA) are blank."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    text = str(value).strip()
+    return "" if text.lower() in {"nan", "none", "<na>"} else text
+
+
+def _city_matches(place: str, city: str | None) -> bool:
+    """Whether the provider's place text names the city (true when it gives no text)."""
+    if not city or not place:
+        return True
+    c = normalize_query(city)
+    p = normalize_query(place)
+    return c in p or (c.endswith(("市", "县", "区")) and c[:-1] in p)
+
+
+class _Throttle:
+    def __init__(self, rate: float | None) -> None:
+        self.gap = 1.0 / rate if rate and rate > 0 else 0.0
+        self.last = -np.inf
+
+    def wait(self) -> None:
+        if self.gap:
+            pause = self.last + self.gap - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            self.last = time.monotonic()
+
+
+def geocode_table(
+    path_or_df: Any,
+    provider: str | Provider = "amap",
+    city: str | None = None,
+    address_column: str | None = None,
+    cache: bool | str | os.PathLike[str] | GeocodeCache = True,
+    rate: float | None = None,
+    *,
+    area: Any = None,
+    timeout: float = 10.0,
+    retries: int = 3,
+    backoff: float = 1.0,
+) -> pd.DataFrame:
+    """Add WGS-84 coordinates to the rows of a table that have an address and none.
+
+    Parameters
+    ----------
+    path_or_df
+        A table file (CSV, XLSX, ...; read with :func:`geo.io.read_raw`) or a DataFrame.
+    provider
+        ``amap`` (key ``AMAP_KEY``), ``baidu`` (``BAIDU_AK``), ``tianditu``
+        (``TIANDITU_TK``) or ``nominatim``. Keys come from the environment only.
+    city
+        The city searched in (e.g. ``苏州市``), always sent; an answer whose place
+        text does not name it is ``needs_review``.
+    address_column
+        The address header; found by name (地址, 详细地址, address, ...) by default.
+    cache
+        ``True`` for the cache in ``$GEO_CACHE_DIR/geocode``, a folder, a
+        :class:`GeocodeCache`, or ``False`` for no cache.
+    rate
+        Requests per second at most; the provider's default (its free quota) when ``None``,
+        no limit when 0.
+    area
+        Optional study area (polygon, or a file for :func:`geo.io.read_area`): results
+        outside it are ``needs_review``.
+    timeout
+        Seconds per request.
+    retries, backoff
+        ``too_frequent``, ``timeout`` and ``server_error`` are tried ``retries``
+        more times, after ``backoff``, 2×``backoff``, 4×``backoff``... seconds.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Every input row, in order, with ``lon``, ``lat`` (WGS-84; the table's own
+        coordinate columns when it has them) and ``geocode_status``,
+        ``geocode_level``, ``geocode_provider``, ``geocode_query``. Rows with
+        coordinates keep them (status ``given``). ``attrs["geocode_stopped"]`` is
+        ``bad_key`` or ``quota`` when the run had to stop (the rows not yet asked
+        get that status; re-run later and the cache resumes), and
+        ``attrs["geocode_message"]`` says why (never with the key).
+
+    Raises
+    ------
+    KeyMissingError
+        When the provider needs a key and its variable is unset.
+    InputError
+        When the table cannot be read or has no address column.
+    """
+    prov = get_provider(provider)
+    key = prov.key()
+    df = _table(path_or_df)
+    file = str(df.attrs.get("source", "table"))
+    polygon = _area(area)
+    cols = schema.match_columns(list(df.columns), file=file, use=["lon", "lat", "coord_system"])
+    lon_col = cols.get("lon", "lon")
+    lat_col = cols.get("lat", "lat")
+    n = len(df)
+    if lon_col in df.columns and lat_col in df.columns:
+        from geo.io import parse_degrees
+
+        lon_in, _ = parse_degrees(df[lon_col])
+        lat_in, _ = parse_degrees(df[lat_col])
+        given = np.isfinite(lon_in) & np.isfinite(lat_in)
+    else:
+        given = np.zeros(n, dtype=bool)
+    need_address = bool((~given).any())
+    addr_col = _address_header(df, address_column, file) if need_address else None
+
+    lon = np.full(n, np.nan)
+    lat = np.full(n, np.nan)
+    status = np.where(given, "given", "").astype(object)
+    level = np.full(n, "", dtype=object)
+    query = np.full(n, "", dtype=object)
+
+    store: GeocodeCache | None
+    own_store = False
+    if isinstance(cache, GeocodeCache):
+        store = cache
+    elif cache is False or cache is None:
+        store = None
+    else:
+        store = GeocodeCache(None if cache is True else cache)
+        own_store = True
+
+    throttle = _Throttle(prov.default_rate if rate is None else rate)
+    stopped: str | None = None
+    message = ""
+    todo = np.flatnonzero(~given)
+    try:
+        for i in todo:
+            address = "" if addr_col is None else _cell_text(df.at[i, addr_col])
+            if not address:
+                status[i] = "failed"
+                continue
+            query[i] = prov.query_text(address, city)
+            if stopped:
+                status[i] = stopped
+                continue
+            answer = store.get(prov.name, city, address) if store is not None else None
+            if answer is None:
+                answer = _ask(prov, address, city, key, throttle, timeout, retries, backoff)
+                if store is not None:
+                    store.put(prov.name, city, address, answer)
+            if answer.status in STOP_STATUSES:
+                stopped = answer.status
+                message = redact(answer.message, key)
+                status[i] = stopped
+                log.warning("geocoding stopped (%s): %s", stopped, message)
+                continue
+            st = answer.status
+            if answer.lon is not None and answer.lat is not None:
+                lon[i], lat[i] = answer.lon, answer.lat
+                if st == "ok" and not _city_matches(answer.place, city):
+                    st = "needs_review"
+                if st == "ok" and polygon is not None and not polygon.covers(
+                    shapely.Point(answer.lon, answer.lat)
+                ):
+                    st = "needs_review"
+            status[i] = st
+            level[i] = answer.level
+    finally:
+        if own_store and store is not None:
+            store.close()
+
+    out = df
+    if lon_col not in out.columns:
+        out[lon_col] = np.nan
+    if lat_col not in out.columns:
+        out[lat_col] = np.nan
+    fill = ~given & np.isfinite(lon)
+    if fill.any():
+        out[lon_col] = out[lon_col].astype(object)
+        out[lat_col] = out[lat_col].astype(object)
+        out.loc[fill, lon_col] = lon[fill]
+        out.loc[fill, lat_col] = lat[fill]
+        if all(isinstance(v, int | float) or v is None for v in out[lon_col]):
+            out[lon_col] = pd.to_numeric(out[lon_col])
+            out[lat_col] = pd.to_numeric(out[lat_col])
+        if "coord_system" in cols:  # geocoded rows are WGS-84 whatever the others are
+            out[cols["coord_system"]] = out[cols["coord_system"]].astype(object)
+            out.loc[fill, cols["coord_system"]] = "wgs84"
+    out["geocode_status"] = status
+    out["geocode_level"] = level
+    out["geocode_provider"] = np.where(given, "", prov.name)
+    out["geocode_query"] = query
+    out.attrs["geocode_stopped"] = stopped
+    out.attrs["geocode_message"] = message
+    return out
+
+
+def _ask(
+    prov: Provider,
+    address: str,
+    city: str | None,
+    key: str | None,
+    throttle: _Throttle,
+    timeout: float,
+    retries: int,
+    backoff: float,
+) -> Answer:
+    answer = Answer("failed")
+    for attempt in range(retries + 1):
+        if attempt:
+            time.sleep(backoff * 2 ** (attempt - 1))
+        throttle.wait()
+        answer = request(prov, address, city, key, timeout=timeout)
+        if answer.status not in RETRY_STATUSES:
+            break
+        log.info("%s for '%s' (try %d): %s", answer.status, address, attempt + 1,
+                 redact(answer.message, key))
+    return answer
+
+
+def summarize(table: pd.DataFrame) -> dict[str, int]:
+    """Counts per status: ``ok`` (with ``given``), ``needs_review``, ``failed`` (all others)."""
+    st = table["geocode_status"].astype(str)
+    return {
+        "rows": len(table),
+        "given": int((st == "given").sum()),
+        "ok": int((st == "ok").sum()),
+        "needs_review": int((st == "needs_review").sum()),
+        "failed": int((~st.isin(["given", "ok", "needs_review"])).sum()),
+    }

@@ -516,6 +516,22 @@ def parse_degrees(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     bad : numpy.ndarray of bool
         Cells that hold text but not a coordinate.
     """
+    def messy(sub: pd.Series) -> np.ndarray:
+        codes, uniques = pd.factorize(sub)
+        return np.array([_parse_messy_degrees(u) for u in uniques], dtype="float64")[codes]
+
+    return _parse_numbers(values, messy)
+
+
+def _parse_numbers(
+    values: pd.Series, messy: Callable[[pd.Series], np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """A column as floats: numeric columns as they are, plain numbers by pandas' parser,
+    and only the other non-blank cells (as text) through ``messy``.
+
+    Returns the values (NaN where blank or not understood) and the cells that hold
+    text but no number.
+    """
     if is_numeric_dtype(values) and values.dtype != bool:
         v = values.to_numpy(dtype="float64", na_value=np.nan)
         return v, np.zeros(v.size, dtype=bool)
@@ -525,12 +541,8 @@ def parse_degrees(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     )
     need = np.isnan(v) & ~blank
     if need.any():
-        sub = values[need].astype(str)
-        codes, uniques = pd.factorize(sub)
-        parsed = np.array([_parse_messy_degrees(u) for u in uniques], dtype="float64")
-        v[need] = parsed[codes]
-    bad = np.isnan(v) & ~blank
-    return v, bad
+        v[need] = messy(values[need].astype(str))
+    return v, np.isnan(v) & ~blank
 
 
 _PAIR_SPLIT = re.compile(r"\s*[,;/|\s]\s*")
@@ -1043,21 +1055,14 @@ def _aliases(column: str) -> str:
 
 
 def _parse_weight(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    if is_numeric_dtype(values) and values.dtype != bool:
-        v = values.to_numpy(dtype="float64", na_value=np.nan)
-        return v, np.zeros(v.size, dtype=bool)
-    blank = _blank_mask(values)
-    v = pd.to_numeric(values.where(~blank, None), errors="coerce").to_numpy(
-        dtype="float64", na_value=np.nan, copy=True  # written below
-    )
-    need = np.isnan(v) & ~blank
-    if need.any():
-        sub = values[need].astype(str)
-        cleaned = sub.str.normalize("NFKC").str.strip().str.replace(r"(?<=\d),(?=\d{3})", "",
-                                                                    regex=True)
+    def messy(sub: pd.Series) -> np.ndarray:  # full-width digits, "1,234", "12人"
+        cleaned = sub.str.normalize("NFKC").str.strip().str.replace(
+            r"(?<=\d),(?=\d{3})", "", regex=True
+        )
         cleaned = cleaned.str.replace(r"\s*(人|个|名)$", "", regex=True)
-        v[need] = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype="float64")
-    return v, np.isnan(v) & ~blank
+        return pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype="float64")
+
+    return _parse_numbers(values, messy)
 
 
 def _output_frame(

@@ -36,12 +36,13 @@ from geo import planner, scenario
 from geo import ui_text as ui
 from geo.errors import GeoError, InputError, Rejected
 from geo.maps import TILES, coverage_map
+from geo.paths import cache_root
 from geo.schema import AMENITY_LABELS, KIND_LABELS
 from geo.settings import MODE_SPEEDS_KMH, Settings
 
 DEMO_DIR = Path(__file__).resolve().parent / "data" / "canglang"
 CRS_KEYS = ("wgs84", "gcj02", "bd09")
-NETWORK_DIR = Path(os.environ.get("GEO_CACHE_DIR", Path.home() / ".cache" / "geo")) / "uploads"
+NETWORK_DIR = cache_root("uploads")
 
 lang: str = st.session_state.get("lang", ui.DEFAULT_LANGUAGE)
 

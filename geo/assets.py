@@ -49,6 +49,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from geo.errors import AssetError
+from geo.paths import cache_root
 
 __all__ = [
     "DEFAULT_CDN",
@@ -146,9 +147,7 @@ def cache_dir() -> Path:
         ``<GEO_CACHE_DIR>/npm``, or ``~/.cache/geo/npm`` when the variable is not
         set. It is not created here.
     """
-    root = os.environ.get("GEO_CACHE_DIR", "").strip()
-    base = Path(root).expanduser() if root else Path.home() / ".cache" / "geo"
-    return base / "npm"
+    return cache_root("npm")
 
 
 def package_dir(

@@ -51,6 +51,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
 from geo.errors import InputError, Rejected, SettingsError
+from geo.paths import cache_root
 
 log = logging.getLogger("geo")
 
@@ -445,9 +446,7 @@ def cache_dir() -> Path:
         ``$GEO_CACHE_DIR/networks``, or ``~/.cache/geo/networks`` when the
         variable is not set.
     """
-    root = os.environ.get("GEO_CACHE_DIR", "").strip()
-    base = Path(root).expanduser() if root else Path.home() / ".cache" / "geo"
-    return base / "networks"
+    return cache_root("networks")
 
 
 def file_digest(path: str | PathLike[str]) -> str:

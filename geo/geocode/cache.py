@@ -14,15 +14,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from geo.geocode.providers import ANSWER_STATUSES, Answer, normalize_query
+from geo.paths import cache_root
 
 FILE_NAME = "geocode.sqlite"
 
 
 def default_dir() -> Path:
     """``$GEO_CACHE_DIR/geocode``, or ``~/.cache/geo/geocode`` when the variable is unset."""
-    root = os.environ.get("GEO_CACHE_DIR", "").strip()
-    base = Path(root).expanduser() if root else Path.home() / ".cache" / "geo"
-    return base / "geocode"
+    return cache_root("geocode")
 
 
 def cache_key(city: str | None, address: str) -> str:

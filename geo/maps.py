@@ -298,29 +298,18 @@ def _amenity_labels(keys: str) -> str:
 # --- layers -------------------------------------------------------------------------------
 
 
-def _network_band_features(result: CoverageResult, datum: str) -> list[dict[str, Any]]:
+def _network_bands(result: CoverageResult) -> list[tuple[float, Any, str]]:
     """Service areas along the streets (one union per band, built by :mod:`geo.network`)."""
     s = result.settings
     area = (
         shapely.union_all(result.area.geometry.to_numpy()) if result.area is not None else None
     )
     bands = result.network.band_polygons(s.bands, area=area)
-    colours = dict(zip(sorted(s.bands), BAND_COLOURS, strict=False))
-    geoms = _geoms_to_display(bands.geometry.to_numpy(), datum)
-    features = []
-    for minutes, geom in sorted(zip(bands["minutes"], geoms, strict=True), key=lambda t: -t[0]):
-        if geom is None or shapely.is_empty(geom):
-            continue
-        colour = colours.get(minutes, BAND_COLOURS[-1])
-        features.append(
-            _feature(
-                geom,
-                s={"color": colour, "weight": 0, "fillColor": colour, "fillOpacity": 0.28},
-                t=f"{minutes:g} 分钟路网可达 within {minutes:g} min along the streets "
-                f"({MODE_LABELS_ZH.get(s.mode, s.mode)} {s.speed_kmh:g} km/h)",
-            )
-        )
-    return features
+    mode = f"{MODE_LABELS_ZH.get(s.mode, s.mode)} {s.speed_kmh:g} km/h"
+    return [
+        (m, geom, f"{m:g} 分钟路网可达 within {m:g} min along the streets ({mode})")
+        for m, geom in zip(bands["minutes"], bands.geometry.to_numpy(), strict=True)
+    ]
 
 
 def _overstated_features(result: CoverageResult, datum: str) -> list[dict[str, Any]]:
@@ -353,9 +342,8 @@ def _overstated_features(result: CoverageResult, datum: str) -> list[dict[str, A
     return feats
 
 
-def _band_features(result: CoverageResult, datum: str) -> list[dict[str, Any]]:
-    if result.network is not None:
-        return _network_band_features(result, datum)
+def _straight_bands(result: CoverageResult) -> list[tuple[float, Any, str]]:
+    """Circles of straight-line reach (÷ circuity) around the used stations, one union per band."""
     st = result.stations[result.stations["used"].to_numpy(dtype=bool)]
     if len(st) == 0:
         return []
@@ -370,10 +358,9 @@ def _band_features(result: CoverageResult, datum: str) -> list[dict[str, Any]]:
         clip = shapely.transform(
             area, lambda xy: np.column_stack(to_m.transform(xy[:, 0], xy[:, 1]))
         )
-    features = []
-    bands = sorted(s.bands, reverse=True)  # widest first, drawn underneath
-    colours = dict(zip(sorted(s.bands), BAND_COLOURS, strict=False))
-    for minutes in bands:
+    mode = f"{MODE_LABELS_ZH.get(s.mode, s.mode)} {s.speed_kmh:g} km/h"
+    out = []
+    for minutes in s.bands:
         reach = s.speed_m_per_min * minutes / s.circuity
         shape = shapely.union_all(shapely.buffer(pts, reach, quad_segs=16))
         if clip is not None:
@@ -382,7 +369,21 @@ def _band_features(result: CoverageResult, datum: str) -> list[dict[str, Any]]:
         wgs = shapely.transform(
             shape, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1]))
         )
-        geom = _geoms_to_display(np.array([wgs], dtype=object), datum)[0]
+        tip = f"{minutes:g} 分钟可达 within {minutes:g} min ({mode}, 直线 {reach:,.0f} m)"
+        out.append((minutes, wgs, tip))
+    return out
+
+
+def _band_features(result: CoverageResult, datum: str) -> list[dict[str, Any]]:
+    """The 5/10/15-minute bands, widest first (drawn underneath), darkest nearest."""
+    bands = _network_bands(result) if result.network is not None else _straight_bands(result)
+    if not bands:
+        return []
+    bands.sort(key=lambda band: -band[0])
+    geoms = _geoms_to_display(np.array([g for _, g, _ in bands], dtype=object), datum)
+    colours = dict(zip(sorted(result.settings.bands), BAND_COLOURS, strict=False))
+    features = []
+    for (minutes, _, tip), geom in zip(bands, geoms, strict=True):
         if geom is None or shapely.is_empty(geom):
             continue
         colour = colours.get(minutes, BAND_COLOURS[-1])
@@ -390,9 +391,7 @@ def _band_features(result: CoverageResult, datum: str) -> list[dict[str, Any]]:
             _feature(
                 geom,
                 s={"color": colour, "weight": 0, "fillColor": colour, "fillOpacity": 0.28},
-                t=f"{minutes:g} 分钟可达 within {minutes:g} min "
-                f"({MODE_LABELS_ZH.get(s.mode, s.mode)} {s.speed_kmh:g} km/h, "
-                f"直线 {reach:,.0f} m)",
+                t=tip,
             )
         )
     return features

@@ -20,6 +20,7 @@ import shapely
 from pyproj import CRS, Transformer
 from scipy.spatial import cKDTree
 
+from geo import crs as crsmod
 from geo import grid as gridmod
 from geo.errors import InputError, Rejected, SettingsError
 from geo.filters import select_stations
@@ -377,10 +378,7 @@ def _stations_extent(
     r = settings.reach_m
     box = shapely.box(minx - r, miny - r, maxx + r, maxy + r)
     back = Transformer.from_crs(metric, 4326, always_xy=True)
-    return shapely.transform(
-        shapely.segmentize(box, max(r / 4, 50.0)),
-        lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1])),
-    )
+    return crsmod.reproject(shapely.segmentize(box, max(r / 4, 50.0)), back)
 
 
 # --- the computation -----------------------------------------------------------------------

@@ -22,7 +22,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pyproj import CRS
+import shapely
+from pyproj import CRS, Transformer
 
 from geo.errors import SettingsError
 
@@ -391,3 +392,24 @@ def metric_crs(lon: ArrayLike, lat: ArrayLike) -> CRS:
     c_lat = (np.min(lat_a[finite]) + np.max(lat_a[finite])) / 2.0
     zone = int(np.clip(np.floor((c_lon + 180.0) / 6.0) + 1, 1, 60))
     return CRS.from_epsg((32600 if c_lat >= 0 else 32700) + zone)
+
+
+def reproject(geoms: shapely.Geometry | npt.ArrayLike, transformer: Transformer):  # type: ignore[no-untyped-def]
+    """Transform shapely geometries (one, or an array) with a pyproj ``Transformer``.
+
+    Parameters
+    ----------
+    geoms
+        Geometries with x = longitude/easting, y = latitude/northing.
+    transformer
+        Built with ``always_xy=True``.
+
+    Returns
+    -------
+    shapely.Geometry or numpy.ndarray
+        The same shape as ``geoms``.
+    """
+    return shapely.transform(
+        geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+    )
+

@@ -25,6 +25,7 @@ from pyproj import CRS, Transformer
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from geo import crs as crsmod
 from geo.errors import InputError
 
 
@@ -268,9 +269,7 @@ class Cells:
             i, j = square_unkey(self.key)
             return square_polygons(i, j, self.spec.cell_m)
         to_m = Transformer.from_crs(4326, self.spec.crs, always_xy=True)
-        return shapely.transform(
-            hex_polygons(self.key), lambda xy: np.column_stack(to_m.transform(xy[:, 0], xy[:, 1]))
-        )
+        return crsmod.reproject(hex_polygons(self.key), to_m)
 
     def areas(self) -> np.ndarray:
         """Area of each cell in square metres (exact for squares, per hexagon for H3)."""
@@ -304,9 +303,7 @@ def cells_over_area(area_wgs84: shapely.Geometry, spec: CellSpec) -> Cells:
     to_m = Transformer.from_crs(4326, spec.crs, always_xy=True)
     to_ll = Transformer.from_crs(spec.crs, 4326, always_xy=True)
     if spec.shape == "square":
-        area_m = shapely.transform(
-            area_wgs84, lambda xy: np.column_stack(to_m.transform(xy[:, 0], xy[:, 1]))
-        )
+        area_m = crsmod.reproject(area_wgs84, to_m)
         i, j = squares_over(area_m, spec.cell_m)
         key = square_key(i, j)
         order = np.argsort(key, kind="stable")

@@ -253,9 +253,9 @@ def _metric_simplify(geoms: np.ndarray, result: CoverageResult) -> np.ndarray:
         return geoms
     to_m = Transformer.from_crs(4326, result.metric_crs, always_xy=True)
     back = Transformer.from_crs(result.metric_crs, 4326, always_xy=True)
-    m = shapely.transform(geoms, lambda xy: np.column_stack(to_m.transform(xy[:, 0], xy[:, 1])))
+    m = crsmod.reproject(geoms, to_m)
     m = shapely.simplify(m, _SIMPLIFY_M)
-    return shapely.transform(m, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1])))
+    return crsmod.reproject(m, back)
 
 
 def _feature(geom: shapely.Geometry, **props: Any) -> dict[str, Any]:
@@ -355,9 +355,7 @@ def _straight_bands(result: CoverageResult) -> list[tuple[float, Any, str]]:
     clip = None
     if result.area is not None:
         area = shapely.union_all(result.area.geometry.to_numpy())
-        clip = shapely.transform(
-            area, lambda xy: np.column_stack(to_m.transform(xy[:, 0], xy[:, 1]))
-        )
+        clip = crsmod.reproject(area, to_m)
     mode = f"{MODE_LABELS_ZH.get(s.mode, s.mode)} {s.speed_kmh:g} km/h"
     out = []
     for minutes in s.bands:
@@ -366,9 +364,7 @@ def _straight_bands(result: CoverageResult) -> list[tuple[float, Any, str]]:
         if clip is not None:
             shape = shapely.intersection(shape, clip)
         shape = shapely.simplify(shape, _SIMPLIFY_M)
-        wgs = shapely.transform(
-            shape, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1]))
-        )
+        wgs = crsmod.reproject(shape, back)
         tip = f"{minutes:g} 分钟可达 within {minutes:g} min ({mode}, 直线 {reach:,.0f} m)"
         out.append((minutes, wgs, tip))
     return out

@@ -50,6 +50,7 @@ from pyproj import CRS, Transformer
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
+from geo import crs as crsmod
 from geo.errors import InputError, Rejected, SettingsError
 from geo.paths import cache_root
 
@@ -845,9 +846,7 @@ def _network_from_segments(seg: _Segments, net_type: str, label: str) -> Network
     if seg.geometry is None:
         geometry = _straight_lines(x, y, u, v)
     else:
-        geometry = shapely.transform(
-            seg.geometry, lambda xy: np.column_stack(to_m.transform(xy[:, 0], xy[:, 1]))
-        )
+        geometry = crsmod.reproject(seg.geometry, to_m)
     return Network(
         x=x,
         y=y,
@@ -1824,9 +1823,7 @@ class NetworkCoverage:
         area_m = None
         if area is not None:
             to_m = Transformer.from_crs(4326, self.network.crs, always_xy=True)
-            area_m = shapely.transform(
-                area, lambda xy: np.column_stack(to_m.transform(xy[:, 0], xy[:, 1]))
-            )
+            area_m = crsmod.reproject(area, to_m)
         gdf = service_polygons(
             self.network,
             self.search,

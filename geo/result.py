@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
+from geo import crs as crsmod
 from geo import grid as gridmod
 from geo.errors import Rejected
 from geo.settings import Settings
@@ -199,10 +200,7 @@ class CoverageResult:
                 out[lab] = shapely.union_all(parts[part_label == lab])
         if self.area is not None:
             to_m = Transformer.from_crs(4326, self.metric_crs, always_xy=True)
-            area_m = shapely.transform(
-                shapely.union_all(self.area.geometry.to_numpy()),
-                lambda xy: np.column_stack(to_m.transform(xy[:, 0], xy[:, 1])),
-            )
+            area_m = crsmod.reproject(shapely.union_all(self.area.geometry.to_numpy()), to_m)
             out = shapely.intersection(out, area_m)
         self.__dict__["_gap_polys"] = out
         return out
@@ -216,9 +214,7 @@ class CoverageResult:
             return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
         polys = self._gap_polygons_metric(n)[table["label"].to_numpy()]
         back = Transformer.from_crs(self.metric_crs, 4326, always_xy=True)
-        geom = shapely.transform(
-            polys, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1]))
-        )
+        geom = crsmod.reproject(polys, back)
         return gpd.GeoDataFrame(table.copy(), geometry=geom, crs=4326)
 
     # --- per grid -------------------------------------------------------------------------

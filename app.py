@@ -89,7 +89,8 @@ def run_analysis(
         area=_inputs["area"],
         grids=_inputs["grids"],
         settings=settings,
-        **({"network": network, "snap_limit_m": snap_limit_m} if network else {}),
+        network=network,
+        snap_limit_m=snap_limit_m,
     )
 
 

@@ -194,7 +194,8 @@ def _run(
             settings=settings,
             crs=crs.value,
             sheet=sheet_arg,
-            **({"network": network, "snap_limit_m": snap_limit} if network else {}),
+            network=network,
+            snap_limit_m=snap_limit,
         )
         result.summary()
         if after is not None:

@@ -374,6 +374,7 @@ class GeocodeProvider(StrEnum):
     baidu = "baidu"
     tianditu = "tianditu"
     nominatim = "nominatim"
+    demo = "demo"
 
 
 @app.command()
@@ -387,7 +388,7 @@ def geocode(
     provider: Annotated[
         GeocodeProvider,
         typer.Option(help="amap (key AMAP_KEY), baidu (BAIDU_AK), tianditu (TIANDITU_TK), "
-                     "nominatim (no key)."),
+                     "nominatim (no key), demo (offline: the demo's recorded answers)."),
     ] = GeocodeProvider.amap,
     city: Annotated[
         str | None, typer.Option(help="City searched in, e.g. 苏州市; answers elsewhere are "
@@ -420,12 +421,14 @@ def geocode(
 
     prov = get_provider(provider.value)
     key = None
+    bar = _ProgressBar("geocoding")
     try:
         key = prov.key()
         table = geocode_table(
             str(input_file), provider=prov, city=city, address_column=address_column,
             cache=False if no_cache else (cache_dir if cache_dir is not None else True),
             rate=rate, area=str(area) if area is not None else None, timeout=timeout,
+            progress=bar.update,
         )
         stopped = table.attrs.get("geocode_stopped")
         write_table(table, output)
@@ -438,6 +441,8 @@ def geocode(
         _err(redact(f"unexpected {type(exc).__name__}: {exc} (run with GEO_DEBUG=1 for details)",
                     key))
         raise typer.Exit(EXIT_INTERNAL) from None
+    finally:
+        bar.close()
     message = redact(table.attrs.get("geocode_message", ""), key)
     counts = summarize(table)
     if stopped == "bad_key":
@@ -446,7 +451,8 @@ def geocode(
         raise typer.Exit(EXIT_ERROR)
     typer.echo(
         f"geo: wrote {output}: {counts['rows']} rows, ok {counts['ok']}, given {counts['given']}, "
-        f"needs_review {counts['needs_review']}, failed {counts['failed']} "
+        f"manual {counts['manual']}, needs_review {counts['needs_review']}, "
+        f"failed {counts['failed']} "
         f"(provider {prov.name})",
         err=True,
     )
@@ -457,6 +463,26 @@ def geocode(
     raise typer.Exit(
         EXIT_OK if counts["needs_review"] == 0 and counts["failed"] == 0 else EXIT_BELOW
     )
+
+
+class _ProgressBar:
+    """A tqdm bar on stderr fed by ``update(done, total)`` callbacks (silent when not a TTY)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+
+    def update(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=self.label, unit="row", file=sys.stderr,
+                            disable=None, leave=False)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 @app.callback()

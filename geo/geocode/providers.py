@@ -13,6 +13,8 @@ own datum; :func:`request` converts them to WGS-84:
   ``GEO_TIANDITU_URL``.
 * ``nominatim`` — OpenStreetMap Nominatim ``/search?q=&format=jsonv2``, WGS-84, no key,
   a User-Agent is sent as its usage policy requires. Base URL ``GEO_NOMINATIM_URL``.
+* ``demo`` — offline: answers recorded in Amap's format for the demo's address list
+  (``data/canglang/geocode_answers.json``; invented, like all demo data), no key.
 
 Keys come from the environment only. A key never appears in an answer, a
 message or a log line: every text that could hold a URL passes :func:`redact`.
@@ -28,6 +30,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from geo.crs import bd09_to_wgs84, gcj02_to_wgs84
 from geo.errors import GeoError, SettingsError
@@ -376,6 +380,53 @@ class Nominatim(Provider):
                       _text(r.get("display_name")), extra={"place_rank": rank})
 
 
+#: Amap's documented answer when nothing matches (status 1, count 0).
+AMAP_NOT_FOUND: dict[str, object] = {"status": "1", "info": "OK", "infocode": "10000",
+                                     "count": "0", "geocodes": []}
+
+
+@dataclass(frozen=True)
+class Recorded(Amap):
+    """Answers recorded in Amap's v3 format, read from a JSON file: no network, no key.
+
+    The file holds ``{"answers": {address: amap_answer, ...}}`` (addresses compared
+    after :func:`normalize_query`); an address it does not hold gets Amap's empty
+    answer (``not_found``). The bundled demo (:data:`DEMO_ANSWERS`) makes the
+    demo's address list geocode offline.
+    """
+
+    path: str = ""
+
+    def answers(self) -> dict[str, object]:
+        """The recorded answers by normalised address."""
+        return _recorded_answers(self.path)
+
+    def lookup(self, address: str, city: str | None) -> object:
+        """The recorded answer for an address (Amap's empty answer when there is none)."""
+        got = self.answers()
+        key = normalize_query(address)
+        if key not in got and city:  # recorded with the city prefixed, asked without
+            key = normalize_query(_with_city(address, city))
+        return got.get(key, AMAP_NOT_FOUND)
+
+
+@lru_cache(maxsize=8)
+def _recorded_answers(path: str) -> dict[str, object]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SettingsError(f"cannot read the recorded answers {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise SettingsError(f"the recorded answers {path} are not JSON: {exc}") from None
+    answers = data.get("answers") if isinstance(data, dict) else None
+    if not isinstance(answers, dict):
+        raise SettingsError(f"the recorded answers {path} have no 'answers' object")
+    return {normalize_query(k): v for k, v in answers.items()}
+
+
+#: The demo's recorded answers (invented, in Amap's format) for its address list.
+DEMO_ANSWERS = Path(__file__).resolve().parents[2] / "data" / "canglang" / "geocode_answers.json"
+
 PROVIDERS: dict[str, Provider] = {
     "amap": Amap("amap", "AMAP_KEY", "GEO_AMAP_URL", "https://restapi.amap.com", "gcj02", 3.0),
     "baidu": Baidu("baidu", "BAIDU_AK", "GEO_BAIDU_URL", "https://api.map.baidu.com", "gcj02",
@@ -384,11 +435,12 @@ PROVIDERS: dict[str, Provider] = {
                          "https://api.tianditu.gov.cn", "wgs84", 5.0),
     "nominatim": Nominatim("nominatim", None, "GEO_NOMINATIM_URL",
                            "https://nominatim.openstreetmap.org", "wgs84", 1.0),
+    "demo": Recorded("demo", None, "GEO_DEMO_URL", "", "gcj02", 0.0, path=str(DEMO_ANSWERS)),
 }
 
 
 def get_provider(name: str | Provider) -> Provider:
-    """The provider of that name (``amap``, ``baidu``, ``tianditu``, ``nominatim``)."""
+    """The provider of that name (``amap``, ``baidu``, ``tianditu``, ``nominatim``, ``demo``)."""
     if isinstance(name, Provider):
         return name
     key = str(name).strip().lower()
@@ -436,6 +488,8 @@ def request(
     Answer
         Any message in it is redacted.
     """
+    if isinstance(provider, Recorded):
+        return _finish(provider, provider.parse(provider.lookup(address, city)), key)
     url = provider.build(address, city, key)
     req = urllib.request.Request(
         url, headers={"User-Agent": USER_AGENT, "Accept": "application/json"}
@@ -465,7 +519,11 @@ def request(
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return Answer("server_error", message="the answer is not JSON")
-    answer = provider.parse(body)
+    return _finish(provider, provider.parse(body), key)
+
+
+def _finish(provider: Provider, answer: Answer, key: str | None) -> Answer:
+    """Redact the message and convert the coordinates to WGS-84."""
     answer.message = redact(answer.message, key)
     if answer.lon is not None and answer.lat is not None:
         answer.lon, answer.lat = to_wgs84(provider, answer.lon, answer.lat)

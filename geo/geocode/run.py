@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,7 @@ def _table(path_or_df: Any) -> pd.DataFrame:
     raw = read_raw(path_or_df)
     df = raw.data.reset_index(drop=True).copy()
     df.attrs["source"] = raw.file
+    df.attrs["rows"] = [int(r) for r in raw.rows]  # as a spreadsheet numbers them
     return df
 
 
@@ -72,6 +74,23 @@ def _address_header(df: pd.DataFrame, address_column: str | None, file: str) -> 
             file=file,
         )
     return cols["address"]
+
+
+def _given(df: pd.DataFrame, cols: dict[str, str]) -> np.ndarray:
+    """Rows that already hold coordinates: in lon/lat columns or one combined 经纬度 cell."""
+    from geo.io import parse_degrees, split_lnglat
+
+    given = np.zeros(len(df), dtype=bool)
+    if "lon" in cols and "lat" in cols:
+        lon, _ = parse_degrees(df[cols["lon"]])
+        lat, _ = parse_degrees(df[cols["lat"]])
+        given |= np.isfinite(lon) & np.isfinite(lat)
+    if "lnglat" in cols:
+        lon_t, lat_t, _ = split_lnglat(df[cols["lnglat"]])
+        lon, _ = parse_degrees(lon_t)
+        lat, _ = parse_degrees(lat_t)
+        given |= np.isfinite(lon) & np.isfinite(lat)
+    return given
 
 
 def _cell_text(value: object) -> str:
@@ -116,6 +135,8 @@ def geocode_table(
     timeout: float = 10.0,
     retries: int = 3,
     backoff: float = 1.0,
+    key: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """Add WGS-84 coordinates to the rows of a table that have an address and none.
 
@@ -145,6 +166,11 @@ def geocode_table(
     retries, backoff
         ``too_frequent``, ``timeout`` and ``server_error`` are tried ``retries``
         more times, after ``backoff``, 2×``backoff``, 4×``backoff``... seconds.
+    key
+        The provider's key for callers that hold it (the app's password field);
+        the environment variable otherwise. The command line never takes one.
+    progress
+        Called as ``progress(done, total)`` after each row that needed an address.
 
     Returns
     -------
@@ -152,7 +178,10 @@ def geocode_table(
         Every input row, in order, with ``lon``, ``lat`` (WGS-84; the table's own
         coordinate columns when it has them) and ``geocode_status``,
         ``geocode_level``, ``geocode_provider``, ``geocode_query``. Rows with
-        coordinates keep them (status ``given``). ``attrs["geocode_stopped"]`` is
+        coordinates keep them (status ``given``; a combined 经纬度 cell counts), and
+        when geocoded rows join rows in the file's own coordinate system a
+        ``coord_system`` column says ``wgs84`` for the geocoded ones (blank: the
+        file's). ``attrs["geocode_stopped"]`` is
         ``bad_key`` or ``quota`` when the run had to stop (the rows not yet asked
         get that status; re-run later and the cache resumes), and
         ``attrs["geocode_message"]`` says why (never with the key).
@@ -165,22 +194,17 @@ def geocode_table(
         When the table cannot be read or has no address column.
     """
     prov = get_provider(provider)
-    key = prov.key()
+    key = key.strip() if key and key.strip() else prov.key()
     df = _table(path_or_df)
     file = str(df.attrs.get("source", "table"))
     polygon = _area(area)
-    cols = schema.match_columns(list(df.columns), file=file, use=["lon", "lat", "coord_system"])
+    cols = schema.match_columns(
+        list(df.columns), file=file, use=["lon", "lat", "lnglat", "coord_system"]
+    )
     lon_col = cols.get("lon", "lon")
     lat_col = cols.get("lat", "lat")
     n = len(df)
-    if lon_col in df.columns and lat_col in df.columns:
-        from geo.io import parse_degrees
-
-        lon_in, _ = parse_degrees(df[lon_col])
-        lat_in, _ = parse_degrees(df[lat_col])
-        given = np.isfinite(lon_in) & np.isfinite(lat_in)
-    else:
-        given = np.zeros(n, dtype=bool)
+    given = _given(df, cols)
     need_address = bool((~given).any())
     addr_col = _address_header(df, address_column, file) if need_address else None
 
@@ -205,7 +229,9 @@ def geocode_table(
     message = ""
     todo = np.flatnonzero(~given)
     try:
-        for i in todo:
+        for done, i in enumerate(todo, start=1):
+            if progress is not None and done > 1:
+                progress(done - 1, todo.size)
             address = "" if addr_col is None else _cell_text(df.at[i, addr_col])
             if not address:
                 status[i] = "failed"
@@ -236,6 +262,8 @@ def geocode_table(
                     st = "needs_review"
             status[i] = st
             level[i] = answer.level
+        if progress is not None and todo.size:
+            progress(todo.size, todo.size)
     finally:
         if own_store and store is not None:
             store.close()
@@ -254,9 +282,12 @@ def geocode_table(
         if all(isinstance(v, int | float) or v is None for v in out[lon_col]):
             out[lon_col] = pd.to_numeric(out[lon_col])
             out[lat_col] = pd.to_numeric(out[lat_col])
-        if "coord_system" in cols:  # geocoded rows are WGS-84 whatever the others are
-            out[cols["coord_system"]] = out[cols["coord_system"]].astype(object)
-            out.loc[fill, cols["coord_system"]] = "wgs84"
+        # geocoded rows are WGS-84 whatever the others are (blank = the file's --crs)
+        system_col = cols.get("coord_system", "coord_system")
+        if system_col not in out.columns:
+            out[system_col] = ""
+        out[system_col] = out[system_col].astype(object)
+        out.loc[fill, system_col] = "wgs84"
     out["geocode_status"] = status
     out["geocode_level"] = level
     out["geocode_provider"] = np.where(given, "", prov.name)
@@ -290,12 +321,14 @@ def _ask(
 
 
 def summarize(table: pd.DataFrame) -> dict[str, int]:
-    """Counts per status: ``ok`` (with ``given``), ``needs_review``, ``failed`` (all others)."""
+    """Counts per status: ``given``, ``ok``, ``manual`` (fixed in review), ``needs_review``,
+    ``failed`` (every other status)."""
     st = table["geocode_status"].astype(str)
     return {
         "rows": len(table),
         "given": int((st == "given").sum()),
         "ok": int((st == "ok").sum()),
+        "manual": int((st == "manual").sum()),
         "needs_review": int((st == "needs_review").sum()),
-        "failed": int((~st.isin(["given", "ok", "needs_review"])).sum()),
+        "failed": int((~st.isin(["given", "ok", "manual", "needs_review"])).sum()),
     }

@@ -54,6 +54,14 @@ def T(key: str) -> str:  # noqa: N802 - the usual name of a translation helper
 
 st.set_page_config(page_title=T("page_title"), page_icon="🛵", layout="wide")
 
+# Streamlit forgets a widget's value in a run that does not draw it; keep the parameters
+# while the geocoding page is shown (uploaded files cannot be kept this way).
+PERSISTENT = ("demo_name", "crs", "mode", "minutes", "circuity", "categories", "amenity",
+              "use_time", "at", "basemap", "cell", "cell_shape", "method", "network_source",
+              "snap_limit", "click_to_add")
+for _k in [k for k in st.session_state if k in PERSISTENT or str(k).startswith("speed_")]:
+    st.session_state[_k] = st.session_state[_k]
+
 
 # --- cached library calls ----------------------------------------------------------------
 
@@ -97,6 +105,17 @@ def run_analysis(
 # --- inputs ------------------------------------------------------------------------------
 
 
+class _Upload:
+    """A file made in the app (the geocoded table), read like an uploaded one."""
+
+    def __init__(self, name: str, data: bytes) -> None:
+        self.name = name
+        self._data = data
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
 def gather_inputs(uploads: dict[str, Any], crs: str, demo_name: str = "canglang") -> dict[str, Any]:
     """Uploaded files where given and readable, else the demo (when no station file is used).
 
@@ -123,7 +142,9 @@ def gather_inputs(uploads: dict[str, Any], crs: str, demo_name: str = "canglang"
             key.append((kind, f.name, hashlib.sha256(data).hexdigest(), crs))
         return out
 
-    stations = load("stations", list(uploads["stations"] or []))
+    geocoded = st.session_state.get("geocoded_stations")  # from the geocoding page
+    extra = [_Upload(*geocoded)] if geocoded else []
+    stations = load("stations", [*list(uploads["stations"] or []), *extra])
     demo = not stations
     if demo:
         if uploads["stations"]:
@@ -218,6 +239,17 @@ with st.sidebar:
         T("language"), list(ui.LANGUAGES), format_func=ui.LANGUAGES.__getitem__,
         key="lang", horizontal=True,
     )
+    page = st.radio(
+        T("page"), ["coverage", "geocode"], format_func=lambda p: T(f"page_{p}"), key="page",
+        horizontal=True,
+    )
+if page == "geocode":  # the geocoding page lays out its own widgets
+    import app_geocode
+
+    app_geocode.render(T, lang)
+    st.stop()
+
+with st.sidebar:
     def _demo_changed() -> None:  # the Helsinki demo is there to show the street network
         st.session_state["method"] = (
             "network" if st.session_state["demo_name"] == "helsinki" else "euclidean"

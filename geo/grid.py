@@ -285,6 +285,23 @@ class Cells:
         return _hex_components(self.key)
 
 
+#: At most this many cells are made over a study area at once (about 1 GB of arrays).
+MAX_CELLS = 20_000_000
+
+
+def _check_size(area_m2: float, spec: CellSpec) -> None:
+    """Refuse a grid too large to hold, before allocating it."""
+    estimate = area_m2 / spec.cell_m**2  # hexagons are chosen with about cell_m² of area too
+    if estimate > MAX_CELLS:
+        raise InputError(
+            f"the study area ({area_m2 / 1e6:,.0f} km²) would hold about "
+            f"{estimate / 1e6:,.0f} million cells of {spec.cell_m:g} m, more than "
+            f"{MAX_CELLS / 1e6:.0f} million: give a smaller --area, a larger --cell or "
+            "--demand points. Without --area the area is the stations' extent: check for "
+            "a station far from the others (wrong coordinates or a sound-alike city)."
+        )
+
+
 def cells_over_area(area_wgs84: shapely.Geometry, spec: CellSpec) -> Cells:
     """All cells whose centre lies inside the study area.
 
@@ -302,8 +319,9 @@ def cells_over_area(area_wgs84: shapely.Geometry, spec: CellSpec) -> Cells:
     """
     to_m = Transformer.from_crs(4326, spec.crs, always_xy=True)
     to_ll = Transformer.from_crs(spec.crs, 4326, always_xy=True)
+    area_m = crsmod.reproject(area_wgs84, to_m)
+    _check_size(float(shapely.area(area_m)), spec)
     if spec.shape == "square":
-        area_m = crsmod.reproject(area_wgs84, to_m)
         i, j = squares_over(area_m, spec.cell_m)
         key = square_key(i, j)
         order = np.argsort(key, kind="stable")

@@ -716,6 +716,10 @@ class _Rejects:
         ]
 
 
+#: ``geocode_status`` values whose coordinates are used (blank: not geocoded).
+GEOCODE_TRUSTED = frozenset({"", "given", "ok", "manual"})
+
+
 def _cells(values: pd.Series | np.ndarray, idx: np.ndarray) -> list[str]:
     """The cells at positions ``idx`` as text, for messages."""
     sub = values.iloc[idx] if isinstance(values, pd.Series) else np.asarray(values)[idx]
@@ -950,6 +954,21 @@ def _points(raw: RawTable, *, crs: str, kind: str, id_prefix: str) -> gpd.GeoDat
                 f"({a}, {b}) is far outside China, but its coordinate system is {c}, which is "
                 "used only in China: check the coordinates or the coordinate system"
                 for a, b, c in zip(_cells(lon, idx), _cells(lat, idx), system[idx], strict=True)
+            ],
+        )
+
+    # --- geocoded rows not (yet) trusted: `geo geocode` output read back ---
+    if "geocode_status" in data.columns:
+        status = _text_column(data["geocode_status"]).to_numpy(dtype=object)
+        level = (_text_column(data["geocode_level"]).to_numpy(dtype=object)
+                 if "geocode_level" in data.columns else np.full(n, "", dtype=object))
+        untrusted = ~np.isin(status, list(GEOCODE_TRUSTED))
+        rej.add(
+            untrusted, "geocode_status",
+            lambda idx: [
+                f"geocoding result not trusted ({s}{', ' + lv if lv else ''}): check the point "
+                "and mark it manual (the app's 地址编码审核 page), or fix its coordinates"
+                for s, lv in zip(status[idx], level[idx], strict=True)
             ],
         )
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -160,6 +161,43 @@ def read_upload(kind: str, name: str, data: bytes, *, crs: str = "wgs84") -> gpd
         path = Path(tmp) / base
         path.write_bytes(data)
         return read_input(kind, path, crs=crs, label=base)
+
+
+def geocode_upload(name: str, data: bytes, **kwargs: Any) -> pd.DataFrame:
+    """Geocode an uploaded address table (bytes), the file named ``name`` in messages.
+
+    Parameters
+    ----------
+    name
+        The uploaded file's name (its suffix decides the reader).
+    data
+        The file's bytes.
+    **kwargs
+        Passed to :func:`geo.geocode.geocode_table` (provider, city, key, progress ...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`geo.geocode.geocode_table`, ``attrs["source"]`` = ``name``.
+    """
+    from geo.geocode import geocode_table
+
+    base = Path(str(name).replace("\\", "/")).name or "upload"
+    with tempfile.TemporaryDirectory(prefix="geo-upload-") as tmp:
+        path = Path(tmp) / base
+        path.write_bytes(data)
+        try:
+            table = geocode_table(path, **kwargs)
+        except InputError as exc:
+            file = base if exc.file in (None, str(path)) else exc.file
+            raise InputError(exc.reason, file=file, row=exc.row, column=exc.column) from None
+    table.attrs["source"] = base
+    return table
+
+
+def demo_addresses() -> Path:
+    """The demo's address list (``data/canglang/stations_addresses.xlsx``; invented)."""
+    return demo_dir() / "stations_addresses.xlsx"
 
 
 def read_demo(

@@ -179,6 +179,58 @@ TEXT: dict[str, tuple[str, str]] = {
     "rejected": ("剔除的行", "Rejected rows"),
     "warnings": ("提示", "Warnings"),
     "no_issues": ("没有剔除的行。", "No row was rejected."),
+    # pages
+    "page": ("页面 Page", "Page"),
+    "page_coverage": ("覆盖分析 Coverage", "Coverage"),
+    "page_geocode": ("地址编码审核 Geocoding", "Geocoding review"),
+    # geocoding review
+    "gc_title": ("地址 → 坐标：编码与人工审核", "Addresses → coordinates: geocode and review"),
+    "gc_intro": (
+        "上传只有地址的站点表（Excel/CSV），逐行编码为 WGS-84 坐标；每行都有状态，"
+        "待核实和失败的行在下方逐个校正（点击地图或输入坐标），校正记为 manual，"
+        "最后下载校正后的表或直接用于覆盖分析。",
+        "Upload a station list with addresses (Excel/CSV) and geocode each row to WGS-84; "
+        "every row gets a status. Fix the rows that need review or failed below (click "
+        "the map or type coordinates): each fix is recorded as manual. Then download the "
+        "corrected table or use it for the coverage analysis.",
+    ),
+    "gc_source": ("地址表 Address list", "Address list"),
+    "gc_source_demo": ("演示地址表（示意，离线）", "Demo address list (illustrative, offline)"),
+    "gc_source_upload": ("上传 Upload", "Upload"),
+    "gc_upload": ("地址表文件 Address table", "Address table"),
+    "gc_file_crs": ("表中已有坐标的坐标系 CRS of given coordinates",
+                    "CRS of coordinates already in the table"),
+    "gc_provider": ("地理编码服务 Provider", "Geocoding provider"),
+    "gc_provider_demo": ("演示（离线录制的应答）", "Demo (offline recorded answers)"),
+    "gc_city": ("城市 City", "City"),
+    "gc_key": ("密钥 Key（不保存）", "Key (not stored)"),
+    "gc_key_help": (
+        "只用于本次请求，不写入任何文件、缓存或日志；也可在 .streamlit/secrets.toml 中设置。",
+        "Used for these requests only, never written to a file, cache or log; or set it "
+        "in .streamlit/secrets.toml.",
+    ),
+    "gc_key_from_secrets": ("密钥来自 Streamlit secrets。", "Key from Streamlit secrets."),
+    "gc_key_needed": ("该服务需要密钥。", "This provider needs a key."),
+    "gc_run": ("开始编码 Geocode", "Geocode"),
+    "gc_running": ("正在编码…", "Geocoding…"),
+    "gc_stopped": ("编码中止", "Geocoding stopped"),
+    "gc_none": ("尚未编码。选择地址表后点击“开始编码”。",
+                "Nothing geocoded yet: choose an address list and press Geocode."),
+    "gc_review": ("待审核的行 Rows to review", "Rows to review"),
+    "gc_all_reviewed": ("所有行都有可信坐标。", "Every row has trusted coordinates."),
+    "gc_pick": ("校正哪一行 Row to fix", "Row to fix"),
+    "gc_click_help": (
+        "点击地图把该行放到点击处（按底图坐标系读取）；或在下方输入坐标。",
+        "Click the map to put the row there (read in the basemap's datum), or type "
+        "coordinates below.",
+    ),
+    "gc_fix_typed": ("按输入坐标校正 Set typed coordinates", "Set typed coordinates"),
+    "gc_fixed": ("已校正", "Fixed"),
+    "gc_download_csv": ("下载校正后的表 (CSV)", "Download corrected table (CSV)"),
+    "gc_download_xlsx": ("下载校正后的表 (XLSX)", "Download corrected table (XLSX)"),
+    "gc_use": ("用作覆盖分析的站点 Use as stations", "Use as stations for coverage"),
+    "gc_used": ("覆盖分析现在使用这张编码后的表。", "The coverage analysis now uses this table."),
+    "gc_all_rows": ("全部行 All rows", "All rows"),
 }
 
 #: Column headers of the tables the app shows and the per-网格 / per-station downloads.
@@ -209,6 +261,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "reason": ("原因", "Reason"),
     "gcj_lon": ("经度 (GCJ-02)", "Longitude (GCJ-02)"),
     "gcj_lat": ("纬度 (GCJ-02)", "Latitude (GCJ-02)"),
+    "address": ("地址", "Address"),
+    "status": ("状态", "Status"),
+    "status_zh": ("状态说明", "Status (Chinese)"),
+    "level": ("精度", "Precision"),
 }
 
 #: Coordinate systems a user can pick.

@@ -124,3 +124,29 @@ def test_app_in_browser(browser_page: BrowserPage, app_url, tmp_path):  # noqa: 
     if os.environ.get("GEO_SCREENSHOTS"):
         Path(os.environ["GEO_SCREENSHOTS"]).mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, Path(os.environ["GEO_SCREENSHOTS"]) / "app.png")
+
+
+def test_geocoding_review_by_map_click_in_browser(browser_page: BrowserPage, app_url, tmp_path):  # noqa: F811
+    page = browser_page.page
+    page.set_viewport_size({"width": 1500, "height": 1200})
+    browser_page.goto(app_url)
+    page.get_by_text(ui.t("page_geocode", "zh")).click()
+    page.get_by_role("button", name=ui.t("gc_run", "zh")).click()
+    manual = page.locator('[data-testid="stMetric"]').filter(has_text="manual")
+    expect(manual.locator('[data-testid="stMetricValue"]')).to_have_text("0", timeout=60_000)
+    review = page.locator('[data-testid="stMetric"]').filter(has_text="needs_review")
+    expect(review.locator('[data-testid="stMetricValue"]')).to_have_text("2")
+
+    # the review map: points coloured by status, the row being fixed marked; a click fixes it
+    frame = page.frame_locator("iframe[title*='st_folium']").first
+    expect(frame.locator("path.leaflet-interactive").first).to_be_attached(timeout=60_000)
+    assert frame.locator("path.leaflet-interactive").count() >= 40
+    expect(frame.locator(".leaflet-marker-icon")).to_have_count(1)
+    frame.locator(".leaflet-container").first.click(position={"x": 300, "y": 200})
+    expect(manual.locator('[data-testid="stMetricValue"]')).to_have_text("1", timeout=30_000)
+    expect(review.locator('[data-testid="stMetricValue"]')).to_have_text("1")
+    assert not browser_page.page_errors, browser_page.page_errors
+    shot = tmp_path / "app-geocode.png"
+    page.screenshot(path=str(shot), full_page=True)
+    if os.environ.get("GEO_SCREENSHOTS"):
+        shutil.copy(shot, Path(os.environ["GEO_SCREENSHOTS"]) / "app-geocode.png")

@@ -52,14 +52,15 @@ def test_demo_address_list_geocodes_offline_to_the_demo_coordinates(demo_table, 
     write_table(demo_table, out)
     back = geo.read_stations(out, crs="gcj02")  # given rows are GCJ-02, geocoded ones say wgs84
     ref = _reference().loc[back["id"]]
-    ok = demo_table.set_index("编号").loc[back["id"], "geocode_status"].isin(["ok", "given"])
     dist = np.hypot(back.geometry.x.to_numpy() - ref.geometry.x.to_numpy(),
                     back.geometry.y.to_numpy() - ref.geometry.y.to_numpy())
-    assert ok.sum() == 42
-    assert dist[ok.to_numpy()].max() < 1e-8  # the demo's own coordinates, to < 1 mm
-    assert dist[~ok.to_numpy()].min() > 1e-3  # the review rows are not trusted as they are
-    # the two rows without any point are listed as rejected (file, row), never dropped
-    assert sorted(r.row for r in back.attrs["rejected"]) == [24, 46]
+    assert len(back) == 42 and dist.max() < 1e-8  # the demo's own coordinates, to < 1 mm
+    # rows needing review are not used until fixed, rows without a point cannot be: all
+    # four are listed (file, row, column, why), none silently dropped
+    rejected = {r.row: r for r in back.attrs["rejected"]}
+    assert sorted(rejected) == [8, 20, 24, 46]
+    assert rejected[8].column == "geocode_status" and "道路" in rejected[8].reason
+    assert "needs_review" in rejected[20].reason
 
 
 def test_demo_answers_are_amap_format_converted_from_gcj02(demo_table):
@@ -211,3 +212,16 @@ def test_review_map_escapes_names_and_draws_in_the_basemap_datum(demo_table):
     lon, lat = points_wgs84(t, crs="gcj02")
     g_lon, g_lat = wgs84_to_gcj02(lon[2], lat[2])
     assert f"{g_lat:.6f}"[:8] in html and f"{g_lon:.6f}"[:9] in html
+
+
+def test_explicit_systems_make_the_table_independent_of_crs(demo_table, tmp_path):
+    from geo.geocode.review import explicit_systems
+
+    table = explicit_systems(demo_table, "gcj02")
+    assert set(table["坐标系"]) == {"gcj02", "wgs84"}
+    out = tmp_path / "t.csv"
+    write_table(table, out)
+    a = geo.read_stations(out, crs="wgs84")
+    b = geo.read_stations(out, crs="gcj02")
+    assert np.array_equal(a.geometry.x.to_numpy(), b.geometry.x.to_numpy())
+    assert demo_table.loc[0, "坐标系"] == "gcj02"  # the original is untouched

@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import h3
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from pyproj import CRS
@@ -96,3 +97,14 @@ def test_too_large_grid_is_refused():
 
     with pytest.raises(InputError, match="too large"):
         grid.squares_over(shapely.box(0, 0, 1_000_000, 1_000_000), 10.0)
+
+
+def test_a_grid_too_large_to_hold_is_refused_before_it_is_made() -> None:
+    import geo
+    from geo.errors import InputError
+
+    far = pd.DataFrame({"名称": ["苏州", "宿州"], "经度": [120.62, 116.98], "纬度": [31.29, 33.63]})
+    with pytest.raises(InputError, match="station far from the others"):
+        geo.analyze(geo.read_stations(far), cell_m=50)
+    # the same stations with a coarse grid are fine
+    assert geo.analyze(geo.read_stations(far), cell_m=1000).summary()["total_cells"] > 0

@@ -220,7 +220,7 @@ def review_map(
     crs
         The file's coordinate system (see :func:`points_wgs84`).
     selected
-        Position of the row being fixed: drawn as a large red marker.
+        Position of the row being fixed: marked, and the map opens on it.
     tiles
         Basemap (:data:`geo.maps.TILES`); points are drawn in its datum, so a click
         is read in it too.
@@ -233,7 +233,7 @@ def review_map(
     """
     import folium
 
-    from geo.maps import TILES, esc
+    from geo.maps import TILES, _set_assets, esc
 
     tile = TILES[tiles]
     lon, lat = points_wgs84(table, crs)
@@ -246,14 +246,28 @@ def review_map(
     names = (table[cols["name"]].astype(str).to_numpy() if "name" in cols
              else np.array([f"#{i + 1}" for i in range(len(table))]))
     status = table["geocode_status"].astype(str).to_numpy()
-    if has.any():
-        start = [float(np.nanmean(d_lat[has])), float(np.nanmean(d_lon[has]))]
+    trusted = has & np.isin(status, list(TRUSTED))
+    marked = selected is not None and 0 <= selected < len(table) and bool(has[selected])
+    focus = marked
+    if marked and trusted.any():  # a stray answer (another city) opens where the others are
+        assert selected is not None
+        pad = 0.05  # degrees, about 5 km
+        focus = bool(d_lon[trusted].min() - pad <= d_lon[selected] <= d_lon[trusted].max() + pad
+                     and d_lat[trusted].min() - pad <= d_lat[selected]
+                     <= d_lat[trusted].max() + pad)
+    if focus:
+        assert selected is not None
+        start = [float(d_lat[selected]), float(d_lon[selected])]
+    elif trusted.any():
+        start = [float(np.median(d_lat[trusted])), float(np.median(d_lon[trusted]))]
     elif center is not None:
         c_lon, c_lat = crsmod.from_wgs84(center[0], center[1], tile.datum)
         start = [float(c_lat), float(c_lon)]
     else:
         start = [31.3, 120.6]
-    m = folium.Map(location=start, zoom_start=14, tiles=None, control_scale=True)
+    m = folium.Map(location=start, zoom_start=16 if focus else 14, tiles=None,
+                   control_scale=True)
+    _set_assets(m, "cdn", None)  # core Leaflet only (no jQuery, Bootstrap, icon fonts)
     folium.TileLayer(tiles=tile.url, attr=tile.attribution, name=tile.label_zh,
                      subdomains=tile.subdomains, max_zoom=tile.max_zoom).add_to(m)
     for i in np.flatnonzero(has):
@@ -264,13 +278,41 @@ def review_map(
             fill=True, fill_color=colour, fill_opacity=0.9,
             tooltip=f"{esc(names[i])} · {esc(STATUS_LABELS_ZH.get(st_i, st_i))}",
         ).add_to(m)
-    if selected is not None and 0 <= selected < len(table) and has[selected]:
-        folium.Marker(
+    if marked:
+        folium.Marker(  # Leaflet's own marker image: no icon font needed
             location=[d_lat[selected], d_lon[selected]],
             tooltip=f"正在校正 Fixing: {esc(names[selected])}",
-            icon=folium.Icon(color="red", icon="info-sign"),
         ).add_to(m)
-    if has.sum() > 1:
-        m.fit_bounds([[float(np.nanmin(d_lat)), float(np.nanmin(d_lon))],
-                      [float(np.nanmax(d_lat)), float(np.nanmax(d_lon))]])
+    if not focus and trusted.sum() > 1:  # the trusted points: a stray answer must not zoom out
+        m.fit_bounds([[float(d_lat[trusted].min()), float(d_lon[trusted].min())],
+                      [float(d_lat[trusted].max()), float(d_lon[trusted].max())]])
     return m
+
+
+def explicit_systems(table: pd.DataFrame, crs: str) -> pd.DataFrame:
+    """A copy whose rows with coordinates all name their coordinate system.
+
+    Rows that had coordinates before geocoding leave ``coord_system`` blank (they
+    are in the file's own system); this writes ``crs`` there, so the table reads
+    the same whatever ``--crs`` it is later read with.
+
+    Parameters
+    ----------
+    table
+        A geocoded table.
+    crs
+        The file's own coordinate system.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    cols = _columns(table)
+    system = cols.get("coord_system", "coord_system")
+    out = table.copy()
+    out.attrs = dict(table.attrs)
+    current = (out[system].astype(object).where(out[system].notna(), "").astype(str).str.strip()
+               if system in out.columns else pd.Series("", index=out.index))
+    out[system] = current.where(current != "", crsmod.normalize_coord_system(crs)).to_numpy(
+        dtype=object)
+    return out

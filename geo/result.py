@@ -388,6 +388,26 @@ class CoverageResult:
 
         return coverage_map(self, **kwargs)
 
+    def report(self, path: str | PathLike[str], **kwargs: Any) -> Any:
+        """Write the report pack (map, map picture, charts, workbook, summary) to a folder or zip.
+
+        Parameters
+        ----------
+        path
+            A folder (created if missing) or a ``.zip`` file.
+        **kwargs
+            Options of :func:`geo.report.write_report` (``title``, ``lang``,
+            ``scenarios``, ``target``, ``map_png``, ``dpi``, ``illustrative``, ``date`` …).
+
+        Returns
+        -------
+        geo.report.ReportPack
+            The files written and how ``map.png`` was drawn.
+        """
+        from geo.report import write_report
+
+        return write_report(self, path, **kwargs)
+
     def write_points(self, path: str | PathLike[str]) -> None:
         """Write :meth:`points_table` (CSV, XLSX, GeoJSON, GPKG or Parquet by extension)."""
         from geo.io import write_table

@@ -422,8 +422,9 @@ def downloads(
     Returns
     -------
     list of Download
-        Report map HTML, summary JSON, gaps GeoJSON, demand points (or cells)
-        GeoJSON, per-网格 and per-station tables as CSV (UTF-8 with BOM) and XLSX.
+        The report pack (zip, as ``geo report``), report map HTML, summary JSON,
+        gaps GeoJSON, demand points (or cells) GeoJSON, per-网格 and per-station tables
+        as CSV (UTF-8 with BOM) and XLSX.
     """
     from geo.ui_text import headers
 
@@ -438,8 +439,14 @@ def downloads(
     def table(make_table: Callable[[], pd.DataFrame], suffix: str) -> Callable[[], bytes]:
         return lambda: table_bytes(headers(make_table(), lang), suffix)
 
+    def report_bytes() -> bytes:
+        from geo.report import report_zip
+
+        return report_zip(result, tiles=tiles, title=title, lang=lang)
+
     points_name = "cells" if result.demand_source == "cells" else "points"
     items: list[tuple[str, str, str, Callable[[], bytes]]] = [
+        ("report", "report.zip", "application/zip", report_bytes),
         ("map", "coverage_map.html", "text/html", map_bytes),
         ("summary", "coverage.json", "application/json", lambda: summary_json(result)),
         ("gaps", "gaps.geojson", "application/geo+json",

@@ -165,6 +165,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "download_whatif": ("下载假设站点 CSV", "Download what-if stations (CSV)"),
     # downloads
     "downloads": ("下载 Downloads", "Downloads"),
+    "dl_report": ("报告包 ZIP（地图、图表、表格、摘要）",
+                  "Report pack (ZIP: maps, charts, tables, summary)"),
     "dl_map": ("报告地图 HTML", "Report map (HTML)"),
     "dl_summary": ("摘要 JSON（同 geo check --json）", "Summary JSON (as geo check --json)"),
     "dl_gaps": ("缺口 GeoJSON", "Gaps (GeoJSON)"),

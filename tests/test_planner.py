@@ -134,8 +134,8 @@ def test_issues_table_lists_each_once() -> None:
 def test_downloads_make_every_file() -> None:
     result = _demo_result()
     items = {d.key: d for d in planner.downloads(result, tiles="amap", lang="zh")}
-    assert set(items) == {"map", "summary", "gaps", "points", "grids_csv", "grids_xlsx",
-                          "stations_csv", "stations_xlsx"}
+    assert set(items) == {"report", "map", "summary", "gaps", "points", "grids_csv",
+                          "grids_xlsx", "stations_csv", "stations_xlsx"}
     html = items["map"].make().decode("utf-8")
     assert html.lstrip().lower().startswith("<!doctype html")
     assert "webrd0" in html  # the chosen basemap

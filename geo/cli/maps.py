@@ -1,0 +1,131 @@
+"""``geo map`` (standalone HTML report map) and ``geo assets fetch``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from geo.cli.common import (
+    EXIT_ERROR,
+    AmenityOpt,
+    AreaOpt,
+    Assets,
+    AtOpt,
+    CategoryOpt,
+    CellOpt,
+    CellShape,
+    CellShapeOpt,
+    CircuityOpt,
+    CoordSystem,
+    CrsOpt,
+    DemandOpt,
+    GridsOpt,
+    Method,
+    MethodOpt,
+    MinCoverageOpt,
+    MinutesOpt,
+    Mode,
+    ModeOpt,
+    NetworkOpt,
+    SheetOpt,
+    SnapLimitOpt,
+    SpeedOpt,
+    StationsArg,
+    StrictOpt,
+    Tiles,
+    app,
+    err,
+    exit_with,
+    parse_share,
+    run_analysis,
+)
+from geo.errors import GeoError
+
+
+@app.command("map")
+def map_(
+    stations: StationsArg,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The report map to write (.html).")
+    ] = Path("report.html"),
+    tiles: Annotated[
+        Tiles,
+        typer.Option(help="Basemap; amap/tencent are GCJ-02 and everything is shifted to it."),
+    ] = Tiles.osm,
+    title: Annotated[str | None, typer.Option(help="Title shown on the map.")] = None,
+    assets: Annotated[
+        Assets,
+        typer.Option(
+            help="cdn: load Leaflet from a CDN or --asset-base; inline: embed it in the file "
+            "(opens without any CDN)."
+        ),
+    ] = Assets.cdn,
+    asset_base: Annotated[
+        str | None,
+        typer.Option(help="Base URL of your own mirror of the npm packages (env GEO_ASSET_BASE)."),
+    ] = None,
+    demand: DemandOpt = None,
+    area: AreaOpt = None,
+    grids: GridsOpt = None,
+    method: MethodOpt = Method.euclidean,
+    network: NetworkOpt = None,
+    snap_limit: SnapLimitOpt = 200.0,
+    mode: ModeOpt = Mode.walk,
+    speed: SpeedOpt = None,
+    minutes: MinutesOpt = 15.0,
+    circuity: CircuityOpt = 1.3,
+    cell: CellOpt = 100.0,
+    cell_shape: CellShapeOpt = CellShape.square,
+    crs: CrsOpt = CoordSystem.wgs84,
+    sheet: SheetOpt = None,
+    category: CategoryOpt = None,
+    amenity: AmenityOpt = None,
+    at: AtOpt = None,
+    min_coverage: MinCoverageOpt = None,
+    strict: StrictOpt = False,
+) -> None:
+    """Write a standalone HTML report map (stations, 5/10/15-minute reach, gaps, 网格, demand)."""
+    threshold = parse_share(min_coverage)
+
+    def write(result: Any) -> None:
+        from geo.maps import save_map
+
+        save_map(result, output, tiles=tiles.value, title=title, assets=assets.value,
+                 asset_base=asset_base)
+
+    result = run_analysis(
+        stations, demand=demand, area=area, grids=grids, method=method, network=network,
+        snap_limit=snap_limit, mode=mode, speed=speed, minutes=minutes, circuity=circuity,
+        cell=cell, cell_shape=cell_shape, crs=crs, sheet=sheet, category=category,
+        amenity=amenity, at=at,
+        after=write,
+    )
+    s = result.summary()
+    typer.echo(
+        f"geo: wrote {output} (覆盖率 coverage {s['coverage'] * 100:.1f}%, "
+        f"{len(s['gaps'])} gaps, basemap {tiles.value})",
+        err=True,
+    )
+    exit_with(result, strict=strict, threshold=threshold)
+
+
+assets_app = typer.Typer(
+    add_completion=False, no_args_is_help=True,
+    help="Browser assets (Leaflet) for maps that open without a CDN.",
+)
+app.add_typer(assets_app, name="assets")
+
+
+@assets_app.command("fetch")
+def assets_fetch() -> None:
+    """Download Leaflet once from the npm registry into the cache (GEO_CACHE_DIR)."""
+    from geo import assets
+
+    try:
+        folder = assets.fetch()
+    except GeoError as exc:
+        err(str(exc))
+        raise typer.Exit(EXIT_ERROR) from None
+    typer.echo(str(folder))

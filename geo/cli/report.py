@@ -1,0 +1,137 @@
+"""``geo report``: the report pack."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from geo.cli.common import (
+    AmenityOpt,
+    AreaOpt,
+    AtOpt,
+    CategoryOpt,
+    CellOpt,
+    CellShape,
+    CellShapeOpt,
+    CircuityOpt,
+    CoordSystem,
+    CrsOpt,
+    DemandOpt,
+    GridsOpt,
+    Method,
+    MethodOpt,
+    MinCoverageOpt,
+    MinutesOpt,
+    Mode,
+    ModeOpt,
+    NetworkOpt,
+    SheetOpt,
+    SnapLimitOpt,
+    SpeedOpt,
+    StationsArg,
+    StrictOpt,
+    Tiles,
+    app,
+    exit_with,
+    parse_share,
+    run_analysis,
+)
+
+
+class MapPng(StrEnum):
+    auto = "auto"
+    browser = "browser"
+    static = "static"
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+@app.command()
+def report(
+    stations: StationsArg,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="A folder, or a .zip file, for the pack.")
+    ],
+    title: Annotated[str | None, typer.Option(help="Title of the map, charts and summary.")] = None,
+    lang: Annotated[Lang, typer.Option(help="Language of words, sheets and headers.")] = Lang.zh,
+    target: Annotated[
+        str | None,
+        typer.Option(help="Coverage aimed at, drawn on the charts (0.8 or 80%; default "
+                     "--min-coverage)."),
+    ] = None,
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option(help="Another curve on coverage_curve.png, e.g. '有充电:amenity=充电' or "
+                     "'晚高峰:speed=10,at=18:30' (repeatable)."),
+    ] = None,
+    map_png: Annotated[
+        MapPng,
+        typer.Option(help="map.png by headless browser, static matplotlib map, or auto "
+                     "(browser where Chromium is installed)."),
+    ] = MapPng.auto,
+    dpi: Annotated[int, typer.Option(help="Resolution of the pictures (A4 landscape).")] = 300,
+    date: Annotated[
+        str | None, typer.Option(help="Date written in the summary (none by default, so "
+                                 "re-runs are byte-identical).")
+    ] = None,
+    tiles: Annotated[Tiles, typer.Option(help="Basemap of map.html.")] = Tiles.osm,
+    demand: DemandOpt = None,
+    area: AreaOpt = None,
+    grids: GridsOpt = None,
+    method: MethodOpt = Method.euclidean,
+    network: NetworkOpt = None,
+    snap_limit: SnapLimitOpt = 200.0,
+    mode: ModeOpt = Mode.walk,
+    speed: SpeedOpt = None,
+    minutes: MinutesOpt = 15.0,
+    circuity: CircuityOpt = 1.3,
+    cell: CellOpt = 100.0,
+    cell_shape: CellShapeOpt = CellShape.square,
+    crs: CrsOpt = CoordSystem.wgs84,
+    sheet: SheetOpt = None,
+    category: CategoryOpt = None,
+    amenity: AmenityOpt = None,
+    at: AtOpt = None,
+    min_coverage: MinCoverageOpt = None,
+    strict: StrictOpt = False,
+) -> None:
+    """Write the report pack: map.html, map.png, charts, report.xlsx, summary.md/html."""
+    threshold = parse_share(min_coverage)
+    aim = parse_share(target) if target is not None else threshold
+    packs: list[Any] = []
+
+    def write(result: Any) -> None:
+        from geo.report import write_report
+        from geo.settings import parse_overrides
+
+        scenarios = []
+        for text in scenario or []:
+            label, overrides = parse_overrides(text)
+            scenarios.append({**({"label": label} if label else {}), **overrides})
+        packs.append(write_report(  # sources named as read: the same pack as the app's
+            result, output, title=title, lang=lang.value, scenarios=scenarios or None,
+            target=aim, map_png=map_png.value, dpi=dpi, date=date, tiles=tiles.value,
+        ))
+
+    result = run_analysis(
+        stations, demand=demand, area=area, grids=grids, method=method, network=network,
+        snap_limit=snap_limit, mode=mode, speed=speed, minutes=minutes, circuity=circuity,
+        cell=cell, cell_shape=cell_shape, crs=crs, sheet=sheet, category=category,
+        amenity=amenity, at=at, after=write,
+    )
+    pack = packs[0]
+    for note in pack.warnings:
+        typer.echo(f"geo: note: {note}", err=True)
+    s = result.summary()
+    typer.echo(
+        f"geo: wrote {output}: {len(pack.files)} files, map.png by {pack.map_png} "
+        f"(覆盖率 coverage {s['coverage'] * 100:.1f}%, {len(s['gaps'])} gaps)",
+        err=True,
+    )
+    exit_with(result, strict=strict, threshold=threshold)

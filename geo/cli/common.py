@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_type_hints
 
 import typer
 
@@ -136,61 +139,130 @@ class Assets(StrEnum):
     inline = "inline"
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """The options every analysis command takes (see :func:`analysis_command`)."""
+
+    demand: Path | None = None
+    area: Path | None = None
+    grids: Path | None = None
+    method: Method = Method.euclidean
+    network: str | None = None
+    snap_limit: float = 200.0
+    mode: Mode = Mode.walk
+    speed: float | None = None
+    minutes: float = 15.0
+    circuity: float = 1.3
+    cell: float = 100.0
+    cell_shape: CellShape = CellShape.square
+    crs: CoordSystem = CoordSystem.wgs84
+    sheet: str | None = None
+    category: list[str] | None = None
+    amenity: str | None = None
+    at: str | None = None
+    min_coverage: str | None = None
+    strict: bool = False
+
+    @property
+    def threshold(self) -> float | None:
+        """``--min-coverage`` as a share (``None`` without one)."""
+        return parse_share(self.min_coverage)
+
+    def settings(self) -> Any:
+        """The :class:`geo.Settings` these options ask for."""
+        from geo.settings import Settings
+
+        if self.method is Method.network and self.network is None:
+            raise typer.BadParameter(
+                "--method network needs --network FILE", param_hint="--network"
+            )
+        return Settings(
+            mode=self.mode.value, speed_kmh=self.speed, minutes=self.minutes,
+            circuity=self.circuity, method=self.method.value, cell_m=self.cell,
+            cell_shape=self.cell_shape.value, categories=tuple(self.category or ()),
+            amenity=self.amenity, at=self.at,
+        )
+
+    def inputs(self) -> dict[str, Any]:
+        """Keyword arguments for :func:`geo.analyze` besides the stations and settings."""
+        sheet = self.sheet
+        return {
+            "demand": str(self.demand) if self.demand else None,
+            "area": str(self.area) if self.area else None,
+            "grids": str(self.grids) if self.grids else None,
+            "crs": self.crs.value,
+            "sheet": int(sheet) if sheet is not None and sheet.isdigit() else sheet,
+            "network": self.network,
+            "snap_limit_m": self.snap_limit,
+        }
+
+
+def _analysis_options(
+    demand: DemandOpt = None,
+    area: AreaOpt = None,
+    grids: GridsOpt = None,
+    method: MethodOpt = Method.euclidean,
+    network: NetworkOpt = None,
+    snap_limit: SnapLimitOpt = 200.0,
+    mode: ModeOpt = Mode.walk,
+    speed: SpeedOpt = None,
+    minutes: MinutesOpt = 15.0,
+    circuity: CircuityOpt = 1.3,
+    cell: CellOpt = 100.0,
+    cell_shape: CellShapeOpt = CellShape.square,
+    crs: CrsOpt = CoordSystem.wgs84,
+    sheet: SheetOpt = None,
+    category: CategoryOpt = None,
+    amenity: AmenityOpt = None,
+    at: AtOpt = None,
+    min_coverage: MinCoverageOpt = None,
+    strict: StrictOpt = False,
+) -> None:
+    """Only the signature counts: the command-line form of :class:`Analysis`."""
+
+
+def _parameters(func: Callable[..., Any], skip: str = "") -> list[inspect.Parameter]:
+    hints = get_type_hints(func, include_extras=True)
+    return [p.replace(annotation=hints[p.name], kind=inspect.Parameter.KEYWORD_ONLY)
+            for p in inspect.signature(func).parameters.values() if p.name != skip]
+
+
+def analysis_command(
+    name: str | None = None,
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Register a command with its own parameters plus every analysis option.
+
+    The decorated function takes its own parameters (``stations`` first) and
+    ``opts``, an :class:`Analysis` built from the shared options, so the options
+    are declared once for ``check``, ``map``, ``report`` and ``site``.
+    """
+
+    def register(func: Callable[..., None]) -> Callable[..., None]:
+        own = _parameters(func, skip="opts")
+        shared = _parameters(_analysis_options)
+        names = [p.name for p in shared]
+
+        @functools.wraps(func)
+        def command(**kwargs: Any) -> None:
+            opts = Analysis(**{n: kwargs.pop(n) for n in names})
+            func(**kwargs, opts=opts)
+
+        del command.__wrapped__  # typer must read the combined signature below
+        command.__signature__ = inspect.Signature([*own, *shared])  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in (*own, *shared)}
+        return app.command(name)(command)
+
+    return register
+
+
 def run_analysis(
-    stations: list[Path],
-    *,
-    demand: Path | None,
-    area: Path | None,
-    grids: Path | None,
-    method: Method,
-    network: str | None,
-    snap_limit: float,
-    mode: Mode,
-    speed: float | None,
-    minutes: float,
-    circuity: float,
-    cell: float,
-    cell_shape: CellShape,
-    crs: CoordSystem,
-    sheet: str | None,
-    category: list[str] | None,
-    amenity: str | None,
-    at: str | None,
-    after: Callable[[Any], None] | None = None,
+    stations: list[Path], opts: Analysis, after: Callable[[Any], None] | None = None
 ) -> Any:
     """Run the analysis for a command; library errors become one line and exit 2."""
     try:
         from geo.coverage import analyze
-        from geo.settings import Settings
 
-        if method is Method.network and network is None:
-            raise typer.BadParameter(
-                "--method network needs --network FILE", param_hint="--network"
-            )
-        settings = Settings(
-            mode=mode.value,
-            speed_kmh=speed,
-            minutes=minutes,
-            circuity=circuity,
-            method=method.value,
-            cell_m=cell,
-            cell_shape=cell_shape.value,
-            categories=tuple(category or ()),
-            amenity=amenity,
-            at=at,
-        )
-        sheet_arg: str | int | None = int(sheet) if sheet is not None and sheet.isdigit() else sheet
-        result = analyze(
-            [str(p) for p in stations],
-            demand=str(demand) if demand else None,
-            area=str(area) if area else None,
-            grids=str(grids) if grids else None,
-            settings=settings,
-            crs=crs.value,
-            sheet=sheet_arg,
-            network=network,
-            snap_limit_m=snap_limit,
-        )
+        result = analyze([str(p) for p in stations], settings=opts.settings(), **opts.inputs())
         result.summary()
         if after is not None:
             after(result)
@@ -211,10 +283,12 @@ def run_analysis(
     return result
 
 
-def exit_with(result: Any, *, strict: bool, threshold: float | None) -> None:
-    if strict and result.rejected:
+def exit_with(result: Any, opts: Analysis) -> None:
+    """Exit 2 (``--strict`` and rejected rows), 1 (below ``--min-coverage``) or 0."""
+    if opts.strict and result.rejected:
         err(f"{len(result.rejected)} input row(s) rejected and --strict is set")
         raise typer.Exit(EXIT_ERROR)
+    threshold = opts.threshold
     if threshold is not None and result.summary()["coverage"] < threshold - 1e-12:
         raise typer.Exit(EXIT_BELOW)
     raise typer.Exit(EXIT_OK)

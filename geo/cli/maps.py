@@ -9,42 +9,20 @@ import typer
 
 from geo.cli.common import (
     EXIT_ERROR,
-    AmenityOpt,
-    AreaOpt,
+    Analysis,
     Assets,
-    AtOpt,
-    CategoryOpt,
-    CellOpt,
-    CellShape,
-    CellShapeOpt,
-    CircuityOpt,
-    CoordSystem,
-    CrsOpt,
-    DemandOpt,
-    GridsOpt,
-    Method,
-    MethodOpt,
-    MinCoverageOpt,
-    MinutesOpt,
-    Mode,
-    ModeOpt,
-    NetworkOpt,
-    SheetOpt,
-    SnapLimitOpt,
-    SpeedOpt,
     StationsArg,
-    StrictOpt,
     Tiles,
+    analysis_command,
     app,
     err,
     exit_with,
-    parse_share,
     run_analysis,
 )
 from geo.errors import GeoError
 
 
-@app.command("map")
+@analysis_command("map")
 def map_(
     stations: StationsArg,
     output: Annotated[
@@ -66,28 +44,10 @@ def map_(
         str | None,
         typer.Option(help="Base URL of your own mirror of the npm packages (env GEO_ASSET_BASE)."),
     ] = None,
-    demand: DemandOpt = None,
-    area: AreaOpt = None,
-    grids: GridsOpt = None,
-    method: MethodOpt = Method.euclidean,
-    network: NetworkOpt = None,
-    snap_limit: SnapLimitOpt = 200.0,
-    mode: ModeOpt = Mode.walk,
-    speed: SpeedOpt = None,
-    minutes: MinutesOpt = 15.0,
-    circuity: CircuityOpt = 1.3,
-    cell: CellOpt = 100.0,
-    cell_shape: CellShapeOpt = CellShape.square,
-    crs: CrsOpt = CoordSystem.wgs84,
-    sheet: SheetOpt = None,
-    category: CategoryOpt = None,
-    amenity: AmenityOpt = None,
-    at: AtOpt = None,
-    min_coverage: MinCoverageOpt = None,
-    strict: StrictOpt = False,
+    *,
+    opts: Analysis,
 ) -> None:
     """Write a standalone HTML report map (stations, 5/10/15-minute reach, gaps, 网格, demand)."""
-    threshold = parse_share(min_coverage)
 
     def write(result: Any) -> None:
         from geo.maps import save_map
@@ -95,20 +55,14 @@ def map_(
         save_map(result, output, tiles=tiles.value, title=title, assets=assets.value,
                  asset_base=asset_base)
 
-    result = run_analysis(
-        stations, demand=demand, area=area, grids=grids, method=method, network=network,
-        snap_limit=snap_limit, mode=mode, speed=speed, minutes=minutes, circuity=circuity,
-        cell=cell, cell_shape=cell_shape, crs=crs, sheet=sheet, category=category,
-        amenity=amenity, at=at,
-        after=write,
-    )
+    result = run_analysis(stations, opts, after=write)
     s = result.summary()
     typer.echo(
         f"geo: wrote {output} (覆盖率 coverage {s['coverage'] * 100:.1f}%, "
         f"{len(s['gaps'])} gaps, basemap {tiles.value})",
         err=True,
     )
-    exit_with(result, strict=strict, threshold=threshold)
+    exit_with(result, opts)
 
 
 assets_app = typer.Typer(

@@ -9,32 +9,10 @@ from typing import Annotated, Any
 import typer
 
 from geo.cli.common import (
-    AmenityOpt,
-    AreaOpt,
-    AtOpt,
-    CategoryOpt,
-    CellOpt,
-    CellShape,
-    CellShapeOpt,
-    CircuityOpt,
-    CoordSystem,
-    CrsOpt,
-    DemandOpt,
-    GridsOpt,
-    Method,
-    MethodOpt,
-    MinCoverageOpt,
-    MinutesOpt,
-    Mode,
-    ModeOpt,
-    NetworkOpt,
-    SheetOpt,
-    SnapLimitOpt,
-    SpeedOpt,
+    Analysis,
     StationsArg,
-    StrictOpt,
     Tiles,
-    app,
+    analysis_command,
     exit_with,
     parse_share,
     run_analysis,
@@ -52,7 +30,7 @@ class Lang(StrEnum):
     en = "en"
 
 
-@app.command()
+@analysis_command()
 def report(
     stations: StationsArg,
     output: Annotated[
@@ -81,29 +59,11 @@ def report(
                                  "re-runs are byte-identical).")
     ] = None,
     tiles: Annotated[Tiles, typer.Option(help="Basemap of map.html.")] = Tiles.osm,
-    demand: DemandOpt = None,
-    area: AreaOpt = None,
-    grids: GridsOpt = None,
-    method: MethodOpt = Method.euclidean,
-    network: NetworkOpt = None,
-    snap_limit: SnapLimitOpt = 200.0,
-    mode: ModeOpt = Mode.walk,
-    speed: SpeedOpt = None,
-    minutes: MinutesOpt = 15.0,
-    circuity: CircuityOpt = 1.3,
-    cell: CellOpt = 100.0,
-    cell_shape: CellShapeOpt = CellShape.square,
-    crs: CrsOpt = CoordSystem.wgs84,
-    sheet: SheetOpt = None,
-    category: CategoryOpt = None,
-    amenity: AmenityOpt = None,
-    at: AtOpt = None,
-    min_coverage: MinCoverageOpt = None,
-    strict: StrictOpt = False,
+    *,
+    opts: Analysis,
 ) -> None:
     """Write the report pack: map.html, map.png, charts, report.xlsx, summary.md/html."""
-    threshold = parse_share(min_coverage)
-    aim = parse_share(target) if target is not None else threshold
+    aim = parse_share(target) if target is not None else opts.threshold
     packs: list[Any] = []
 
     def write(result: Any) -> None:
@@ -119,12 +79,7 @@ def report(
             target=aim, map_png=map_png.value, dpi=dpi, date=date, tiles=tiles.value,
         ))
 
-    result = run_analysis(
-        stations, demand=demand, area=area, grids=grids, method=method, network=network,
-        snap_limit=snap_limit, mode=mode, speed=speed, minutes=minutes, circuity=circuity,
-        cell=cell, cell_shape=cell_shape, crs=crs, sheet=sheet, category=category,
-        amenity=amenity, at=at, after=write,
-    )
+    result = run_analysis(stations, opts, after=write)
     pack = packs[0]
     for note in pack.warnings:
         typer.echo(f"geo: note: {note}", err=True)
@@ -134,4 +89,4 @@ def report(
         f"(覆盖率 coverage {s['coverage'] * 100:.1f}%, {len(s['gaps'])} gaps)",
         err=True,
     )
-    exit_with(result, strict=strict, threshold=threshold)
+    exit_with(result, opts)

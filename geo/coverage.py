@@ -9,7 +9,8 @@ and scaled by the circuity (street distance / straight-line distance).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from os import PathLike
 from typing import Any
 
@@ -34,6 +35,102 @@ PathOrFrame = str | PathLike[str] | gpd.GeoDataFrame
 
 #: A small tolerance so that a point exactly at the threshold counts as covered.
 _EPS_MIN = 1e-9
+#: Engines that run the per-point kernel (``engine=`` of :func:`analyze`).
+ENGINES: tuple[str, ...] = ("local", "dask")
+
+
+@dataclass(frozen=True, eq=False)
+class KernelInput:
+    """What the per-point kernel of :func:`analyze` needs: demand and used stations.
+
+    Everything before the kernel (reading, filtering, projecting, cells) and after
+    it (grids, gaps, station table, summary) is the same for every engine, so an
+    engine that returns the same :class:`KernelOutput` gives the same result.
+
+    Attributes
+    ----------
+    settings
+        The analysis parameters.
+    metric
+        The metric CRS of ``x``, ``y``, ``sx``, ``sy``.
+    station_lon, station_lat, sx, sy
+        The used stations in WGS-84 and in metres, in station-table order.
+    lon, lat, x, y, weight
+        The demand points (or cell centres) in WGS-84 and in metres, and their weights.
+    network
+        The street network (``method="network"``), a path or name, else ``None``.
+    snap_limit_m
+        The snap limit of the street-network method.
+    """
+
+    settings: Settings
+    metric: CRS
+    station_lon: np.ndarray
+    station_lat: np.ndarray
+    sx: np.ndarray
+    sy: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    weight: np.ndarray
+    network: str | PathLike[str] | Network | None = None
+    snap_limit_m: float = 200.0
+
+
+@dataclass(eq=False)
+class KernelOutput:
+    """Per demand point: minutes to the nearest station, its position, unique coverage.
+
+    Attributes
+    ----------
+    minutes
+        Travel minutes to the nearest used station (NaN where none is reachable).
+    nearest
+        Position of that station among the used stations (``-1`` where none).
+    unique
+        Covered, and by no other station.
+    network
+        The street-network details (``method="network"``), else ``None``.
+    """
+
+    minutes: np.ndarray
+    nearest: np.ndarray
+    unique: np.ndarray
+    network: NetworkCoverage | None = None
+
+
+#: A per-point kernel: the local one below, or :class:`geo.distributed.DaskEngine`.
+Kernel = Callable[[KernelInput], KernelOutput]
+
+
+def local_kernel(job: KernelInput) -> KernelOutput:
+    """The per-point kernel in this process: one KD-tree query (and one network search).
+
+    Parameters
+    ----------
+    job
+        The prepared demand and used stations.
+
+    Returns
+    -------
+    KernelOutput
+    """
+    minutes, nearest_pos, unique = _nearest(job.sx, job.sy, job.x, job.y, job.settings)
+    if job.settings.method != "network":
+        return KernelOutput(minutes, nearest_pos, unique)
+    net_cov = _on_network(
+        job.network,
+        job.station_lon,
+        job.station_lat,
+        job.lon,
+        job.lat,
+        job.weight,
+        minutes,
+        job.settings,
+        job.snap_limit_m,
+    )
+    return KernelOutput(net_cov.minutes, net_cov.nearest, net_cov.unique, net_cov)
 
 
 def analyze(
@@ -47,6 +144,9 @@ def analyze(
     sheet: str | int | None = None,
     network: str | PathLike[str] | Network | None = None,
     snap_limit_m: float = 200.0,
+    engine: str | Kernel = "local",
+    scheduler: Any = None,
+    partitions: int | None = None,
     **overrides: Any,
 ) -> CoverageResult:
     """Compute 15-minute (or any) coverage of demand by stations.
@@ -79,6 +179,19 @@ def analyze(
     snap_limit_m
         With ``method="network"``: demand points and stations farther than this
         from any usable street are off the network (not covered, and listed).
+    engine
+        Where the per-point computation runs: ``"local"`` (this process),
+        ``"dask"`` (spatial partitions on a Dask cluster, see
+        :class:`geo.distributed.DaskEngine`; needs ``pip install 'geo[dask]'``), or a
+        :data:`Kernel` such as ``DaskEngine(scheduler=..., progress=True)``.
+        Both engines give the same result.
+    scheduler
+        With ``engine="dask"``: a scheduler address (``tcp://host:8786``) or a
+        ``distributed.Client``; ``None`` uses the active Dask client if there is
+        one, else starts a local cluster for this call.
+    partitions
+        With ``engine="dask"``: the number of spatial partitions of the demand
+        (default: enough for every worker thread, at most 250,000 points each).
     **overrides
         Settings fields to change, e.g. ``mode="ebike"``.
 
@@ -97,6 +210,7 @@ def analyze(
     settings = settings or Settings()
     if overrides:
         settings = settings.replace(**overrides)
+    kernel = _engine(engine, scheduler=scheduler, partitions=partitions)
     if settings.method == "network" and network is None:
         raise SettingsError(
             "the street-network method needs a street network: --network FILE "
@@ -186,12 +300,25 @@ def analyze(
 
     sx, sy = (np.asarray(a) for a in to_m.transform(s_lon[used], s_lat[used]))
     used_idx = np.flatnonzero(used)
-    minutes, nearest_pos, unique = _nearest(sx, sy, x, y, settings)
-    net_cov = None
-    if settings.method == "network":
-        net_cov, minutes, nearest_pos, unique = _on_network(
-            network, station_gdf, used, lon, lat, weight, minutes, settings, snap_limit_m
+    out = kernel(
+        KernelInput(
+            settings=settings,
+            metric=metric,
+            station_lon=s_lon[used],
+            station_lat=s_lat[used],
+            sx=sx,
+            sy=sy,
+            lon=np.asarray(lon, dtype="float64"),
+            lat=np.asarray(lat, dtype="float64"),
+            x=np.asarray(x, dtype="float64"),
+            y=np.asarray(y, dtype="float64"),
+            weight=weight,
+            network=network,
+            snap_limit_m=snap_limit_m,
         )
+    )
+    minutes, nearest_pos, unique, net_cov = out.minutes, out.nearest, out.unique, out.network
+    if net_cov is not None:
         has_rows = demand_gdf is not None and "row" in demand_gdf
         warnings += net_cov.warnings(
             file=(
@@ -270,6 +397,21 @@ def analyze(
 
 
 # --- loading -------------------------------------------------------------------------------
+
+
+def _engine(engine: str | Kernel, *, scheduler: Any, partitions: int | None) -> Kernel:
+    """The kernel for ``engine=`` (a name, or a kernel callable given directly)."""
+    if callable(engine):
+        return engine
+    if engine == "dask":
+        from geo.distributed import DaskEngine
+
+        return DaskEngine(scheduler=scheduler, partitions=partitions)
+    if engine != "local":
+        raise SettingsError(f"unknown engine '{engine}': use local or dask")
+    if scheduler is not None or partitions is not None:
+        raise SettingsError("scheduler and partitions apply to engine='dask' only")
+    return local_kernel
 
 
 def _as_list(obj: PathOrFrame | Sequence[PathOrFrame]) -> list[PathOrFrame]:
@@ -399,25 +541,25 @@ def _station_rows(stations: gpd.GeoDataFrame) -> np.ndarray:
 
 def _on_network(
     network: str | PathLike[str] | Network | None,
-    stations: gpd.GeoDataFrame,
-    used: np.ndarray,
+    station_lon: np.ndarray,
+    station_lat: np.ndarray,
     lon: np.ndarray,
     lat: np.ndarray,
     weight: np.ndarray,
     straight: np.ndarray,
     settings: Settings,
     snap_limit_m: float,
-) -> tuple[NetworkCoverage, np.ndarray, np.ndarray, np.ndarray]:
+) -> NetworkCoverage:
     """Street-network minutes, nearest station and unique coverage of every point.
 
     Off-network and unreachable points get NaN minutes (not covered); the
     straight-line minutes of the same points are kept for the overstatement.
     """
     assert network is not None
-    net = coverage_on_network(
+    return coverage_on_network(
         network,
-        stations.geometry.x.to_numpy(dtype="float64")[used],
-        stations.geometry.y.to_numpy(dtype="float64")[used],
+        np.asarray(station_lon, dtype="float64"),
+        np.asarray(station_lat, dtype="float64"),
         np.asarray(lon, dtype="float64"),
         np.asarray(lat, dtype="float64"),
         mode=settings.mode,
@@ -427,7 +569,6 @@ def _on_network(
         straight_minutes=straight,
         snap_limit_m=snap_limit_m,
     )
-    return net, net.minutes, net.nearest, net.unique
 
 
 def _nearest(

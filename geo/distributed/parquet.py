@@ -1,0 +1,664 @@
+"""A demand too large for one process: GeoParquet in, by partition; GeoParquet out, by partition.
+
+:func:`check_parquet` never holds the whole demand in one place. Dask workers
+read the demand GeoParquet partition by partition (dask-geopandas), validate it
+as :func:`geo.read_demand` does, compute each point's minutes (straight line:
+the stations within the partition's margin, see :mod:`geo.distributed.kernels`),
+write the per-point part, and return small aggregates: demand sums per 网格 and
+per time band, the cells holding demand, the uncovered demand per cell and
+网格, and per-station sums. The client adds them up and builds gaps from the
+uncovered cells of all partitions at once — so a gap across a partition border
+is one gap — with the same code as the local engine, and the summary with
+:class:`geo.CoverageResult`'s own ``summary()``.
+
+Workers read the input and write the output themselves: on a cluster of several
+machines both paths must be on storage every worker sees (a shared file system,
+or an ``s3://``/``gs://`` URL with its fsspec package).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+from functools import cached_property
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+
+from geo import grid as gridmod
+from geo.coverage import (
+    _EPS_MIN,
+    _as_list,
+    _assign_grids,
+    _bands,
+    _combine_stations,
+    _load,
+    _load_area,
+    _metric_crs,
+    _union,
+)
+from geo.distributed.cluster import ProgressArg, announce, dask_client, require_dask, wait_all
+from geo.distributed.kernels import euclidean_part
+from geo.distributed.outputs import atomic_path
+from geo.distributed.partition import euclidean_margin_m
+from geo.errors import InputError, Rejected, SettingsError
+from geo.filters import select_stations
+from geo.result import CoverageResult, GapCells
+from geo.settings import Settings
+
+log = logging.getLogger("geo")
+
+
+def check_parquet(
+    stations: Any,
+    demand: str | PathLike[str],
+    *,
+    points_out: str | PathLike[str] | None = None,
+    area: Any = None,
+    grids: Any = None,
+    settings: Settings | None = None,
+    crs: str = "wgs84",
+    sheet: str | int | None = None,
+    scheduler: Any = None,
+    progress: ProgressArg = None,
+    **overrides: Any,
+) -> AggregateResult:
+    """Coverage of a GeoParquet demand, computed and written partition by partition.
+
+    Parameters
+    ----------
+    stations, area, grids, settings, crs, sheet, **overrides
+        As :func:`geo.analyze` (stations, area and grids are small and read here).
+    demand
+        A GeoParquet file or a directory of parts (points; ``id`` and ``weight``
+        columns as in any demand table). Each part (row group or file) is one
+        partition: write the demand sorted or split by place (e.g. by district or
+        with ``dask_geopandas``' ``spatial_shuffle``) so that partitions are compact.
+    points_out
+        A directory to write the per-point table to, one GeoParquet part per
+        partition (``part.00000.parquet`` …): ``id, lon, lat, weight, minutes,
+        nearest, covered, band, grid`` and the point geometry. Written under a
+        temporary name and renamed when every part is written.
+    scheduler
+        As :func:`geo.analyze` with ``engine="dask"``.
+    progress
+        ``True`` for a bar on stderr, or a ``progress(done, total)`` callable.
+
+    Returns
+    -------
+    AggregateResult
+        ``summary()``, ``gap_table``, ``gaps``, ``grid_table`` and
+        ``station_table`` as :func:`geo.analyze` gives them for the same input
+        (``points`` is empty: the points are in ``points_out``).
+
+    Raises
+    ------
+    SettingsError
+        For the street-network method (use ``analyze(engine="dask")``).
+    InputError
+        When the demand holds no usable point.
+    """
+    require_dask()
+    import dask
+    import dask_geopandas
+
+    settings = settings or Settings()
+    if overrides:
+        settings = settings.replace(**overrides)
+    if settings.method != "euclidean":
+        raise SettingsError(
+            "check_parquet computes the straight-line method; for the street network use "
+            "geo.analyze(..., engine='dask')"
+        )
+    if settings.cell_shape != "square":
+        raise SettingsError("check_parquet uses square cells (cell_shape='square')")
+    ctx = _context(stations, area, grids, settings, crs, sheet, demand)
+    ddf = dask_geopandas.read_parquet(demand)
+    parts = ddf.to_delayed()
+    with dask_client(scheduler) as client:
+        announce(client, f"{len(parts)} GeoParquet partition(s) of {demand}")
+        shared = dask.delayed(ctx, traverse=False)
+        scans = wait_all(
+            client.compute([dask.delayed(_scan)(p, shared) for p in parts]),
+            progress=None,
+            label="scan",
+        )
+        ctx.finish(scans)
+        if points_out is None:
+            aggs = _run_checked(client, parts, ctx, None, progress)
+        else:
+            with atomic_path(points_out) as tmp:
+                tmp.mkdir()
+                aggs = _run_checked(client, parts, ctx, str(tmp), progress)
+    return _assemble(ctx, aggs)
+
+
+def _run_checked(
+    client: Any, parts: list[Any], ctx: _Context, out: str | None, progress: ProgressArg
+) -> list[Any]:
+    """Run every partition; again if the usable points ask for another metric CRS.
+
+    The first pass measures in the UTM zone of the stations and the demand's raw
+    extent (read without validating); :func:`geo.analyze` uses the extent of the
+    *usable* points, which the partitions report. They differ only when rejected
+    rows (or GCJ-02/BD-09 shifts) move the extent's centre into another zone:
+    then the partitions run once more in the right one.
+    """
+    aggs = _run(client, parts, ctx, out, progress)
+    bounds = [a.bounds for a in aggs]
+    if ctx.refit(bounds):
+        log.info("check_parquet: usable points are in another UTM zone; computing again")
+        aggs = _run(client, parts, ctx, out, progress)
+    return aggs
+
+
+def _run(
+    client: Any, parts: list[Any], ctx: _Context, out: str | None, progress: ProgressArg
+) -> list[Any]:
+    import dask
+
+    shared = dask.delayed(ctx, traverse=False)
+    tasks = [
+        dask.delayed(_partition)(p, i, ctx.offsets[i], shared, out) for i, p in enumerate(parts)
+    ]
+    return wait_all(client.compute(tasks), progress=progress, label="partitions")
+
+
+# --- the context every partition shares ------------------------------------------------
+
+
+@dataclasses.dataclass(eq=False)
+class _Context:
+    settings: Settings
+    stations: gpd.GeoDataFrame
+    used_idx: np.ndarray
+    area: gpd.GeoDataFrame | None
+    grids: gpd.GeoDataFrame | None
+    crs: str
+    source: str
+    generate_ids: bool
+    rejected: list[Rejected]
+    warnings: list[Rejected]
+    offsets: list[int] = dataclasses.field(default_factory=list)
+    n_rows: int = 0
+    metric: CRS | None = None
+    spec: gridmod.CellSpec | None = None
+    sx: np.ndarray | None = None
+    sy: np.ndarray | None = None
+
+    def finish(self, scans: list[tuple[int, tuple[float, float, float, float]]]) -> None:
+        """Offsets of the partitions and the metric CRS (from the extent of all data)."""
+        counts = [n for n, _ in scans]
+        self.offsets = [0, *np.cumsum(counts)[:-1].tolist()] if counts else []
+        self.n_rows = int(sum(counts))
+        self._set_metric(_metric_crs(*self._extent([b for _, b in scans])))
+
+    def refit(self, bounds: list[tuple[float, float, float, float]]) -> bool:
+        """Measure in the zone of the usable points' extent; whether that changed it."""
+        lon, lat = self._extent(bounds)
+        if not np.isfinite(lon).any():
+            return False
+        metric = _metric_crs(lon, lat)
+        if metric == self.metric:
+            return False
+        self._set_metric(metric)
+        return True
+
+    def _extent(self, bounds: list[tuple[float, float, float, float]]) -> tuple[Any, Any]:
+        lon = np.concatenate(
+            [self.stations.geometry.x.to_numpy()] + [np.array(b[0::2]) for b in bounds]
+        )
+        lat = np.concatenate(
+            [self.stations.geometry.y.to_numpy()] + [np.array(b[1::2]) for b in bounds]
+        )
+        if not np.isfinite(lon).any():
+            raise InputError("no usable demand point and no station", file=self.source)
+        return lon, lat
+
+    def _set_metric(self, metric: CRS) -> None:
+        used = self.stations.iloc[self.used_idx]
+        self.metric = metric
+        self.spec = gridmod.make_spec(self.settings.cell_shape, self.settings.cell_m, self.metric)
+        to_m = Transformer.from_crs(4326, self.metric, always_xy=True)
+        sx, sy = to_m.transform(used.geometry.x.to_numpy(), used.geometry.y.to_numpy())
+        self.sx, self.sy = np.asarray(sx, dtype="float64"), np.asarray(sy, dtype="float64")
+
+
+def _context(
+    stations: Any,
+    area: Any,
+    grids: Any,
+    settings: Settings,
+    crs: str,
+    sheet: str | int | None,
+    demand: str | PathLike[str],
+) -> _Context:
+    station_gdf = _combine_stations(_as_list(stations), crs=crs, sheet=sheet)
+    rejected = list(station_gdf.attrs.get("rejected", []))
+    warnings = list(station_gdf.attrs.get("warnings", []))
+    grids_gdf = _load(grids, "grids", crs=crs, sheet=sheet) if grids is not None else None
+    if grids_gdf is not None:
+        rejected += grids_gdf.attrs.get("rejected", [])
+        warnings += grids_gdf.attrs.get("warnings", [])
+    used, excluded, notes = select_stations(station_gdf, settings)
+    warnings += notes
+    station_gdf = station_gdf.copy()
+    station_gdf["used"] = used
+    station_gdf["excluded"] = excluded
+    return _Context(
+        settings=settings,
+        stations=station_gdf,
+        used_idx=np.flatnonzero(used),
+        area=_load_area(area, crs=crs),
+        grids=grids_gdf,
+        crs=crs,
+        source=str(demand),
+        generate_ids=_needs_ids(demand),
+        rejected=rejected,
+        warnings=warnings,
+    )
+
+
+def _needs_ids(demand: str | PathLike[str]) -> bool:
+    """Whether the demand has no id column (ids are then numbered over all partitions)."""
+    import pyarrow.parquet as pq
+
+    from geo.io import _match_point_columns
+
+    path = Path(demand)
+    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    if not files:
+        raise InputError("no Parquet part found", file=str(demand))
+    names = [n for n in pq.read_schema(files[0]).names if n != "geometry"]
+    return "id" not in _match_point_columns(names, str(demand))
+
+
+def _scan(
+    part: gpd.GeoDataFrame, ctx: _Context
+) -> tuple[int, tuple[float, float, float, float]]:
+    """Rows of one partition, and the lon/lat extent of its points as read (not validated:
+    :func:`_run_checked` corrects the zone when the usable points' extent differs)."""
+    if part.crs is not None and not CRS.from_user_input(part.crs).is_geographic:
+        part = part.to_crs(4326)
+    geom = part.geometry.to_numpy()
+    geom = geom[~(shapely.is_missing(geom) | shapely.is_empty(geom))]
+    if geom.size == 0:
+        return len(part), (np.nan, np.nan, np.nan, np.nan)
+    return len(part), tuple(float(b) for b in shapely.total_bounds(geom))
+
+
+def _read(part: gpd.GeoDataFrame, ctx: _Context) -> gpd.GeoDataFrame:
+    """One partition validated as :func:`geo.read_demand` validates a file."""
+    from geo.io import read_demand
+
+    if len(part) == 0:
+        empty = gpd.GeoDataFrame(
+            {"id": [], "row": np.zeros(0, "int64"), "weight": []},
+            geometry=gpd.GeoSeries([], crs=4326),
+            crs=4326,
+        )
+        empty.attrs = {"rejected": [], "warnings": []}
+        return empty
+    part = part.reset_index(drop=True)
+    part.attrs = {"source": ctx.source}
+    return read_demand(part, crs=ctx.crs)
+
+
+# --- one partition, on a worker --------------------------------------------------------
+
+
+@dataclasses.dataclass(eq=False)
+class _Aggregates:
+    """What one partition returns: sums, cells and its rejected rows."""
+
+    rejected: list[Rejected]
+    warnings: list[Rejected]
+    points: int
+    total: float
+    covered: float
+    bands: np.ndarray
+    grid_demand: np.ndarray
+    grid_covered: np.ndarray
+    grid_points: np.ndarray
+    outside_grids: np.ndarray  # points, demand, uncovered
+    outside_area: np.ndarray | None
+    cells: np.ndarray
+    gaps: pd.DataFrame  # cell, grid, w (uncovered demand)
+    served: np.ndarray
+    only: np.ndarray
+    bounds: tuple[float, float, float, float]
+
+
+def _partition(
+    part: gpd.GeoDataFrame, i: int, offset: int, ctx: _Context, out: str | None
+) -> _Aggregates:
+    """Validate, compute, write and sum up one partition."""
+    dem = _read(part, ctx)
+    rejected = [_shift(r, offset) for r in dem.attrs.get("rejected", [])]
+    warnings = [_shift(r, offset) for r in dem.attrs.get("warnings", [])]
+    rows = dem["row"].to_numpy(dtype="int64") + offset
+    ids = _global_ids(rows, ctx.n_rows) if ctx.generate_ids else dem["id"].to_numpy(dtype=object)
+    lon = dem.geometry.x.to_numpy(dtype="float64")
+    lat = dem.geometry.y.to_numpy(dtype="float64")
+    assert ctx.metric is not None and ctx.spec is not None and ctx.sx is not None
+    to_m = Transformer.from_crs(4326, ctx.metric, always_xy=True)
+    x, y = (np.asarray(a, dtype="float64") for a in to_m.transform(lon, lat))
+    w = _weights(dem)
+    s = ctx.settings
+    k = euclidean_part(x, y, (ctx.sx, ctx.sy), s, euclidean_margin_m(s))
+    covered = k.minutes <= s.minutes + _EPS_MIN
+    grid, _ = _assign_grids(lon, lat, ctx.grids)
+    cell_key = gridmod.cell_of_points(x, y, lon, lat, ctx.spec)
+    if out is not None:
+        geometry = dem.geometry.to_numpy()
+        _write_part(out, i, ids, geometry, w, k.nearest, k.minutes, covered, grid, ctx)
+    agg = _sums(ctx, rejected, warnings, lon, lat, w, k, covered, grid, cell_key)
+    agg.bounds = (
+        tuple(float(b) for b in shapely.total_bounds(dem.geometry.to_numpy()))
+        if len(dem)
+        else (np.nan, np.nan, np.nan, np.nan)
+    )
+    return agg
+
+
+def _shift(r: Rejected, offset: int) -> Rejected:
+    return dataclasses.replace(r, row=int(r.row) + offset)
+
+
+def _global_ids(rows: np.ndarray, n: int) -> np.ndarray:
+    """``D001`` … numbered over the whole file, as :func:`geo.read_demand` numbers them."""
+    if rows.size == 0:
+        return np.zeros(0, dtype=object)
+    width = max(3, len(str(n)))
+    return np.char.add("D", np.char.zfill(rows.astype(str), width)).astype(object)
+
+
+def _weights(dem: gpd.GeoDataFrame) -> np.ndarray:
+    if "weight" not in dem:
+        return np.ones(len(dem))
+    w = pd.to_numeric(dem["weight"], errors="coerce").to_numpy(dtype="float64")
+    return np.where(np.isfinite(w), w, 1.0)
+
+
+def _write_part(
+    out: str,
+    i: int,
+    ids: np.ndarray,
+    geometry: np.ndarray,
+    w: np.ndarray,
+    nearest: np.ndarray,
+    minutes: np.ndarray,
+    covered: np.ndarray,
+    grid: np.ndarray,
+    ctx: _Context,
+) -> None:
+    station_ids = ctx.stations["id"].astype(str).to_numpy()[ctx.used_idx]
+    name = np.full(nearest.size, None, dtype=object)
+    has = nearest >= 0
+    name[has] = station_ids[nearest[has]]
+    table = gpd.GeoDataFrame(
+        {
+            "id": ids,
+            "lon": shapely.get_x(geometry),
+            "lat": shapely.get_y(geometry),
+            "weight": w,
+            "minutes": minutes,
+            "nearest": name,
+            "covered": covered,
+            "band": _bands(minutes, ctx.settings.bands),
+            "grid": grid,
+        },
+        geometry=geometry,
+        crs=4326,
+    )
+    table.to_parquet(Path(out) / f"part.{i:05d}.parquet", index=False)
+
+
+def _sums(
+    ctx: _Context,
+    rejected: list[Rejected],
+    warnings: list[Rejected],
+    lon: np.ndarray,
+    lat: np.ndarray,
+    w: np.ndarray,
+    k: Any,
+    covered: np.ndarray,
+    grid: np.ndarray,
+    cell_key: np.ndarray,
+) -> _Aggregates:
+    m = k.minutes
+    names = _grid_names(ctx)
+    codes = np.asarray(pd.Categorical(grid, categories=names).codes)
+    inside = codes >= 0
+    g = names.size
+    out_g = ~inside
+    unc = ~covered & (w > 0)
+    n_used = ctx.used_idx.size
+    ok = (k.nearest >= 0) & covered
+    ok_u = (k.nearest >= 0) & k.unique
+    gaps = (
+        pd.DataFrame({"cell": cell_key[unc], "grid": grid[unc], "w": w[unc]})
+        .groupby(["cell", "grid"], dropna=False, sort=False)["w"]
+        .sum()
+        .reset_index()
+    )
+    return _Aggregates(
+        rejected=rejected,
+        warnings=warnings,
+        points=int(w.size),
+        total=float(w.sum()),
+        covered=float(w[covered].sum()),
+        bands=np.array(
+            [w[np.isfinite(m) & (m <= b + 1e-9)].sum() for b in ctx.settings.bands]
+        ),
+        grid_demand=np.bincount(codes[inside], weights=w[inside], minlength=g),
+        grid_covered=np.bincount(
+            codes[inside & covered], weights=w[inside & covered], minlength=g
+        ),
+        grid_points=np.bincount(codes[inside], minlength=g),
+        outside_grids=np.array(
+            [out_g.sum(), w[out_g].sum(), w[out_g & ~covered].sum()], dtype="float64"
+        ),
+        outside_area=_outside(ctx, lon, lat, w, covered),
+        cells=np.unique(cell_key),
+        gaps=gaps,
+        served=np.bincount(k.nearest[ok], weights=w[ok], minlength=n_used),
+        only=np.bincount(k.nearest[ok_u], weights=w[ok_u], minlength=n_used),
+        bounds=(np.nan, np.nan, np.nan, np.nan),
+    )
+
+
+def _grid_names(ctx: _Context) -> np.ndarray:
+    if ctx.grids is None:
+        return np.zeros(0, dtype=object)
+    return ctx.grids["grid"].astype(str).to_numpy()
+
+
+def _outside(
+    ctx: _Context, lon: np.ndarray, lat: np.ndarray, w: np.ndarray, covered: np.ndarray
+) -> np.ndarray | None:
+    if ctx.area is None:
+        return None
+    geom = _union(ctx.area)
+    shapely.prepare(geom)
+    out = ~shapely.intersects_xy(geom, lon, lat)
+    return np.array([out.sum(), w[out].sum(), w[out & ~covered].sum()], dtype="float64")
+
+
+# --- adding up ---------------------------------------------------------------------------
+
+
+def _assemble(ctx: _Context, aggs: list[_Aggregates]) -> AggregateResult:
+    if not any(a.points for a in aggs):
+        raise InputError(
+            "no usable demand point (every row was rejected; see the list above)",
+            file=ctx.source,
+        )
+    assert ctx.metric is not None and ctx.spec is not None
+    totals = _Totals.of(aggs, _grid_names(ctx).size, ctx.settings.bands)
+    gap_cells = _gap_cells(pd.concat([a.gaps for a in aggs], ignore_index=True), ctx.spec)
+    outside_area = None
+    if ctx.area is not None:
+        o = np.sum([a.outside_area for a in aggs], axis=0)
+        outside_area = {"points": int(o[0]), "demand": float(o[1]), "uncovered_demand": float(o[2])}
+    return AggregateResult(
+        settings=ctx.settings,
+        metric_crs=ctx.metric,
+        cell_spec=ctx.spec,
+        demand_source="points",
+        stations=ctx.stations,
+        points=gpd.GeoDataFrame(
+            {c: [] for c in ("id", "lon", "lat", "weight", "minutes", "nearest", "covered")},
+            geometry=gpd.GeoSeries([], crs=4326),
+            crs=4326,
+        ),
+        gap_cells=gap_cells,
+        station_table=_station_table(ctx, aggs),
+        area=ctx.area,
+        grids=ctx.grids,
+        rejected=ctx.rejected + [r for a in aggs for r in a.rejected],
+        warnings=ctx.warnings + [r for a in aggs for r in a.warnings],
+        outside_area=outside_area,
+        totals=totals,
+    )
+
+
+def _gap_cells(gaps: pd.DataFrame, spec: gridmod.CellSpec) -> GapCells:
+    """Gap cells of all partitions at once (as :func:`geo.coverage._gap_cells`)."""
+    keys = gaps["cell"].to_numpy(dtype="int64")
+    ukeys, inv = np.unique(keys, return_inverse=True)
+    cell_demand = np.bincount(inv, weights=gaps["w"].to_numpy(), minlength=ukeys.size)
+    cells = gridmod.cells_from_keys(ukeys, spec)
+    labels = cells.components() if len(cells) else np.zeros(0, dtype="int64")
+    point_grid = pd.DataFrame(
+        {
+            "label": labels[inv] if ukeys.size else np.zeros(0, "int64"),
+            "grid": gaps["grid"].to_numpy(dtype=object),
+            "w": gaps["w"].to_numpy(),
+        }
+    )
+    return GapCells(cells=cells, demand=cell_demand, label=labels, point_grid=point_grid)
+
+
+def _station_table(ctx: _Context, aggs: list[_Aggregates]) -> pd.DataFrame:
+    st = ctx.stations
+    table = pd.DataFrame(
+        {
+            "id": st["id"].astype(str).to_numpy(),
+            "name": st["name"].to_numpy() if "name" in st else "",
+            "kind": st["kind"].to_numpy() if "kind" in st else "other",
+            "used": st["used"].to_numpy(),
+            "excluded": st["excluded"].to_numpy(),
+            "covered_demand": 0.0,
+            "unique_demand": 0.0,
+        }
+    )
+    if ctx.used_idx.size:
+        table.loc[ctx.used_idx, "covered_demand"] = np.sum([a.served for a in aggs], axis=0)
+        table.loc[ctx.used_idx, "unique_demand"] = np.sum([a.only for a in aggs], axis=0)
+    return table
+
+
+@dataclasses.dataclass(eq=False)
+class _Totals:
+    points: int
+    total: float
+    covered: float
+    bands: np.ndarray
+    grid_demand: np.ndarray
+    grid_covered: np.ndarray
+    grid_points: np.ndarray
+    outside_grids: np.ndarray
+    cells: int
+
+    @classmethod
+    def of(cls, aggs: list[_Aggregates], n_grids: int, bands: tuple[float, ...]) -> _Totals:
+        def add(name: str, size: int) -> np.ndarray:
+            arrays = [getattr(a, name) for a in aggs]
+            return np.sum(arrays, axis=0) if arrays else np.zeros(size)
+
+        return cls(
+            points=sum(a.points for a in aggs),
+            total=math.fsum(a.total for a in aggs),
+            covered=math.fsum(a.covered for a in aggs),
+            bands=add("bands", len(bands)),
+            grid_demand=add("grid_demand", n_grids),
+            grid_covered=add("grid_covered", n_grids),
+            grid_points=add("grid_points", n_grids),
+            outside_grids=add("outside_grids", 3),
+            cells=int(np.unique(np.concatenate([a.cells for a in aggs])).size),
+        )
+
+
+@dataclasses.dataclass
+class AggregateResult(CoverageResult):
+    """A :class:`geo.CoverageResult` built from per-partition sums (no per-point table).
+
+    ``summary()``, ``gap_table``, ``gaps``, ``grid_table`` and ``station_table``
+    are those of :func:`geo.analyze` on the same input; ``points`` is empty (the
+    per-point table was written by partition).
+    """
+
+    totals: Any = None
+
+    @property
+    def total_demand(self) -> float:
+        """Sum of demand weights."""
+        return float(self.totals.total)
+
+    @property
+    def covered_demand(self) -> float:
+        """Demand within the threshold of a used station."""
+        return float(self.totals.covered)
+
+    def band_shares(self) -> list[dict[str, float]]:
+        """Share of demand within each time band (cumulative)."""
+        total = self.total_demand
+        return [
+            {"minutes": b, "demand": float(d), "share": float(d) / total if total else 0.0}
+            for b, d in zip(self.settings.bands, self.totals.bands, strict=True)
+        ]
+
+    def cell_counts(self) -> tuple[int, int]:
+        """(covered cells, total cells) of the cells holding demand."""
+        return self.totals.cells - len(self.gap_cells.cells), self.totals.cells
+
+    def outside_grids(self) -> dict[str, float] | None:
+        """Demand in no 网格 (``None`` when no grids were given)."""
+        if self.grids is None:
+            return None
+        o = self.totals.outside_grids
+        return {"points": int(o[0]), "demand": float(o[1]), "uncovered_demand": float(o[2])}
+
+    @cached_property
+    def grid_table(self) -> pd.DataFrame:
+        """Per 网格, as :attr:`geo.CoverageResult.grid_table`."""
+        if self.grids is None:
+            return super().grid_table
+        names = self.grids["grid"].astype(str).to_numpy()
+        t = self.totals
+        st = self.stations[self.stations["used"]]
+        st_grid = self._grid_of(st.geometry.x.to_numpy(), st.geometry.y.to_numpy())
+        st_codes = np.asarray(pd.Categorical(st_grid, categories=names).codes)
+        gcodes = np.asarray(pd.Categorical(self.gap_table["grid"], categories=names).codes)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(t.grid_demand > 0, t.grid_covered / t.grid_demand, np.nan)
+        return pd.DataFrame(
+            {
+                "grid": names,
+                "coverage": share,
+                "demand": t.grid_demand,
+                "covered_demand": t.grid_covered,
+                "uncovered_demand": t.grid_demand - t.grid_covered,
+                "points": t.grid_points.astype("int64"),
+                "stations": np.bincount(st_codes[st_codes >= 0], minlength=names.size),
+                "gaps": np.bincount(gcodes[gcodes >= 0], minlength=names.size),
+            }
+        )

@@ -17,15 +17,18 @@ def check(
         bool, typer.Option("--json", help="Print one JSON object on stdout.")
     ] = False,
     points_out: Annotated[
-        Path | None, typer.Option(help="Write one row per demand point/cell.")
+        Path | None, typer.Option(help="Write one row per demand point/cell (with --engine "
+                                  "dask and a GeoParquet demand: a folder of parts).")
     ] = None,
     *,
     opts: Analysis,
 ) -> None:
     """Check coverage: how much demand is within N minutes of a station."""
+    by_part = opts.out_of_core()
     result = run_analysis(
         stations, opts,
-        after=(lambda r: r.write_points(points_out)) if points_out is not None else None,
+        after=(lambda r: r.write_points(points_out)) if points_out and not by_part else None,
+        points_dir=points_out if by_part else None,
     )
     summary = result.summary()
     if json_out:

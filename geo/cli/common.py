@@ -45,6 +45,11 @@ class CoordSystem(StrEnum):
     bd09 = "bd09"
 
 
+class Engine(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
 class CellShape(StrEnum):
     square = "square"
     hex = "hex"
@@ -124,6 +129,17 @@ MinCoverageOpt = Annotated[
     str | None, typer.Option(help="Fail (exit 1) below this share, e.g. 0.8 or 80%.")
 ]
 StrictOpt = Annotated[bool, typer.Option(help="Exit 2 if any input row was rejected.")]
+EngineOpt = Annotated[
+    Engine, typer.Option(help="local: this process; dask: spatial partitions on a Dask cluster "
+                         "(identical results; needs geo[dask]).")
+]
+SchedulerOpt = Annotated[
+    str | None, typer.Option(help="With --engine dask: the scheduler address of an existing "
+                             "cluster (default: a local cluster for the run).")
+]
+PartitionsOpt = Annotated[
+    int | None, typer.Option(help="With --engine dask: number of spatial partitions.")
+]
 
 
 class Tiles(StrEnum):
@@ -162,6 +178,9 @@ class Analysis:
     at: str | None = None
     min_coverage: str | None = None
     strict: bool = False
+    engine: Engine = Engine.local
+    scheduler: str | None = None
+    partitions: int | None = None
 
     @property
     def threshold(self) -> float | None:
@@ -194,7 +213,26 @@ class Analysis:
             "sheet": int(sheet) if sheet is not None and sheet.isdigit() else sheet,
             "network": self.network,
             "snap_limit_m": self.snap_limit,
+            **self.engine_args(),
         }
+
+    def engine_args(self) -> dict[str, Any]:
+        """``engine`` (and its cluster options) for :func:`geo.analyze`."""
+        if self.engine is Engine.local:
+            if self.scheduler is not None or self.partitions is not None:
+                raise typer.BadParameter("--scheduler and --partitions need --engine dask",
+                                         param_hint="--engine")
+            return {}
+        from geo.distributed import DaskEngine
+
+        return {"engine": DaskEngine(scheduler=self.scheduler, partitions=self.partitions,
+                                     progress=sys.stderr.isatty())}
+
+    def out_of_core(self) -> bool:
+        """Whether the demand is GeoParquet read by partition (``--engine dask``)."""
+        d = self.demand
+        return (self.engine is Engine.dask and d is not None
+                and (d.is_dir() or d.suffix.lower() in (".parquet", ".geoparquet")))
 
 
 def _analysis_options(
@@ -217,6 +255,9 @@ def _analysis_options(
     at: AtOpt = None,
     min_coverage: MinCoverageOpt = None,
     strict: StrictOpt = False,
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
+    partitions: PartitionsOpt = None,
 ) -> None:
     """Only the signature counts: the command-line form of :class:`Analysis`."""
 
@@ -256,13 +297,33 @@ def analysis_command(
 
 
 def run_analysis(
-    stations: list[Path], opts: Analysis, after: Callable[[Any], None] | None = None
+    stations: list[Path],
+    opts: Analysis,
+    after: Callable[[Any], None] | None = None,
+    points_dir: Path | None = None,
 ) -> Any:
-    """Run the analysis for a command; library errors become one line and exit 2."""
+    """Run the analysis for a command; library errors become one line and exit 2.
+
+    With ``--engine dask`` and a GeoParquet demand the demand is read, computed and
+    (to ``points_dir``) written by partition, never whole in this process.
+    """
     try:
         from geo.coverage import analyze
 
-        result = analyze([str(p) for p in stations], settings=opts.settings(), **opts.inputs())
+        if opts.out_of_core():
+            from geo.distributed import check_parquet
+
+            inputs = opts.inputs()
+            inputs.pop("engine")
+            result = check_parquet(
+                [str(p) for p in stations], inputs.pop("demand"), points_out=points_dir,
+                settings=opts.settings(), scheduler=opts.scheduler,
+                progress=sys.stderr.isatty(), area=inputs["area"], grids=inputs["grids"],
+                crs=inputs["crs"], sheet=inputs["sheet"],
+            )
+        else:
+            result = analyze([str(p) for p in stations], settings=opts.settings(),
+                             **opts.inputs())
         result.summary()
         if after is not None:
             after(result)

@@ -25,7 +25,7 @@ from geo.distributed.kernels import hold
 from geo.distributed.partition import PortableNetwork
 from geo.errors import SettingsError
 from geo.network import Network, load_network
-from geo.settings import Settings
+from geo.settings import Settings, coerce_overrides
 
 #: Scenario columns a sweep understands: the fields of :class:`geo.Settings`.
 SCENARIO_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Settings))
@@ -158,7 +158,8 @@ def _settings_for(base: Settings, row: Mapping[str, Any], i: int) -> Settings:
         if isinstance(changes.get(key), np.ndarray):
             changes[key] = tuple(changes[key].tolist())
     try:
-        return base.replace(**changes)
+        # cells read from a CSV/XLSX are text: numbers and lists as Settings takes them
+        return base.replace(**coerce_overrides(changes))
     except SettingsError as exc:
         raise SettingsError(f"scenario {i}: {exc}") from exc
 

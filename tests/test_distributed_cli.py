@@ -1,0 +1,87 @@
+"""``geo check --engine dask`` and ``geo sweep`` from the command line (LocalCluster)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import geo
+from geo.cli import app
+
+pytest.importorskip("distributed")
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "canglang"
+STATIONS = [str(DEMO / "stations.csv"), str(DEMO / "charging_piles.csv")]
+INPUTS = ["--demand", str(DEMO / "demand.csv"), "--grids", str(DEMO / "grids.geojson"),
+          "--area", str(DEMO / "area.geojson")]
+
+
+def _json(args: list[str]) -> dict:
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code in (0, 1), res.output
+    return json.loads(res.stdout)
+
+
+def test_check_on_dask_prints_the_local_json() -> None:
+    local = _json(["check", *STATIONS, *INPUTS, "--json", "--mode", "bike", "--minutes", "5"])
+    dask = _json(["check", *STATIONS, *INPUTS, "--json", "--mode", "bike", "--minutes", "5",
+                  "--engine", "dask", "--partitions", "3"])
+    assert dask == local
+    assert 0 < local["coverage"] < 1  # a case with gaps, so equality means something
+
+
+def test_cluster_options_need_the_dask_engine() -> None:
+    res = CliRunner().invoke(app, ["check", *STATIONS, "--partitions", "4"])
+    assert res.exit_code == 2 and "need --engine dask" in res.output
+
+
+def test_geoparquet_demand_is_read_and_written_by_partition(tmp_path) -> None:
+    demand = geo.read_demand(DEMO / "demand.csv")
+    path = tmp_path / "demand"  # a folder of GeoParquet parts, as a large demand is kept
+    path.mkdir()
+    for i, start in enumerate(range(0, len(demand), 80)):
+        demand[["id", "weight", "geometry"]].iloc[start:start + 80].to_parquet(
+            path / f"part{i}.parquet")
+    local = _json(["check", *STATIONS, "--demand", str(DEMO / "demand.csv"), "--json"])
+    out = tmp_path / "points"
+    by_part = _json(["check", *STATIONS, "--demand", str(path), "--json", "--engine", "dask",
+                     "--points-out", str(out)])
+    for key in ("coverage", "total_demand", "covered_demand", "stations_used", "gaps"):
+        assert by_part[key] == local[key], key
+    parts = sorted(out.glob("*.parquet"))
+    assert len(parts) == 3  # one per input part, each written by a worker
+    points = pd.concat([pd.read_parquet(p) for p in parts])
+    assert len(points) == len(demand)
+    assert not list(tmp_path.glob(".*tmp*"))  # no temporary name left behind
+
+
+@pytest.mark.parametrize("engine", ["local", "dask"])
+def test_sweep_gives_one_row_per_scenario_equal_to_check(tmp_path, engine) -> None:
+    table = tmp_path / "scenarios.csv"
+    table.write_text("mode,speed,minutes,at\nwalk,,15,\nbike,10,5,\nwalk,,15,23:00\n",
+                     encoding="utf-8")
+    res = CliRunner().invoke(app, ["sweep", *STATIONS, *INPUTS, "--scenarios", str(table),
+                                   "--engine", engine, "-o", str(tmp_path / "s.csv"),
+                                   "--grids-out", str(tmp_path / "g.csv")])
+    assert res.exit_code == 0, res.output
+    per = pd.read_csv(tmp_path / "s.csv", encoding="utf-8-sig")
+    grids = pd.read_csv(tmp_path / "g.csv", encoding="utf-8-sig")
+    assert len(per) == 3 and set(grids["scenario"]) == {0, 1, 2}
+    slow = _json(["check", *STATIONS, *INPUTS, "--json", "--mode", "bike", "--speed", "10",
+                  "--minutes", "5"])
+    assert per.loc[1, "coverage"] == pytest.approx(slow["coverage"], abs=1e-12)
+    assert per.loc[1, "speed_kmh"] == 10
+    g1 = grids[grids["scenario"] == 1].set_index("grid")["uncovered_demand"]
+    for row in slow["grids"]:
+        assert g1[row["grid"]] == pytest.approx(row["uncovered_demand"], abs=1e-6)
+
+
+def test_sweep_bad_scenario_is_a_usage_error(tmp_path) -> None:
+    table = tmp_path / "scenarios.csv"
+    table.write_text("minutes,colour\n10,red\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["sweep", *STATIONS, "--scenarios", str(table)])
+    assert res.exit_code == 2 and "colour" in res.output

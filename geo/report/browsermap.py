@@ -21,6 +21,7 @@ import math
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from geo.errors import GeoError
@@ -167,7 +168,8 @@ def browser_map_png(
     scale = dpi / CSS_PX_PER_INCH
     viewport = {"width": math.ceil(width_px / scale), "height": math.ceil(height_px / scale)}
     exe = find_chromium()
-    try:
+
+    def shoot() -> bytes:
         with tempfile.TemporaryDirectory(prefix="geo-report-") as tmp:
             page_path = Path(tmp) / "map.html"
             page_path.write_text(html, encoding="utf-8")
@@ -188,6 +190,13 @@ def browser_map_png(
                     shot = page.screenshot(type="png", animations="disabled")
                 finally:
                     browser.close()
+        return shot
+
+    # Playwright's sync API refuses to run where an asyncio loop runs (Jupyter, another
+    # sync Playwright session): a thread of its own always has none.
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            shot = pool.submit(shoot).result()
     except Error as exc:
         first = (str(exc).strip().splitlines() or [repr(exc)])[0]
         raise BrowserMapError(f"the headless browser failed: {first}") from None

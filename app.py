@@ -102,6 +102,27 @@ def run_analysis(
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def run_siting(
+    inputs_key: tuple[Any, ...],
+    settings: Settings,
+    params: tuple[tuple[str, Any], ...],
+    candidates_key: tuple[Any, ...] | None,
+    _inputs: dict[str, Any],
+    _candidates: gpd.GeoDataFrame | None = None,
+    network: str | None = None,
+    snap_limit_m: float = 200.0,
+) -> Any:
+    """One siting run per inputs, parameters and candidate file (existing stations fixed)."""
+    from geo.siting import site
+
+    return site(
+        scenario.combine(_inputs["stations"]), candidates=_candidates,
+        demand=_inputs["demand"], area=_inputs["area"], grids=_inputs["grids"],
+        settings=settings, network=network, snap_limit_m=snap_limit_m, **dict(params),
+    )
+
+
 # --- inputs ------------------------------------------------------------------------------
 
 
@@ -517,6 +538,70 @@ with st.form("whatif_form"):
             amenities="、".join(AMENITY_LABELS[a][0] for a in amen_in), hours=hours_in,
         )
         st.rerun()
+
+# --- siting ------------------------------------------------------------------------------
+
+st.subheader(T("siting"))
+st.caption(T("siting_help"))
+with st.form("siting_form"):
+    g1, g2, g3, g4 = st.columns(4)
+    model = g1.radio(T("siting_model"), ["add", "target"], key="siting_model",
+                     format_func=lambda m: T(f"siting_{m}"))
+    k_in = g2.number_input(T("siting_k"), min_value=1, max_value=50, value=3, step=1,
+                           key="siting_k")
+    share_in = g2.number_input(T("siting_share"), min_value=0.05, max_value=1.0, value=0.95,
+                               step=0.01, format="%.2f", key="siting_share")
+    source_in = g3.radio(T("siting_source"), ["gaps", "upload", "both"], key="siting_source",
+                         format_func=lambda c: T(f"siting_source_{c}"))
+    cand_file = g3.file_uploader(T("siting_candidates"), type=list(planner.UPLOAD_TYPES),
+                                 key="siting_candidates")
+    charging_in = g4.checkbox(T("siting_charging"), key="siting_charging")
+    solver_in = g4.selectbox(T("siting_solver"), ["auto", "exact", "greedy"], key="siting_solver")
+    run_it = st.form_submit_button(T("siting_run"))
+if run_it:
+    st.session_state["siting_on"] = True
+if st.session_state.get("siting_on"):
+    cand_gdf, cand_key = None, None
+    if source_in in ("upload", "both") and cand_file is not None:
+        try:
+            cand_gdf = read_upload("stations", cand_file.name, cand_file.getvalue(), crs)
+            cand_key = (cand_file.name, hashlib.sha256(cand_file.getvalue()).hexdigest(), crs)
+        except InputError as exc:
+            st.error(f"{T('read_error')}: {exc}")
+    params = {"from_gaps": source_in in ("gaps", "both") or cand_gdf is None,
+              "charging": bool(charging_in), "solver": solver_in, "time_limit": 30.0}
+    params.update({"add": int(k_in)} if model == "add" else {"target": float(share_in)})
+    try:
+        with st.spinner(T("siting_running")):
+            siting = run_siting(inputs["key"], settings, tuple(sorted(params.items())), cand_key,
+                                inputs["frames"], cand_gdf, **net_args)
+    except GeoError as exc:
+        st.error(f"{T('analysis_error')}: {exc}")
+        siting = None
+    if siting is not None:
+        info = siting.summary()
+        m1, m2, m3 = st.columns(3)
+        m1.metric(T("siting_before"), ui.share(info["baseline_coverage"]))
+        m2.metric(T("siting_after"), ui.share(info["coverage"]),
+                  delta=ui.share_delta(info["coverage"] - info["baseline_coverage"], lang))
+        m3.metric(T("siting_sites"), str(len(info["selected"])))
+        st.caption(("✅ " if info["optimal"] else "≈ ") + info["status"])
+        if not info["feasible"]:
+            st.warning(T("siting_infeasible").format(
+                best=ui.share(info["best_coverage"] or 0.0)))
+        table = siting.sites_table()
+        st.dataframe(ui.headers(table, lang), hide_index=True)
+        b1, b2 = st.columns(2)
+        if b1.button(T("siting_use"), key="siting_use", disabled=len(table) == 0):
+            for row in table.itertuples(index=False):
+                add_whatif(result.stations, row.lon, row.lat, "wgs84", name=str(row.name),
+                           kind="charging_pile" if charging_in else "supply")
+            st.session_state["siting_on"] = False
+            st.rerun()
+        b2.download_button(
+            T("siting_download"), data=planner.table_bytes(table, ".csv"),
+            file_name="sites.csv", mime="text/csv", key="dl_sites", on_click="ignore",
+        )
 
 # --- downloads ---------------------------------------------------------------------------
 

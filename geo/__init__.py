@@ -35,5 +35,15 @@ __all__ = [
     "read_demand",
     "read_grids",
     "read_stations",
+    "site",
     "write_table",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``geo.site`` (siting, :func:`geo.siting.site`) is imported when first used."""
+    if name == "site":
+        from geo.siting import site
+
+        return site
+    raise AttributeError(f"module 'geo' has no attribute {name!r}")

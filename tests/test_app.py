@@ -29,6 +29,7 @@ STATION_FILES = [DEMO / "stations.csv", DEMO / "charging_piles.csv"]
 INPUTS = {"demand": DEMO / "demand.csv", "area": DEMO / "area.geojson",
           "grids": DEMO / "grids.geojson"}
 TIMEOUT = 120
+WHATIF_SUBMIT = "FormSubmitter:whatif_form-添加站点 Add"
 BAD_ROWS = (
     "编号,名称,类型,经度,纬度,坐标系\r\n"
     "X1,甲站,爱心补给点,120.61,31.29,gcj02\r\n"
@@ -131,7 +132,7 @@ def test_whatif_station_from_the_form_changes_kpis_and_removal_restores(app: App
     app.number_input(key="wi_lon").set_value(float(gap["lon"]))
     app.number_input(key="wi_lat").set_value(float(gap["lat"]))
     app.selectbox(key="wi_crs").set_value("wgs84")
-    app.button[-1].click().run()  # the form's submit button comes last
+    app.button(key=WHATIF_SUBMIT).click().run()
     assert not app.exception
 
     # an independent what-if: the same point as a one-row station table
@@ -156,7 +157,7 @@ def test_whatif_station_from_the_form_changes_kpis_and_removal_restores(app: App
 def test_whatif_form_rejects_bad_coordinates(app: AppTest) -> None:
     before = _kpis(app)
     app.number_input(key="wi_lat").set_value(120.6)
-    app.button[-1].click().run()
+    app.button(key=WHATIF_SUBMIT).click().run()
     assert not app.exception
     assert any("column 'lat'" in e.value for e in app.error)
     assert _kpis(app) == before

@@ -1,0 +1,320 @@
+"""Fast answers and their bounds: greedy, interchange and the Lagrangian bound.
+
+* :func:`greedy` adds the candidate of largest marginal gain, keeping every
+  candidate's gain exact from the sparse matrix (one ``bincount`` over the newly
+  covered groups' column entries per step). For MCLP it also records the
+  data-dependent bound ``f(S_i) + (sum of the k largest marginal gains at step i)``,
+  valid at every step; for LSCP the fewest sites whose marginal gains could still
+  reach the target.
+* :func:`interchange` improves an MCLP choice by the best single swap (one site
+  out, one in) while any swap adds demand; every swap is scored for all candidates
+  at once.
+* :func:`lagrangian_bound` relaxes the coupling rows ``y_j ≤ Σ_i a_ij x_i`` with
+  multipliers ``0 ≤ λ_j ≤ w_j``: ``L(λ) = Σ_j (w_j − λ_j) + (sum of the k largest
+  (Aλ)_i)`` is an upper bound on the MCLP for every such ``λ``, and its minimum is
+  the LP-relaxation bound (the relaxed problem has the integrality property).
+  Deflected subgradient steps (Polyak step towards the best known solution) lower it;
+  each costs one sparse product and a few vector operations, so it scales where HiGHS'
+  simplex does not. It approaches the LP bound from above, slowly on large degenerate
+  instances (on the Gusu-scale benchmark 0.2 % above it after 300 steps).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from geo.siting.instance import Instance, row_entries, weight_reached
+
+#: Subgradient iterations of :func:`lagrangian_bound`.
+LAGRANGE_ITERATIONS = 300
+
+
+@dataclass
+class Greedy:
+    """A greedy run.
+
+    Attributes
+    ----------
+    rows
+        Chosen rows in order.
+    gains
+        Demand each adds, in that order.
+    bound
+        MCLP: an upper bound on the demand any ``k`` rows add. LSCP: a lower bound on the
+        number of rows any set adding the needed demand has.
+    """
+
+    rows: np.ndarray
+    gains: np.ndarray
+    bound: float
+
+
+def greedy(
+    inst: Instance,
+    *,
+    k: int | None = None,
+    needed: float | None = None,
+    rows: np.ndarray | None = None,
+) -> Greedy:
+    """Add the candidate of largest marginal gain until ``k`` sites or ``needed`` demand.
+
+    Parameters
+    ----------
+    inst
+        The instance.
+    k
+        Stop after this many sites (MCLP).
+    needed
+        Stop once this much demand is added (LSCP).
+    rows
+        Only these rows may be chosen (to order a given set by marginal gain).
+
+    Returns
+    -------
+    Greedy
+        Sites stop early when nothing more can be gained.
+    """
+    m, csc, w = inst.matrix, inst.csc, inst.weight
+    tol = inst.tol()
+    gains = np.asarray(inst.fmatrix @ w, dtype="float64") if m.shape[0] else np.zeros(0)
+    if rows is not None:
+        allowed = np.zeros(m.shape[0], dtype=bool)
+        allowed[rows] = True
+        gains = np.where(allowed, gains, -np.inf)
+    covered = np.zeros(w.size, dtype=bool)
+    chosen: list[int] = []
+    added: list[float] = []
+    total = 0.0
+    bound = math.inf if k is not None else 0.0
+    limit = k if k is not None else m.shape[0]
+    while len(chosen) < limit and gains.size:
+        if needed is not None and total >= needed - tol:
+            break
+        if k is not None:
+            bound = min(bound, total + _top_sum(gains, k))
+        elif needed is not None and (len(chosen) < 100 or len(chosen) % 10 == 0):
+            bound = max(bound, float(_fewest(gains, needed - total, tol)))
+        i = int(np.argmax(gains))
+        if not gains[i] > tol:
+            break
+        cols = m.indices[m.indptr[i] : m.indptr[i + 1]]
+        new = cols[~covered[cols]]
+        covered[new] = True
+        g = float(w[new].sum())
+        chosen.append(i)
+        added.append(g)
+        total += g
+        gains -= weight_reached(csc, new, w, m.shape[0])
+        gains[i] = -np.inf
+    if k is not None:
+        bound = min(bound, total + _top_sum(gains, k), inst.total)
+        if len(chosen) < limit:  # nothing more to gain: the choice is optimal
+            bound = min(bound, total)
+    return Greedy(np.asarray(chosen, dtype="int64"), np.asarray(added, dtype="float64"), bound)
+
+
+def _top_sum(gains: np.ndarray, k: int) -> float:
+    g = gains[np.isfinite(gains) & (gains > 0)]
+    if g.size <= k:
+        return float(g.sum())
+    return float(np.partition(g, g.size - k)[g.size - k :].sum())
+
+
+def _fewest(gains: np.ndarray, remaining: float, tol: float) -> int:
+    """The fewest sites whose marginal gains could add ``remaining`` demand."""
+    if remaining <= tol:
+        return 0
+    g = np.sort(gains[np.isfinite(gains) & (gains > 0)])[::-1]
+    return int(np.searchsorted(np.cumsum(g), remaining - tol, side="left")) + 1
+
+
+def order_by_gain(inst: Instance, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Order a chosen set by marginal gain (rows adding nothing are left out).
+
+    Parameters
+    ----------
+    inst
+        The instance.
+    rows
+        The chosen rows, in any order.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Rows and their gains, the largest marginal gain first at each step.
+    """
+    g = greedy(inst, k=len(rows), rows=np.asarray(rows, dtype="int64"))
+    return g.rows, g.gains
+
+
+def interchange(
+    inst: Instance, rows: np.ndarray, *, deadline: float = math.inf, max_swaps: int = 1000
+) -> np.ndarray:
+    """Swap one chosen site for another while that adds demand (best swap first).
+
+    For each chosen site ``r``, the value of swapping it for any candidate ``i`` is
+    ``gain_i + w(groups only r reaches that i reaches) − w(groups only r reaches)``,
+    computed for all ``i`` with one product over ``r``'s unique groups.
+
+    Parameters
+    ----------
+    inst
+        The instance.
+    rows
+        The chosen rows.
+    deadline
+        ``time.perf_counter()`` value to stop at.
+    max_swaps
+        At most this many swaps.
+
+    Returns
+    -------
+    numpy.ndarray
+        The improved rows (unordered).
+    """
+    m, csc, w = inst.matrix, inst.csc, inst.weight
+    nc = m.shape[0]
+    rows = np.asarray(rows, dtype="int64").copy()
+    if rows.size == 0 or rows.size >= nc:
+        return rows
+    tol = inst.tol()
+    cnt = inst.cover_count(rows)
+    for _ in range(max_swaps):
+        if time.perf_counter() > deadline:
+            break
+        gains = np.asarray(inst.fmatrix @ (w * (cnt == 0)), dtype="float64")
+        gains[rows] = -np.inf
+        best, swap = tol, None
+        for pos, r in enumerate(rows):
+            cols = m.indices[m.indptr[r] : m.indptr[r + 1]]
+            only = cols[cnt[cols] == 1]
+            delta = gains + weight_reached(csc, only, w, nc) - w[only].sum()
+            i = int(np.argmax(delta))
+            if delta[i] > best:
+                best, swap = float(delta[i]), (pos, i)
+        if swap is None:
+            break
+        pos, i = swap
+        np.subtract.at(cnt, m.indices[m.indptr[rows[pos]] : m.indptr[rows[pos] + 1]], 1)
+        np.add.at(cnt, m.indices[m.indptr[i] : m.indptr[i + 1]], 1)
+        rows[pos] = i
+    return rows
+
+
+@dataclass
+class Lagrange:
+    """A Lagrangian run: the bound and the best choice met on the way."""
+
+    bound: float
+    rows: np.ndarray
+    value: float
+    iterations: int
+
+
+def lagrangian_bound(
+    inst: Instance,
+    k: int,
+    known: float,
+    *,
+    iterations: int = LAGRANGE_ITERATIONS,
+    deadline: float = math.inf,
+) -> Lagrange:
+    """An upper bound on the MCLP from the Lagrangian relaxation of the coupling rows.
+
+    Parameters
+    ----------
+    inst
+        The instance.
+    k
+        Sites to add.
+    known
+        Demand a known choice adds (the target of the Polyak steps).
+    iterations
+        Subgradient steps at most.
+    deadline
+        ``time.perf_counter()`` value to stop at.
+
+    Returns
+    -------
+    Lagrange
+        The smallest bound met, and the best choice met (the ``k`` rows of largest
+        ``(Aλ)_i`` at some step) with the demand it adds.
+    """
+    m, w = inst.matrix, inst.weight
+    nc = m.shape[0]
+    tol = inst.tol()
+    if k <= 0:
+        return Lagrange(0.0, np.zeros(0, dtype="int64"), 0.0, 0)
+    if k >= nc:
+        return Lagrange(inst.total, np.arange(nc), inst.total, 0)
+    # start: each group's weight shared among the k sites' worth of its candidates
+    lam = np.minimum(w, w * k / np.maximum(np.diff(inst.csc.indptr), 1))
+    best, theta, stall = math.inf, 2.0, 0
+    best_rows, best_value = np.zeros(0, dtype="int64"), -math.inf
+    direction = np.zeros_like(w)
+    it = 0
+    for it in range(1, iterations + 1):  # noqa: B007 (the count is reported)
+        score = np.asarray(inst.fmatrix @ lam, dtype="float64")
+        top = np.argpartition(score, nc - k)[nc - k :]
+        value = float((w - lam).sum() + score[top].sum())
+        cnt = np.bincount(row_entries(m, top), minlength=w.size)
+        primal = float(w[cnt > 0].sum())
+        if primal > best_value:
+            best_value, best_rows = primal, top
+        if value < best - tol:
+            best, stall = value, 0
+        else:
+            stall += 1
+            if stall >= 15:
+                theta, stall = theta / 2.0, 0
+        target = max(known, best_value)
+        g = cnt - 1.0
+        g[((lam <= 0) & (g > 0)) | ((lam >= w) & (g < 0))] = 0.0
+        direction = g + 0.5 * direction  # deflected subgradient: fewer zig-zags
+        norm = float(direction @ direction)
+        if best - target <= tol or norm == 0.0 or theta < 1e-4 or time.perf_counter() > deadline:
+            break
+        lam = np.clip(lam - theta * (value - target) / norm * direction, 0.0, w)
+    return Lagrange(best, np.asarray(best_rows, dtype="int64"), best_value, it)
+
+
+def prune(inst: Instance, rows: np.ndarray, needed: float) -> np.ndarray:
+    """Drop chosen sites the target does not need (the least-losing one first).
+
+    Parameters
+    ----------
+    inst
+        The instance.
+    rows
+        Chosen rows adding at least ``needed``.
+    needed
+        Demand the rows must still add.
+
+    Returns
+    -------
+    numpy.ndarray
+        The rows kept (unordered).
+    """
+    m, w = inst.matrix, inst.weight
+    rows = np.asarray(rows, dtype="int64").copy()
+    tol = inst.tol()
+    cnt = inst.cover_count(rows)
+    value = float(w[cnt > 0].sum())
+    while rows.size:
+        only = np.where(cnt == 1, w, 0.0)
+        loss = np.bincount(
+            np.repeat(np.arange(rows.size), np.diff(m.indptr)[rows]),
+            weights=only[row_entries(m, rows)],
+            minlength=rows.size,
+        )
+        pos = int(np.argmin(loss))
+        if value - loss[pos] < needed - tol:
+            break
+        np.subtract.at(cnt, m.indices[m.indptr[rows[pos]] : m.indptr[rows[pos] + 1]], 1)
+        value -= float(loss[pos])
+        rows = np.delete(rows, pos)
+    return rows

@@ -1,0 +1,231 @@
+"""Solving MCLP and partial LSCP: heuristics first, HiGHS where it pays, bounds always.
+
+MCLP (add ``k`` sites): greedy → interchange → Lagrangian bound (which also offers
+choices of its own); if the bound does not yet prove the choice optimal and the
+instance is not too large (``auto``) or ``exact`` was asked for, the HiGHS MIP gets
+the rest of the time limit. The better of the MIP's incumbent and the heuristic is
+kept, with the best bound any of them proved.
+
+LSCP (fewest sites for ``needed`` demand): greedy → pruning of sites the target does
+not need → bisection on the number of sites with the MCLP Lagrangian bound (``m``
+sites cannot do when the bound for ``m`` is below ``needed``; a Lagrangian choice of
+``m`` sites that does is a smaller answer); then, if still not proven, the HiGHS MIP
+(``exact``, or ``auto`` when not too large). When every candidate together adds less
+than ``needed``, the fewest sites adding all they can are chosen and ``feasible`` is
+``False``.
+
+Every chosen set is reported in order of marginal gain (:func:`order_by_gain`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from geo.siting.heuristics import greedy, interchange, lagrangian_bound, order_by_gain, prune
+from geo.siting.instance import Instance
+from geo.siting.models import Mip, lscp_model, mclp_model
+
+#: ``auto`` runs the HiGHS MIP up to this many reach-matrix entries (after compression).
+AUTO_EXACT_NNZ = 2_000_000
+SOLVERS: tuple[str, ...] = ("auto", "exact", "greedy")
+
+
+@dataclass
+class Solution:
+    """Chosen rows of an :class:`~geo.siting.instance.Instance` and what is proven about them.
+
+    Attributes
+    ----------
+    rows
+        Chosen rows in order of marginal gain (each the largest gain given the earlier ones).
+    gains
+        Demand each adds, in that order.
+    bound
+        MCLP: an upper bound on the demand any ``k`` sites can add.
+        LSCP: a lower bound on the number of sites any set reaching the target needs.
+    optimal
+        Whether the bound proves the choice optimal.
+    solver
+        ``exact`` (the HiGHS MIP's solution) or ``greedy`` (greedy, improved by
+        interchange / pruning).
+    status
+        What happened, in words.
+    feasible
+        LSCP: whether the target is reached (always ``True`` for MCLP).
+    time_s
+        Seconds spent.
+    """
+
+    rows: np.ndarray
+    gains: np.ndarray
+    bound: float
+    optimal: bool
+    solver: str
+    status: str
+    feasible: bool = True
+    time_s: float = 0.0
+
+    @property
+    def objective(self) -> float:
+        """Demand the chosen sites add together."""
+        return float(self.gains.sum())
+
+
+def use_exact(inst: Instance, solver: str) -> bool:
+    """Whether the HiGHS MIP runs for this instance and solver choice."""
+    return solver == "exact" or (solver == "auto" and inst.matrix.nnz <= AUTO_EXACT_NNZ)
+
+
+def solve_mclp(
+    inst: Instance, k: int, *, solver: str = "auto", time_limit: float = 60.0
+) -> Solution:
+    """Choose up to ``k`` rows that add the most covered demand.
+
+    Parameters
+    ----------
+    inst
+        The instance.
+    k
+        Sites to add (at least 1).
+    solver
+        ``exact`` (HiGHS MIP unless a heuristic is already proven optimal), ``greedy``
+        (heuristics and their bound only) or ``auto`` (exact up to
+        :data:`AUTO_EXACT_NNZ` matrix entries).
+    time_limit
+        Seconds for the whole solve: the heuristics use at most half, the MIP the rest.
+
+    Returns
+    -------
+    Solution
+    """
+    t0 = time.perf_counter()
+    tol = max(inst.tol(), 1e-6)
+    g = greedy(inst, k=k)
+    rows, value, bound = g.rows, float(g.gains.sum()), g.bound
+    notes: list[str] = []
+    if bound - value > tol:
+        rows = interchange(inst, rows, deadline=t0 + time_limit / 4)
+        value = inst.value(rows)
+    if bound - value > tol:
+        lag = lagrangian_bound(inst, k, value, deadline=t0 + time_limit / 2)
+        bound = min(bound, lag.bound)
+        notes.append(f"Lagrangian bound ({lag.iterations} steps)")
+        if lag.value > value + tol:
+            rows = interchange(inst, lag.rows, deadline=t0 + time_limit / 2)
+            value = inst.value(rows)
+    used = "greedy"
+    if bound - value > tol and use_exact(inst, solver):
+        mip = mclp_model(inst, k, time_limit=time_limit - (time.perf_counter() - t0))
+        if math.isfinite(mip.bound):
+            bound = min(bound, mip.bound)
+        if mip.rows is not None and inst.value(mip.rows) > value - tol:
+            rows, value, used = mip.rows, inst.value(mip.rows), "exact"
+        notes.append(_mip_note(mip, time_limit))
+    elif bound - value > tol:
+        notes.append("no MIP (large instance)" if solver == "auto" else "no MIP (greedy asked for)")
+    rows, gains = order_by_gain(inst, rows)
+    value = float(gains.sum())
+    if inst.integral:  # whole-number demand: no choice adds a fraction
+        bound = math.floor(bound + tol)
+    bound = max(bound, value)
+    optimal = bound - value <= tol
+    head = "proven optimal" if optimal else (
+        f"within {_share((bound - value) / bound)} of the best possible gain "
+        f"(bound {bound:,.2f})"
+    )
+    return Solution(rows, gains, float(bound), optimal, used, "; ".join([head, used, *notes]),
+                    time_s=time.perf_counter() - t0)
+
+
+def solve_lscp(
+    inst: Instance, needed: float, *, solver: str = "auto", time_limit: float = 60.0
+) -> Solution:
+    """Choose the fewest rows that add at least ``needed`` demand.
+
+    Parameters
+    ----------
+    inst
+        The instance.
+    needed
+        Demand to add.
+    solver, time_limit
+        As :func:`solve_mclp` (the Lagrangian bisection gets at most half the time).
+
+    Returns
+    -------
+    Solution
+        ``bound`` is a lower bound on the number of sites; ``feasible`` ``False`` when
+        every candidate together adds less than ``needed``.
+    """
+    t0 = time.perf_counter()
+    tol = inst.tol()
+    feasible = needed <= inst.total + tol
+    goal = min(needed, inst.total)
+    if goal <= tol:
+        return Solution(np.zeros(0, "int64"), np.zeros(0), 0.0, True, "greedy",
+                        "no new site is needed", feasible, time.perf_counter() - t0)
+    g = greedy(inst, needed=goal)
+    rows = prune(inst, g.rows, goal)
+    bound = g.bound
+    notes: list[str] = []
+    used = "greedy"
+    if rows.size > bound:
+        rows, bound, steps = _lagrangian_count(inst, goal, rows, bound, t0 + time_limit / 2)
+        notes.append(f"Lagrangian bounds ({steps} runs)")
+    if rows.size > bound and use_exact(inst, solver):
+        mip = lscp_model(inst, goal, time_limit=time_limit - (time.perf_counter() - t0))
+        if math.isfinite(mip.bound):
+            bound = max(bound, math.ceil(mip.bound - 1e-6))
+        ok = mip.rows is not None and inst.value(mip.rows) >= goal - tol
+        if ok and mip.rows is not None and mip.rows.size <= rows.size:
+            rows, used = mip.rows, "exact"
+        notes.append(_mip_note(mip, time_limit))
+    elif rows.size > bound:
+        notes.append("no MIP (large instance)" if solver == "auto" else "no MIP (greedy asked for)")
+    rows, gains = order_by_gain(inst, rows)
+    bound = min(bound, rows.size)
+    optimal = rows.size <= bound
+    head = "proven optimal" if optimal else f"at least {int(bound)} site(s) needed (lower bound)"
+    return Solution(rows, gains, float(bound), optimal, used, "; ".join([head, used, *notes]),
+                    feasible, time.perf_counter() - t0)
+
+
+def _lagrangian_count(
+    inst: Instance, goal: float, rows: np.ndarray, bound: float, deadline: float
+) -> tuple[np.ndarray, float, int]:
+    """Tighten an LSCP by bisection on the number of sites with MCLP Lagrangian bounds.
+
+    ``m`` sites cannot add ``goal`` when the MCLP bound for ``m`` is below it (so at least
+    ``m + 1`` are needed); a Lagrangian choice of ``m`` sites that does add ``goal`` is
+    a smaller solution.
+    """
+    tol = inst.tol()
+    lo, hi = max(int(bound), 1), int(rows.size)  # goal > 0 needs a site
+    runs = 0
+    while lo < hi and time.perf_counter() < deadline:
+        mid = (lo + hi) // 2
+        lag = lagrangian_bound(inst, mid, goal, deadline=deadline)
+        runs += 1
+        if lag.value >= goal - tol and mid < rows.size:
+            rows = lag.rows
+        if lag.bound < goal - tol:
+            lo = mid + 1
+        else:
+            hi = mid
+    return rows, float(lo), runs
+
+
+def _share(x: float) -> str:
+    return "< 0.01%" if x < 1e-4 else f"{x:.2%}"
+
+
+def _mip_note(mip: Mip, time_limit: float) -> str:
+    if mip.status == 0:
+        return "HiGHS MIP solved"
+    if mip.status == 1:
+        return f"HiGHS stopped at the time limit ({time_limit:g} s)"
+    return f"HiGHS: {mip.message}"

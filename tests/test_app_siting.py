@@ -1,0 +1,64 @@
+"""The app's siting panel under ``AppTest``: results equal ``geo.siting.site``; add as what-if."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import planner
+from geo.siting import site
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("GEO_APP_MAP", "off")
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_siting_panel_finds_the_library_sites_and_adds_them_as_what_if(app: AppTest) -> None:
+    app.number_input(key="siting_k").set_value(2)
+    app.button(key="FormSubmitter:siting_form-计算选址 Find sites").click().run()
+    assert not app.exception, app.exception
+    ref = site(planner.read_demo("stations"), demand=planner.read_demo("demand")[0],
+               area=planner.read_demo("area")[0], grids=planner.read_demo("grids")[0],
+               from_gaps=True, add=2, solver="auto", time_limit=30.0)
+    shown = [d.value for d in app.dataframe if "新增覆盖需求" in d.value.columns]
+    assert len(shown) == 1
+    assert shown[0]["编号"].tolist() == [s["id"] for s in ref.summary()["selected"]]
+    m = _metrics(app)
+    assert m["选址后覆盖率"] == f"{ref.coverage * 100:.1f}%"
+
+    app.button(key="siting_use").click().run()
+    assert not app.exception, app.exception
+    assert len(app.session_state["whatif"]) == 2
+    kpi = _metrics(app)["覆盖率"]
+    assert kpi == f"{ref.after.coverage * 100:.1f}%"  # the what-if view shows the same coverage
+
+
+def test_target_that_cannot_be_reached_is_said(app: AppTest, tmp_path: Path) -> None:
+    one = "名称,经度,纬度\r\n候选甲,120.6000,31.2850\r\n".encode("utf-8-sig")
+    app.radio(key="siting_model").set_value("target")
+    app.number_input(key="siting_share").set_value(1.0)
+    app.radio(key="siting_source").set_value("upload")
+    app.file_uploader(key="siting_candidates").set_value(("cand.csv", one, "text/csv"))
+    app.button(key="FormSubmitter:siting_form-计算选址 Find sites").click().run()
+    assert not app.exception, app.exception
+    (tmp_path / "cand.csv").write_bytes(one)
+    ref = site(planner.read_demo("stations"), demand=planner.read_demo("demand")[0],
+               area=planner.read_demo("area")[0], grids=planner.read_demo("grids")[0],
+               candidates=str(tmp_path / "cand.csv"), target=1.0)
+    assert not ref.feasible
+    warnings = [w.value for w in app.warning]
+    best = f"{ref.best_coverage * 100:.1f}%"
+    assert any("无法达到" in w and best in w for w in warnings), warnings

@@ -62,3 +62,18 @@ def test_target_that_cannot_be_reached_is_said(app: AppTest, tmp_path: Path) -> 
     warnings = [w.value for w in app.warning]
     best = f"{ref.best_coverage * 100:.1f}%"
     assert any("无法达到" in w and best in w for w in warnings), warnings
+
+
+def test_siting_panel_on_the_street_network_demo(app: AppTest) -> None:
+    app.selectbox(key="demo_name").set_value("helsinki").run()
+    assert app.radio(key="method").value == "network"
+    app.number_input(key="siting_k").set_value(1)
+    app.button(key="FormSubmitter:siting_form-计算选址 Find sites").click().run()
+    assert not app.exception, app.exception
+    hel = Path(__file__).resolve().parents[1] / "data" / "helsinki"
+    ref = site(str(hel / "stations.csv"), demand=str(hel / "demand.csv"),
+               area=str(hel / "area.geojson"), method="network", network="helsinki",
+               from_gaps=True, add=1, time_limit=30.0)
+    shown = [d.value for d in app.dataframe if "新增覆盖需求" in d.value.columns]
+    assert shown and shown[0]["编号"].tolist() == [s["id"] for s in ref.summary()["selected"]]
+    assert _metrics(app)["选址后覆盖率"] == f"{ref.coverage * 100:.1f}%"

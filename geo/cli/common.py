@@ -6,7 +6,8 @@ import functools
 import inspect
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -296,6 +297,27 @@ def analysis_command(
     return register
 
 
+@contextmanager
+def user_errors(clean: Callable[[str], str] = str) -> Iterator[None]:
+    """Library errors become one line on stderr and exit 2; anything else one line and exit 3.
+
+    ``clean`` edits the message first (``geo geocode`` removes its key). With
+    ``GEO_DEBUG=1`` an unexpected error shows its traceback instead.
+    """
+    try:
+        yield
+    except (typer.BadParameter, typer.Exit):
+        raise
+    except GeoError as exc:
+        err(clean(str(exc)))
+        raise typer.Exit(EXIT_ERROR) from None
+    except Exception as exc:
+        if os.environ.get("GEO_DEBUG"):
+            raise
+        err(clean(f"unexpected {type(exc).__name__}: {exc} (run with GEO_DEBUG=1 for details)"))
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
 def run_analysis(
     stations: list[Path],
     opts: Analysis,
@@ -307,7 +329,7 @@ def run_analysis(
     With ``--engine dask`` and a GeoParquet demand the demand is read, computed and
     (to ``points_dir``) written by partition, never whole in this process.
     """
-    try:
+    with user_errors():
         from geo.coverage import analyze
 
         if opts.out_of_core():
@@ -327,16 +349,6 @@ def run_analysis(
         result.summary()
         if after is not None:
             after(result)
-    except typer.BadParameter:
-        raise
-    except GeoError as exc:
-        err(str(exc))
-        raise typer.Exit(EXIT_ERROR) from None
-    except Exception as exc:  # one line for the user; the traceback with GEO_DEBUG=1
-        if os.environ.get("GEO_DEBUG"):
-            raise
-        err(f"unexpected {type(exc).__name__}: {exc} (run with GEO_DEBUG=1 for details)")
-        raise typer.Exit(EXIT_INTERNAL) from None
     for item in result.rejected:
         typer.echo(f"geo: rejected: {item}", err=True)
     for item in result.warnings:

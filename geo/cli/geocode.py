@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -12,13 +11,12 @@ import typer
 from geo.cli.common import (
     EXIT_BELOW,
     EXIT_ERROR,
-    EXIT_INTERNAL,
     EXIT_OK,
     ProgressBar,
     app,
     err,
+    user_errors,
 )
-from geo.errors import GeoError
 
 
 class GeocodeProvider(StrEnum):
@@ -75,24 +73,16 @@ def geocode(
     key = None
     bar = ProgressBar("geocoding")
     try:
-        key = prov.key()
-        table = geocode_table(
-            str(input_file), provider=prov, city=city, address_column=address_column,
-            cache=False if no_cache else (cache_dir if cache_dir is not None else True),
-            rate=rate, area=str(area) if area is not None else None, timeout=timeout,
-            progress=bar.update,
-        )
-        stopped = table.attrs.get("geocode_stopped")
-        write_table(table, output)
-    except GeoError as exc:
-        err(redact(str(exc), key))
-        raise typer.Exit(EXIT_ERROR) from None
-    except Exception as exc:
-        if os.environ.get("GEO_DEBUG"):
-            raise
-        err(redact(f"unexpected {type(exc).__name__}: {exc} (run with GEO_DEBUG=1 for details)",
-                    key))
-        raise typer.Exit(EXIT_INTERNAL) from None
+        with user_errors(lambda message: redact(message, key)):  # the key, set below
+            key = prov.key()
+            table = geocode_table(
+                str(input_file), provider=prov, city=city, address_column=address_column,
+                cache=False if no_cache else (cache_dir if cache_dir is not None else True),
+                rate=rate, area=str(area) if area is not None else None, timeout=timeout,
+                progress=bar.update,
+            )
+            stopped = table.attrs.get("geocode_stopped")
+            write_table(table, output)
     finally:
         bar.close()
     message = redact(table.attrs.get("geocode_message", ""), key)

@@ -8,18 +8,16 @@ from typing import Annotated, Any
 import typer
 
 from geo.cli.common import (
-    EXIT_ERROR,
     Analysis,
     Assets,
     StationsArg,
     Tiles,
     analysis_command,
     app,
-    err,
     exit_with,
     run_analysis,
+    user_errors,
 )
-from geo.errors import GeoError
 
 
 @analysis_command("map")
@@ -77,9 +75,6 @@ def assets_fetch() -> None:
     """Download Leaflet once from the npm registry into the cache (GEO_CACHE_DIR)."""
     from geo import assets
 
-    try:
+    with user_errors():
         folder = assets.fetch()
-    except GeoError as exc:
-        err(str(exc))
-        raise typer.Exit(EXIT_ERROR) from None
     typer.echo(str(folder))

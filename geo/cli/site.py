@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,16 +10,13 @@ import typer
 
 from geo.cli.common import (
     EXIT_BELOW,
-    EXIT_ERROR,
-    EXIT_INTERNAL,
     Analysis,
     StationsArg,
     Tiles,
     analysis_command,
-    err,
     exit_with,
+    user_errors,
 )
-from geo.errors import GeoError
 
 
 class Solver(StrEnum):
@@ -80,7 +76,7 @@ def site(
     """
     from geo.siting import site as choose
 
-    try:
+    with user_errors():
         inputs = opts.inputs()
         inputs.pop("engine", None)
         res = choose(
@@ -95,16 +91,6 @@ def site(
             from geo.maps import save_map
 
             save_map(res.after, map_out, tiles=tiles.value)
-    except typer.BadParameter:
-        raise
-    except GeoError as exc:
-        err(str(exc))
-        raise typer.Exit(EXIT_ERROR) from None
-    except Exception as exc:  # one line for the user; the traceback with GEO_DEBUG=1
-        if os.environ.get("GEO_DEBUG"):
-            raise
-        err(f"unexpected {type(exc).__name__}: {exc} (run with GEO_DEBUG=1 for details)")
-        raise typer.Exit(EXIT_INTERNAL) from None
     for item in res.rejected:
         typer.echo(f"geo: rejected: {item}", err=True)
     for item in res.warnings:

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from geo.cli.common import (
-    EXIT_ERROR,
-    EXIT_INTERNAL,
     EXIT_OK,
     Analysis,
     StationsArg,
     analysis_command,
-    err,
+    user_errors,
 )
-from geo.errors import GeoError
 
 
 @analysis_command()
@@ -53,7 +49,7 @@ def sweep(
     from geo.io import read_raw, write_table
     from geo.settings import OVERRIDE_ALIASES
 
-    try:
+    with user_errors():
         table = read_raw(scenarios).data
         table.columns = [OVERRIDE_ALIASES.get(str(c).strip(), str(c).strip())
                          for c in table.columns]
@@ -68,14 +64,6 @@ def sweep(
             write_table(per_scenario, output)
         if grids_out is not None:
             write_table(per_grid, grids_out)
-    except GeoError as exc:
-        err(str(exc))
-        raise typer.Exit(EXIT_ERROR) from None
-    except Exception as exc:  # one line for the user; the traceback with GEO_DEBUG=1
-        if os.environ.get("GEO_DEBUG"):
-            raise
-        err(f"unexpected {type(exc).__name__}: {exc} (run with GEO_DEBUG=1 for details)")
-        raise typer.Exit(EXIT_INTERNAL) from None
     if json_out:
         typer.echo(json.dumps({"scenarios": json.loads(per_scenario.to_json(orient="records")),
                                "grids": json.loads(per_grid.to_json(orient="records"))},

@@ -107,6 +107,7 @@ KIND_STYLE: dict[str, tuple[str, str]] = {
 }
 BAND_COLOURS = ("#1b7837", "#5aae61", "#a6dba0")  # 5, 10, 15 minutes (darkest nearest)
 COVERED_COLOUR, UNCOVERED_COLOUR, GAP_COLOUR = "#3a86ff", "#e63946", "#e63946"
+CAPTURED_COLOUR = "#8338ec"  # demand newly covered by sites chosen in siting
 GRID_CLASSES = (  # (minimum coverage, colour, label)
     (0.8, "#2a9d8f", "≥ 80%"),
     (0.5, "#f4a261", "50–80%"),
@@ -542,6 +543,29 @@ def _demand_features(result: CoverageResult, datum: str) -> list[dict[str, Any]]
     return feats
 
 
+def _captured_features(captured: pd.DataFrame, datum: str) -> list[dict[str, Any]]:
+    if len(captured) == 0:
+        return []
+    lon, lat = _to_display(captured["lon"].to_numpy(dtype=float),
+                           captured["lat"].to_numpy(dtype=float), datum)
+    w = captured["weight"].to_numpy(dtype=float)
+    radius = 4.0 + 8.0 * np.sqrt(np.clip(w, 0, None) / max(float(w.max()), 1e-9))
+    style = {"color": CAPTURED_COLOUR, "weight": 2, "fillColor": CAPTURED_COLOUR,
+             "fillOpacity": 0.75}
+    return [
+        {
+            "type": "Feature",
+            "properties": {
+                "s": {**style, "radius": round(float(r), 1)},
+                "t": f"由新站点 {esc(site)} 覆盖 captured by new site · {_num(weight)}",
+            },
+            "geometry": {"type": "Point",
+                         "coordinates": [round(float(x), 5), round(float(y), 5)]},
+        }
+        for x, y, r, weight, site in zip(lon, lat, radius, w, captured["site"], strict=True)
+    ]
+
+
 def _station_features(
     result: CoverageResult, datum: str, stations: gpd.GeoDataFrame | None = None
 ) -> list[dict[str, Any]]:
@@ -711,6 +735,7 @@ def coverage_map(
     demo: bool | None = None,
     gap_labels: int = 10,
     compact: bool = False,
+    captured: pd.DataFrame | None = None,
 ) -> folium.Map:
     """Draw a coverage result on a Folium map.
 
@@ -737,6 +762,10 @@ def coverage_map(
     compact
         For small map panes (the app): the layer control collapsed, the legend
         folded (click "图例 Legend" to open it) and no title box.
+    captured
+        Demand newly covered by chosen sites (``lon, lat, weight, site`` in WGS-84;
+        :meth:`geo.siting.SitingResult.to_map` gives it): a layer of its own, each
+        point saying which new site captures it.
 
     Returns
     -------
@@ -782,6 +811,8 @@ def coverage_map(
     layer("缺口 Gaps", gap_polys)
     layer("需求 Demand", _demand_features(result, datum))
     layer("直线高估 Overstated by straight line", _overstated_features(result, datum))
+    if captured is not None:
+        layer("新站点覆盖的需求 Captured by new sites", _captured_features(captured, datum))
     stations = _station_features(result, datum, extra_stations)
     layer("站点 Stations", stations)
     layer("缺口排名 Gap ranks", gap_marks)
@@ -790,6 +821,10 @@ def coverage_map(
     st = result.stations if extra_stations is None else extra_stations
     kinds = [k for k in KIND_STYLE if "kind" in st and (st["kind"] == k).any()]
     legend = _legend_html(result, tile, kinds, demo)
+    if captured is not None and len(captured):
+        mark = (f'<div class="row"><span class="dot" style="background:{CAPTURED_COLOUR}"></span>'
+                "需求·由新站点覆盖 demand captured by new sites</div>")
+        legend = legend.replace('<div class="note">', mark + '<div class="note">', 1)
     if compact:
         head, _, body = legend.partition("</h4>")
         legend = f"<details><summary><b>{head.removeprefix('<h4>')}</b></summary>{body}</details>"

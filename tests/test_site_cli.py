@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -54,3 +55,17 @@ def test_site_usage_errors() -> None:
     assert neither.exit_code == 2
     no_candidates = runner.invoke(app, ["site", *ARGS, "--add", "2"])
     assert no_candidates.exit_code == 2
+
+
+def test_map_shows_the_demand_each_new_site_captures(tmp_path) -> None:
+    res = site(str(DEMO / "stations.csv"), demand=str(DEMO / "demand.csv"),
+               area=str(DEMO / "area.geojson"), from_gaps=True, add=3)
+    captured = res.captured()
+    chosen = {s["id"] for s in res.summary()["selected"]}
+    assert len(captured) and set(captured["site"]) <= chosen
+    assert abs(captured["weight"].sum() - res.gain) < 1e-9  # exactly the demand gained
+    html = res.to_map().get_root().render()
+    assert json.dumps("新站点覆盖的需求 Captured by new sites")[1:-1] in html  # layer control
+    layers = [json.loads(t) for t in re.findall(r"L\.geoJSON\((\{.*?\}), \{\n", html, flags=re.S)]
+    tips = [f["properties"].get("t", "") for layer in layers for f in layer["features"]]
+    assert sum("captured by new site" in t for t in tips) == len(captured)

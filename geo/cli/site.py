@@ -90,7 +90,7 @@ def site(
         if map_out is not None:
             from geo.maps import save_map
 
-            save_map(res.after, map_out, tiles=tiles.value)
+            save_map(res.after, map_out, tiles=tiles.value, captured=res.captured())
     for item in res.rejected:
         typer.echo(f"geo: rejected: {item}", err=True)
     for item in res.warnings:

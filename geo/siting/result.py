@@ -254,8 +254,26 @@ class SitingResult:
 
         write_table(self.sites_table(), path)
 
+    def captured(self) -> pd.DataFrame:
+        """Demand the chosen sites newly cover: ``lon, lat, weight, site`` (WGS-84).
+
+        A point uncovered before and covered after has a new site as its nearest
+        station (no existing one was within reach), which is the ``site`` named.
+        """
+        before = self.baseline.points["covered"].to_numpy(dtype=bool)
+        after = self.after.points
+        new = after["covered"].to_numpy(dtype=bool) & ~before
+        return pd.DataFrame({
+            "lon": after["lon"].to_numpy(dtype=float)[new],
+            "lat": after["lat"].to_numpy(dtype=float)[new],
+            "weight": after["weight"].to_numpy(dtype=float)[new],
+            "site": after["nearest"].astype(str).to_numpy()[new],
+        })
+
     def to_map(self, **kwargs: Any) -> Any:
-        """The report map of :attr:`after` (chosen sites drawn as what-if stations)."""
+        """The report map of :attr:`after`: chosen sites as new stations, the demand they
+        capture as a layer of its own (options of :func:`geo.maps.coverage_map`)."""
+        kwargs.setdefault("captured", self.captured())
         return self.after.to_map(**kwargs)
 
 

@@ -232,11 +232,9 @@ def analyze(
         rejected += grids_gdf.attrs.get("rejected", [])
         warnings += grids_gdf.attrs.get("warnings", [])
 
-    used, excluded, filter_notes = select_stations(station_gdf, settings)
+    station_gdf, filter_notes = mark_used(station_gdf, settings)
     warnings += filter_notes
-    station_gdf = station_gdf.copy()
-    station_gdf["used"] = used
-    station_gdf["excluded"] = excluded
+    used = station_gdf["used"].to_numpy(dtype=bool)
 
     s_lon = station_gdf.geometry.x.to_numpy(dtype="float64")
     s_lat = station_gdf.geometry.y.to_numpy(dtype="float64")
@@ -412,6 +410,20 @@ def _engine(engine: str | Kernel, *, scheduler: Any, partitions: int | None) -> 
     if scheduler is not None or partitions is not None:
         raise SettingsError("scheduler and partitions apply to engine='dask' only")
     return local_kernel
+
+
+def mark_used(
+    stations: gpd.GeoDataFrame, settings: Settings
+) -> tuple[gpd.GeoDataFrame, list[Rejected]]:
+    """A copy of the stations with ``used`` and ``excluded`` (why not) per the filters.
+
+    Returns the marked copy and the filters' notes (e.g. unknown opening hours).
+    """
+    used, excluded, notes = select_stations(stations, settings)
+    marked = stations.copy()
+    marked["used"] = used
+    marked["excluded"] = excluded
+    return marked, list(notes)
 
 
 def _as_list(obj: PathOrFrame | Sequence[PathOrFrame]) -> list[PathOrFrame]:

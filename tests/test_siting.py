@@ -125,16 +125,6 @@ def test_euclidean_reach_matches_broadcasting(pairs):
     assert got[0, 0] and got[1, 1] and got[2, 2]
 
 
-@pytest.fixture(scope="module")
-def walk_net() -> gn.Network:
-    return gn.load_network("helsinki", "walk", cache=False, progress=False)
-
-
-@pytest.fixture(scope="module")
-def bike_net() -> gn.Network:
-    return gn.load_network("helsinki", "ebike", cache=False, progress=False)
-
-
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))

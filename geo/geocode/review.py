@@ -76,18 +76,10 @@ def points_wgs84(table: pd.DataFrame, crs: str = "wgs84") -> tuple[np.ndarray, n
     -------
     lon, lat : numpy.ndarray
     """
-    from geo.io import parse_degrees, split_lnglat
+    from geo.geocode.run import written_coordinates
 
     cols = _columns(table)
-    lon, _ = parse_degrees(table[cols["lon"]])
-    lat, _ = parse_degrees(table[cols["lat"]])
-    if "lnglat" in cols:  # rows whose coordinates sit in one combined 经纬度 cell
-        lon_t, lat_t, _ = split_lnglat(table[cols["lnglat"]])
-        p_lon, _ = parse_degrees(lon_t)
-        p_lat, _ = parse_degrees(lat_t)
-        pair = ~(np.isfinite(lon) & np.isfinite(lat))
-        lon = np.where(pair, p_lon, lon)
-        lat = np.where(pair, p_lat, lat)
+    lon, lat = written_coordinates(table, cols)
     default = crsmod.normalize_coord_system(crs)
     if "coord_system" in cols:
         text = table[cols["coord_system"]].astype(object).where(

@@ -76,21 +76,33 @@ def _address_header(df: pd.DataFrame, address_column: str | None, file: str) -> 
     return cols["address"]
 
 
-def _given(df: pd.DataFrame, cols: dict[str, str]) -> np.ndarray:
-    """Rows that already hold coordinates: in lon/lat columns or one combined 经纬度 cell."""
+def written_coordinates(df: pd.DataFrame, cols: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's coordinates as written (its own system), NaN where it has none.
+
+    From the lon/lat columns, or from one combined 经纬度 cell where those are not both
+    given; ``cols`` maps ``lon``, ``lat``, ``lnglat`` to the table's headers.
+    """
     from geo.io import parse_degrees, split_lnglat
 
-    given = np.zeros(len(df), dtype=bool)
+    lon = np.full(len(df), np.nan)
+    lat = np.full(len(df), np.nan)
     if "lon" in cols and "lat" in cols:
         lon, _ = parse_degrees(df[cols["lon"]])
         lat, _ = parse_degrees(df[cols["lat"]])
-        given |= np.isfinite(lon) & np.isfinite(lat)
     if "lnglat" in cols:
         lon_t, lat_t, _ = split_lnglat(df[cols["lnglat"]])
-        lon, _ = parse_degrees(lon_t)
-        lat, _ = parse_degrees(lat_t)
-        given |= np.isfinite(lon) & np.isfinite(lat)
-    return given
+        p_lon, _ = parse_degrees(lon_t)
+        p_lat, _ = parse_degrees(lat_t)
+        pair = ~(np.isfinite(lon) & np.isfinite(lat))
+        lon = np.where(pair, p_lon, lon)
+        lat = np.where(pair, p_lat, lat)
+    return lon, lat
+
+
+def _given(df: pd.DataFrame, cols: dict[str, str]) -> np.ndarray:
+    """Rows that already hold coordinates: in lon/lat columns or one combined 经纬度 cell."""
+    lon, lat = written_coordinates(df, cols)
+    return np.isfinite(lon) & np.isfinite(lat)
 
 
 def _cell_text(value: object) -> str:

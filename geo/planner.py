@@ -19,7 +19,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -129,6 +130,17 @@ def read_input(
     return gdf
 
 
+@contextmanager
+def _upload_file(name: str, data: bytes) -> Iterator[tuple[Path, str]]:
+    """The uploaded bytes as a temporary file under the file's own base name (its suffix
+    tells the format): yields the path and that name; removed afterwards."""
+    base = Path(str(name).replace("\\", "/")).name or "upload"
+    with tempfile.TemporaryDirectory(prefix="geo-upload-") as tmp:
+        path = Path(tmp) / base
+        path.write_bytes(data)
+        yield path, base
+
+
 def read_upload(kind: str, name: str, data: bytes, *, crs: str = "wgs84") -> gpd.GeoDataFrame:
     """Read an uploaded file from its bytes.
 
@@ -156,10 +168,7 @@ def read_upload(kind: str, name: str, data: bytes, *, crs: str = "wgs84") -> gpd
     InputError
         If the file cannot be used at all; the message names ``name``.
     """
-    base = Path(str(name).replace("\\", "/")).name or "upload"
-    with tempfile.TemporaryDirectory(prefix="geo-upload-") as tmp:
-        path = Path(tmp) / base
-        path.write_bytes(data)
+    with _upload_file(name, data) as (path, base):
         return read_input(kind, path, crs=crs, label=base)
 
 
@@ -182,10 +191,7 @@ def geocode_upload(name: str, data: bytes, **kwargs: Any) -> pd.DataFrame:
     """
     from geo.geocode import geocode_table
 
-    base = Path(str(name).replace("\\", "/")).name or "upload"
-    with tempfile.TemporaryDirectory(prefix="geo-upload-") as tmp:
-        path = Path(tmp) / base
-        path.write_bytes(data)
+    with _upload_file(name, data) as (path, base):
         try:
             table = geocode_table(path, **kwargs)
         except InputError as exc:

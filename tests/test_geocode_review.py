@@ -225,3 +225,16 @@ def test_explicit_systems_make_the_table_independent_of_crs(demo_table, tmp_path
     b = geo.read_stations(out, crs="gcj02")
     assert np.array_equal(a.geometry.x.to_numpy(), b.geometry.x.to_numpy())
     assert demo_table.loc[0, "坐标系"] == "gcj02"  # the original is untouched
+
+
+def test_an_uploaded_list_is_geocoded_and_named_as_uploaded() -> None:
+    from geo import planner
+
+    good = "名称,地址\r\n甲,苏州市姑苏区云帆路48号\r\n".encode("utf-8-sig")
+    table = planner.geocode_upload("上传/站点.csv", good, provider="demo", cache=False)
+    assert table.attrs["source"] == "站点.csv" and table["geocode_status"].tolist() == ["ok"]
+    bad = "名称,备注\r\n甲,无\r\n".encode("utf-8-sig")
+    with pytest.raises(InputError) as err:
+        planner.geocode_upload("站点.csv", bad, provider="demo", cache=False)
+    assert err.value.file == "站点.csv" and "geo-upload-" not in str(err.value)
+    assert "address" in str(err.value)

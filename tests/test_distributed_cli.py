@@ -85,3 +85,19 @@ def test_sweep_bad_scenario_is_a_usage_error(tmp_path) -> None:
     table.write_text("minutes,colour\n10,red\n", encoding="utf-8")
     res = CliRunner().invoke(app, ["sweep", *STATIONS, "--scenarios", str(table)])
     assert res.exit_code == 2 and "colour" in res.output
+
+
+def test_cluster_options_a_command_would_ignore_are_refused(tmp_path) -> None:
+    runner = CliRunner()
+    res = runner.invoke(app, ["site", *STATIONS, "--from-gaps", "--add", "1", "--engine", "dask"])
+    assert res.exit_code == 2 and "geo site runs in this process" in res.output
+    table = tmp_path / "scenarios.csv"
+    table.write_text("minutes\n10\n", encoding="utf-8")
+    res = runner.invoke(app, ["sweep", *STATIONS, "--scenarios", str(table), "--engine", "dask",
+                              "--partitions", "4"])
+    assert res.exit_code == 2 and "one task per scenario" in res.output
+    parquet = tmp_path / "d.parquet"
+    geo.read_demand(DEMO / "demand.csv")[["id", "weight", "geometry"]].to_parquet(parquet)
+    res = runner.invoke(app, ["check", *STATIONS, "--demand", str(parquet), "--engine", "dask",
+                              "--partitions", "4"])
+    assert res.exit_code == 2 and "partitioned by its parts" in res.output

@@ -214,15 +214,24 @@ class Analysis:
             "sheet": int(sheet) if sheet is not None and sheet.isdigit() else sheet,
             "network": self.network,
             "snap_limit_m": self.snap_limit,
-            **self.engine_args(),
         }
+
+    def check_cluster_options(self, *, partitions: str | None = None) -> None:
+        """Refuse cluster options that would be ignored.
+
+        ``partitions``, when given, says why this command cannot use ``--partitions``.
+        """
+        if self.engine is Engine.local and (self.scheduler is not None
+                                            or self.partitions is not None):
+            raise typer.BadParameter("--scheduler and --partitions need --engine dask",
+                                     param_hint="--engine")
+        if partitions is not None and self.partitions is not None:
+            raise typer.BadParameter(partitions, param_hint="--partitions")
 
     def engine_args(self) -> dict[str, Any]:
         """``engine`` (and its cluster options) for :func:`geo.analyze`."""
+        self.check_cluster_options()
         if self.engine is Engine.local:
-            if self.scheduler is not None or self.partitions is not None:
-                raise typer.BadParameter("--scheduler and --partitions need --engine dask",
-                                         param_hint="--engine")
             return {}
         from geo.distributed import DaskEngine
 
@@ -335,8 +344,10 @@ def run_analysis(
         if opts.out_of_core():
             from geo.distributed import check_parquet
 
+            opts.check_cluster_options(
+                partitions="a GeoParquet demand is partitioned by its parts (files or row "
+                "groups); leave out --partitions")
             inputs = opts.inputs()
-            inputs.pop("engine")
             result = check_parquet(
                 [str(p) for p in stations], inputs.pop("demand"), points_out=points_dir,
                 settings=opts.settings(), scheduler=opts.scheduler,
@@ -345,7 +356,7 @@ def run_analysis(
             )
         else:
             result = analyze([str(p) for p in stations], settings=opts.settings(),
-                             **opts.inputs())
+                             **opts.inputs(), **opts.engine_args())
         result.summary()
         if after is not None:
             after(result)

@@ -77,13 +77,15 @@ def site(
     from geo.siting import site as choose
 
     with user_errors():
-        inputs = opts.inputs()
-        inputs.pop("engine", None)
+        if opts.engine.value != "local":
+            raise typer.BadParameter("geo site runs in this process; --engine dask is for "
+                                     "check, map, report and sweep", param_hint="--engine")
+        opts.check_cluster_options()
         res = choose(
             [str(p) for p in stations], candidates=str(candidates) if candidates else None,
             from_gaps=from_gaps, add=add, target=target, solver=solver.value,
             time_limit=time_limit, charging=charging, on_network=on_network,
-            settings=opts.settings(), **inputs,
+            settings=opts.settings(), **opts.inputs(),
         )
         if out is not None:
             res.write_sites(out)

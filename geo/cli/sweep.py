@@ -53,12 +53,13 @@ def sweep(
         table = read_raw(scenarios).data
         table.columns = [OVERRIDE_ALIASES.get(str(c).strip(), str(c).strip())
                          for c in table.columns]
-        inputs = opts.inputs()
-        inputs.pop("engine", None)
+        opts.check_cluster_options(
+            partitions="a sweep runs one task per scenario; leave out --partitions")
         per_scenario, per_grid = run_sweep(
             [str(p) for p in stations], table, settings=opts.settings(),
             engine=opts.engine.value, scheduler=opts.scheduler,
-            progress=sys.stderr.isatty() if opts.engine.value == "dask" else None, **inputs,
+            progress=sys.stderr.isatty() if opts.engine.value == "dask" else None,
+            **opts.inputs(),
         )
         if output is not None:
             write_table(per_scenario, output)

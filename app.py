@@ -227,18 +227,25 @@ def show_map(result: geo.CoverageResult, basemap: str) -> tuple[float, float] | 
     return new
 
 
-def add_whatif(stations: gpd.GeoDataFrame, lon: float, lat: float, crs: str, **kw: Any) -> None:
-    """Validate and remember one what-if station (``st.error`` when it cannot be added)."""
+def add_whatif(
+    stations: gpd.GeoDataFrame, lon: float, lat: float, crs: str, **kw: Any
+) -> gpd.GeoDataFrame:
+    """Validate and remember one what-if station (``st.error`` when it cannot be added).
+
+    Returns the table with it added (unchanged when refused), so that several can be
+    added in a row, each with its own id.
+    """
     try:
         frame = scenario.add_station(stations, lon, lat, crs=crs, **kw)
     except InputError as exc:
         st.session_state["whatif_error"] = str(exc)
-        return
+        return stations
     sid = str(frame["id"].iloc[-1])
     st.session_state["whatif"] = [
         *st.session_state.get("whatif", []),
         {"lon": float(lon), "lat": float(lat), "crs": crs, "station_id": sid, **kw},
     ]
+    return frame
 
 
 def remove_whatif(stations: gpd.GeoDataFrame, station_id: str | None) -> None:
@@ -593,9 +600,15 @@ if st.session_state.get("siting_on"):
         st.dataframe(ui.headers(table, lang), hide_index=True)
         b1, b2 = st.columns(2)
         if b1.button(T("siting_use"), key="siting_use", disabled=len(table) == 0):
-            for row in table.itertuples(index=False):
-                add_whatif(result.stations, row.lon, row.lat, "wgs84", name=str(row.name),
-                           kind="charging_pile" if charging_in else "supply")
+            # as the siting placed them: kind, amenities and hours that its filters count
+            current = result.stations
+            for row in scenario.hypothetical_stations(siting.after.stations).itertuples(
+                index=False
+            ):
+                current = add_whatif(
+                    current, row.geometry.x, row.geometry.y, "wgs84", name=str(row.name),
+                    kind=str(row.kind), amenities=str(row.amenities_text), hours=str(row.hours),
+                )
             st.session_state["siting_on"] = False
             st.rerun()
         b2.download_button(

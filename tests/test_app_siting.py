@@ -41,9 +41,26 @@ def test_siting_panel_finds_the_library_sites_and_adds_them_as_what_if(app: AppT
 
     app.button(key="siting_use").click().run()
     assert not app.exception, app.exception
-    assert len(app.session_state["whatif"]) == 2
+    added = app.session_state["whatif"]
+    assert len(added) == 2 and len({s["station_id"] for s in added}) == 2  # each its own id
     kpi = _metrics(app)["覆盖率"]
     assert kpi == f"{ref.after.coverage * 100:.1f}%"  # the what-if view shows the same coverage
+    # each can be removed on its own
+    app.button(key=f"remove_{added[1]['station_id']}").click().run()
+    assert [s["station_id"] for s in app.session_state["whatif"]] == [added[0]["station_id"]]
+
+
+def test_sites_added_as_what_if_keep_what_the_filters_count(app: AppTest) -> None:
+    app.selectbox(key="amenity").set_value("water").run()
+    app.number_input(key="siting_k").set_value(2)
+    app.button(key="FormSubmitter:siting_form-计算选址 Find sites").click().run()
+    ref = site(planner.read_demo("stations"), demand=planner.read_demo("demand")[0],
+               area=planner.read_demo("area")[0], grids=planner.read_demo("grids")[0],
+               from_gaps=True, add=2, amenity="water", time_limit=30.0)
+    app.button(key="siting_use").click().run()
+    assert not app.exception, app.exception
+    assert _metrics(app)["覆盖率"] == f"{ref.after.coverage * 100:.1f}%"
+    assert _metrics(app)["使用站点"] == str(ref.after.stations_used)
 
 
 def test_target_that_cannot_be_reached_is_said(app: AppTest, tmp_path: Path) -> None:

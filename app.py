@@ -575,6 +575,8 @@ if st.session_state.get("siting_on"):
             cand_key = (cand_file.name, hashlib.sha256(cand_file.getvalue()).hexdigest(), crs)
         except InputError as exc:
             st.error(f"{T('read_error')}: {exc}")
+    if source_in in ("upload", "both") and cand_gdf is None:
+        st.info(T("siting_no_file"))
     params = {"from_gaps": source_in in ("gaps", "both") or cand_gdf is None,
               "charging": bool(charging_in), "solver": solver_in, "time_limit": 30.0}
     params.update({"add": int(k_in)} if model == "add" else {"target": float(share_in)})

@@ -200,6 +200,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "siting_source_upload": ("上传的候选点表", "Uploaded candidate table"),
     "siting_source_both": ("两者", "Both"),
     "siting_candidates": ("候选点表 Candidate table", "Candidate table"),
+    "siting_no_file": ("没有可用的候选点表：本次使用缺口单元中心作为候选点。",
+                       "No usable candidate table: the gap-cell centres are used instead."),
     "siting_charging": ("为充电桩选址（只计有充电的站点）",
                         "Site charging piles (only charging counts)"),
     "siting_solver": ("求解 Solver", "Solver"),

@@ -94,3 +94,11 @@ def test_siting_panel_on_the_street_network_demo(app: AppTest) -> None:
     shown = [d.value for d in app.dataframe if "新增覆盖需求" in d.value.columns]
     assert shown and shown[0]["编号"].tolist() == [s["id"] for s in ref.summary()["selected"]]
     assert _metrics(app)["选址后覆盖率"] == f"{ref.coverage * 100:.1f}%"
+
+
+def test_upload_chosen_without_a_file_says_the_gaps_are_used(app: AppTest) -> None:
+    app.radio(key="siting_source").set_value("upload")
+    app.button(key="FormSubmitter:siting_form-计算选址 Find sites").click().run()
+    assert not app.exception, app.exception
+    assert any("缺口单元中心" in i.value for i in app.info)
+    assert any("新增覆盖需求" in d.value.columns for d in app.dataframe)

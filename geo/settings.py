@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+import numpy as np
+
 from geo.errors import SettingsError
 
 #: Default speed per mode, km/h.
@@ -255,7 +257,8 @@ def coerce_overrides(values: Mapping[str, Any]) -> dict[str, Any]:
                 raise SettingsError(f"scenario setting {raw_key}={value!r} is not a number")
             value = float(value)
         elif key in ("categories", "bands"):
-            parts = value if isinstance(value, list | tuple) else str(value).split("|")
+            parts = (list(value) if isinstance(value, list | tuple | np.ndarray)
+                     else str(value).split("|"))
             value = tuple(float(p) if key == "bands" else str(p).strip() for p in parts)
         else:
             value = str(value).strip()

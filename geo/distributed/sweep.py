@@ -10,7 +10,6 @@ returns two tidy tables: coverage per scenario, and per scenario and 网格.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping, Sequence
 from os import PathLike
 from typing import Any
@@ -146,20 +145,10 @@ def _scenario_table(scenarios: Scenarios) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def _blank(value: Any) -> bool:
-    if value is None:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
 def _settings_for(base: Settings, row: Mapping[str, Any], i: int) -> Settings:
-    changes = {k: v for k, v in row.items() if not _blank(v)}
-    for key in ("bands", "categories"):
-        if isinstance(changes.get(key), np.ndarray):
-            changes[key] = tuple(changes[key].tolist())
     try:
         # cells read from a CSV/XLSX are text: numbers and lists as Settings takes them
-        return base.replace(**coerce_overrides(changes))
+        return base.replace(**coerce_overrides(row))
     except SettingsError as exc:
         raise SettingsError(f"scenario {i}: {exc}") from exc
 

@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
-from scipy.spatial import cKDTree
 
 from geo import crs as crsmod
 from geo import grid as gridmod
+from geo import reach, zones
 from geo.errors import InputError, Rejected, SettingsError
 from geo.filters import select_stations
 from geo.network import Network, NetworkCoverage, coverage_on_network
@@ -33,8 +33,6 @@ log = logging.getLogger("geo")
 
 PathOrFrame = str | PathLike[str] | gpd.GeoDataFrame
 
-#: A small tolerance so that a point exactly at the threshold counts as covered.
-_EPS_MIN = 1e-9
 #: Engines that run the per-point kernel (``engine=`` of :func:`analyze`).
 ENGINES: tuple[str, ...] = ("local", "dask")
 
@@ -116,7 +114,7 @@ def local_kernel(job: KernelInput) -> KernelOutput:
     -------
     KernelOutput
     """
-    minutes, nearest_pos, unique = _nearest(job.sx, job.sy, job.x, job.y, job.settings)
+    minutes, nearest_pos, unique = reach.nearest(job.sx, job.sy, job.x, job.y, job.settings)
     if job.settings.method != "network":
         return KernelOutput(minutes, nearest_pos, unique)
     net_cov = _on_network(
@@ -286,7 +284,7 @@ def analyze(
             area_gdf = gpd.GeoDataFrame(
                 {"name": ["stations' extent + reach"]}, geometry=[area_geom], crs=4326
             )
-        cells = gridmod.cells_over_area(_union(area_gdf), spec)
+        cells = gridmod.cells_over_area(zones.union(area_gdf), spec)
         if len(cells) == 0:
             raise InputError(
                 f"the study area holds no cell of {settings.cell_m:g} m; use a smaller --cell"
@@ -331,14 +329,13 @@ def analyze(
             station_ids=station_gdf["id"].astype(str).to_numpy()[used],
             what="demand point(s)" if source == "points" else "grid cell(s)",
         )
-    covered = minutes <= settings.minutes + _EPS_MIN
+    covered = reach.within(minutes, settings.minutes)
     nearest_id = np.full(x.size, None, dtype=object)
     has = nearest_pos >= 0
     station_ids = station_gdf["id"].astype(str).to_numpy()
     nearest_id[has] = station_ids[used_idx[nearest_pos[has]]]
 
-    point_grid, grid_notes = _assign_grids(lon, lat, grids_gdf)
-    warnings += grid_notes
+    point_grid = zones.assign_grids(lon, lat, grids_gdf)
 
     points = gpd.GeoDataFrame(
         {
@@ -349,7 +346,7 @@ def analyze(
             "minutes": minutes,
             "nearest": nearest_id,
             "covered": covered,
-            "band": _bands(minutes, settings.bands),
+            "band": reach.bands(minutes, settings.bands),
             "grid": point_grid,
             "cell": _labels(cell_key, spec) if source == "points" else ids,
         },
@@ -373,7 +370,7 @@ def analyze(
     station_table = _station_table(station_gdf, used_idx, nearest_pos, covered, unique, weight)
     outside_area = None
     if area_gdf is not None and source == "points":
-        outside_area = _outside_area(lon, lat, weight, covered, area_gdf)
+        outside_area = zones.outside_area(lon, lat, weight, covered, area_gdf)
 
     result = CoverageResult(
         settings=settings,
@@ -511,8 +508,6 @@ def _seq_ids(n: int) -> np.ndarray:
     return np.char.add("D", np.char.zfill(np.arange(1, n + 1).astype(str), width)).astype(object)
 
 
-def _union(gdf: gpd.GeoDataFrame) -> shapely.Geometry:
-    return shapely.union_all(gdf.geometry.to_numpy())
 
 
 def _metric_crs(lon: np.ndarray, lat: np.ndarray) -> CRS:
@@ -583,53 +578,10 @@ def _on_network(
     )
 
 
-def _nearest(
-    sx: np.ndarray, sy: np.ndarray, x: np.ndarray, y: np.ndarray, settings: Settings
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Minutes to the nearest station, its position, and whether it alone is within reach."""
-    n = x.size
-    if sx.size == 0:
-        return np.full(n, np.nan), np.full(n, -1, dtype="int64"), np.zeros(n, dtype=bool)
-    tree = cKDTree(np.column_stack([sx, sy]))
-    k = 2 if sx.size > 1 else 1
-    dist, idx = tree.query(np.column_stack([x, y]), k=k)
-    if k == 1:
-        d1, i1, d2 = dist, idx, np.full(n, np.inf)
-    else:
-        d1, i1, d2 = dist[:, 0], idx[:, 0], dist[:, 1]
-    per_m = settings.circuity / settings.speed_m_per_min
-    minutes = d1 * per_m
-    second = d2 * per_m
-    unique = (minutes <= settings.minutes + _EPS_MIN) & (second > settings.minutes + _EPS_MIN)
-    return minutes, i1.astype("int64"), unique
 
 
-def _bands(minutes: np.ndarray, bands: Sequence[float]) -> np.ndarray:
-    """The smallest band (minutes) each point falls within, NaN beyond the last."""
-    edges = np.asarray(bands, dtype="float64")
-    pos = np.searchsorted(edges, minutes - _EPS_MIN, side="left")
-    out = np.full(minutes.size, np.nan)
-    ok = np.isfinite(minutes) & (pos < edges.size)
-    out[ok] = edges[pos[ok]]
-    return out
 
 
-def _assign_grids(
-    lon: np.ndarray, lat: np.ndarray, grids: gpd.GeoDataFrame | None
-) -> tuple[np.ndarray, list[Rejected]]:
-    """The name of the 网格 containing each point (first in file order on shared borders)."""
-    out = np.full(lon.size, None, dtype=object)
-    if grids is None or len(grids) == 0:
-        return out, []
-    tree = shapely.STRtree(grids.geometry.to_numpy())
-    pt_idx, grid_idx = tree.query(shapely.points(lon, lat), predicate="intersects")
-    order = np.lexsort((grid_idx, pt_idx))
-    pt_idx, grid_idx = pt_idx[order], grid_idx[order]
-    first = np.ones(pt_idx.size, dtype=bool)
-    first[1:] = pt_idx[1:] != pt_idx[:-1]
-    names = grids["grid"].astype(str).to_numpy()
-    out[pt_idx[first]] = names[grid_idx[first]]
-    return out, []
 
 
 def _gap_cells(
@@ -689,20 +641,3 @@ def _station_table(
     table.loc[used_idx, "unique_demand"] = only
     return table
 
-
-def _outside_area(
-    lon: np.ndarray,
-    lat: np.ndarray,
-    weight: np.ndarray,
-    covered: np.ndarray,
-    area: gpd.GeoDataFrame,
-) -> dict[str, float]:
-    geom = _union(area)
-    shapely.prepare(geom)
-    inside = shapely.intersects_xy(geom, lon, lat)
-    out = ~inside
-    return {
-        "points": int(out.sum()),
-        "demand": float(weight[out].sum()),
-        "uncovered_demand": float(weight[out & ~covered].sum()),
-    }

@@ -41,6 +41,7 @@ from pyproj import Transformer
 
 from geo import crs as crsmod
 from geo.errors import SettingsError
+from geo.reach import straight_service_areas
 from geo.schema import AMENITY_LABELS, KIND_LABELS, LEVEL_LABELS
 from geo.settings import MODE_LABELS_ZH
 
@@ -352,21 +353,17 @@ def _straight_bands(result: CoverageResult) -> list[tuple[float, Any, str]]:
     to_m = Transformer.from_crs(4326, result.metric_crs, always_xy=True)
     back = Transformer.from_crs(result.metric_crs, 4326, always_xy=True)
     x, y = to_m.transform(st.geometry.x.to_numpy(), st.geometry.y.to_numpy())
-    pts = shapely.points(np.asarray(x), np.asarray(y))
     clip = None
     if result.area is not None:
         area = shapely.union_all(result.area.geometry.to_numpy())
         clip = crsmod.reproject(area, to_m)
     mode = f"{MODE_LABELS_ZH.get(s.mode, s.mode)} {s.speed_kmh:g} km/h"
     out = []
-    for minutes in s.bands:
-        reach = s.speed_m_per_min * minutes / s.circuity
-        shape = shapely.union_all(shapely.buffer(pts, reach, quad_segs=16))
-        if clip is not None:
-            shape = shapely.intersection(shape, clip)
-        shape = shapely.simplify(shape, _SIMPLIFY_M)
+    for minutes, radius, shape in straight_service_areas(
+        np.asarray(x), np.asarray(y), s, clip=clip, simplify_m=_SIMPLIFY_M
+    ):
         wgs = crsmod.reproject(shape, back)
-        tip = f"{minutes:g} 分钟可达 within {minutes:g} min ({mode}, 直线 {reach:,.0f} m)"
+        tip = f"{minutes:g} 分钟可达 within {minutes:g} min ({mode}, 直线 {radius:,.0f} m)"
         out.append((minutes, wgs, tip))
     return out
 

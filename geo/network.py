@@ -53,6 +53,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from geo import crs as crsmod
 from geo.errors import InputError, Rejected, SettingsError
 from geo.paths import cache_root
+from geo.reach import within
 
 log = logging.getLogger("geo")
 
@@ -1316,7 +1317,7 @@ def travel_times(
         best_lab[bp[better]] = bs[better]
     total = best + points.distance_m[on] / walk
     if search.limit_minutes is not None:
-        total = np.where(total <= search.limit_minutes + 1e-9, total, np.inf)
+        total = np.where(within(total, search.limit_minutes), total, np.inf)
     finite = np.isfinite(total)
     best_lab = np.where(finite, best_lab, -1)
     # fragments holding a usable station
@@ -1407,7 +1408,7 @@ def second_minutes(
         np.minimum.at(second, pp, np.where(ss != mine[pp], direct, np.inf))
     second = second + points.distance_m[on] / walk
     if limit_minutes is not None:
-        second = np.where(second <= limit_minutes + 1e-9, second, np.inf)
+        second = np.where(within(second, limit_minutes), second, np.inf)
     out[on] = second
     out[travel.status != "ok"] = np.nan
     return out
@@ -1588,7 +1589,7 @@ def service_polygons(
         ``minutes`` and ``geometry`` (network CRS), one row per band, ascending.
     """
     bands = sorted({float(b) for b in bands})
-    if search.limit_minutes is not None and bands and bands[-1] > search.limit_minutes + 1e-9:
+    if search.limit_minutes is not None and bands and not within(bands[-1], search.limit_minutes):
         raise SettingsError(
             f"the search stopped at {search.limit_minutes:g} minutes, below the "
             f"{bands[-1]:g}-minute band"
@@ -1656,14 +1657,12 @@ class NetworkCoverage:
     @property
     def covered(self) -> np.ndarray:
         """Within the threshold along the streets."""
-        m = self.minutes
-        return np.isfinite(m) & (m <= self.budget + 1e-9)
+        return within(self.minutes, self.budget)
 
     @property
     def straight_covered(self) -> np.ndarray:
         """Within the threshold by the straight-line method."""
-        m = self.straight_minutes
-        return np.isfinite(m) & (m <= self.budget + 1e-9)
+        return within(self.straight_minutes, self.budget)
 
     @property
     def overstated(self) -> np.ndarray:
@@ -1902,9 +1901,9 @@ def coverage_on_network(
     pt = snap(network, px, py, max_distance_m=snap_limit_m)
     search = station_search(network, st, speed_m_per_min, walk_speed_m_per_min=walk_speed_m_per_min)
     tt = travel_times(network, st, pt, speed_m_per_min, search=search)
-    covered = np.isfinite(tt.minutes) & (tt.minutes <= minutes + 1e-9)
+    covered = within(tt.minutes, minutes)
     second = second_minutes(search, pt, tt, limit_minutes=minutes + 1e-6)
-    unique = covered & ~(second <= minutes + 1e-9)
+    unique = covered & ~within(second, minutes)
     n = np.asarray(lon).size
     return NetworkCoverage(
         network=network,

@@ -18,6 +18,7 @@ from pyproj import CRS, Transformer
 
 from geo import crs as crsmod
 from geo import grid as gridmod
+from geo import reach, zones
 from geo.errors import Rejected
 from geo.settings import Settings
 
@@ -108,13 +109,12 @@ class CoverageResult:
         """Share of demand within each time band (cumulative)."""
         p = self.points
         w = p["weight"].to_numpy()
-        m = p["minutes"].to_numpy()
         total = w.sum()
-        out = []
-        for b in self.settings.bands:
-            within = float(w[np.isfinite(m) & (m <= b + 1e-9)].sum())
-            out.append({"minutes": b, "demand": within, "share": within / total if total else 0.0})
-        return out
+        sums = reach.band_demand(p["minutes"].to_numpy(), w, self.settings.bands)
+        return [
+            {"minutes": b, "demand": float(d), "share": float(d) / total if total else 0.0}
+            for b, d in zip(self.settings.bands, sums, strict=True)
+        ]
 
     # --- gaps -----------------------------------------------------------------------------
 
@@ -272,9 +272,7 @@ class CoverageResult:
         )
 
     def _grid_of(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-        from geo.coverage import _assign_grids
-
-        return _assign_grids(lon, lat, self.grids)[0]
+        return zones.assign_grids(lon, lat, self.grids)
 
     def outside_grids(self) -> dict[str, float] | None:
         """Demand in no 网格 (``None`` when no grids were given)."""

@@ -1,7 +1,7 @@
 """The per-partition computations that run on Dask workers.
 
 Each one calls the same functions as the local engine
-(:func:`geo.coverage._nearest`, :func:`geo.network.snap`, ``station_search``,
+(:func:`geo.reach.nearest`, :func:`geo.network.snap`, ``station_search``,
 ``travel_times``, ``second_minutes``) on a partition's points and the stations
 (or streets) within its margin, then marks the points whose answer is not
 *provably* the one the whole input gives; those are recomputed against all
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from geo.coverage import _nearest
+from geo import reach
 from geo.distributed.partition import PortableNetwork, SubNetwork, bbox, grow, in_box
 from geo.network import (
     WALK_SPEED_M_PER_MIN,
@@ -32,6 +32,7 @@ from geo.network import (
     station_search,
     travel_times,
 )
+from geo.reach import minutes_per_metre, within
 from geo.settings import Settings
 
 
@@ -84,15 +85,15 @@ def euclidean_part(
     if x.size == 0:
         return PointsOut(np.zeros(0), np.zeros(0, "int64"), np.zeros(0, bool))
     sel = np.flatnonzero(in_box(sx, sy, grow(bbox(x, y), margin_m)))
-    minutes, pos, unique = _nearest(sx[sel], sy[sel], x, y, settings)
+    minutes, pos, unique = reach.nearest(sx[sel], sy[sel], x, y, settings)
     nearest = np.where(pos >= 0, sel[np.maximum(pos, 0)] if sel.size else -1, -1)
     # Exact where the nearest found is within the margin: every station outside the
     # grown box is farther than the margin from every point of the box.
-    per_m = settings.circuity / settings.speed_m_per_min
+    per_m = minutes_per_metre(settings)
     exact = minutes <= margin_m * per_m * (1 - 1e-9)
     redo = np.flatnonzero(~exact)
     if redo.size:
-        m2, p2, u2 = _nearest(sx, sy, x[redo], y[redo], settings)
+        m2, p2, u2 = reach.nearest(sx, sy, x[redo], y[redo], settings)
         minutes[redo], nearest[redo], unique[redo] = m2, p2, u2
     return PointsOut(minutes, nearest.astype("int64"), unique, int(redo.size))
 
@@ -205,10 +206,10 @@ def network_part(
     pt = snap(net, px, py, max_distance_m=snap_limit_m) if snaps is None else _in_clip(part, snaps)
     search = station_search(net, part.station_snap, speed)
     tt = travel_times(net, part.station_snap, pt, speed, search=search)
-    covered = np.isfinite(tt.minutes) & (tt.minutes <= budget + 1e-9)
+    covered = np.isfinite(tt.minutes) & within(tt.minutes, budget)
     if need_unique:
         second = second_minutes(search, pt, tt, limit_minutes=budget + 1e-6)
-        unique = covered & ~(second <= budget + 1e-9)
+        unique = covered & ~within(second, budget)
     else:
         unique = np.zeros(px.size, dtype=bool)
     exact = (tt.status == "off_network") | ((tt.status == "ok") & (tt.minutes <= horizon_min))

@@ -33,16 +33,13 @@ import shapely
 from pyproj import CRS, Transformer
 
 from geo import grid as gridmod
+from geo import reach, zones
 from geo.coverage import (
-    _EPS_MIN,
     _as_list,
-    _assign_grids,
-    _bands,
     _combine_stations,
     _load,
     _load_area,
     _metric_crs,
-    _union,
     mark_used,
 )
 from geo.distributed.cluster import ProgressArg, announce, dask_client, require_dask, wait_all
@@ -267,14 +264,14 @@ def _needs_ids(demand: str | PathLike[str]) -> bool:
     """Whether the demand has no id column (ids are then numbered over all partitions)."""
     import pyarrow.parquet as pq
 
-    from geo.io import _match_point_columns
+    from geo.io import match_point_columns
 
     path = Path(demand)
     files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
     if not files:
         raise InputError("no Parquet part found", file=str(demand))
     names = [n for n in pq.read_schema(files[0]).names if n != "geometry"]
-    return "id" not in _match_point_columns(names, str(demand))
+    return "id" not in match_point_columns(names, str(demand))
 
 
 def _scan(
@@ -350,8 +347,8 @@ def _partition(
     w = _weights(dem)
     s = ctx.settings
     k = euclidean_part(x, y, (ctx.sx, ctx.sy), s, euclidean_margin_m(s))
-    covered = k.minutes <= s.minutes + _EPS_MIN
-    grid, _ = _assign_grids(lon, lat, ctx.grids)
+    covered = reach.within(k.minutes, s.minutes)
+    grid = zones.assign_grids(lon, lat, ctx.grids)
     cell_key = gridmod.cell_of_points(x, y, lon, lat, ctx.spec)
     if out is not None:
         geometry = dem.geometry.to_numpy()
@@ -409,7 +406,7 @@ def _write_part(
             "minutes": minutes,
             "nearest": name,
             "covered": covered,
-            "band": _bands(minutes, ctx.settings.bands),
+            "band": reach.bands(minutes, ctx.settings.bands),
             "grid": grid,
         },
         geometry=geometry,
@@ -452,9 +449,7 @@ def _sums(
         points=int(w.size),
         total=float(w.sum()),
         covered=float(w[covered].sum()),
-        bands=np.array(
-            [w[np.isfinite(m) & (m <= b + 1e-9)].sum() for b in ctx.settings.bands]
-        ),
+        bands=reach.band_demand(m, w, ctx.settings.bands),
         grid_demand=np.bincount(codes[inside], weights=w[inside], minlength=g),
         grid_covered=np.bincount(
             codes[inside & covered], weights=w[inside & covered], minlength=g
@@ -483,10 +478,8 @@ def _outside(
 ) -> np.ndarray | None:
     if ctx.area is None:
         return None
-    geom = _union(ctx.area)
-    shapely.prepare(geom)
-    out = ~shapely.intersects_xy(geom, lon, lat)
-    return np.array([out.sum(), w[out].sum(), w[out & ~covered].sum()], dtype="float64")
+    o = zones.outside_area(lon, lat, w, covered, ctx.area)
+    return np.array([o["points"], o["demand"], o["uncovered_demand"]], dtype="float64")
 
 
 # --- adding up ---------------------------------------------------------------------------

@@ -14,12 +14,11 @@ import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
 from geo.maps import GRID_CLASSES
+from geo.reach import TOL_MIN
 from geo.report._figure import new_figure, png_bytes
 from geo.report.words import num, pct, w
 from geo.result import CoverageResult
 
-#: Tolerance of "within N minutes", the same as :func:`geo.analyze`'s covered test.
-EPS_MIN = 1e-9
 #: Line colours of the scenarios, in order (the first is the main result).
 SCENARIO_COLOURS = ("#1b7837", "#3a86ff", "#f77f00", "#6a4c93", "#d1495b", "#00798c", "#6c757d")
 CURVE_SIZE_MM = (170.0, 105.0)
@@ -52,7 +51,7 @@ def coverage_curve(result: CoverageResult, minutes: Sequence[float] | None = Non
     """Share of demand within N minutes of a used station, for each N.
 
     A point counts at N when its travel minutes are ``≤ N`` (with the same
-    1e-9 tolerance as the analysis), so the value at the analysis threshold
+    :data:`geo.reach.TOL_MIN` tolerance as the analysis), so the value at the analysis threshold
     is :attr:`CoverageResult.coverage`. Points with unknown minutes (no usable
     station; off the street network or unreachable with ``method="network"``)
     never count. Street-network minutes are exact (the search has no limit),
@@ -78,7 +77,7 @@ def coverage_curve(result: CoverageResult, minutes: Sequence[float] | None = Non
     order = np.argsort(m[ok], kind="stable")
     sorted_m = m[ok][order]
     cum = np.concatenate([[0.0], np.cumsum(wt[ok][order])])
-    demand = cum[np.searchsorted(sorted_m, grid + EPS_MIN, side="right")]
+    demand = cum[np.searchsorted(sorted_m, grid + TOL_MIN, side="right")]
     total = float(wt.sum())
     share = demand / total if total > 0 else np.zeros_like(demand)
     return pd.DataFrame({"minutes": grid, "demand": demand, "share": share})

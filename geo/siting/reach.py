@@ -23,7 +23,6 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
-from scipy.spatial import cKDTree
 
 from geo.network import (
     WALK_SPEED_M_PER_MIN,
@@ -34,102 +33,12 @@ from geo.network import (
     _seeds,
     _with_sources,
 )
-from geo.settings import Settings
+from geo.reach import TOL_MIN, euclidean_reach, to_matrix
 
-#: The tolerance :func:`geo.analyze` adds to the threshold (minutes).
-EPS_MIN = 1e-9
-#: Candidate–point pairs held at once while the Euclidean matrix is built.
-PAIRS_PER_BATCH = 4_000_000
+__all__ = ["euclidean_reach", "network_reach", "to_matrix"]
+
 #: Bytes of the dense distance block one network batch may use.
 NETWORK_BATCH_BYTES = 256 * 2**20
-
-
-def to_matrix(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> csr_matrix:
-    """A boolean CSR matrix with ``True`` at every ``(row, col)`` pair (repeats merged).
-
-    Parameters
-    ----------
-    rows, cols
-        Positions of the ``True`` entries.
-    shape
-        ``(candidates, points)``.
-
-    Returns
-    -------
-    scipy.sparse.csr_matrix
-        dtype ``bool``, sorted indices, no duplicate entries.
-    """
-    idx = np.int32 if max(shape) < 2**31 - 1 else np.int64
-    m = csr_matrix(
-        (np.ones(rows.size, dtype=bool), (rows.astype(idx), cols.astype(idx))), shape=shape
-    )
-    m.sum_duplicates()
-    m.data[:] = True
-    return m
-
-
-def euclidean_reach(
-    cx: np.ndarray,
-    cy: np.ndarray,
-    px: np.ndarray,
-    py: np.ndarray,
-    settings: Settings,
-    *,
-    pairs_per_batch: int = PAIRS_PER_BATCH,
-) -> csr_matrix:
-    """Which points each candidate reaches by the straight-line method.
-
-    Minutes are straight-line metres × circuity ÷ speed, as in :func:`geo.analyze`;
-    a point is reached when its minutes are at most ``settings.minutes``.
-
-    Parameters
-    ----------
-    cx, cy
-        Candidate coordinates in metres (the analysis' metric CRS).
-    px, py
-        Demand point coordinates in the same CRS.
-    settings
-        Speed, circuity and minutes.
-    pairs_per_batch
-        Roughly how many candidate–point pairs one batch of candidates may hold
-        (bounds memory; the batches are sized from exact counts per candidate).
-
-    Returns
-    -------
-    scipy.sparse.csr_matrix
-        Boolean, ``(len(cx), len(px))``.
-    """
-    nc, n_pts = np.size(cx), np.size(px)
-    if nc == 0 or n_pts == 0:
-        return to_matrix(np.zeros(0, "int64"), np.zeros(0, "int64"), (nc, n_pts))
-    per_m = settings.circuity / settings.speed_m_per_min
-    limit = settings.minutes + EPS_MIN
-    radius = limit / per_m * (1.0 + 1e-12)  # a hair more; the exact test is below
-    cand = np.column_stack([cx, cy]).astype("float64")
-    tree = cKDTree(np.column_stack([px, py]).astype("float64"))
-    counts = np.asarray(tree.query_ball_point(cand, radius, return_length=True), dtype="int64")
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    for lo, hi in _batches(counts, pairs_per_batch):
-        pairs = cKDTree(cand[lo:hi]).sparse_distance_matrix(tree, radius, output_type="ndarray")
-        ok = pairs["v"] * per_m <= limit
-        rows.append(pairs["i"][ok] + lo)
-        cols.append(pairs["j"][ok])
-    return to_matrix(np.concatenate(rows), np.concatenate(cols), (nc, n_pts))
-
-
-def _batches(counts: np.ndarray, per_batch: int) -> list[tuple[int, int]]:
-    """Consecutive ``(start, stop)`` ranges whose counts sum to about ``per_batch``."""
-    cum = np.cumsum(counts)
-    out = []
-    lo = 0
-    while lo < counts.size:
-        base = cum[lo - 1] if lo else 0
-        hi = int(np.searchsorted(cum, base + per_batch, side="right"))
-        hi = max(hi, lo + 1)
-        out.append((lo, hi))
-        lo = hi
-    return out
 
 
 def network_reach(
@@ -171,7 +80,7 @@ def network_reach(
     nc, n_pts = len(candidates), len(points)
     n = network.n_nodes
     usable = np.flatnonzero(candidates.ok)
-    budget = float(minutes) + EPS_MIN
+    budget = float(minutes) + TOL_MIN
     rows: list[np.ndarray] = [np.zeros(0, "int64")]
     cols: list[np.ndarray] = [np.zeros(0, "int64")]
     if usable.size == 0 or n == 0 or not points.ok.any():

@@ -1,0 +1,105 @@
+"""Which polygon holds each point: the study area and the governance grids (网格).
+
+Demand outside every 网格 and outside the study area is counted apart, never lost;
+:func:`assign_grids` names the 网格 of each point (the first in file order on a
+shared border) and :func:`outside_area` sums what lies outside the area.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+__all__ = ["assign_grids", "grid_names", "outside_area", "union"]
+
+
+def union(gdf: gpd.GeoDataFrame) -> shapely.Geometry:
+    """All polygons of a table as one geometry.
+
+    Parameters
+    ----------
+    gdf
+        Polygons (e.g. the study area).
+
+    Returns
+    -------
+    shapely.Geometry
+    """
+    return shapely.union_all(gdf.geometry.to_numpy())
+
+
+def grid_names(grids: gpd.GeoDataFrame | None) -> np.ndarray:
+    """The 网格 names in file order (empty without 网格).
+
+    Parameters
+    ----------
+    grids
+        From :func:`geo.read_grids`, or ``None``.
+
+    Returns
+    -------
+    numpy.ndarray of str
+    """
+    if grids is None:
+        return np.zeros(0, dtype=object)
+    return grids["grid"].astype(str).to_numpy()
+
+
+def assign_grids(lon: np.ndarray, lat: np.ndarray, grids: gpd.GeoDataFrame | None) -> np.ndarray:
+    """The name of the 网格 containing each point (first in file order on shared borders).
+
+    Parameters
+    ----------
+    lon, lat
+        Points in WGS-84.
+    grids
+        From :func:`geo.read_grids` (WGS-84), or ``None``.
+
+    Returns
+    -------
+    numpy.ndarray of object
+        The 网格 name, ``None`` where a point lies in no 网格 (or without 网格).
+    """
+    out = np.full(np.size(lon), None, dtype=object)
+    if grids is None or len(grids) == 0:
+        return out
+    tree = shapely.STRtree(grids.geometry.to_numpy())
+    pt_idx, grid_idx = tree.query(shapely.points(lon, lat), predicate="intersects")
+    order = np.lexsort((grid_idx, pt_idx))
+    pt_idx, grid_idx = pt_idx[order], grid_idx[order]
+    first = np.ones(pt_idx.size, dtype=bool)
+    first[1:] = pt_idx[1:] != pt_idx[:-1]
+    out[pt_idx[first]] = grid_names(grids)[grid_idx[first]]
+    return out
+
+
+def outside_area(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    weight: np.ndarray,
+    covered: np.ndarray,
+    area: gpd.GeoDataFrame,
+) -> dict[str, float]:
+    """Demand points outside the study area: how many, their demand, and what is uncovered.
+
+    Parameters
+    ----------
+    lon, lat, weight, covered
+        Per demand point (WGS-84).
+    area
+        The study area (WGS-84).
+
+    Returns
+    -------
+    dict
+        ``points``, ``demand``, ``uncovered_demand``.
+    """
+    geom = union(area)
+    shapely.prepare(geom)
+    out = ~shapely.intersects_xy(geom, lon, lat)
+    return {
+        "points": int(out.sum()),
+        "demand": float(weight[out].sum()),
+        "uncovered_demand": float(weight[out & ~covered].sum()),
+    }

@@ -372,6 +372,24 @@ def level_key(text: object) -> str | None:
     return None
 
 
+def level_keys(levels: pd.Series | Sequence[object]) -> np.ndarray:
+    """:func:`level_key` of a column (once per distinct value), keeping unknown text as written.
+
+    Parameters
+    ----------
+    levels
+        Levels as written.
+
+    Returns
+    -------
+    numpy.ndarray of object
+        ``street``/``community``/``micro``, ``""`` for blanks, the text itself otherwise.
+    """
+    series = levels if isinstance(levels, pd.Series) else pd.Series(list(levels), dtype=object)
+    keys = _per_unique(series, level_key)
+    return np.where(pd.isna(keys), series.to_numpy(dtype=object), keys)
+
+
 # --- amenities ---------------------------------------------------------------------------------
 
 #: Amenity key → (Chinese label, English label).

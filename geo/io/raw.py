@@ -1,0 +1,443 @@
+"""Reading a table file as it is, before its columns are interpreted.
+
+CSV (UTF-8, UTF-8 with BOM, GBK/GB18030 as Excel in China saves them; detected,
+never asked for), XLSX (a title row above the header is skipped), GeoJSON,
+GeoPackage, Shapefile, FlatGeobuf and (Geo)Parquet become a :class:`RawTable`:
+the cells with their headers as written, and the row numbers a user sees.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import schema
+from geo.errors import InputError, Rejected
+from geo.io.cells import blank, blank_mask, cell_text
+
+__all__ = [
+    "CSV_SUFFIXES",
+    "EXCEL_SUFFIXES",
+    "GEO_SUFFIXES",
+    "PathArg",
+    "RawTable",
+    "detect_encoding",
+    "is_lonlat_crs",
+    "raw_table",
+    "read_raw",
+]
+
+PathArg = str | PathLike[str]
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".parquet", ".geoparquet")
+_HEADER_SCAN_ROWS = 20
+
+
+@dataclass
+class RawTable:
+    """A table as read, before its columns are interpreted.
+
+    Attributes
+    ----------
+    data
+        The cells, headers as written.
+    rows
+        Row numbers as the user sees them: spreadsheet rows (header = 1) for
+        CSV/XLSX, feature numbers (first = 1) for geodata.
+    file
+        The file name as given, for messages.
+    geometry
+        Geometries of a geodata file (``None`` for CSV/XLSX).
+    geo_crs_is_lonlat
+        Whether the geodata's coordinates are degrees (in the system the user
+        declares, possibly GCJ-02) rather than a projected CRS already converted.
+    """
+
+    data: pd.DataFrame
+    rows: np.ndarray
+    file: str
+    geometry: np.ndarray | None = None
+    geo_crs_is_lonlat: bool = True
+    warnings: list[Rejected] = field(default_factory=list)
+
+
+def read_raw(path: PathArg, *, sheet: str | int | None = None) -> RawTable:
+    """Read a table file into a :class:`RawTable` (no column interpreted yet).
+
+    Parameters
+    ----------
+    path
+        CSV/TXT/TSV, XLSX, GeoJSON, GeoPackage, Shapefile, FlatGeobuf or (Geo)Parquet.
+    sheet
+        XLSX sheet name or 0-based index; the first sheet by default.
+
+    Returns
+    -------
+    RawTable
+
+    Raises
+    ------
+    InputError
+        If the file is missing, empty, of an unknown kind or unreadable.
+    """
+    p = Path(path)
+    file = str(path)
+    if not p.exists():
+        raise InputError("file not found", file=file)
+    if p.is_dir():
+        raise InputError("this is a folder, not a table file", file=file)
+    suffix = p.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return _read_csv(p, file)
+    if suffix in EXCEL_SUFFIXES:
+        return _read_excel(p, file, sheet)
+    if suffix == ".xls":
+        raise InputError(
+            "old Excel format (.xls) is not supported: open it in Excel or WPS and "
+            "save as .xlsx (or CSV)",
+            file=file,
+        )
+    if suffix in GEO_SUFFIXES:
+        return _read_geo(p, file)
+    raise InputError(
+        f"unknown file type '{suffix or '(none)'}': use CSV, XLSX, GeoJSON, GeoPackage "
+        "or GeoParquet",
+        file=file,
+    )
+
+
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+# Chinese characters that must decode as UTF-8 before a bad byte for the file to be taken
+# as damaged UTF-8 rather than GBK: GBK text almost never forms even one by chance.
+_UTF8_EVIDENCE = 2
+
+
+def _first_bad_byte(fh, codec: str) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
+    """Where ``codec`` first fails to decode the file, and how many CJK characters came before.
+
+    Returns ``None`` if the whole file decodes.
+    """
+    fh.seek(0)
+    decoder = codecs.getincrementaldecoder(codec)()
+    offset = 0
+    cjk = 0
+    while True:
+        chunk = fh.read(1 << 20)
+        pending = decoder.getstate()[0]
+        try:
+            text = decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            good = (pending + chunk)[: exc.start].decode(codec, errors="replace")
+            return offset - len(pending) + exc.start, cjk + len(_CJK.findall(good))
+        if not chunk:
+            return None
+        if cjk < _UTF8_EVIDENCE:
+            cjk += len(_CJK.findall(text))
+        offset += len(chunk)
+
+
+def _line_of(fh, position: int) -> int:
+    """The 1-based line holding byte ``position``."""
+    fh.seek(0)
+    lines, done = 1, 0
+    while done < position:
+        chunk = fh.read(min(1 << 20, position - done))
+        if not chunk:
+            break
+        lines += chunk.count(b"\n")
+        done += len(chunk)
+    return lines
+
+
+def detect_encoding(path: PathArg) -> str:
+    """Return the encoding of a CSV file: ``utf-8-sig``, ``utf-8`` or ``gb18030``.
+
+    A BOM means UTF-8 with BOM; text that decodes as UTF-8 is UTF-8; anything
+    else is taken as GB18030, the superset of GBK and GB2312 that Excel and
+    WPS in China write.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    str
+        A Python codec name; ``utf-16`` for a file with a UTF-16 BOM (Excel's
+        "Unicode Text", tab-separated).
+
+    Raises
+    ------
+    InputError
+        If the file is neither UTF-8 nor GB18030, or is UTF-8 Chinese text with
+        bytes that are not UTF-8 further on (e.g. a cell pasted from a GBK
+        file, which decoding as GB18030 would garble); ``row`` is the line of
+        the first byte that does not fit.
+    """
+    file = str(path)
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        utf8 = _first_bad_byte(fh, "utf-8")
+        if utf8 is None:
+            return "utf-8"
+        utf8_at, utf8_chinese = utf8
+        if utf8_chinese >= _UTF8_EVIDENCE:
+            # UTF-8 Chinese before the bad byte: damaged UTF-8, which GB18030 would garble
+            line = _line_of(fh, utf8_at)
+            message = (
+                "the file is UTF-8 text, but this line holds bytes that are not UTF-8 "
+                "(perhaps pasted from a GBK file): retype it, or save the file again as "
+                "'CSV UTF-8' from Excel"
+            )
+        else:
+            gb = _first_bad_byte(fh, "gb18030")
+            if gb is None:
+                return "gb18030"
+            line = _line_of(fh, gb[0])
+            message = (
+                "the file is neither UTF-8 nor GBK/GB18030 text (first found on this "
+                "line); save it as 'CSV UTF-8' from Excel"
+            )
+    raise InputError(message, file=file, row=line)
+
+
+def _sniff_delimiter(path: Path, encoding: str) -> str:
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    with open(path, encoding=encoding, errors="replace") as fh:
+        sample = "".join(fh.readline() for _ in range(_HEADER_SCAN_ROWS))
+    counts = {d: sample.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 and counts[","] == 0 else ","
+
+
+def _header_score(values: Sequence[object]) -> int:
+    found = {schema.canonical_column(v) for v in values if cell_text(v)}
+    found.discard(None)
+    return len(found)
+
+
+def _find_header(top: pd.DataFrame) -> int:
+    """The row among the first few that names the most known columns (title rows skipped)."""
+    best, best_row = 0, 0
+    for i in range(min(len(top), _HEADER_SCAN_ROWS)):
+        score = _header_score(top.iloc[i].tolist())
+        if score > best:
+            best, best_row = score, i
+    return best_row
+
+
+def _top_rows(path: Path, file: str, encoding: str, sep: str) -> pd.DataFrame:
+    """The first rows as text, padded to one width (a title row may have fewer cells)."""
+    with open(path, encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep)
+        try:
+            rows = [row for _, row in zip(range(_HEADER_SCAN_ROWS), reader, strict=False)]
+        except csv.Error as exc:
+            raise InputError(f"not a readable CSV table ({exc})", file=file,
+                             row=reader.line_num) from None
+    width = max((len(r) for r in rows), default=0)
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+
+
+_RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _read_csv(p: Path, file: str) -> RawTable:
+    if p.stat().st_size == 0:
+        raise InputError("the file is empty", file=file)
+    encoding = detect_encoding(p)
+    sep = _sniff_delimiter(p, encoding)
+    common = {"encoding": encoding, "sep": sep, "skip_blank_lines": False}
+    top = _top_rows(p, file, encoding, sep)
+    if not any(cell_text(v) for v in top.to_numpy().ravel()):
+        raise InputError("the file is empty (no text in its first rows)", file=file)
+    h = _find_header(top)
+    headers = top.iloc[h].tolist()
+    numeric = {
+        str(c) for c in headers if schema.canonical_column(c) in {"lon", "lat", "weight"}
+    }
+    try:
+        data = pd.read_csv(
+            p,
+            skiprows=h,
+            header=0,
+            dtype={c: str for c in headers if str(c) not in numeric},
+            keep_default_na=False,
+            na_values=[""],
+            # one type per column (no chunk-wise guessing, no DtypeWarning on stderr)
+            low_memory=False,
+            **common,  # type: ignore[arg-type]
+        )
+    except pd.errors.ParserError as exc:
+        m = _RAGGED.search(str(exc))
+        if m:
+            raise InputError(
+                f"this row has {m.group(3)} cells but the header has {m.group(1)}: a value "
+                f"holding '{sep}' must be in double quotes",
+                file=file,
+                row=int(m.group(2)),
+            ) from None
+        raise InputError(f"not a readable CSV table ({exc})", file=file) from None
+    except pd.errors.EmptyDataError:
+        raise InputError("the file is empty", file=file) from None
+    data.columns = [str(c) for c in data.columns]
+    rows = np.arange(len(data), dtype=np.int64) + h + 2
+    return RawTable(data, rows, file)
+
+
+def _read_excel(p: Path, file: str, sheet: str | int | None) -> RawTable:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(p, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several kinds for damaged files
+        raise InputError(f"not a readable XLSX workbook ({exc})", file=file) from None
+    try:
+        names = book.sheetnames
+        if sheet is None:
+            ws = book.worksheets[0]
+        elif isinstance(sheet, int):
+            if not 0 <= sheet < len(names):
+                raise InputError(
+                    f"sheet {sheet} does not exist: the workbook has {len(names)} sheet(s) "
+                    f"({', '.join(names)}), numbered from 0",
+                    file=file,
+                )
+            ws = book.worksheets[sheet]
+        elif sheet in names:
+            ws = book[sheet]
+        else:
+            raise InputError(
+                f"no sheet named '{sheet}': the sheets are {', '.join(names)}", file=file
+            )
+        if hasattr(ws, "reset_dimensions"):
+            # Read-only sheets trust the stored <dimension>, which some exporters get
+            # wrong (e.g. "A1"): read every row and cell the sheet actually holds.
+            ws.reset_dimensions()
+        cells = list(ws.iter_rows(values_only=True))
+    finally:
+        book.close()
+    while cells and all(blank(v) for v in cells[-1]):
+        cells.pop()
+    if not cells:
+        raise InputError("the sheet is empty", file=file)
+    width = max(len(r) for r in cells)
+    grid = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in cells], dtype=object)
+    h = _find_header(grid)
+    written = grid.iloc[h].tolist()
+    headers = [_header_text(v, j) for j, v in enumerate(written)]
+    data = grid.iloc[h + 1 :].reset_index(drop=True)
+    data.columns = _dedupe(headers)
+    # columns without a header are kept only when they hold something (not mere formatting)
+    keep = [
+        c for c, v in zip(data.columns, written, strict=True)
+        if cell_text(v) or not blank_mask(data[c]).all()
+    ]
+    data = data[keep]
+    rows = np.arange(len(data), dtype=np.int64) + h + 2
+    return RawTable(data, rows, file)
+
+
+def _header_text(value: object, j: int) -> str:
+    text = cell_text(value)
+    return text if text else f"column{j + 1}"
+
+
+def _dedupe(headers: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for h in headers:
+        if h in seen:
+            seen[h] += 1
+            out.append(f"{h}.{seen[h]}")
+        else:
+            seen[h] = 0
+            out.append(h)
+    return out
+
+
+def _read_geo(p: Path, file: str) -> RawTable:
+    suffix = p.suffix.lower()
+    try:
+        if suffix in (".parquet", ".geoparquet"):
+            try:
+                gdf = gpd.read_parquet(p)
+            except ValueError:  # plain Parquet without geo metadata: lon/lat columns
+                frame = pd.read_parquet(p)
+                rows = np.arange(len(frame), dtype=np.int64) + 1
+                return RawTable(frame.reset_index(drop=True), rows, file)
+        else:
+            gdf = gpd.read_file(p)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"not a readable geodata file ({exc})", file=file) from None
+    lonlat = True
+    warnings: list[Rejected] = []
+    if gdf.crs is not None and not is_lonlat_crs(gdf.crs):
+        gdf = gdf.to_crs(4326)
+        lonlat = False
+    data = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).reset_index(drop=True)
+    data.columns = [str(c) for c in data.columns]
+    rows = np.arange(len(data), dtype=np.int64) + 1
+    return RawTable(data, rows, file, gdf.geometry.to_numpy(), lonlat, warnings)
+
+
+def is_lonlat_crs(crs: object) -> bool:
+    """Whether a CRS is geographic (degrees), e.g. EPSG:4326 or a GCJ-02 file's WGS-84 tag."""
+    from pyproj import CRS
+
+    c = CRS.from_user_input(crs)
+    return bool(c.is_geographic)
+
+
+
+def raw_table(path: PathArg | pd.DataFrame, sheet: str | int | None) -> RawTable:
+    """A file, or a (Geo)DataFrame already in memory, as a :class:`RawTable`.
+
+    Parameters
+    ----------
+    path
+        A file (see :func:`read_raw`) or a DataFrame; a GeoDataFrame in a projected
+        CRS is converted to WGS-84, one in degrees is kept as it is.
+    sheet
+        XLSX sheet name or 0-based index (files only).
+
+    Returns
+    -------
+    RawTable
+        Row numbers: spreadsheet rows (header = 1) for a plain DataFrame, feature
+        numbers for a GeoDataFrame; named after ``attrs["source"]`` when set.
+    """
+    if isinstance(path, gpd.GeoDataFrame):
+        geoms = path.geometry.to_numpy()
+        data = pd.DataFrame(path.drop(columns=path.geometry.name)).reset_index(drop=True)
+        rows = np.arange(len(data), dtype=np.int64) + 1
+        lonlat = path.crs is None or is_lonlat_crs(path.crs)
+        if not lonlat:
+            geoms = path.geometry.to_crs(4326).to_numpy()
+        return RawTable(data, rows, str(path.attrs.get("source", "table")), geoms, lonlat)
+    if isinstance(path, pd.DataFrame):
+        data = path.reset_index(drop=True)
+        data.columns = [str(c) for c in data.columns]
+        rows = np.arange(len(data), dtype=np.int64) + 2
+        return RawTable(data, rows, str(path.attrs.get("source", "table")))
+    return read_raw(path, sheet=sheet)
+

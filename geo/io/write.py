@@ -1,0 +1,132 @@
+"""Writing result tables: CSV (UTF-8 with BOM, so that Excel shows Chinese), XLSX, geodata."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.errors import InputError
+from geo.io.raw import EXCEL_SUFFIXES, GEO_SUFFIXES, PathArg, is_lonlat_crs
+
+__all__ = ["write_csv", "write_table"]
+
+
+def write_csv(table: pd.DataFrame, path: PathArg, *, sep: str = ",") -> None:
+    """Write a CSV file in UTF-8 with a BOM (so that Excel shows Chinese), no index.
+
+    Written by pyarrow's multithreaded CSV writer when no cell needs quoting
+    (the common case: several times faster than pandas for a million rows);
+    otherwise, and for column types pyarrow cannot write, by pandas. Missing
+    values are empty cells either way.
+
+    Parameters
+    ----------
+    table
+        The table.
+    path
+        Output file.
+    sep
+        Field separator.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        arrow = pa.Table.from_pandas(table, preserve_index=False)
+        # Columns of mixed objects, text with separators or quotes: leave them to pandas.
+        options = pacsv.WriteOptions(
+            include_header=False, delimiter=sep, quoting_style="none"
+        )
+        header = io.StringIO()
+        csv.writer(header, delimiter=sep, lineterminator="\n").writerow(
+            [str(c) for c in table.columns]
+        )
+        with open(path, "wb") as fh:
+            fh.write(codecs.BOM_UTF8 + header.getvalue().encode("utf-8"))
+            pacsv.write_csv(arrow, fh, options)
+        return
+    except (pa.ArrowException, TypeError, ValueError):
+        pass
+    table.to_csv(path, index=False, sep=sep, encoding="utf-8-sig")
+
+
+
+def _flat(table: pd.DataFrame) -> pd.DataFrame:
+    """A table for CSV/XLSX: point geometries become ``lon``/``lat`` (WGS-84), others WKT."""
+    if not isinstance(table, gpd.GeoDataFrame):
+        return pd.DataFrame(table)
+    geom = table.geometry
+    if geom.crs is not None and not is_lonlat_crs(geom.crs):
+        geom = geom.to_crs(4326)
+    out = pd.DataFrame(table.drop(columns=table.geometry.name))
+    shapes = geom.to_numpy()
+    types = shapely.get_type_id(shapes)
+    if np.isin(types, [-1, 0]).all() and "lon" not in out and "lat" not in out:
+        out["lon"] = shapely.get_x(shapes)
+        out["lat"] = shapely.get_y(shapes)
+    else:
+        out[table.geometry.name] = shapely.to_wkt(shapes)
+    return out
+
+
+def write_table(table: pd.DataFrame, path: PathArg) -> None:
+    """Write a table by its extension: CSV (UTF-8 with BOM, so Excel shows Chinese), XLSX,
+    GeoJSON, GeoPackage or GeoParquet (points from ``lon``/``lat`` when not geodata).
+
+    A GeoDataFrame of points written as CSV or XLSX gets ``lon``/``lat`` columns
+    (WGS-84) in place of its geometry, so :func:`read_stations` reads it back;
+    other geometries are written as WKT text.
+
+    Parameters
+    ----------
+    table
+        The table; ``lon``/``lat`` in WGS-84 for geodata outputs.
+    path
+        Output file.
+
+    Raises
+    ------
+    InputError
+        For an unknown extension or a folder that does not exist.
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if not p.parent.exists():
+        raise InputError("cannot write: the folder does not exist", file=str(path))
+    try:
+        if suffix in (".csv", ".txt", ".tsv"):
+            write_csv(_flat(table), p, sep="\t" if suffix == ".tsv" else ",")
+        elif suffix in EXCEL_SUFFIXES:
+            _flat(table).to_excel(p, index=False)
+        elif suffix in GEO_SUFFIXES and suffix != ".shp":
+            gdf = (
+                table
+                if isinstance(table, gpd.GeoDataFrame)
+                else gpd.GeoDataFrame(
+                    table,
+                    geometry=shapely.points(
+                        table["lon"].to_numpy(dtype=float), table["lat"].to_numpy(dtype=float)
+                    ),
+                    crs=4326,
+                )
+            )
+            if suffix in (".parquet", ".geoparquet"):
+                gdf.to_parquet(p, index=False)
+            else:
+                driver = {".gpkg": "GPKG", ".fgb": "FlatGeobuf"}.get(suffix, "GeoJSON")
+                gdf.to_file(p, driver=driver)
+        else:
+            raise InputError(
+                f"cannot write '{suffix or '(none)'}' files: use .csv, .xlsx, .geojson, .gpkg "
+                "or .parquet",
+                file=str(path),
+            )
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None

@@ -7,12 +7,14 @@ The public API::
     result = geo.analyze(stations, area=..., demand=..., grids=...,
                          settings=geo.Settings(mode="ebike"))
     result.summary()
+
+The layers of the package and where each concept lives: ``docs/architecture.md``.
 """
 
 from __future__ import annotations
 
 from geo import crs
-from geo.coverage import analyze
+from geo.api import analyze, check, site
 from geo.errors import GeoError, GeoWarning, InputError, Rejected, SettingsError
 from geo.io import read_area, read_demand, read_grids, read_stations, write_table
 from geo.result import CoverageResult
@@ -30,6 +32,7 @@ __all__ = [
     "SettingsError",
     "__version__",
     "analyze",
+    "check",
     "crs",
     "read_area",
     "read_demand",
@@ -38,12 +41,3 @@ __all__ = [
     "site",
     "write_table",
 ]
-
-
-def __getattr__(name: str) -> object:
-    """``geo.site`` (siting, :func:`geo.siting.site`) is imported when first used."""
-    if name == "site":
-        from geo.siting import site
-
-        return site
-    raise AttributeError(f"module 'geo' has no attribute {name!r}")

@@ -10,12 +10,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo import schema
 from geo.errors import Rejected
 from geo.settings import Settings, parse_clock
 
 
 def select_stations(
-    stations: gpd.GeoDataFrame, settings: Settings
+    stations: gpd.GeoDataFrame, settings: Settings, *, files: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, list[Rejected]]:
     """Apply the category, amenity and time-of-day filters.
 
@@ -26,6 +27,9 @@ def select_stations(
         ``category``, ``amenities``, ``hours`` used where present).
     settings
         The filters (``categories``, ``amenity``, ``at``).
+    files
+        The file of each station, for the notes; by default the ``source_file``
+        column, else ``attrs["source"]`` (the form :func:`geo.read_stations` returns).
 
     Returns
     -------
@@ -43,31 +47,25 @@ def select_stations(
     notes: list[Rejected] = []
 
     if settings.categories:
-        from geo import schema
-
         ok = schema.match_category(stations, list(settings.categories))
         reason[used & ~ok] = "category not selected"
         used &= ok
     if settings.amenity:
-        from geo import schema
-
         amen = stations["amenities"] if "amenities" in stations else pd.Series([""] * n)
         ok = schema.has_amenity(amen.fillna(""), settings.amenity)
         reason[used & ~ok] = f"no {settings.amenity}"
         used &= ok
     if settings.at:
-        from geo import schema
-
         hours = stations["hours"] if "hours" in stations else pd.Series([None] * n)
         is_open, unknown = schema.open_at(hours, parse_clock(settings.at))
         reason[used & unknown] = "opening hours unknown"
         reason[used & ~is_open & ~unknown] = f"closed at {settings.at}"
-        default_src = str(stations.attrs.get("source", "stations"))
-        files = (
-            stations["source_file"].astype(str).to_numpy()
-            if "source_file" in stations
-            else np.full(n, default_src, dtype=object)
-        )
+        if files is None:
+            files = (
+                stations["source_file"].astype(str).to_numpy()
+                if "source_file" in stations
+                else np.full(n, str(stations.attrs.get("source", "stations")), dtype=object)
+            )
         rows = stations["row"].to_numpy() if "row" in stations else np.arange(n) + 2
         for src, row in zip(files[used & unknown], rows[used & unknown], strict=True):
             notes.append(

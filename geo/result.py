@@ -26,6 +26,27 @@ from geo.settings import Settings
 POINT_COLUMNS = ("id", "lon", "lat", "weight", "minutes", "nearest", "covered")
 
 
+@dataclass(frozen=True, eq=False)
+class MetricCoords:
+    """Where everything lies in the analysis' metric CRS, kept so nothing projects twice.
+
+    Attributes
+    ----------
+    crs
+        The metric CRS (the UTM zone of the data).
+    x, y
+        The demand points (or cells), in the order of :attr:`CoverageResult.points`.
+    sx, sy
+        Every station, in the order of :attr:`CoverageResult.stations`.
+    """
+
+    crs: CRS
+    x: np.ndarray
+    y: np.ndarray
+    sx: np.ndarray
+    sy: np.ndarray
+
+
 @dataclass
 class GapCells:
     """Cells holding uncovered demand and their connected-region labels."""
@@ -64,6 +85,17 @@ class CoverageResult:
         Input rows that could not be used (file, row, column, reason).
     warnings
         Rows used with a caveat (e.g. unknown opening hours with ``--at``).
+    outside_area
+        Demand points outside the study area (``points``, ``demand``,
+        ``uncovered_demand``), or ``None``.
+    network
+        The street-network details (:class:`geo.network.NetworkCoverage`) with
+        ``method="network"``, else ``None``.
+    xy
+        The points and stations in metres (:class:`MetricCoords`).
+    sources
+        The file each input came from, as the user named it (``stations``,
+        ``demand``, ``area``, ``grids``).
     """
 
     settings: Settings
@@ -80,6 +112,8 @@ class CoverageResult:
     warnings: list[Rejected] = field(default_factory=list)
     outside_area: dict[str, float] | None = None
     network: Any = None  # geo.network.NetworkCoverage with method="network"
+    xy: MetricCoords | None = None
+    sources: dict[str, str] = field(default_factory=dict)
 
     # --- headline numbers --------------------------------------------------------------
 

@@ -34,6 +34,8 @@ import shapely
 from geo import crs as crsmod
 from geo import schema
 from geo.errors import InputError, SettingsError
+from geo.inputs import combine_stations
+from geo.io.table import Table
 from geo.result import CoverageResult
 
 #: Prefix of the ids given to added stations (``NEW1``, ``NEW2`` …).
@@ -67,10 +69,8 @@ def combine(stations: gpd.GeoDataFrame | Sequence[gpd.GeoDataFrame]) -> gpd.GeoD
     InputError
         If no table is given.
     """
-    from geo.coverage import _combine_stations
-
     frames = [stations] if isinstance(stations, gpd.GeoDataFrame) else list(stations)
-    return _combine_stations(frames, crs="wgs84", sheet=None)
+    return combine_stations([Table.of(f, "stations") for f in frames]).view()
 
 
 def add_station(

@@ -20,6 +20,8 @@ from geo.errors import SettingsError
 MODE_SPEEDS_KMH: dict[str, float] = {"walk": 4.8, "bike": 12.0, "ebike": 15.0}
 MODE_LABELS_ZH: dict[str, str] = {"walk": "步行", "bike": "自行车", "ebike": "电动自行车"}
 METHODS: tuple[str, ...] = ("euclidean", "network")
+#: Where the per-point work runs (``engine=`` of :func:`geo.analyze`).
+ENGINES: tuple[str, ...] = ("local", "dask")
 CELL_SHAPES: tuple[str, ...] = ("square", "hex")
 _AT_RE = re.compile(r"^\s*([01]?\d|2[0-4])\s*[:：]\s*([0-5]\d)\s*$")
 

@@ -12,7 +12,7 @@ import shapely
 from pyproj import Geod
 
 import geo
-from geo.coverage import analyze
+from geo import analyze
 from geo.errors import SettingsError
 
 GEOD = Geod(ellps="WGS84")

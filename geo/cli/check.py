@@ -24,12 +24,7 @@ def check(
     opts: Analysis,
 ) -> None:
     """Check coverage: how much demand is within N minutes of a station."""
-    by_part = opts.out_of_core()
-    result = run_analysis(
-        stations, opts,
-        after=(lambda r: r.write_points(points_out)) if points_out and not by_part else None,
-        points_dir=points_out if by_part else None,
-    )
+    result = run_analysis(stations, opts, points_out=points_out)
     summary = result.summary()
     if json_out:
         typer.echo(result.to_json())

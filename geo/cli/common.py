@@ -228,22 +228,6 @@ class Analysis:
         if partitions is not None and self.partitions is not None:
             raise typer.BadParameter(partitions, param_hint="--partitions")
 
-    def engine_args(self) -> dict[str, Any]:
-        """``engine`` (and its cluster options) for :func:`geo.analyze`."""
-        self.check_cluster_options()
-        if self.engine is Engine.local:
-            return {}
-        from geo.distributed import DaskEngine
-
-        return {"engine": DaskEngine(scheduler=self.scheduler, partitions=self.partitions,
-                                     progress=sys.stderr.isatty())}
-
-    def out_of_core(self) -> bool:
-        """Whether the demand is GeoParquet read by partition (``--engine dask``)."""
-        d = self.demand
-        return (self.engine is Engine.dask and d is not None
-                and (d.is_dir() or d.suffix.lower() in (".parquet", ".geoparquet")))
-
 
 def _analysis_options(
     demand: DemandOpt = None,
@@ -331,32 +315,19 @@ def run_analysis(
     stations: list[Path],
     opts: Analysis,
     after: Callable[[Any], None] | None = None,
-    points_dir: Path | None = None,
+    points_out: Path | None = None,
 ) -> Any:
-    """Run the analysis for a command; library errors become one line and exit 2.
-
-    With ``--engine dask`` and a GeoParquet demand the demand is read, computed and
-    (to ``points_dir``) written by partition, never whole in this process.
-    """
+    """Run the analysis for a command (:func:`geo.api.check`); library errors become one
+    line and exit 2. ``after`` runs on the result inside the same error handling."""
     with user_errors():
-        from geo.coverage import analyze
+        from geo.api import check
 
-        if opts.out_of_core():
-            from geo.distributed import check_parquet
-
-            opts.check_cluster_options(
-                partitions="a GeoParquet demand is partitioned by its parts (files or row "
-                "groups); leave out --partitions")
-            inputs = opts.inputs()
-            result = check_parquet(
-                [str(p) for p in stations], inputs.pop("demand"), points_out=points_dir,
-                settings=opts.settings(), scheduler=opts.scheduler,
-                progress=sys.stderr.isatty(), area=inputs["area"], grids=inputs["grids"],
-                crs=inputs["crs"], sheet=inputs["sheet"],
-            )
-        else:
-            result = analyze([str(p) for p in stations], settings=opts.settings(),
-                             **opts.inputs(), **opts.engine_args())
+        opts.check_cluster_options()
+        result = check(
+            [str(p) for p in stations], settings=opts.settings(), **opts.inputs(),
+            points_out=points_out, engine=opts.engine.value, scheduler=opts.scheduler,
+            partitions=opts.partitions, progress=sys.stderr.isatty(),
+        )
         result.summary()
         if after is not None:
             after(result)

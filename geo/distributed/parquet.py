@@ -35,19 +35,23 @@ from pyproj import CRS, Transformer
 from geo import grid as gridmod
 from geo import reach, zones
 from geo.coverage import (
-    _as_list,
-    _combine_stations,
-    _load,
-    _load_area,
-    _metric_crs,
+    demand_weights,
+    gap_cells,
     mark_used,
+    numbered_ids,
+    station_sums,
+    station_table,
 )
+from geo.crs import metric_crs
 from geo.distributed.cluster import ProgressArg, announce, dask_client, require_dask, wait_all
 from geo.distributed.kernels import euclidean_part
 from geo.distributed.outputs import atomic_path
 from geo.distributed.partition import euclidean_margin_m
 from geo.errors import InputError, Rejected, SettingsError
-from geo.result import CoverageResult, GapCells
+from geo.inputs import combine_stations, read_area_input, read_grids_input, read_station_inputs
+from geo.io import demand_table
+from geo.io.table import Table
+from geo.result import CoverageResult
 from geo.settings import Settings
 
 log = logging.getLogger("geo")
@@ -195,14 +199,14 @@ class _Context:
         counts = [n for n, _ in scans]
         self.offsets = [0, *np.cumsum(counts)[:-1].tolist()] if counts else []
         self.n_rows = int(sum(counts))
-        self._set_metric(_metric_crs(*self._extent([b for _, b in scans])))
+        self._set_metric(metric_crs(*self._extent([b for _, b in scans])))
 
     def refit(self, bounds: list[tuple[float, float, float, float]]) -> bool:
         """Measure in the zone of the usable points' extent; whether that changed it."""
         lon, lat = self._extent(bounds)
         if not np.isfinite(lon).any():
             return False
-        metric = _metric_crs(lon, lat)
+        metric = metric_crs(lon, lat)
         if metric == self.metric:
             return False
         self._set_metric(metric)
@@ -237,21 +241,22 @@ def _context(
     sheet: str | int | None,
     demand: str | PathLike[str],
 ) -> _Context:
-    station_gdf = _combine_stations(_as_list(stations), crs=crs, sheet=sheet)
-    rejected = list(station_gdf.attrs.get("rejected", []))
-    warnings = list(station_gdf.attrs.get("warnings", []))
-    grids_gdf = _load(grids, "grids", crs=crs, sheet=sheet) if grids is not None else None
-    if grids_gdf is not None:
-        rejected += grids_gdf.attrs.get("rejected", [])
-        warnings += grids_gdf.attrs.get("warnings", [])
-    station_gdf, notes = mark_used(station_gdf, settings)
+    st = combine_stations(read_station_inputs(stations, crs=crs, sheet=sheet))
+    rejected, warnings = list(st.rejected), list(st.warnings)
+    area_t = read_area_input(area, crs=crs) if area is not None else None
+    grids_t = read_grids_input(grids, crs=crs) if grids is not None else None
+    for t in (area_t, grids_t):
+        if t is not None:
+            rejected += t.rejected
+            warnings += t.warnings
+    station_gdf, notes = mark_used(st.frame, settings)
     warnings += notes
     return _Context(
         settings=settings,
         stations=station_gdf,
         used_idx=np.flatnonzero(station_gdf["used"].to_numpy(dtype=bool)),
-        area=_load_area(area, crs=crs),
-        grids=grids_gdf,
+        area=area_t.frame if area_t is not None else None,
+        grids=grids_t.frame if grids_t is not None else None,
         crs=crs,
         source=str(demand),
         generate_ids=_needs_ids(demand),
@@ -288,21 +293,18 @@ def _scan(
     return len(part), tuple(float(b) for b in shapely.total_bounds(geom))
 
 
-def _read(part: gpd.GeoDataFrame, ctx: _Context) -> gpd.GeoDataFrame:
+def _read(part: gpd.GeoDataFrame, ctx: _Context) -> Table:
     """One partition validated as :func:`geo.read_demand` validates a file."""
-    from geo.io import read_demand
-
     if len(part) == 0:
         empty = gpd.GeoDataFrame(
             {"id": [], "row": np.zeros(0, "int64"), "weight": []},
             geometry=gpd.GeoSeries([], crs=4326),
             crs=4326,
         )
-        empty.attrs = {"rejected": [], "warnings": []}
-        return empty
+        return Table(empty, ctx.source)
     part = part.reset_index(drop=True)
     part.attrs = {"source": ctx.source}
-    return read_demand(part, crs=ctx.crs)
+    return demand_table(part, crs=ctx.crs)
 
 
 # --- one partition, on a worker --------------------------------------------------------
@@ -334,17 +336,18 @@ def _partition(
     part: gpd.GeoDataFrame, i: int, offset: int, ctx: _Context, out: str | None
 ) -> _Aggregates:
     """Validate, compute, write and sum up one partition."""
-    dem = _read(part, ctx)
-    rejected = [_shift(r, offset) for r in dem.attrs.get("rejected", [])]
-    warnings = [_shift(r, offset) for r in dem.attrs.get("warnings", [])]
+    table = _read(part, ctx)
+    rejected = [_shift(r, offset) for r in table.rejected]
+    warnings = [_shift(r, offset) for r in table.warnings]
+    dem = table.frame
     rows = dem["row"].to_numpy(dtype="int64") + offset
-    ids = _global_ids(rows, ctx.n_rows) if ctx.generate_ids else dem["id"].to_numpy(dtype=object)
+    ids = numbered_ids(rows, ctx.n_rows) if ctx.generate_ids else dem["id"].to_numpy(dtype=object)
     lon = dem.geometry.x.to_numpy(dtype="float64")
     lat = dem.geometry.y.to_numpy(dtype="float64")
     assert ctx.metric is not None and ctx.spec is not None and ctx.sx is not None
     to_m = Transformer.from_crs(4326, ctx.metric, always_xy=True)
     x, y = (np.asarray(a, dtype="float64") for a in to_m.transform(lon, lat))
-    w = _weights(dem)
+    w = demand_weights(dem)
     s = ctx.settings
     k = euclidean_part(x, y, (ctx.sx, ctx.sy), s, euclidean_margin_m(s))
     covered = reach.within(k.minutes, s.minutes)
@@ -366,19 +369,8 @@ def _shift(r: Rejected, offset: int) -> Rejected:
     return dataclasses.replace(r, row=int(r.row) + offset)
 
 
-def _global_ids(rows: np.ndarray, n: int) -> np.ndarray:
-    """``D001`` … numbered over the whole file, as :func:`geo.read_demand` numbers them."""
-    if rows.size == 0:
-        return np.zeros(0, dtype=object)
-    width = max(3, len(str(n)))
-    return np.char.add("D", np.char.zfill(rows.astype(str), width)).astype(object)
 
 
-def _weights(dem: gpd.GeoDataFrame) -> np.ndarray:
-    if "weight" not in dem:
-        return np.ones(len(dem))
-    w = pd.to_numeric(dem["weight"], errors="coerce").to_numpy(dtype="float64")
-    return np.where(np.isfinite(w), w, 1.0)
 
 
 def _write_part(
@@ -434,9 +426,7 @@ def _sums(
     g = names.size
     out_g = ~inside
     unc = ~covered & (w > 0)
-    n_used = ctx.used_idx.size
-    ok = (k.nearest >= 0) & covered
-    ok_u = (k.nearest >= 0) & k.unique
+    served, only = station_sums(k.nearest, covered, k.unique, w, ctx.used_idx.size)
     gaps = (
         pd.DataFrame({"cell": cell_key[unc], "grid": grid[unc], "w": w[unc]})
         .groupby(["cell", "grid"], dropna=False, sort=False)["w"]
@@ -461,8 +451,8 @@ def _sums(
         outside_area=_outside(ctx, lon, lat, w, covered),
         cells=np.unique(cell_key),
         gaps=gaps,
-        served=np.bincount(k.nearest[ok], weights=w[ok], minlength=n_used),
-        only=np.bincount(k.nearest[ok_u], weights=w[ok_u], minlength=n_used),
+        served=served,
+        only=only,
         bounds=(np.nan, np.nan, np.nan, np.nan),
     )
 
@@ -493,7 +483,11 @@ def _assemble(ctx: _Context, aggs: list[_Aggregates]) -> AggregateResult:
         )
     assert ctx.metric is not None and ctx.spec is not None
     totals = _Totals.of(aggs, _grid_names(ctx).size, ctx.settings.bands)
-    gap_cells = _gap_cells(pd.concat([a.gaps for a in aggs], ignore_index=True), ctx.spec)
+    gaps = pd.concat([a.gaps for a in aggs], ignore_index=True)
+    cells = gap_cells(
+        gaps["cell"].to_numpy(dtype="int64"), gaps["w"].to_numpy(),
+        gaps["grid"].to_numpy(dtype=object), ctx.spec,
+    )
     outside_area = None
     if ctx.area is not None:
         o = np.sum([a.outside_area for a in aggs], axis=0)
@@ -509,7 +503,7 @@ def _assemble(ctx: _Context, aggs: list[_Aggregates]) -> AggregateResult:
             geometry=gpd.GeoSeries([], crs=4326),
             crs=4326,
         ),
-        gap_cells=gap_cells,
+        gap_cells=cells,
         station_table=_station_table(ctx, aggs),
         area=ctx.area,
         grids=ctx.grids,
@@ -520,40 +514,14 @@ def _assemble(ctx: _Context, aggs: list[_Aggregates]) -> AggregateResult:
     )
 
 
-def _gap_cells(gaps: pd.DataFrame, spec: gridmod.CellSpec) -> GapCells:
-    """Gap cells of all partitions at once (as :func:`geo.coverage._gap_cells`)."""
-    keys = gaps["cell"].to_numpy(dtype="int64")
-    ukeys, inv = np.unique(keys, return_inverse=True)
-    cell_demand = np.bincount(inv, weights=gaps["w"].to_numpy(), minlength=ukeys.size)
-    cells = gridmod.cells_from_keys(ukeys, spec)
-    labels = cells.components() if len(cells) else np.zeros(0, dtype="int64")
-    point_grid = pd.DataFrame(
-        {
-            "label": labels[inv] if ukeys.size else np.zeros(0, "int64"),
-            "grid": gaps["grid"].to_numpy(dtype=object),
-            "w": gaps["w"].to_numpy(),
-        }
-    )
-    return GapCells(cells=cells, demand=cell_demand, label=labels, point_grid=point_grid)
 
 
 def _station_table(ctx: _Context, aggs: list[_Aggregates]) -> pd.DataFrame:
-    st = ctx.stations
-    table = pd.DataFrame(
-        {
-            "id": st["id"].astype(str).to_numpy(),
-            "name": st["name"].to_numpy() if "name" in st else "",
-            "kind": st["kind"].to_numpy() if "kind" in st else "other",
-            "used": st["used"].to_numpy(),
-            "excluded": st["excluded"].to_numpy(),
-            "covered_demand": 0.0,
-            "unique_demand": 0.0,
-        }
-    )
-    if ctx.used_idx.size:
-        table.loc[ctx.used_idx, "covered_demand"] = np.sum([a.served for a in aggs], axis=0)
-        table.loc[ctx.used_idx, "unique_demand"] = np.sum([a.only for a in aggs], axis=0)
-    return table
+    """The station table from every partition's per-station sums."""
+    n_used = ctx.used_idx.size
+    served = np.sum([a.served for a in aggs], axis=0) if aggs else np.zeros(n_used)
+    only = np.sum([a.only for a in aggs], axis=0) if aggs else np.zeros(n_used)
+    return station_table(ctx.stations, ctx.used_idx, served, only)
 
 
 @dataclasses.dataclass(eq=False)

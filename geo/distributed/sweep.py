@@ -14,15 +14,15 @@ from collections.abc import Mapping, Sequence
 from os import PathLike
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.coverage import _combine_stations, _load, _load_area, analyze
+from geo.coverage import analyze_inputs
 from geo.distributed.cluster import ProgressArg, announce, dask_client, wait_all
 from geo.distributed.kernels import hold
 from geo.distributed.partition import PortableNetwork
 from geo.errors import SettingsError
+from geo.inputs import Inputs, load_inputs
 from geo.network import Network, load_network
 from geo.settings import Settings, coerce_overrides
 
@@ -155,10 +155,7 @@ def _settings_for(base: Settings, row: Mapping[str, Any], i: int) -> Settings:
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class _Inputs:
-    stations: gpd.GeoDataFrame
-    demand: gpd.GeoDataFrame | None
-    area: gpd.GeoDataFrame | None
-    grids: gpd.GeoDataFrame | None
+    inputs: Inputs
     network: PortableNetwork | None
     snap_limit_m: float
 
@@ -175,12 +172,7 @@ def _inputs(
     snap_limit_m: float,
 ) -> _Inputs:
     """Read every input once (as :func:`geo.analyze` would) for all scenarios."""
-    from geo.coverage import _as_list
-
-    station_gdf = _combine_stations(_as_list(stations), crs=crs, sheet=sheet)
-    demand_gdf = _load(demand, "demand", crs=crs, sheet=sheet) if demand is not None else None
-    area_gdf = _load_area(area, crs=crs)
-    grids_gdf = _load(grids, "grids", crs=crs, sheet=sheet) if grids is not None else None
+    read = load_inputs(stations, demand=demand, area=area, grids=grids, crs=crs, sheet=sheet)
     net = network
     modes = {s.mode for s in runs if s.method == "network"}
     if modes and network is None:
@@ -193,7 +185,7 @@ def _inputs(
             )
         net = load_network(network, next(iter(modes)))
     portable = PortableNetwork(net) if isinstance(net, Network) else None
-    return _Inputs(station_gdf, demand_gdf, area_gdf, grids_gdf, portable, snap_limit_m)
+    return _Inputs(read, portable, snap_limit_m)
 
 
 def _net_type(mode: str) -> str:
@@ -204,12 +196,9 @@ def _net_type(mode: str) -> str:
 
 def _run_scenario(inputs: _Inputs, settings: Settings) -> tuple[dict[str, Any], pd.DataFrame]:
     """One scenario with the local engine: its headline row and its per-网格 rows."""
-    result = analyze(
-        inputs.stations,
-        demand=inputs.demand,
-        area=inputs.area,
-        grids=inputs.grids,
-        settings=settings,
+    result = analyze_inputs(
+        inputs.inputs,
+        settings,
         network=(
             inputs.network.network
             if settings.method == "network" and inputs.network is not None

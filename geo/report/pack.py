@@ -22,7 +22,7 @@ from typing import Any
 
 import geopandas as gpd
 
-from geo import maps
+from geo import demo, maps
 from geo.errors import GeoError, InputError, SettingsError
 from geo.report import browsermap, charts, fonts, staticmap, summary, workbook
 from geo.report.words import check_lang, scenario_label, w
@@ -96,7 +96,7 @@ def rerun(result: CoverageResult, **overrides: Any) -> CoverageResult:
     -------
     CoverageResult
     """
-    from geo.coverage import analyze
+    from geo.api import analyze
 
     settings = result.settings.replace(**overrides)
     stations = result.stations.drop(columns=["used", "excluded"])
@@ -193,11 +193,7 @@ def guess_illustrative(result: CoverageResult) -> bool:
     -------
     bool
     """
-    src = str(result.stations.attrs.get("source", ""))
-    if "source_file" in result.stations:
-        src += " " + " ".join(map(str, result.stations["source_file"].astype(str).unique()))
-    src = src.replace("\\", "/")
-    return maps._is_demo(result) or "data/helsinki/" in src or "data/canglang/" in src
+    return demo.dataset_of(result.sources) is not None
 
 
 def _stable_map_html(m: Any) -> str:
@@ -284,7 +280,7 @@ def report_files(
     title = title.strip() if title and title.strip() else w("title", lang, minutes=minutes)
     demo = guess_illustrative(result) if illustrative is None else bool(illustrative)
     when = _date_text(date, stamp)
-    src = {"stations": str(result.stations.attrs.get("source", ""))}
+    src = {"stations": result.sources.get("stations", "")}
     src.update({k: str(v) for k, v in (sources or {}).items() if v})
     runs = scenario_results(result, scenarios, lang=lang)
     summ = result.summary()

@@ -16,8 +16,9 @@ import shapely
 
 from geo import scenario as scen
 from geo import schema
-from geo.coverage import analyze
+from geo.coverage import analyze_inputs
 from geo.errors import Rejected
+from geo.inputs import Inputs
 from geo.result import CoverageResult
 
 #: ``source_file`` of the chosen sites in the "after" station table.
@@ -25,11 +26,11 @@ SOURCE = "siting"
 
 
 def after_analysis(
-    stations: gpd.GeoDataFrame,
+    inputs: Inputs,
     table: gpd.GeoDataFrame,
     chosen: np.ndarray,
     baseline: CoverageResult,
-    inputs: dict[str, Any],
+    reach_model: dict[str, Any],
     kind: str | None,
     amenities: str,
 ) -> tuple[CoverageResult, np.ndarray]:
@@ -37,16 +38,16 @@ def after_analysis(
 
     Parameters
     ----------
-    stations
-        The existing station table (as analysed for the baseline).
+    inputs
+        The inputs of the baseline (its station table holds the existing stations).
     table
         The candidate table.
     chosen
         Positions of the chosen candidates in ``table``, in order.
     baseline
         The baseline analysis (returned as it is when nothing is chosen).
-    inputs
-        The other keywords of :func:`geo.analyze` used for the baseline.
+    reach_model
+        ``network`` and ``snap_limit_m`` of the baseline.
     kind, amenities
         From :func:`geo.siting.options.new_site_kind`.
 
@@ -58,6 +59,7 @@ def after_analysis(
     """
     if chosen.size == 0:
         return baseline, np.zeros(0, dtype=object)
+    stations = inputs.stations
     rows = table.iloc[chosen]
     taken = set(stations["id"].astype(str)) if "id" in stations else set()
     ids = rows["id"].astype(str).to_numpy(dtype=object)
@@ -67,7 +69,7 @@ def after_analysis(
     new = station_rows(stations, rows, ids, kinds, amenities)
     base = scen._with_flag(stations)
     combined = scen._concat(base, new, attrs=stations.attrs)
-    return analyze(combined, **inputs), ids
+    return analyze_inputs(inputs.with_stations(combined), baseline.settings, **reach_model), ids
 
 
 def site_kinds(candidate_kinds: np.ndarray, kind: str | None) -> np.ndarray:

@@ -20,7 +20,8 @@ import shapely
 from pyproj import Transformer
 from scipy.sparse import csr_matrix
 
-from geo.coverage import PathOrFrame, _as_list, _combine_stations, _load, _load_area, analyze
+from geo.coverage import analyze_inputs
+from geo.inputs import PathOrFrame, load_inputs
 from geo.network import Network, Snap
 from geo.result import CoverageResult
 from geo.settings import Settings
@@ -126,19 +127,12 @@ def site(
     net = resolve_network(network, settings, on_network)
     new_kind, new_amenities = new_site_kind(settings, charging)
 
-    station_gdf = _combine_stations(_as_list(stations), crs=crs, sheet=sheet)
+    inputs = load_inputs(stations, demand=demand, area=area, grids=grids, crs=crs, sheet=sheet)
     if charging:
-        station_gdf = piles_charge(station_gdf)
-    inputs = {
-        "demand": _load(demand, "demand", crs=crs, sheet=sheet) if demand is not None else None,
-        "area": _load_area(area, crs=crs),
-        "grids": _load(grids, "grids", crs=crs, sheet=sheet) if grids is not None else None,
-        "settings": settings,
-        "network": net,
-        "snap_limit_m": snap_limit_m,
-    }
+        inputs = inputs.with_stations(piles_charge(inputs.stations))
+    reach_model = {"network": net, "snap_limit_m": snap_limit_m}
     t0 = time.perf_counter()
-    baseline = analyze(station_gdf, **inputs)
+    baseline = analyze_inputs(inputs, settings, **reach_model)
     times["baseline"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -167,7 +161,7 @@ def site(
     t0 = time.perf_counter()
     chosen = inst.candidate[sol.rows]
     after, station_ids = after_analysis(
-        station_gdf, table, chosen, baseline, inputs, new_kind, new_amenities
+        inputs, table, chosen, baseline, reach_model, new_kind, new_amenities
     )
     times["after"] = time.perf_counter() - t0
     warnings += unused_new_sites(after, station_ids)

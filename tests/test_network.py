@@ -534,8 +534,8 @@ def test_cache_is_reused_and_keyed_by_content_and_mode(tmp_path, monkeypatch):
     assert gn.load_network(path, "walk") is first  # in memory
     gn.clear_memory_cache()
     calls = []
-    real_build = gn._build
-    monkeypatch.setattr(gn, "_build", lambda *a, **k: calls.append(a) or real_build(*a, **k))
+    real_build = gn.load._build
+    monkeypatch.setattr(gn.load, "_build", lambda *a, **k: calls.append(a) or real_build(*a, **k))
     again = gn.load_network(path, "walk")  # from disk: nothing is parsed
     assert calls == []
     np.testing.assert_array_equal(again.u, first.u)

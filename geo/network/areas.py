@@ -1,0 +1,223 @@
+"""Service areas along the streets: the covered edge pieces of each band, one union per band."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from geo.errors import SettingsError
+from geo.network.model import TOL_M, Network
+from geo.network.search import Search
+from geo.reach import within
+
+__all__ = ["BUFFER_M", "FILL_HOLES_M2", "edge_pieces", "fill_holes", "service_polygons"]
+
+#: Default half-width of the service-area polygons around covered street pieces, metres.
+BUFFER_M = 40.0
+#: Holes smaller than this (m²) in a service area are filled: the inside of a city
+#: block whose streets are all covered is served; a lake or rail yard is not.
+FILL_HOLES_M2 = 50_000.0
+
+
+def _covered_pieces(
+    search: Search, budget: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Edge pieces within ``budget`` minutes of a station: ``(edge, from_m, to_m)``, and
+    per edge whether all of it is within (as found from its ends)."""
+    net = search.network
+    speed = search.speed_m_per_min
+    tn = search.node_minutes
+    length = net.length_m
+    m = net.n_edges
+    edges, t0, t1 = [], [], []
+    # from v: ride on to v, then to the station
+    rb = (budget - tn[net.v]) * speed
+    ok_b = np.isfinite(rb) & (rb > 0)
+    # from u: ride back to u (two-way edges)
+    ra = (budget - tn[net.u]) * speed
+    ok_a = np.isfinite(ra) & (ra > 0) & net.two_way
+    full = (ok_b & (rb >= length)) | (ok_a & (ra >= length)) | (ok_a & ok_b & (ra + rb >= length))
+    ids = np.arange(m)
+    edges.append(ids[full])
+    t0.append(np.zeros(int(full.sum())))
+    t1.append(length[full])
+    pb = ok_b & ~full
+    edges.append(ids[pb])
+    t0.append(length[pb] - rb[pb])
+    t1.append(length[pb])
+    pa = ok_a & ~full
+    edges.append(ids[pa])
+    t0.append(np.zeros(int(pa.sum())))
+    t1.append(ra[pa])
+    # around stations on an edge
+    st = search.stations
+    sid = np.flatnonzero(st.ok)
+    e = st.edge[sid]
+    r = (budget - st.distance_m[sid] / search.walk_speed_m_per_min) * speed
+    has = r > 0
+    e, ts, r = e[has], st.along_m[sid][has], r[has]
+    two = net.two_way[e]
+    edges += [e, e[two]]
+    t0 += [np.maximum(ts - r, 0.0), ts[two]]
+    t1 += [ts, np.minimum(ts[two] + r[two], length[e[two]])]
+    edge = np.concatenate(edges).astype("int64")
+    a = np.concatenate(t0)
+    b = np.concatenate(t1)
+    keep = b - a > TOL_M
+    return edge[keep], np.clip(a[keep], 0.0, None), b[keep], full
+
+
+def edge_pieces(
+    network: Network, edge: np.ndarray, from_m: np.ndarray, to_m: np.ndarray
+) -> np.ndarray:
+    """Pieces of edges as LineStrings (vectorised substrings).
+
+    Parameters
+    ----------
+    network
+        The street network.
+    edge
+        Edge of each piece.
+    from_m, to_m
+        Start and end of each piece in metres of edge length from the edge's ``u``.
+
+    Returns
+    -------
+    numpy.ndarray of shapely.LineString
+        Whole edges keep their geometry; partial ones are cut at the interpolated
+        points and keep the vertices in between.
+    """
+    edge = np.asarray(edge, dtype="int64")
+    length = network.length_m[edge]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f0 = np.clip(np.where(length > 0, from_m / length, 0.0), 0.0, 1.0)
+        f1 = np.clip(np.where(length > 0, to_m / length, 1.0), 0.0, 1.0)
+    out = np.empty(edge.size, dtype=object)
+    whole = (f0 <= 1e-12) & (f1 >= 1 - 1e-12)
+    out[whole] = network.geometry[edge[whole]]
+    part = np.flatnonzero(~whole)
+    if part.size == 0:
+        return out
+    coords, key, _ = network.vertices()
+    e, a, b = edge[part], f0[part], f1[part]
+    geom = network.geometry[e]
+    start = shapely.get_coordinates(shapely.line_interpolate_point(geom, a, normalized=True))
+    end = shapely.get_coordinates(shapely.line_interpolate_point(geom, b, normalized=True))
+    k0 = np.searchsorted(key, e * 2.0 + a, side="right")
+    k1 = np.searchsorted(key, e * 2.0 + b, side="left")
+    n_int = np.maximum(k1 - k0, 0)
+    count = n_int + 2
+    total = int(count.sum())
+    piece = np.repeat(np.arange(part.size), count)
+    pos = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+    xy = np.empty((total, 2))
+    is_start = pos == 0
+    is_end = pos == count[piece] - 1
+    mid = ~is_start & ~is_end
+    xy[is_start] = start
+    xy[is_end] = end
+    xy[mid] = coords[k0[piece[mid]] + pos[mid] - 1]
+    out[part] = shapely.linestrings(xy, indices=piece)
+    return out
+
+
+def fill_holes(geom: shapely.Geometry, max_area_m2: float) -> shapely.Geometry:
+    """Fill the holes of a (multi)polygon smaller than ``max_area_m2``.
+
+    Parameters
+    ----------
+    geom
+        A polygon or multipolygon in a metric CRS.
+    max_area_m2
+        Holes with a smaller area are filled; larger ones (real gaps) stay.
+
+    Returns
+    -------
+    shapely.Geometry
+    """
+    if geom is None or shapely.is_empty(geom) or max_area_m2 <= 0:
+        return geom
+    parts = shapely.get_parts(geom)
+    rings, ridx = shapely.get_rings(parts, return_index=True)
+    is_shell = np.ones(ridx.size, dtype=bool)
+    is_shell[1:] = ridx[1:] != ridx[:-1]
+    big = shapely.area(shapely.polygons(rings)) >= max_area_m2
+    keep = is_shell | big
+    polys = shapely.polygons(rings[keep], indices=ridx[keep])
+    return shapely.union_all(polys) if polys.size > 1 else polys[0]
+
+
+def service_polygons(
+    network: Network,
+    search: Search,
+    bands: Sequence[float],
+    *,
+    area: shapely.Geometry | None = None,
+    buffer_m: float = BUFFER_M,
+    fill_holes_m2: float = FILL_HOLES_M2,
+    quad_segs: int = 4,
+) -> gpd.GeoDataFrame:
+    """Service areas within each time band, built once from all covered edge pieces.
+
+    For each band the edge pieces reachable within it (whole edges, the reached
+    ends of partly reached edges, and the pieces around stations on an edge) are
+    joined into lines, buffered and merged with **one** ``shapely.union_all``. The
+    bands are built from the smallest up, each from the band below plus the
+    pieces of the edges that band did not cover whole, so they are nested
+    (5 ⊂ 10 ⊂ 15) by construction. Holes smaller than ``fill_holes_m2`` (the
+    insides of blocks whose streets are all covered) are filled; every band is
+    clipped to ``area``.
+
+    Parameters
+    ----------
+    network
+        The street network.
+    search
+        A :func:`station_search` (its ``limit_minutes`` must not be below the largest band).
+    bands
+        Minutes, e.g. ``(5, 10, 15)``.
+    area
+        The study area in the network's CRS, or ``None``.
+    buffer_m
+        Half-width of the polygons around the covered streets.
+    fill_holes_m2
+        Fill holes smaller than this (0 keeps every hole).
+    quad_segs
+        Segments per quarter circle of the buffers.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``minutes`` and ``geometry`` (network CRS), one row per band, ascending.
+    """
+    bands = sorted({float(b) for b in bands})
+    if search.limit_minutes is not None and bands and not within(bands[-1], search.limit_minutes):
+        raise SettingsError(
+            f"the search stopped at {search.limit_minutes:g} minutes, below the "
+            f"{bands[-1]:g}-minute band"
+        )
+    if network is not search.network:
+        raise ValueError("the search was run on another network")
+    polys: list[shapely.Geometry] = []
+    prev = shapely.Polygon()
+    prev_full = np.zeros(network.n_edges, dtype=bool)
+    for b in bands:
+        edge, a, c, full = _covered_pieces(search, b)
+        new = ~prev_full[edge]
+        pieces = edge_pieces(network, edge[new], a[new], c[new])
+        parts = [prev] if not shapely.is_empty(prev) else []
+        if pieces.size:
+            lines = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(pieces)))
+            parts += list(shapely.buffer(lines, buffer_m, quad_segs=quad_segs))
+        shape = shapely.union_all(parts) if parts else shapely.Polygon()
+        shape = fill_holes(shape, fill_holes_m2)
+        polys.append(shape)
+        prev, prev_full = shape, full
+    out = np.array(polys, dtype=object)
+    if area is not None:
+        out = shapely.intersection(out, area)
+    return gpd.GeoDataFrame({"minutes": bands}, geometry=out, crs=network.crs)
+

@@ -1,0 +1,339 @@
+"""Street-network coverage of demand points: what :func:`geo.analyze` reports with
+``method="network"`` (minutes, off-network and unreachable points, overstatement)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from os import PathLike
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from pyproj import Transformer
+
+from geo import crs as crsmod
+from geo.errors import Rejected, SettingsError
+from geo.network.areas import BUFFER_M, FILL_HOLES_M2, service_polygons
+from geo.network.load import ProgressArg, load_network, network_type_of
+from geo.network.model import Network
+from geo.network.search import (
+    SNAP_LIMIT_M,
+    WALK_SPEED_M_PER_MIN,
+    Search,
+    Snap,
+    second_minutes,
+    snap,
+    station_search,
+    travel_times,
+)
+from geo.reach import within
+
+__all__ = ["NetworkCoverage", "coverage_on_network"]
+
+log = logging.getLogger("geo")
+
+
+@dataclass
+class NetworkCoverage:
+    """Street-network coverage of demand points: what :func:`geo.analyze` reports.
+
+    Attributes
+    ----------
+    network, search
+        The network and the search from all stations.
+    stations, points
+        Snaps of the (used) stations and the demand points.
+    minutes, nearest, status
+        Per point (see :class:`TravelTimes`; ``NaN`` minutes where not ``ok``).
+    unique
+        Per point: covered, and by no station other than the nearest.
+    budget
+        The threshold in minutes.
+    weight
+        Demand weight per point.
+    straight_minutes
+        Minutes by the straight-line method (straight line × circuity) for the same points.
+    """
+
+    network: Network
+    search: Search
+    stations: Snap
+    points: Snap
+    minutes: np.ndarray
+    nearest: np.ndarray
+    status: np.ndarray
+    unique: np.ndarray
+    budget: float
+    weight: np.ndarray
+    straight_minutes: np.ndarray
+
+    @property
+    def covered(self) -> np.ndarray:
+        """Within the threshold along the streets."""
+        return within(self.minutes, self.budget)
+
+    @property
+    def straight_covered(self) -> np.ndarray:
+        """Within the threshold by the straight-line method."""
+        return within(self.straight_minutes, self.budget)
+
+    @property
+    def overstated(self) -> np.ndarray:
+        """Covered by the straight line but not along the streets."""
+        return self.straight_covered & ~self.covered
+
+    def summary(self) -> dict[str, Any]:
+        """Counts for the report: off-network and unreachable demand, overstatement.
+
+        Returns
+        -------
+        dict
+            ``overstated_demand``, ``overstated_share`` (of all demand),
+            ``straight_covered_demand``, ``off_network`` / ``unreachable``
+            (``points``, ``demand``), ``stations_off_network``,
+            ``fragments`` (pieces of the network, and those without a station),
+            ``snap_limit_m`` and the network's ``source``, ``type``, ``nodes``, ``edges``.
+        """
+        w = self.weight
+        total = float(w.sum())
+        over = float(w[self.overstated].sum())
+        net = self.network
+        frag_with = np.unique(net.fragment[self.stations.edge[self.stations.ok]])
+        off = self.status == "off_network"
+        unr = self.status == "unreachable"
+        return {
+            "overstated_demand": round(over, 2),
+            "overstated_share": round(over / total, 4) if total > 0 else 0.0,
+            "straight_covered_demand": round(float(w[self.straight_covered].sum()), 2),
+            "off_network": {"points": int(off.sum()), "demand": round(float(w[off].sum()), 2)},
+            "unreachable": {"points": int(unr.sum()), "demand": round(float(w[unr].sum()), 2)},
+            "stations_off_network": int((~self.stations.ok).sum()),
+            "fragments": {
+                "total": net.n_fragments,
+                "without_station": int(net.n_fragments - frag_with.size),
+            },
+            "snap_limit_m": self.points.max_distance_m,
+            "network": {
+                "source": net.source,
+                "type": net.network_type,
+                "nodes": net.n_nodes,
+                "edges": net.n_edges,
+            },
+        }
+
+    def warnings(
+        self,
+        *,
+        file: str,
+        rows: np.ndarray,
+        ids: np.ndarray,
+        station_files: np.ndarray,
+        station_rows: np.ndarray,
+        station_ids: np.ndarray,
+        listed: int = 20,
+        what: str = "demand point(s)",
+    ) -> list[Rejected]:
+        """Warnings naming stations and demand points the network could not serve.
+
+        Every station off the network by its row; per kind of demand point (off
+        the network, unreachable) one line with the count and demand (at the first such
+        row), then the first ``listed`` points by row with their distance
+        to the street.
+
+        Parameters
+        ----------
+        file, rows, ids
+            The demand file and, per point, its row and id.
+        station_files, station_rows, station_ids
+            Per (used) station: its file, row and id.
+        listed
+            How many points of each kind to name.
+        what
+            What the points are, for the messages (``grid cell(s)`` without a demand file).
+
+        Returns
+        -------
+        list of Rejected
+        """
+        out: list[Rejected] = []
+        limit = self.points.max_distance_m
+        s_off = np.flatnonzero(~self.stations.ok)
+        for i in s_off:
+            out.append(
+                Rejected(
+                    str(station_files[i]),
+                    int(station_rows[i]),
+                    "lon",
+                    f"station '{station_ids[i]}' is {self.stations.distance_m[i]:,.0f} m from "
+                    f"the nearest usable street (snap limit {limit:g} m): not used on the "
+                    "street network",
+                )
+            )
+        d = self.points.distance_m
+        w = self.weight
+        for kind, text in (
+            ("off_network", "off network (farther than {limit:g} m from any usable street)"),
+            (
+                "unreachable",
+                "unreachable (no station can be reached along the streets: none on their "
+                "part of the network, or only against one-way streets)",
+            ),
+        ):
+            idx = np.flatnonzero(self.status == kind)
+            if idx.size == 0:
+                continue
+            out.append(
+                Rejected(
+                    file,
+                    int(rows[idx[0]]),  # the first such row; the line counts them all
+                    "lon",
+                    f"{idx.size} {what} (demand {w[idx].sum():g}) are "
+                    + text.format(limit=limit)
+                    + ": counted as not covered",
+                )
+            )
+            for i in idx[:listed]:
+                detail = (
+                    f"{d[i]:,.0f} m from the nearest usable street"
+                    if kind == "off_network"
+                    else f"its street ({d[i]:,.0f} m away) has no station reachable"
+                )
+                out.append(Rejected(file, int(rows[i]), "lon", f"'{ids[i]}' {kind}: {detail}"))
+            if idx.size > listed:
+                out.append(
+                    Rejected(
+                        file, int(rows[idx[listed]]), "lon",
+                        f"… and {idx.size - listed} more {kind} {what} from this row on",
+                    )
+                )
+        return out
+
+    def band_polygons(
+        self,
+        bands: Sequence[float],
+        *,
+        area: shapely.Geometry | None = None,
+        buffer_m: float = BUFFER_M,
+        fill_holes_m2: float = FILL_HOLES_M2,
+    ) -> gpd.GeoDataFrame:
+        """Service areas per band in WGS-84 (see :func:`service_polygons`).
+
+        Parameters
+        ----------
+        bands
+            Minutes, e.g. ``settings.bands``.
+        area
+            The study area in WGS-84 to clip to, or ``None``.
+        buffer_m, fill_holes_m2
+            As :func:`service_polygons`.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            ``minutes`` and ``geometry`` (EPSG:4326).
+        """
+        area_m = None
+        if area is not None:
+            to_m = Transformer.from_crs(4326, self.network.crs, always_xy=True)
+            area_m = crsmod.reproject(area, to_m)
+        gdf = service_polygons(
+            self.network,
+            self.search,
+            bands,
+            area=area_m,
+            buffer_m=buffer_m,
+            fill_holes_m2=fill_holes_m2,
+        )
+        return gdf.to_crs(4326)
+
+
+def coverage_on_network(
+    network: Network | str | PathLike[str],
+    station_lon: np.ndarray,
+    station_lat: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    *,
+    mode: str,
+    speed_m_per_min: float,
+    minutes: float,
+    weight: np.ndarray | None = None,
+    straight_minutes: np.ndarray | None = None,
+    walk_speed_m_per_min: float = WALK_SPEED_M_PER_MIN,
+    snap_limit_m: float = SNAP_LIMIT_M,
+    progress: ProgressArg = None,
+) -> NetworkCoverage:
+    """Street-network minutes from demand points (WGS-84) to the nearest station.
+
+    Parameters
+    ----------
+    network
+        A :class:`Network`, or a file / bundled name for :func:`load_network`.
+    station_lon, station_lat
+        The used stations, WGS-84.
+    lon, lat
+        The demand points (or cell centres), WGS-84.
+    mode
+        Travel mode (chooses the network type when ``network`` is a file).
+    speed_m_per_min
+        The mode's speed.
+    minutes
+        The threshold (for ``covered`` and ``unique``).
+    weight, straight_minutes
+        Demand weights and straight-line minutes of the same points, for the summary.
+    walk_speed_m_per_min
+        Walking speed between a point and its street.
+    snap_limit_m
+        Points and stations farther from every usable street are off the network.
+    progress
+        See :func:`load_network`.
+
+    Returns
+    -------
+    NetworkCoverage
+        Minutes are exact (the search has no limit), ``NaN`` off the network or
+        where no station can be reached.
+    """
+    if not isinstance(network, Network):
+        network = load_network(network, mode, progress=progress)
+    elif network.network_type in ("walking", "cycling") and (
+        network.network_type != network_type_of(mode)
+    ):
+        log.warning(
+            "a %s network is used for mode %s (its one-way rules are those of %s)",
+            network.network_type,
+            mode,
+            network.network_type,
+        )
+    if not snap_limit_m > 0:
+        raise SettingsError(f"snap limit must be a positive number of metres, not {snap_limit_m!r}")
+    to_m = Transformer.from_crs(4326, network.crs, always_xy=True)
+    sx, sy = (np.asarray(a, dtype="float64") for a in to_m.transform(station_lon, station_lat))
+    px, py = (np.asarray(a, dtype="float64") for a in to_m.transform(lon, lat))
+    st = snap(network, sx, sy, max_distance_m=snap_limit_m)
+    pt = snap(network, px, py, max_distance_m=snap_limit_m)
+    search = station_search(network, st, speed_m_per_min, walk_speed_m_per_min=walk_speed_m_per_min)
+    tt = travel_times(network, st, pt, speed_m_per_min, search=search)
+    covered = within(tt.minutes, minutes)
+    second = second_minutes(search, pt, tt, limit_minutes=minutes + 1e-6)
+    unique = covered & ~within(second, minutes)
+    n = np.asarray(lon).size
+    return NetworkCoverage(
+        network=network,
+        search=search,
+        stations=st,
+        points=pt,
+        minutes=tt.minutes,
+        nearest=tt.nearest,
+        status=tt.status,
+        unique=unique,
+        budget=float(minutes),
+        weight=np.ones(n) if weight is None else np.asarray(weight, dtype="float64"),
+        straight_minutes=(
+            np.full(n, np.nan) if straight_minutes is None else np.asarray(straight_minutes)
+        ),
+    )
+

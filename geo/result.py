@@ -240,16 +240,101 @@ class CoverageResult:
         return out
 
     @cached_property
-    def gaps(self) -> gpd.GeoDataFrame:
-        """Gap polygons (WGS-84) with the columns of :attr:`gap_table`."""
+    def gaps_metric(self) -> gpd.GeoDataFrame:
+        """Gap polygons in the metric CRS (:attr:`metric_crs`), columns of :attr:`gap_table`."""
         table = self.gap_table
         n = len(table)
         if n == 0:
-            return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
+            return gpd.GeoDataFrame(
+                table, geometry=gpd.GeoSeries([], crs=self.metric_crs), crs=self.metric_crs
+            )
         polys = self._gap_polygons_metric(n)[table["label"].to_numpy()]
+        return gpd.GeoDataFrame(table.copy(), geometry=polys, crs=self.metric_crs)
+
+    @cached_property
+    def gaps(self) -> gpd.GeoDataFrame:
+        """Gap polygons (WGS-84) with the columns of :attr:`gap_table`."""
+        metric = self.gaps_metric
+        if len(metric) == 0:
+            return gpd.GeoDataFrame(
+                self.gap_table, geometry=gpd.GeoSeries([], crs=4326), crs=4326
+            )
         back = Transformer.from_crs(self.metric_crs, 4326, always_xy=True)
-        geom = crsmod.reproject(polys, back)
-        return gpd.GeoDataFrame(table.copy(), geometry=geom, crs=4326)
+        geom = crsmod.reproject(metric.geometry.to_numpy(), back)
+        return gpd.GeoDataFrame(self.gap_table.copy(), geometry=geom, crs=4326)
+
+    def service_areas(self, crs: str = "wgs84") -> gpd.GeoDataFrame:
+        """The areas within each time band of a used station (5/10/15 minutes), one per band.
+
+        Straight line: circles of the straight-line reach around the used stations,
+        one union per band, simplified by 1 m. Street network: the covered street
+        pieces buffered (see :meth:`geo.network.NetworkCoverage.band_polygons`).
+        Both are clipped to the study area.
+
+        Parameters
+        ----------
+        crs
+            ``wgs84`` or ``metric`` (:attr:`metric_crs`).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            ``minutes``, ``radius_m`` (the straight-line reach; NaN along the streets)
+            and the polygons, ascending by minutes; empty without a used station.
+        """
+        areas = self._service_areas
+        if crs == "wgs84":
+            return areas["wgs84"]
+        if crs == "metric":
+            if areas["metric"] is None:
+                areas["metric"] = areas["wgs84"].to_crs(self.metric_crs)
+            return areas["metric"]
+        raise ValueError(f"crs must be 'wgs84' or 'metric', not {crs!r}")
+
+    @cached_property
+    def _service_areas(self) -> dict[str, gpd.GeoDataFrame | None]:
+        s = self.settings
+        area = shapely.union_all(self.area.geometry.to_numpy()) if self.area is not None else None
+        if self.network is not None:
+            bands = self.network.band_polygons(s.bands, area=area)
+            bands.insert(1, "radius_m", np.nan)
+            return {"wgs84": bands, "metric": None}
+        used = self.stations["used"].to_numpy(dtype=bool)
+        xy = self.metric_coords()
+        clip = None
+        if area is not None:
+            clip = crsmod.reproject(area, Transformer.from_crs(4326, self.metric_crs,
+                                                               always_xy=True))
+        rows = reach.straight_service_areas(xy.sx[used], xy.sy[used], s, clip=clip)
+        metric = gpd.GeoDataFrame(
+            {"minutes": [m for m, _, _ in rows], "radius_m": [r for _, r, _ in rows]},
+            geometry=gpd.GeoSeries([g for _, _, g in rows], crs=self.metric_crs),
+            crs=self.metric_crs,
+        )
+        back = Transformer.from_crs(self.metric_crs, 4326, always_xy=True)
+        wgs = gpd.GeoDataFrame(
+            metric.drop(columns="geometry"),
+            geometry=gpd.GeoSeries(crsmod.reproject(metric.geometry.to_numpy(), back), crs=4326),
+            crs=4326,
+        )
+        return {"wgs84": wgs, "metric": metric}
+
+    def metric_coords(self) -> MetricCoords:
+        """The points and stations in metres (:attr:`xy`; computed once where not kept).
+
+        Returns
+        -------
+        MetricCoords
+        """
+        if self.xy is not None:
+            return self.xy
+        to_m = Transformer.from_crs(4326, self.metric_crs, always_xy=True)
+        x, y = to_m.transform(self.points["lon"].to_numpy(dtype="float64"),
+                              self.points["lat"].to_numpy(dtype="float64"))
+        sx, sy = to_m.transform(self.stations.geometry.x.to_numpy(dtype="float64"),
+                                self.stations.geometry.y.to_numpy(dtype="float64"))
+        self.xy = MetricCoords(self.metric_crs, *(np.asarray(a) for a in (x, y, sx, sy)))
+        return self.xy
 
     # --- per grid -------------------------------------------------------------------------
 

@@ -18,7 +18,6 @@ from geo.errors import SettingsError
 
 #: Default speed per mode, km/h.
 MODE_SPEEDS_KMH: dict[str, float] = {"walk": 4.8, "bike": 12.0, "ebike": 15.0}
-MODE_LABELS_ZH: dict[str, str] = {"walk": "步行", "bike": "自行车", "ebike": "电动自行车"}
 METHODS: tuple[str, ...] = ("euclidean", "network")
 #: Where the per-point work runs (``engine=`` of :func:`geo.analyze`).
 ENGINES: tuple[str, ...] = ("local", "dask")

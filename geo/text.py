@@ -8,17 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from geo.settings import MODE_LABELS_ZH
-
-
-def _pct(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.1f}%"
-
-
-def _num(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+from geo.words import mode_label, num, pct
 
 
 def format_summary(
@@ -53,7 +43,7 @@ def format_summary(
     method = "直线×绕行系数 straight line" if p["method"] == "euclidean" else "路网 street network"
     lines = [
         f"15分钟服务圈覆盖检查 / {p['minutes']:g}-minute coverage check",
-        f"  出行方式 Mode:    {MODE_LABELS_ZH.get(mode, mode)} {mode}, {p['speed_kmh']:g} km/h, "
+        f"  出行方式 Mode:    {mode_label(mode)} {mode}, {p['speed_kmh']:g} km/h, "
         f"{p['minutes']:g} min, {method}"
         + (
             f" (circuity {p['circuity']:g}, reach {p['reach_m']:,.0f} m)"
@@ -69,14 +59,14 @@ def format_summary(
             f"({info['source']}); snap limit {net['snap_limit_m']:g} m"
         )
         lines.append(
-            f"  直线高估 Overstated: {_pct(net['overstated_share'])} of demand "
-            f"({_num(net['overstated_demand'])}) is covered by straight line × circuity "
+            f"  直线高估 Overstated: {pct(net['overstated_share'])} of demand "
+            f"({num(net['overstated_demand'])}) is covered by straight line × circuity "
             "but not along the streets"
         )
         lines.append(
             f"  路网外 Off network: {net['off_network']['points']} points "
-            f"(demand {_num(net['off_network']['demand'])}); 不可达 unreachable: "
-            f"{net['unreachable']['points']} points (demand {_num(net['unreachable']['demand'])}); "
+            f"(demand {num(net['off_network']['demand'])}); 不可达 unreachable: "
+            f"{net['unreachable']['points']} points (demand {num(net['unreachable']['demand'])}); "
             f"stations off network: {net['stations_off_network']}"
         )
     filters = []
@@ -95,7 +85,7 @@ def format_summary(
     if summary["demand_source"] == "points":
         dsrc = f", {demand_label}" if demand_label else ""
         lines.append(
-            f"  需求 Demand:      {_num(summary['total_demand'])} "
+            f"  需求 Demand:      {num(summary['total_demand'])} "
             f"(demand points{dsrc}; {summary['total_cells']} cells of {p['cell_m']:g} m "
             "hold demand)"
         )
@@ -105,22 +95,22 @@ def format_summary(
             "study area (each weight 1: coverage is a share of area)"
         )
     lines.append(
-        f"  覆盖率 Coverage:  {_pct(summary['coverage'])}  "
-        f"(covered {_num(summary['covered_demand'])}, "
-        f"uncovered {_num(summary['uncovered_demand'])})"
+        f"  覆盖率 Coverage:  {pct(summary['coverage'])}  "
+        f"(covered {num(summary['covered_demand'])}, "
+        f"uncovered {num(summary['uncovered_demand'])})"
     )
     bands = summary.get("bands") or []
     if bands:
         lines.append(
             "  时段 Within:      "
-            + " · ".join(f"≤{b['minutes']:g} min {_pct(b['share'])}" for b in bands)
+            + " · ".join(f"≤{b['minutes']:g} min {pct(b['share'])}" for b in bands)
         )
     gaps = summary["gaps"]
     lines.append(f"  缺口 Gaps:        {len(gaps)} connected uncovered regions, largest first")
     for g in gaps[:max_gaps]:
         where = f"  网格 {g['grid']}" if g.get("grid") else ""
         lines.append(
-            f"    #{g['rank']:<3} uncovered {_num(g['demand']):>8}  "
+            f"    #{g['rank']:<3} uncovered {num(g['demand']):>8}  "
             f"area {g['area_m2'] / 1e6:6.3f} km²"
             f"  at {g['lon']:.5f}, {g['lat']:.5f} (WGS-84){where}"
         )
@@ -133,21 +123,21 @@ def format_summary(
         for g in grids[:max_grids]:
             name = str(g["grid"]).ljust(width)
             lines.append(
-                f"    {name}  {_pct(g['coverage']):>6}  {_num(g['demand']):>8}  "
-                f"{_num(g['uncovered_demand']):>8}  {g['stations']:>3}"
+                f"    {name}  {pct(g['coverage']):>6}  {num(g['demand']):>8}  "
+                f"{num(g['uncovered_demand']):>8}  {g['stations']:>3}"
             )
         if len(grids) > max_grids:
             lines.append(f"    … {len(grids) - max_grids} more (see --json)")
     og = summary.get("outside_grids")
     if og and og["points"]:
         lines.append(
-            f"  网格外 Outside grids: {og['points']} points, demand {_num(og['demand'])} "
-            f"(uncovered {_num(og['uncovered_demand'])})"
+            f"  网格外 Outside grids: {og['points']} points, demand {num(og['demand'])} "
+            f"(uncovered {num(og['uncovered_demand'])})"
         )
     oa = summary.get("outside_area")
     if oa and oa["points"]:
         lines.append(
-            f"  范围外 Outside area:  {oa['points']} demand points, demand {_num(oa['demand'])} "
+            f"  范围外 Outside area:  {oa['points']} demand points, demand {num(oa['demand'])} "
             "(counted)"
         )
     n_rej = len(summary["rejected"])
@@ -158,6 +148,6 @@ def format_summary(
         ok = summary["coverage"] >= min_coverage - 1e-12
         verdict = "通过 PASS" if ok else "未达标 FAIL"
         lines.append(
-            f"  目标 Target:      ≥ {_pct(min_coverage)}: {verdict} ({_pct(summary['coverage'])})"
+            f"  目标 Target:      ≥ {pct(min_coverage)}: {verdict} ({pct(summary['coverage'])})"
         )
     return "\n".join(lines) + "\n"

@@ -1,26 +1,54 @@
-"""The words of the planner app (``app.py``), in Chinese and English, in one place.
+"""The sentences of the planner app (``app.py``), in Chinese and English.
 
 Chinese is the default language. In Chinese, widget labels carry the English
 word after the Chinese (``出行方式 Mode``) so that a colleague who reads only
 English still finds the language switch and the controls; in English they are
 English only. Table headers and messages are in the chosen language.
 
-Nothing here imports Streamlit, so the words and number formats can be
-tested and reused (e.g. by a report) without the app.
+Labels of the domain (kinds, modes, coordinate systems, table headers) and number
+formats come from :mod:`geo.words` and are re-exported here for the app. Nothing
+here imports Streamlit, so the words can be tested without the app.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from geo.words import (
+    COLUMNS,
+    CRS_LABELS,
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    amenity_label,
+    count_delta,
+    crs_label,
+    demand_delta,
+    headers,
+    kind_label,
+    mode_label,
+    pick,
+    share_delta,
+)
+from geo.words import num as demand
+from geo.words import pct as share
 
-import pandas as pd
-
-from geo.schema import AMENITY_LABELS, KIND_LABELS
-from geo.settings import MODE_LABELS_ZH
-
-#: The languages of the app: key → the name shown on the switch.
-LANGUAGES: dict[str, str] = {"zh": "中文", "en": "English"}
-DEFAULT_LANGUAGE = "zh"
+__all__ = [
+    "COLUMNS",
+    "CRS_LABELS",
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "TEXT",
+    "amenity_label",
+    "count_delta",
+    "crs_label",
+    "demand",
+    "demand_delta",
+    "headers",
+    "kind_label",
+    "mode_label",
+    "pick",
+    "share",
+    "share_delta",
+    "t",
+]
 
 #: Every label of the app: key → (Chinese, English).
 TEXT: dict[str, tuple[str, str]] = {
@@ -109,7 +137,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "categories": ("站点类型 Kinds", "Station kinds"),
     "categories_placeholder": ("全部类型 All", "All kinds"),
     "amenity": ("设施 Amenity", "Amenity"),
-    "any_amenity": ("不限 Any", "Any"),
     "use_time": ("按开放时间筛选 Open at", "Only stations open at"),
     "time": ("时刻 Time", "Time"),
     "basemap": ("底图 Basemap", "Basemap"),
@@ -127,7 +154,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "无需求点：按研究范围内的网格单元计算，覆盖率为面积占比。",
         "No demand points: coverage is the share of cells (area) in the study area.",
     ),
-    "pp": ("个百分点", "pp"),
     "vs_baseline": ("与不含假设站点相比", "vs. without the what-if stations"),
     # map
     "map": ("地图 Map", "Map"),
@@ -268,53 +294,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "gc_all_rows": ("全部行 All rows", "All rows"),
 }
 
-#: Column headers of the tables the app shows and the per-网格 / per-station downloads.
-COLUMNS: dict[str, tuple[str, str]] = {
-    "rank": ("排名", "Rank"),
-    "demand": ("需求", "Demand"),
-    "area_m2": ("面积 (m²)", "Area (m²)"),
-    "cells": ("单元数", "Cells"),
-    "lon": ("经度 (WGS-84)", "Longitude (WGS-84)"),
-    "lat": ("纬度 (WGS-84)", "Latitude (WGS-84)"),
-    "grid": ("网格", "Grid"),
-    "coverage": ("覆盖率", "Coverage"),
-    "covered_demand": ("已覆盖需求", "Covered demand"),
-    "uncovered_demand": ("未覆盖需求", "Uncovered demand"),
-    "points": ("需求点数", "Demand points"),
-    "stations": ("站点数", "Stations"),
-    "gaps": ("缺口数", "Gaps"),
-    "id": ("编号", "ID"),
-    "name": ("名称", "Name"),
-    "kind": ("类型", "Kind"),
-    "used": ("计入", "Used"),
-    "excluded": ("未计入原因", "Why not used"),
-    "unique_demand": ("独有覆盖需求", "Demand only it covers"),
-    "hypothetical": ("假设站点", "What-if"),
-    "file": ("文件", "File"),
-    "row": ("行", "Row"),
-    "column": ("列", "Column"),
-    "reason": ("原因", "Reason"),
-    "gcj_lon": ("经度 (GCJ-02)", "Longitude (GCJ-02)"),
-    "gcj_lat": ("纬度 (GCJ-02)", "Latitude (GCJ-02)"),
-    "address": ("地址", "Address"),
-    "gain": ("新增覆盖需求", "Added covered demand"),
-    "served_demand": ("服务需求", "Demand served"),
-    "coverage_after": ("累计覆盖率", "Coverage after"),
-    "source": ("来源", "Source"),
-    "status": ("状态", "Status"),
-    "status_zh": ("状态说明", "Status (Chinese)"),
-    "level": ("精度", "Precision"),
-}
-
-#: Coordinate systems a user can pick.
-CRS_LABELS: dict[str, tuple[str, str]] = {
-    "wgs84": ("WGS-84（GPS、OpenStreetMap、天地图）", "WGS-84 (GPS, OpenStreetMap)"),
-    "gcj02": ("GCJ-02（高德、腾讯）", "GCJ-02 (Amap, Tencent)"),
-    "bd09": ("BD-09（百度）", "BD-09 (Baidu)"),
-}
-
-MODE_LABELS_EN: dict[str, str] = {"walk": "walking", "bike": "bicycle", "ebike": "e-bike"}
-
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """The label ``key`` in language ``lang``.
@@ -332,204 +311,3 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """
     zh, en = TEXT[key]
     return en if lang == "en" else zh
-
-
-def pick(labels: Mapping[str, tuple[str, str]], key: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """The Chinese or English label of ``key`` in a ``{key: (zh, en)}`` table.
-
-    Parameters
-    ----------
-    labels
-        E.g. :data:`geo.schema.KIND_LABELS` or :data:`COLUMNS`.
-    key
-        The key; returned unchanged when the table does not hold it.
-    lang
-        ``zh`` or ``en``.
-
-    Returns
-    -------
-    str
-    """
-    if key not in labels:
-        return key
-    zh, en = labels[key]
-    return en if lang == "en" else zh
-
-
-def mode_label(mode: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """The name of a travel mode.
-
-    Parameters
-    ----------
-    mode
-        ``walk``, ``bike`` or ``ebike``.
-    lang
-        ``zh`` or ``en``.
-
-    Returns
-    -------
-    str
-        E.g. ``步行`` / ``walking``.
-    """
-    return MODE_LABELS_EN.get(mode, mode) if lang == "en" else MODE_LABELS_ZH.get(mode, mode)
-
-
-def kind_label(kind: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """The name of a station kind.
-
-    Parameters
-    ----------
-    kind
-        A key of :data:`geo.schema.KIND_LABELS`.
-    lang
-        ``zh`` or ``en``.
-
-    Returns
-    -------
-    str
-        E.g. ``爱心补给点`` / ``love supply point``.
-    """
-    return pick(KIND_LABELS, kind, lang)
-
-
-def amenity_label(amenity: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """The name of an amenity.
-
-    Parameters
-    ----------
-    amenity
-        A key of :data:`geo.schema.AMENITY_LABELS`; blank means any amenity.
-    lang
-        ``zh`` or ``en``.
-
-    Returns
-    -------
-    str
-        E.g. ``充电`` / ``charging``, ``不限 Any``.
-    """
-    if not amenity:
-        return t("any_amenity", lang)
-    return pick(AMENITY_LABELS, amenity, lang)
-
-
-def crs_label(system: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """A coordinate system's name with the map apps that use it.
-
-    Parameters
-    ----------
-    system
-        ``wgs84``, ``gcj02`` or ``bd09``.
-    lang
-        ``zh`` or ``en``.
-
-    Returns
-    -------
-    str
-    """
-    return pick(CRS_LABELS, system, lang)
-
-
-def headers(table: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
-    """A copy of ``table`` with its canonical column names in the chosen language.
-
-    Parameters
-    ----------
-    table
-        E.g. ``result.grid_table``.
-    lang
-        ``zh`` or ``en``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns not in :data:`COLUMNS` keep their names.
-    """
-    return table.rename(columns={c: pick(COLUMNS, str(c), lang) for c in table.columns})
-
-
-# --- numbers -------------------------------------------------------------------------------
-
-
-def share(value: float) -> str:
-    """A share 0..1 as a percentage with one decimal.
-
-    Parameters
-    ----------
-    value
-        The share.
-
-    Returns
-    -------
-    str
-        E.g. ``72.6%``.
-    """
-    return f"{value * 100:.1f}%"
-
-
-def demand(value: float) -> str:
-    """A demand weight: whole numbers without decimals, else one decimal.
-
-    Parameters
-    ----------
-    value
-        The weight.
-
-    Returns
-    -------
-    str
-        E.g. ``1,454`` or ``12.5``.
-    """
-    v = float(value)
-    return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.1f}"
-
-
-def share_delta(delta: float, lang: str = DEFAULT_LANGUAGE) -> str:
-    """A change of a share in percentage points.
-
-    Parameters
-    ----------
-    delta
-        After − before, as a share.
-    lang
-        ``zh`` or ``en``.
-
-    Returns
-    -------
-    str
-        E.g. ``+10.6 个百分点`` / ``+10.6 pp``.
-    """
-    return f"{delta * 100:+.1f} {t('pp', lang)}"
-
-
-def demand_delta(delta: float) -> str:
-    """A change of demand with its sign.
-
-    Parameters
-    ----------
-    delta
-        After − before.
-
-    Returns
-    -------
-    str
-        E.g. ``-154`` or ``+2.5``.
-    """
-    v = float(delta)
-    return f"{v:+,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:+,.1f}"
-
-
-def count_delta(delta: float) -> str:
-    """A change of a count with its sign.
-
-    Parameters
-    ----------
-    delta
-        After − before.
-
-    Returns
-    -------
-    str
-        E.g. ``-13``, ``+1`` or ``0``.
-    """
-    v = round(float(delta))
-    return f"{v:+d}" if v else "0"

@@ -205,7 +205,7 @@ def test_tiles_carry_attribution_and_datum(demo):
 
 
 def test_many_demand_points_drawn_per_cell(demo, monkeypatch):
-    monkeypatch.setattr(maps, "DEMAND_POINT_LIMIT", 10)
+    monkeypatch.setattr(maps.layers, "DEMAND_POINT_LIMIT", 10)
     text = maps.map_html(demo)
     demand = [f for layer in layers(text) for f in layer["features"]
               if f["properties"].get("t", "").startswith("需求")]

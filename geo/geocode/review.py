@@ -225,7 +225,8 @@ def review_map(
     """
     import folium
 
-    from geo.maps import TILES, _set_assets, esc
+    from geo.maps import TILES, esc
+    from geo.maps.html import set_assets
 
     tile = TILES[tiles]
     lon, lat = points_wgs84(table, crs)
@@ -259,7 +260,7 @@ def review_map(
         start = [31.3, 120.6]
     m = folium.Map(location=start, zoom_start=16 if focus else 14, tiles=None,
                    control_scale=True)
-    _set_assets(m, "cdn", None)  # core Leaflet only (no jQuery, Bootstrap, icon fonts)
+    set_assets(m, "cdn", None)  # core Leaflet only (no jQuery, Bootstrap, icon fonts)
     folium.TileLayer(tiles=tile.url, attr=tile.attribution, name=tile.label_zh,
                      subdomains=tile.subdomains, max_zoom=tile.max_zoom).add_to(m)
     for i in np.flatnonzero(has):

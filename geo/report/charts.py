@@ -13,17 +13,17 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
-from geo.maps import GRID_CLASSES
 from geo.reach import TOL_MIN
 from geo.report._figure import new_figure, png_bytes
 from geo.report.words import num, pct, w
 from geo.result import CoverageResult
+from geo.style import grid_class
+from geo.words import method_label
 
 #: Line colours of the scenarios, in order (the first is the main result).
 SCENARIO_COLOURS = ("#1b7837", "#3a86ff", "#f77f00", "#6a4c93", "#d1495b", "#00798c", "#6c757d")
 CURVE_SIZE_MM = (170.0, 105.0)
 MAX_BARS = 40
-_NO_DEMAND_COLOUR = "#8d99ae"
 
 
 def curve_minutes(result: CoverageResult, step: float = 0.5) -> np.ndarray:
@@ -175,7 +175,7 @@ def curve_png(
     ax.set_ylabel(w("curve_y_cells" if cells else "curve_y", lang), fontsize=9, **font)
     title = w("curve_title_cells" if cells else "curve_title", lang)
     fig.text(0.10, 0.945, title, fontsize=11, fontweight="bold", va="top", **font)
-    notes = [w("method_network", lang) if s.method == "network"
+    notes = [method_label("network", lang) if s.method == "network"
              else w("straight_note", lang, circuity=s.circuity)]
     if s.method == "network" and unknown_share(main) > 0:
         notes = [w("network_note", lang, share=pct(unknown_share(main)))]
@@ -213,13 +213,6 @@ def grid_order(summary: dict) -> pd.DataFrame:
     return table.drop(columns=["_nan", "_cov"]).reset_index(drop=True)
 
 
-def _class_colour(share: float) -> str:
-    if not np.isfinite(share):
-        return _NO_DEMAND_COLOUR
-    for minimum, colour, _ in GRID_CLASSES:
-        if share >= minimum:
-            return colour
-    return GRID_CLASSES[-1][1]
 
 
 def grids_png(
@@ -266,7 +259,7 @@ def grids_png(
     font = {"family": families}
     cov = pd.to_numeric(table["coverage"], errors="coerce").to_numpy(dtype="float64")
     y = np.arange(n)[::-1]  # lowest coverage at the top
-    colours = [_class_colour(c) for c in cov]
+    colours = [grid_class(float(c))[0] for c in cov]
     ax.barh(y, np.nan_to_num(cov, nan=0.0), color=colours, height=0.68, zorder=3)
     for yi, c, unc in zip(y, cov, table["uncovered_demand"], strict=True):
         text = (

@@ -384,7 +384,7 @@ def _map_picture(
                 if html is None:
                     html = maps.map_html(result, tiles="osm", title=title, assets="inline",
                                          demo=demo)
-                bounds = maps._bounds(result, result.stations)
+                bounds = maps.map_bounds(result, result.stations)
                 if bounds is None:
                     raise browsermap.BrowserMapError("nothing to draw")
                 png = browsermap.browser_map_png(html, bounds, dpi=dpi,

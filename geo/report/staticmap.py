@@ -24,12 +24,23 @@ from matplotlib.patches import Patch, PathPatch, Polygon, Rectangle
 from pyproj import CRS, Transformer
 
 from geo import crs as crsmod
-from geo import maps
+from geo.maps.layers import demand_frame
 from geo.report._figure import A4_LANDSCAPE_MM, new_figure, png_bytes, polygon_path
 from geo.report.fonts import LATIN_FALLBACK
 from geo.report.words import num, pct, scenario_label, scenario_line, w
 from geo.result import CoverageResult
 from geo.schema import KIND_LABELS
+from geo.style import (
+    BAND_COLOURS,
+    COVERED_COLOUR,
+    GAP_COLOUR,
+    GRID_CLASSES,
+    KIND_STYLE,
+    NO_DEMAND_COLOUR,
+    OVERSTATED_COLOUR,
+    UNCOVERED_COLOUR,
+    grid_class,
+)
 
 #: Station marker size (points) and its character size.
 STATION_PT, STATION_CHAR_PT = 8.5, 5.2
@@ -37,7 +48,6 @@ STATION_PT, STATION_CHAR_PT = 8.5, 5.2
 STATION_CHAR_LIMIT = 300
 GAP_LABELS = 10
 AREA_FILL = "#f3f3ef"
-NO_DEMAND_COLOUR = "#8d99ae"  # geo.maps draws 网格 without demand in this grey
 BAND_ALPHA = 0.32
 _HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
 
@@ -81,11 +91,10 @@ def _fit(
 
 
 def _bands(result: CoverageResult) -> list[tuple[float, shapely.Geometry]]:
-    """The HTML map's band polygons (WGS-84), widest first."""
-    bands = maps._network_bands(result) if result.network is not None else maps._straight_bands(
-        result
-    )
-    return sorted(((m, g) for m, g, _ in bands), key=lambda b: -b[0])
+    """The HTML map's band polygons (in the metric CRS), widest first."""
+    areas = result.service_areas("metric")
+    bands = zip(areas["minutes"], areas.geometry.to_numpy(), strict=True)
+    return sorted(bands, key=lambda b: -b[0])
 
 
 def _nice_length(span: float) -> float:
@@ -249,12 +258,12 @@ def _draw_area_and_bands(
         area_m = crsmod.reproject(shapely.union_all(result.area.geometry.to_numpy()), to_m)
         _patch(ax, area_m, fc=AREA_FILL, ec="#666", lw=0.9, zorder=1)
         handles.append(Patch(fc=AREA_FILL, ec="#666", lw=0.9, label=w("area", lang)))
-    colours = dict(zip(sorted(result.settings.bands), maps.BAND_COLOURS, strict=False))
+    colours = dict(zip(sorted(result.settings.bands), BAND_COLOURS, strict=False))
     band_handles = []
     shade = to_rgb(AREA_FILL)
     for minutes, geom in _bands(result):
-        colour = colours.get(minutes, maps.BAND_COLOURS[-1])
-        _patch(ax, crsmod.reproject(geom, to_m), fc=colour, ec="none", alpha=BAND_ALPHA, zorder=2)
+        colour = colours.get(minutes, BAND_COLOURS[-1])
+        _patch(ax, geom, fc=colour, ec="none", alpha=BAND_ALPHA, zorder=2)
         # the legend shows the colour as it appears: this band over the wider ones
         shade = tuple(BAND_ALPHA * c + (1 - BAND_ALPHA) * b
                       for c, b in zip(to_rgb(colour), shade, strict=True))
@@ -263,12 +272,12 @@ def _draw_area_and_bands(
 
 
 def _draw_gaps(ax: Axes, result: CoverageResult, to_m: Transformer, lang: str) -> list[object]:
-    gaps = result.gaps
+    gaps = result.gaps_metric
     if not len(gaps):
         return []
-    for geom in crsmod.reproject(gaps.geometry.to_numpy(), to_m):
-        _patch(ax, geom, fc=maps.GAP_COLOUR, ec=maps.GAP_COLOUR, lw=0.7, alpha=0.45, zorder=3)
-    return [Patch(fc=maps.GAP_COLOUR, ec=maps.GAP_COLOUR, alpha=0.45, label=w("gap", lang))]
+    for geom in gaps.geometry.to_numpy():
+        _patch(ax, geom, fc=GAP_COLOUR, ec=GAP_COLOUR, lw=0.7, alpha=0.45, zorder=3)
+    return [Patch(fc=GAP_COLOUR, ec=GAP_COLOUR, alpha=0.45, label=w("gap", lang))]
 
 
 def _draw_gap_ranks(
@@ -281,8 +290,8 @@ def _draw_gap_ranks(
     gx, gy = to_m.transform(top["lon"].to_numpy(), top["lat"].to_numpy())
     for x, y, rank in zip(gx, gy, top["rank"], strict=True):
         ax.text(x, y, str(int(rank)), ha="center", va="center", fontsize=6.5,
-                fontweight="bold", color=maps.GAP_COLOUR, zorder=12, family=families,
-                bbox={"boxstyle": "circle,pad=0.25", "fc": "white", "ec": maps.GAP_COLOUR,
+                fontweight="bold", color=GAP_COLOUR, zorder=12, family=families,
+                bbox={"boxstyle": "circle,pad=0.25", "fc": "white", "ec": GAP_COLOUR,
                       "lw": 0.9})
 
 
@@ -297,7 +306,7 @@ def _draw_grids(
     spots = shapely.point_on_surface(geoms)
     seen = set()
     for geom, spot, row in zip(geoms, spots, table.itertuples(index=False), strict=True):
-        colour, _ = maps._grid_class(float(row.coverage))
+        colour, _ = grid_class(float(row.coverage))
         _patch(ax, geom, fc="none", ec=colour, lw=1.3, ls=(0, (5, 3)), zorder=4)
         ax.text(shapely.get_x(spot), shapely.get_y(spot),
                 f"{row.grid}\n{pct(float(row.coverage))}", ha="center", va="center",
@@ -306,7 +315,7 @@ def _draw_grids(
     handles: list[object] = [
         Line2D([], [], color=colour, lw=1.3, ls=(0, (5, 3)),
                label=w("grid_class", lang, label=label))
-        for _, colour, label in maps.GRID_CLASSES
+        for _, colour, label in GRID_CLASSES
         if colour in seen
     ]
     if NO_DEMAND_COLOUR in seen:
@@ -320,16 +329,16 @@ def _draw_demand(ax: Axes, result: CoverageResult, to_m: Transformer, lang: str)
     points the straight line overstates."""
     handles: list[object] = []
     if result.demand_source == "points" and len(result.points):
-        frame, _ = maps._demand_frame(result)
+        frame, _ = demand_frame(result)
         dx, dy = to_m.transform(frame["lon"].to_numpy(), frame["lat"].to_numpy())
         wt = frame["weight"].to_numpy(dtype="float64")
         size = (1.2 + 3.2 * np.sqrt(np.clip(wt, 0, None) / max(float(wt.max()), 1e-9))) ** 2
         cov = frame["covered"].to_numpy(dtype=bool)
-        colour = np.where(cov, maps.COVERED_COLOUR, maps.UNCOVERED_COLOUR)
+        colour = np.where(cov, COVERED_COLOUR, UNCOVERED_COLOUR)
         ax.scatter(dx, dy, s=size, c=colour, alpha=0.55, linewidths=0, zorder=5)
-        handles.append(Line2D([], [], ls="none", marker="o", ms=4, mfc=maps.COVERED_COLOUR,
+        handles.append(Line2D([], [], ls="none", marker="o", ms=4, mfc=COVERED_COLOUR,
                               mec="none", alpha=0.7, label=w("demand_covered", lang)))
-        handles.append(Line2D([], [], ls="none", marker="o", ms=4, mfc=maps.UNCOVERED_COLOUR,
+        handles.append(Line2D([], [], ls="none", marker="o", ms=4, mfc=UNCOVERED_COLOUR,
                               mec="none", alpha=0.7,
                               label=w("demand_uncovered", lang) + w("demand_size", lang)))
     p = result.points
@@ -337,10 +346,10 @@ def _draw_demand(ax: Axes, result: CoverageResult, to_m: Transformer, lang: str)
         mask = p["straight_covered"].to_numpy(dtype=bool) & ~p["covered"].to_numpy(dtype=bool)
         if mask.any():
             ox, oy = to_m.transform(p["lon"].to_numpy()[mask], p["lat"].to_numpy()[mask])
-            ax.scatter(ox, oy, s=30, facecolors="none", edgecolors="#f77f00", linewidths=1.0,
-                       zorder=6)
+            ax.scatter(ox, oy, s=30, facecolors="none", edgecolors=OVERSTATED_COLOUR,
+                       linewidths=1.0, zorder=6)
             handles.append(Line2D([], [], ls="none", marker="o", ms=6, mfc="none",
-                                  mec="#f77f00", label=w("overstated", lang)))
+                                  mec=OVERSTATED_COLOUR, label=w("overstated", lang)))
     return handles
 
 
@@ -355,18 +364,18 @@ def _stations(
     st = result.stations
     if len(st) == 0:
         return []
-    sx, sy = to_m.transform(st.geometry.x.to_numpy(), st.geometry.y.to_numpy())
-    sx, sy = np.asarray(sx), np.asarray(sy)
+    xy = result.metric_coords()
+    sx, sy = xy.sx, xy.sy
     kinds = (st["kind"].astype(str).to_numpy() if "kind" in st
              else np.full(len(st), "other", dtype=object))
-    kinds = np.where(np.isin(kinds, list(maps.KIND_STYLE)), kinds, "other")
+    kinds = np.where(np.isin(kinds, list(KIND_STYLE)), kinds, "other")
     used = st["used"].to_numpy(dtype=bool) if "used" in st else np.ones(len(st), dtype=bool)
     new = (st["hypothetical"].fillna(False).to_numpy(dtype=bool) if "hypothetical" in st
            else np.zeros(len(st), dtype=bool))
     # the kind's character needs a CJK font (lang="en" may run without one)
     chars = len(st) <= STATION_CHAR_LIMIT and families[0] != LATIN_FALLBACK
     handles: list[object] = []
-    for kind, (colour, symbol) in maps.KIND_STYLE.items():
+    for kind, (colour, symbol) in KIND_STYLE.items():
         mask = kinds == kind
         if not mask.any():
             continue

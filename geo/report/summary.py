@@ -21,7 +21,7 @@ from typing import Any
 from geo.report.places import distance_text, gap_places
 from geo.report.words import num, pct, scenario_label
 from geo.result import CoverageResult
-from geo.ui_text import mode_label
+from geo.words import mode_label
 
 TOP_GAPS = 3
 

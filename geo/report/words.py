@@ -1,26 +1,21 @@
-"""The words of the report pack, in Chinese and English, and the scenario labels.
+"""The sentences of the report pack, in Chinese and English.
 
-Chinese is the default; the English words are for ``lang="en"``. Numbers are
-formatted here once, so the pictures, the workbook and the summary agree.
+Chinese is the default; the English words are for ``lang="en"``. Labels, number
+formats and scenario names come from :mod:`geo.words` (re-exported here), so the
+pictures, the workbook and the summary agree with the app and the maps.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from geo.errors import SettingsError
-from geo.schema import category_kind, parse_amenities
-from geo.ui_text import amenity_label, kind_label, mode_label
+from geo.words import LANGS, check_lang, num, pct, pick, scenario_label, scenario_line
 
-LANGS: tuple[str, ...] = ("zh", "en")
+__all__ = ["LANGS", "WORDS", "check_lang", "num", "pct", "scenario_label", "scenario_line", "w"]
 
 #: key → (Chinese, English)
 WORDS: dict[str, tuple[str, str]] = {
     "title": ("{minutes:g}分钟服务圈覆盖报告", "{minutes:g}-minute service coverage report"),
-    "all_stations": ("全部站点", "all stations"),
-    "with_amenity": ("有{amenity}的站点", "stations with {amenity}"),
-    "open_at": ("{at} 开放的站点", "stations open at {at}"),
     "kinds": ("{kinds}", "{kinds}"),
     "curve_title": ("N 分钟内可达的需求占比", "Share of demand within N minutes"),
     "curve_title_cells": ("N 分钟内可达的面积占比", "Share of area within N minutes"),
@@ -66,32 +61,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "scale_unit_m": ("m", "m"),
     "scale_unit_km": ("km", "km"),
     "date": ("分析日期 {date}", "analysis date {date}"),
-    "method_euclidean": ("直线×绕行系数 {circuity:g}（可达 {reach:,.0f} m）",
-                         "straight line × {circuity:g} (reach {reach:,.0f} m)"),
-    "method_network": ("沿街道路网", "along the street network"),
 }
 
 
-def check_lang(lang: str) -> str:
-    """Validate a report language.
-
-    Parameters
-    ----------
-    lang
-        ``zh`` or ``en``.
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    SettingsError
-        For any other value.
-    """
-    if lang not in LANGS:
-        raise SettingsError(f"unknown report language '{lang}': use zh or en")
-    return lang
 
 
 def w(key: str, lang: str, **fields: Any) -> str:
@@ -110,99 +82,14 @@ def w(key: str, lang: str, **fields: Any) -> str:
     -------
     str
     """
-    zh, en = WORDS[key]
-    text = en if lang == "en" else zh
+    text = pick(WORDS, key, lang)
     return text.format(**fields) if fields else text
 
 
-def pct(share: float | None, digits: int = 1) -> str:
-    """A share as a percentage (``72.6%``), ``—`` when unknown.
-
-    Parameters
-    ----------
-    share
-        0..1 or ``None``/NaN.
-    digits
-        Decimals.
-
-    Returns
-    -------
-    str
-    """
-    if share is None or not math.isfinite(float(share)):
-        return "—"
-    return f"{float(share) * 100:.{digits}f}%"
 
 
-def num(value: float | None) -> str:
-    """A demand weight: whole numbers without decimals, else one decimal; ``—`` when unknown.
-
-    Parameters
-    ----------
-    value
-        The number.
-
-    Returns
-    -------
-    str
-    """
-    if value is None or not math.isfinite(float(value)):
-        return "—"
-    v = float(value)
-    return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.1f}"
 
 
-def scenario_label(params: dict[str, Any], lang: str) -> str:
-    """Name a scenario by its station filters: ``全部站点``, ``有充电的站点``, ``23:00 开放的站点``.
-
-    Parameters
-    ----------
-    params
-        ``summary()["params"]`` of the scenario's result.
-    lang
-        ``zh`` or ``en``.
-
-    Returns
-    -------
-    str
-    """
-    parts = []
-    if params.get("categories"):
-        sep = "、" if lang == "zh" else ", "
-        parts.append(sep.join(_kind_text(str(k), lang) for k in params["categories"]))
-    if params.get("amenity"):
-        words = [amenity_label(a, lang) for a in parse_amenities(params["amenity"])]
-        parts.append(w("with_amenity", lang, amenity=("、" if lang == "zh" else ", ").join(words)))
-    if params.get("at"):
-        parts.append(w("open_at", lang, at=params["at"]))
-    if not parts:
-        return w("all_stations", lang)
-    return ("，" if lang == "zh" else "; ").join(parts)
 
 
-def _kind_text(category: str, lang: str) -> str:
-    kind = category_kind(category)
-    return category if kind == "other" else kind_label(kind, lang)
 
-
-def scenario_line(params: dict[str, Any], lang: str) -> str:
-    """The travel assumptions in one line: ``步行 4.8 km/h · 15 分钟 · 直线×1.3（可达 923 m）``.
-
-    Parameters
-    ----------
-    params
-        ``summary()["params"]``.
-    lang
-        ``zh`` or ``en``.
-
-    Returns
-    -------
-    str
-    """
-    how = (
-        w("method_network", lang)
-        if params["method"] == "network"
-        else w("method_euclidean", lang, circuity=params["circuity"], reach=params["reach_m"])
-    )
-    minutes = f"{params['minutes']:g} 分钟" if lang == "zh" else f"{params['minutes']:g} min"
-    return f"{mode_label(params['mode'], lang)} {params['speed_kmh']:g} km/h · {minutes} · {how}"

@@ -31,7 +31,7 @@ from geo.report.places import gap_places
 from geo.report.words import scenario_label, w
 from geo.result import CoverageResult
 from geo.schema import KIND_LABELS, LEVEL_LABELS
-from geo.ui_text import COLUMNS, mode_label, pick
+from geo.words import COLUMNS, method_label, mode_label, pick
 
 #: Time written in the document properties when no analysis date is given.
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
@@ -158,8 +158,7 @@ def _summary_rows(
     def row(item: tuple[str, str], value: Any, unit: str = "", key: str = "") -> dict[str, Any]:
         return {"item": item[1] if not zh else item[0], "value": value, "unit": unit, "key": key}
 
-    method = (w("method_network", lang) if p["method"] == "network"
-              else ("直线×绕行系数" if zh else "straight line × circuity"))
+    method = method_label(p["method"], lang)
     rows = [
         row(("标题", "Title"), title),
         row(("情景", "Scenario"), scenario_label(p, lang)),

@@ -1,0 +1,222 @@
+"""The coverage map: a standalone Folium/Leaflet page of a coverage result.
+
+Layers: 15/10/5-minute coverage bands, gaps (ranked, labelled), 网格 outlines
+coloured by coverage, demand (graduated circles, covered or not) and stations
+(one symbol and colour per kind; charging piles square), with a layer control,
+a legend and a title. Only core Leaflet is loaded (no jQuery, Bootstrap or icon
+fonts): from a CDN (``assets="cdn"``), from an office mirror (``asset_base``), or
+embedded in the file (``assets="inline"``, see :mod:`geo.assets`).
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from branca.element import Element
+
+from geo.demo import dataset_of as demo_dataset
+from geo.errors import InputError, SettingsError
+from geo.maps.html import CSS, GeoLayer, HtmlControl, esc, set_assets
+from geo.maps.layers import (
+    band_features,
+    captured_features,
+    demand_features,
+    gap_features,
+    grid_features,
+    overstated_features,
+    station_features,
+    to_display,
+)
+from geo.maps.legend import legend_html, title_html
+from geo.maps.tiles import TILES
+from geo.style import CAPTURED_COLOUR, KIND_STYLE
+
+if TYPE_CHECKING:
+    from geo.result import CoverageResult
+
+__all__ = ["coverage_map", "map_bounds", "map_html", "save_map"]
+
+
+def _is_demo(result: CoverageResult) -> bool:
+    return demo_dataset(result.sources) == "canglang"
+
+
+def coverage_map(
+    result: CoverageResult,
+    *,
+    tiles: str = "osm",
+    title: str | None = None,
+    assets: str = "cdn",
+    asset_base: str | None = None,
+    extra_stations: gpd.GeoDataFrame | None = None,
+    demo: bool | None = None,
+    gap_labels: int = 10,
+    compact: bool = False,
+    captured: pd.DataFrame | None = None,
+) -> folium.Map:
+    """Draw a coverage result on a Folium map.
+
+    Parameters
+    ----------
+    result
+        From :func:`geo.analyze`.
+    tiles
+        Basemap key of :data:`TILES`: ``osm``, ``carto``, ``amap``,
+        ``amap-satellite`` or ``tencent``. Geometries are drawn in its datum.
+    title
+        Shown top left (escaped); a default bilingual title otherwise.
+    assets
+        ``"cdn"`` (Leaflet from ``asset_base`` or jsDelivr) or ``"inline"``
+        (Leaflet embedded: the file opens without any CDN).
+    asset_base
+        Base URL of an office mirror of the npm packages (``…/leaflet@1.9.3/dist/…``).
+    extra_stations
+        Stations to draw instead of ``result.stations`` (e.g. with what-if ones).
+    demo
+        Label the map as illustrative demo data; guessed from the file names by default.
+    gap_labels
+        How many gaps get a rank label.
+    compact
+        For small map panes (the app): the layer control collapsed, the legend
+        folded (click "图例 Legend" to open it) and no title box.
+    captured
+        Demand newly covered by chosen sites (``lon, lat, weight, site`` in WGS-84;
+        :meth:`geo.siting.SitingResult.to_map` gives it): a layer of its own, each
+        point saying which new site captures it.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    SettingsError
+        For an unknown basemap or asset mode.
+    """
+    if tiles not in TILES:
+        raise SettingsError(f"unknown basemap '{tiles}': use one of {', '.join(TILES)}")
+    if assets not in ("cdn", "inline"):
+        raise SettingsError(f"unknown asset mode '{assets}': use cdn or inline")
+    tile = TILES[tiles]
+    datum = tile.datum
+    demo = _is_demo(result) if demo is None else demo
+
+    m = folium.Map(location=[0, 0], zoom_start=13, tiles=None, control_scale=True,
+                   prefer_canvas=False)
+    set_assets(m, assets, asset_base)
+    m.get_root().header.add_child(Element(CSS), name="geo_css")
+    m.get_root().header.add_child(
+        Element(f"<title>{esc(title) if title else '15分钟服务圈覆盖 15-minute coverage'}</title>"),
+        name="geo_title",
+    )
+    folium.TileLayer(
+        tiles=tile.url, attr=tile.attribution, name=f"{tile.label_zh} {tile.label_en}",
+        subdomains=tile.subdomains, max_zoom=tile.max_zoom, overlay=False, control=True,
+    ).add_to(m)
+
+    def layer(name: str, features: list[dict[str, Any]], show: bool = True) -> None:
+        if not features:
+            return
+        group = folium.FeatureGroup(name=name, show=show)
+        group.add_child(GeoLayer(features))
+        group.add_to(m)
+
+    layer("可达范围 Reach (5/10/15 min)", band_features(result, datum))
+    grids = grid_features(result, datum)
+    layer("网格 Grids", grids)
+    gap_polys, gap_marks = gap_features(result, datum, gap_labels)
+    layer("缺口 Gaps", gap_polys)
+    layer("需求 Demand", demand_features(result, datum))
+    layer("直线高估 Overstated by straight line", overstated_features(result, datum))
+    if captured is not None:
+        layer("新站点覆盖的需求 Captured by new sites", captured_features(captured, datum))
+    stations = station_features(result, datum, extra_stations)
+    layer("站点 Stations", stations)
+    layer("缺口排名 Gap ranks", gap_marks)
+    folium.LayerControl(collapsed=compact).add_to(m)
+
+    st = result.stations if extra_stations is None else extra_stations
+    kinds = [k for k in KIND_STYLE if "kind" in st and (st["kind"] == k).any()]
+    legend = legend_html(result, tile, kinds, demo)
+    if captured is not None and len(captured):
+        mark = (f'<div class="row"><span class="dot" style="background:{CAPTURED_COLOUR}"></span>'
+                "需求·由新站点覆盖 demand captured by new sites</div>")
+        legend = legend.replace('<div class="note">', mark + '<div class="note">', 1)
+    if compact:
+        head, _, body = legend.partition("</h4>")
+        legend = f"<details><summary><b>{head.removeprefix('<h4>')}</b></summary>{body}</details>"
+    m.add_child(HtmlControl(legend, "bottomright", "geo-legend"))
+    if not compact:  # the app shows the figures above the map
+        m.add_child(HtmlControl(title_html(result, title, demo), "topleft", "geo-title"))
+
+    bounds = map_bounds(result, st)
+    if bounds is not None:
+        lon, lat = to_display(np.array(bounds[0::2]), np.array(bounds[1::2]), datum)
+        m.fit_bounds([[float(lat[0]), float(lon[0])], [float(lat[1]), float(lon[1])]])
+    return m
+
+
+def map_bounds(result: CoverageResult, stations: gpd.GeoDataFrame) -> tuple[float, ...] | None:
+    """What a map of the result shows: the study area, else the demand and the stations.
+
+    Parameters
+    ----------
+    result
+        The analysis.
+    stations
+        The stations drawn.
+
+    Returns
+    -------
+    tuple or None
+        ``(min lon, min lat, max lon, max lat)`` in WGS-84, ``None`` when empty.
+    """
+    if result.area is not None and len(result.area):
+        return tuple(result.area.total_bounds)
+    parts = [result.points.total_bounds] if len(result.points) else []
+    if len(stations):
+        parts.append(stations.total_bounds)
+    if not parts:
+        return None
+    b = np.array(parts)
+    return (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
+
+
+
+def map_html(result: CoverageResult, **kwargs: Any) -> str:
+    """The standalone report map as an HTML string (see :func:`coverage_map` for options)."""
+    return coverage_map(result, **kwargs).get_root().render()
+
+
+def save_map(result: CoverageResult, path: str | PathLike[str], **kwargs: Any) -> Path:
+    """Write the report map to an HTML file in UTF-8.
+
+    Parameters
+    ----------
+    result
+        From :func:`geo.analyze`.
+    path
+        Output ``.html`` file.
+    **kwargs
+        Options of :func:`coverage_map`.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
+    p = Path(path)
+    if not p.parent.exists():
+        raise InputError("cannot write: the folder does not exist", file=str(path))
+    text = map_html(result, **kwargs)
+    try:
+        p.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
+    return p

@@ -1,0 +1,222 @@
+"""The HTML of a map: escaping, embedded JSON, Leaflet layers and controls, the page's assets.
+
+Names, addresses and 网格 names come from users. They are HTML-escaped in Python
+(:func:`esc`), and layer data is embedded as JSON with ``<``, ``>``, ``&`` and quotes
+written as ``\\u`` escapes (:func:`json_for_script`), so nothing a user typed can open a
+tag or end a script.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+import folium
+import numpy as np
+import shapely
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+__all__ = ["CSS", "GeoLayer", "HtmlControl", "esc", "feature", "json_for_script", "rows_html",
+           "set_assets"]
+
+
+def esc(value: object) -> str:
+    """HTML-escape a user string for popups, tooltips and legends (quotes and backticks too).
+
+    Parameters
+    ----------
+    value
+        Any value; ``None`` and NaN become ``""``.
+
+    Returns
+    -------
+    str
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return html.escape(str(value), quote=True).replace("`", "&#96;")
+
+
+def json_for_script(obj: Any) -> str:
+    """JSON safe inside a ``<script>``: no raw ``<``, ``>``, ``&``, quotes or line separators.
+
+    Parameters
+    ----------
+    obj
+        A JSON-serialisable value.
+
+    Returns
+    -------
+    str
+    """
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    for ch, rep in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
+                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, rep)
+    return text
+
+
+class GeoLayer(MacroElement):
+    """A Leaflet GeoJSON layer whose features carry ready-made (escaped) tooltip/popup HTML."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
+            style: function (f) { return f.properties.s || {}; },
+            pointToLayer: function (f, latlng) {
+                var s = f.properties.s || {};
+                if (f.properties.icon) {
+                    return L.marker(latlng, {icon: L.divIcon({
+                        html: f.properties.icon, className: "geo-icon",
+                        iconSize: [s.size || 22, s.size || 22]}),
+                        zIndexOffset: s.z || 0, keyboard: false});
+                }
+                return L.circleMarker(latlng, s);
+            },
+            onEachFeature: function (f, layer) {
+                if (f.properties.t) {
+                    layer.bindTooltip(f.properties.t, {sticky: !f.properties.icon});
+                }
+                if (f.properties.p) { layer.bindPopup(f.properties.p, {maxWidth: 340}); }
+            }
+        }).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, features: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self._name = "GeoLayer"
+        self.data = json_for_script({"type": "FeatureCollection", "features": features})
+
+
+class HtmlControl(MacroElement):
+    """A Leaflet control holding fixed HTML (legend, title); the HTML is built escaped."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control({position: {{ this.position }}});
+        {{ this.get_name() }}.onAdd = function () {
+            var div = L.DomUtil.create("div", {{ this.css_class }});
+            div.innerHTML = {{ this.html }};
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.disableScrollPropagation(div);
+            return div;
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html_text: str, position: str, css_class: str) -> None:
+        super().__init__()
+        self._name = "HtmlControl"
+        self.html = json_for_script(html_text)
+        self.position = json_for_script(position)
+        self.css_class = json_for_script(css_class)
+
+
+CSS = """
+<style>
+.geo-icon { background: none; border: none; }
+.geo-st { width: 20px; height: 20px; border-radius: 50%; border: 2px solid #fff;
+  color: #fff; font: bold 11px/20px "Noto Sans CJK SC", "Microsoft YaHei", sans-serif;
+  text-align: center; box-shadow: 0 0 3px rgba(0,0,0,.6); }
+.geo-st.pile { border-radius: 3px; width: 16px; height: 16px; line-height: 16px; font-size: 10px; }
+.geo-st.unused { opacity: .45; }
+.geo-st.new { border: 2px dashed #111; }
+.geo-rank { background: #fff; border: 2px solid #e63946; color: #e63946; border-radius: 10px;
+  font: bold 11px/16px sans-serif; text-align: center; min-width: 16px; padding: 0 3px; }
+.geo-legend, .geo-title { background: rgba(255,255,255,.93); padding: 8px 10px;
+  border-radius: 6px; box-shadow: 0 1px 5px rgba(0,0,0,.35);
+  font: 12px/1.45 "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; color: #222; }
+.geo-legend { max-width: 260px; }
+.geo-legend h4, .geo-title h3 { margin: 0 0 4px; font-size: 13px; }
+.geo-title h3 { font-size: 15px; }
+.geo-legend .row { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
+.geo-legend .sw { width: 16px; height: 12px; flex: none; border-radius: 2px; }
+.geo-legend .dot { width: 12px; height: 12px; flex: none; border-radius: 50%; }
+.geo-legend .note, .geo-title .note { color: #555; font-size: 11px; margin-top: 4px; }
+.geo-legend .demo, .geo-title .demo { color: #b00020; font-weight: bold; }
+.geo-pop table { border-collapse: collapse; font-size: 12px; }
+.geo-pop th { text-align: left; color: #555; font-weight: normal; padding: 1px 8px 1px 0;
+  white-space: nowrap; vertical-align: top; }
+.geo-pop td { padding: 1px 0; }
+</style>
+"""
+
+
+
+def feature(geom: shapely.Geometry, **props: Any) -> dict[str, Any]:
+    """A GeoJSON feature of ``geom`` with the properties that are not ``None``.
+
+    Parameters
+    ----------
+    geom
+        The geometry (already in the basemap's datum).
+    **props
+        ``s`` (style), ``t`` (tooltip HTML), ``p`` (popup HTML), ``icon`` …
+
+    Returns
+    -------
+    dict
+    """
+    return {
+        "type": "Feature",
+        "properties": {k: v for k, v in props.items() if v is not None},
+        "geometry": json.loads(shapely.to_geojson(geom)),
+    }
+
+
+def rows_html(rows: list[tuple[str, object]]) -> str:
+    """A popup table; labels are ours, values are escaped here (blank rows left out).
+
+    Parameters
+    ----------
+    rows
+        ``(label, value)`` pairs.
+
+    Returns
+    -------
+    str
+    """
+    cells = "".join(
+        f"<tr><th>{label}</th><td>{esc(value)}</td></tr>"
+        for label, value in rows
+        if value not in (None, "") and not (isinstance(value, float) and np.isnan(value))
+    )
+    return f'<div class="geo-pop"><table>{cells}</table></div>'
+
+
+
+def set_assets(m: folium.Map, mode: str, base: str | None) -> None:
+    """Load only core Leaflet: from a CDN or mirror, or embedded in the page.
+
+    Parameters
+    ----------
+    m
+        The map (its root page is changed).
+    mode
+        ``cdn`` or ``inline``.
+    base
+        A mirror of the npm packages for ``cdn``, or ``None`` for jsDelivr.
+    """
+    from geo import assets
+
+    if mode == "inline":
+        js, css = assets.inline_leaflet()
+        m.default_js = []
+        m.default_css = []
+        root = m.get_root()
+        root.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css_inline")
+        safe_js = js.replace("</script", "<\\/script")
+        root.header.add_child(Element(f"<script>{safe_js}</script>"), name="leaflet_js_inline")
+    else:
+        js_url, css_url = assets.leaflet_urls(base)
+        m.default_js = [("leaflet", js_url)]
+        m.default_css = [("leaflet_css", css_url)]
+

@@ -21,9 +21,10 @@ from geo.errors import SettingsError
 from geo.inputs import PathOrFrame, load_inputs
 from geo.network import Network
 from geo.result import CoverageResult
+from geo.scenario.sweep import sweep as local_sweep
 from geo.settings import ENGINES, Settings
 
-__all__ = ["analyze", "check", "is_out_of_core", "kernel_for", "site"]
+__all__ = ["analyze", "check", "is_out_of_core", "kernel_for", "site", "sweep"]
 
 #: Suffixes of a demand that :func:`check` reads by partition with ``engine="dask"``.
 PARQUET_SUFFIXES = (".parquet", ".geoparquet")
@@ -245,6 +246,44 @@ def check(
     if points_out is not None:
         result.write_points(points_out)
     return result
+
+
+def sweep(
+    stations: PathOrFrame | Sequence[PathOrFrame],
+    scenarios: Any,
+    *,
+    engine: str = "local",
+    scheduler: Any = None,
+    progress: Any = None,
+    **kwargs: Any,
+) -> tuple[Any, Any]:
+    """Coverage for every scenario of a table (:mod:`geo.scenario.sweep`).
+
+    Parameters
+    ----------
+    stations, scenarios
+        The stations and one row per scenario (columns are settings fields).
+    engine
+        ``local`` (a loop here) or ``dask`` (one Dask task per scenario,
+        :func:`geo.distributed.sweep`); the same numbers either way.
+    scheduler, progress
+        With ``dask``: the cluster and a progress bar or callable.
+    **kwargs
+        ``demand``, ``area``, ``grids``, ``settings``, ``crs``, ``sheet``, ``network``,
+        ``snap_limit_m`` as :func:`analyze`.
+
+    Returns
+    -------
+    per_scenario, per_grid : pandas.DataFrame
+    """
+    if engine not in ENGINES:
+        raise SettingsError(f"unknown engine '{engine}': use {' or '.join(ENGINES)}")
+    if engine == "dask":
+        from geo.distributed import sweep as dask_sweep
+
+        return dask_sweep(stations, scenarios, engine="dask", scheduler=scheduler,
+                          progress=progress, **kwargs)
+    return local_sweep(stations, scenarios, **kwargs)
 
 
 def site(*args: Any, **kwargs: Any) -> Any:

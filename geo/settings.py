@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
-
-import numpy as np
 
 from geo.errors import SettingsError
 
@@ -122,7 +119,7 @@ class Settings:
         object.__setattr__(self, "speed_kmh", float(speed))
         _positive("minutes", self.minutes, "minutes")
         object.__setattr__(self, "minutes", float(self.minutes))
-        if not _finite(self.circuity) or self.circuity < 1.0:
+        if not is_number(self.circuity) or self.circuity < 1.0:
             raise SettingsError(
                 f"circuity {self.circuity} must be a number ≥ 1 (street distance is never "
                 "shorter than the straight line; 1.2–1.4 is typical in cities)"
@@ -136,8 +133,8 @@ class Settings:
         object.__setattr__(self, "cell_m", float(self.cell_m))
         if self.cell_shape not in CELL_SHAPES:
             raise SettingsError(f"unknown cell shape '{self.cell_shape}': use square or hex")
-        bands = sorted({float(b) for b in self.bands if _finite(b) and float(b) > 0})
-        if any(not _finite(b) or float(b) <= 0 for b in self.bands):
+        bands = sorted({float(b) for b in self.bands if is_number(b) and float(b) > 0})
+        if any(not is_number(b) or float(b) <= 0 for b in self.bands):
             raise SettingsError(f"time bands {self.bands} must be positive minutes")
         bands = sorted(set(bands) | {self.minutes})
         object.__setattr__(self, "bands", tuple(bands))
@@ -202,106 +199,60 @@ class Settings:
         return d
 
 
-def _finite(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """Whether a value is a finite number (also as text: ``"12.5"``).
+
+    Parameters
+    ----------
+    value
+        Any value.
+
+    Returns
+    -------
+    bool
+    """
     try:
         return math.isfinite(float(value))
     except (TypeError, ValueError):
         return False
 
 
+def parse_share(
+    value: float | str | None, *, what: str = "coverage target", allow_zero: bool = False
+) -> float:
+    """A share given as ``0.9``, ``"0.9"``, ``"90%"`` or ``"90％"`` → 0.9.
+
+    Parameters
+    ----------
+    value
+        The share as given.
+    what
+        What it is, for the message (``coverage target``, ``--min-coverage``).
+    allow_zero
+        Accept 0 (a threshold every result meets); else the share must be above 0.
+
+    Returns
+    -------
+    float
+        In [0, 1] with ``allow_zero``, else in (0, 1].
+
+    Raises
+    ------
+    SettingsError
+        If it is not a number or out of range (100% at most).
+    """
+    text = str(value).strip().replace("％", "%")
+    try:
+        v = float(text[:-1]) / 100.0 if text.endswith("%") else float(text)
+    except ValueError:
+        raise SettingsError(f"{what} '{value}' is not a share (use 0.9 or 90%)") from None
+    low_ok = v >= 0.0 if allow_zero else v > 0.0
+    if not math.isfinite(v) or not low_ok or v > 1.0:
+        low = "from 0" if allow_zero else "above 0 and"
+        raise SettingsError(f"{what} {value} must be {low} at most 1 (100%)")
+    return v
+
+
 def _positive(name: str, value: Any, unit: str) -> None:
-    if not _finite(value) or float(value) <= 0:
+    if not is_number(value) or float(value) <= 0:
         raise SettingsError(f"{name} must be a positive number of {unit}, not {value!r}")
-
-
-#: Names a scenario may use for a setting (``speed=12`` means ``speed_kmh=12``).
-OVERRIDE_ALIASES = {"speed": "speed_kmh", "category": "categories", "cell": "cell_m",
-                    "time": "at", "速度": "speed_kmh", "分钟": "minutes", "设施": "amenity",
-                    "时间": "at", "方式": "mode"}
-_FLOAT_FIELDS = frozenset({"speed_kmh", "minutes", "circuity", "cell_m"})
-
-
-def coerce_overrides(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Settings changes as :meth:`Settings.replace` takes them, from text or table cells.
-
-    Parameters
-    ----------
-    values
-        Field name (or an alias: ``speed``, ``category``, ``time`` …) → value; blank
-        cells are left out; numbers are read from text; ``categories`` may be
-        ``"supply|rest"``.
-
-    Returns
-    -------
-    dict
-
-    Raises
-    ------
-    SettingsError
-        For an unknown name or a number that is not one.
-    """
-    names = {f.name for f in fields(Settings)}
-    out: dict[str, Any] = {}
-    for raw_key, value in values.items():
-        key = OVERRIDE_ALIASES.get(str(raw_key).strip(), str(raw_key).strip())
-        if key not in names:
-            raise SettingsError(
-                f"unknown scenario setting '{raw_key}': use one of "
-                f"{', '.join(sorted(names | set(OVERRIDE_ALIASES)))}"
-            )
-        if value is None or (isinstance(value, float) and math.isnan(value)) or (
-            isinstance(value, str) and not value.strip()
-        ):
-            continue
-        if key in _FLOAT_FIELDS:
-            if not _finite(value):
-                raise SettingsError(f"scenario setting {raw_key}={value!r} is not a number")
-            value = float(value)
-        elif key in ("categories", "bands"):
-            parts = (list(value) if isinstance(value, list | tuple | np.ndarray)
-                     else str(value).split("|"))
-            value = tuple(float(p) if key == "bands" else str(p).strip() for p in parts)
-        else:
-            value = str(value).strip()
-        out[key] = value
-    return out
-
-
-def parse_overrides(text: str) -> tuple[str | None, dict[str, Any]]:
-    """Read one scenario written as ``label:key=value,key=value`` (the label is optional).
-
-    Parameters
-    ----------
-    text
-        E.g. ``"有充电:amenity=充电"``, ``"23:00 开放:at=23:00"`` or ``"minutes=10"``: the
-        label ends at the last ``:`` before the first ``=``.
-
-    Returns
-    -------
-    label, overrides
-        The label (``None`` when not given) and :func:`coerce_overrides` of the pairs.
-
-    Raises
-    ------
-    SettingsError
-        For a part that is not ``key=value`` or an unknown key.
-    """
-    text = str(text)
-    first_eq = text.find("=")
-    cut = text.rfind(":", 0, first_eq if first_eq >= 0 else len(text))  # labels may hold ':'
-    label: str | None = None
-    body = text
-    if cut >= 0:
-        label, body = text[:cut].strip() or None, text[cut + 1:]
-    pairs: dict[str, str] = {}
-    for part in (p for p in body.replace("，", ",").split(",") if p.strip()):
-        key, eq, value = part.partition("=")
-        if not eq or not key.strip():
-            raise SettingsError(
-                f"scenario '{text}': '{part.strip()}' is not key=value "
-                "(write e.g. 有充电:amenity=充电 or 晚高峰:speed=10,at=18:30)"
-            )
-        pairs[key.strip()] = value.strip()
-    if not pairs:
-        raise SettingsError(f"scenario '{text}' changes no setting (write e.g. minutes=10)")
-    return label, coerce_overrides(pairs)

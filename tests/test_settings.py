@@ -72,7 +72,7 @@ def test_params_are_the_json_keys():
 
 
 def test_scenarios_are_read_from_text_with_labels_aliases_and_numbers() -> None:
-    from geo.settings import parse_overrides
+    from geo.scenario import parse_overrides
 
     assert parse_overrides("有充电:amenity=充电") == ("有充电", {"amenity": "充电"})
     label, ov = parse_overrides("晚高峰:speed=10，at=18:30")

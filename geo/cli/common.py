@@ -60,23 +60,16 @@ def err(message: str) -> None:
     typer.echo(f"geo: error: {message}", err=True)
 
 
-def parse_share(text: str | None) -> float | None:
-    """Parse ``--min-coverage``: a share 0..1 (``0.8``) or a percentage (``80%``)."""
+def parse_share(text: str | None, param: str = "--min-coverage") -> float | None:
+    """``--min-coverage`` (or ``--target``) as a share, a usage error when it is not one."""
     if text is None:
         return None
-    raw = str(text).strip().replace("％", "%")
+    from geo.settings import parse_share as share
+
     try:
-        value = float(raw[:-1]) / 100.0 if raw.endswith("%") else float(raw)
-    except ValueError:
-        raise typer.BadParameter(
-            f"'{text}' is not a share: give 0.8 or 80%", param_hint="--min-coverage"
-        ) from None
-    if not 0.0 <= value <= 1.0:
-        raise typer.BadParameter(
-            f"{text} is outside 0..1: give a share like 0.8 or a percentage like 80%",
-            param_hint="--min-coverage",
-        )
-    return value
+        return share(text, what=param, allow_zero=True)
+    except GeoError as exc:
+        raise typer.BadParameter(str(exc), param_hint=param) from None
 
 
 # --- options shared by the commands that run an analysis (check, map) ------------------------

@@ -63,12 +63,12 @@ def report(
     opts: Analysis,
 ) -> None:
     """Write the report pack: map.html, map.png, charts, report.xlsx, summary.md/html."""
-    aim = parse_share(target) if target is not None else opts.threshold
+    aim = parse_share(target, "--target") if target is not None else opts.threshold
     packs: list[Any] = []
 
     def write(result: Any) -> None:
         from geo.report import write_report
-        from geo.settings import parse_overrides
+        from geo.scenario import parse_overrides
 
         scenarios = []
         for text in scenario or []:

@@ -45,14 +45,12 @@ def sweep(
     """
     import sys
 
-    from geo.distributed import sweep as run_sweep
+    from geo.api import sweep as run_sweep
     from geo.io import read_raw, write_table
-    from geo.settings import OVERRIDE_ALIASES
+    from geo.scenario.sweep import alias_columns
 
     with user_errors():
-        table = read_raw(scenarios).data
-        table.columns = [OVERRIDE_ALIASES.get(str(c).strip(), str(c).strip())
-                         for c in table.columns]
+        table = alias_columns(read_raw(scenarios).data)
         opts.check_cluster_options(
             partitions="a sweep runs one task per scenario; leave out --partitions")
         per_scenario, per_grid = run_sweep(

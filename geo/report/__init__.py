@@ -23,15 +23,8 @@ from __future__ import annotations
 from geo.report.browsermap import BrowserMapError
 from geo.report.charts import coverage_curve
 from geo.report.fonts import CJKFont, FontMissingError, find_cjk_font
-from geo.report.pack import (
-    ReportPack,
-    report_files,
-    report_zip,
-    rerun,
-    scenario_results,
-    write_report,
-    zip_bytes,
-)
+from geo.report.pack import ReportPack, report_files, report_zip, write_report, zip_bytes
+from geo.scenario.rerun import rerun, scenario_results
 
 __all__ = [
     "BrowserMapError",

@@ -67,8 +67,7 @@ def after_analysis(
     ids = np.where(clash, "NEW-" + ids.astype(str), ids).astype(object)
     kinds = site_kinds(rows["kind"].to_numpy(dtype=object), kind)
     new = station_rows(stations, rows, ids, kinds, amenities)
-    base = scen._with_flag(stations)
-    combined = scen._concat(base, new, attrs=stations.attrs)
+    combined = scen.append_stations(stations, new)
     return analyze_inputs(inputs.with_stations(combined), baseline.settings, **reach_model), ids
 
 

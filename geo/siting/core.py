@@ -24,7 +24,7 @@ from geo.coverage import analyze_inputs
 from geo.inputs import PathOrFrame, load_inputs
 from geo.network import Network, Snap
 from geo.result import CoverageResult
-from geo.settings import Settings
+from geo.settings import Settings, parse_share
 from geo.siting import candidates as cand
 from geo.siting.after import after_analysis, site_kinds, unused_new_sites
 from geo.siting.candidates import candidate_sites, off_network_warnings, place
@@ -33,7 +33,6 @@ from geo.siting.options import (
     check_goal,
     check_options,
     new_site_kind,
-    parse_share,
     piles_charge,
     resolve_network,
     with_charging,
@@ -223,14 +222,12 @@ def _reach(
         return network_reach(
             net, cand_snap, pts, speed_m_per_min=s.speed_m_per_min, minutes=s.minutes
         )
-    to_m = Transformer.from_crs(4326, baseline.metric_crs, always_xy=True)
-    p = baseline.points
-    px, py = to_m.transform(p["lon"].to_numpy(dtype="float64")[unc],
-                            p["lat"].to_numpy(dtype="float64")[unc])
+    xy = baseline.metric_coords()
+    to_m = Transformer.from_crs(4326, xy.crs, always_xy=True)
     use = np.flatnonzero(ok)  # off-network candidates (with on_network) reach nothing
     cx, cy = to_m.transform(table["lon"].to_numpy(dtype="float64")[use],
                             table["lat"].to_numpy(dtype="float64")[use])
-    sub = euclidean_reach(np.asarray(cx), np.asarray(cy), np.asarray(px), np.asarray(py), s)
+    sub = euclidean_reach(np.asarray(cx), np.asarray(cy), xy.x[unc], xy.y[unc], s)
     coo = sub.tocoo()
     return to_matrix(use[coo.row], coo.col, (len(table), unc.size))
 

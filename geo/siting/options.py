@@ -12,7 +12,7 @@ import pandas as pd
 from geo import schema
 from geo.errors import SettingsError
 from geo.network import Network, load_network
-from geo.settings import Settings
+from geo.settings import Settings, parse_share
 from geo.siting.solve import SOLVERS
 
 
@@ -54,32 +54,6 @@ def check_goal(add: int | None, target: float | str | None) -> tuple[int | None,
     return None, parse_share(target)
 
 
-def parse_share(value: float | str | None) -> float:
-    """A coverage target as a share: ``0.9``, ``"0.9"``, ``"90%"`` or ``"90％"`` → 0.9.
-
-    Parameters
-    ----------
-    value
-        The target as given.
-
-    Returns
-    -------
-    float
-        In (0, 1].
-
-    Raises
-    ------
-    SettingsError
-        If it is not a number or not in (0, 1] (100% at most).
-    """
-    text = str(value).strip().replace("％", "%")
-    try:
-        v = float(text[:-1]) / 100.0 if text.endswith("%") else float(text)
-    except ValueError:
-        raise SettingsError(f"coverage target '{value}' is not a share (use 0.9 or 90%)") from None
-    if not math.isfinite(v) or not 0.0 < v <= 1.0:
-        raise SettingsError(f"coverage target {value} must be above 0 and at most 1 (100%)")
-    return v
 
 
 def check_options(

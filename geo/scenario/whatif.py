@@ -1,4 +1,4 @@
-"""What-if scenarios: add hypothetical stations, remove them, compare two analyses.
+"""What-if stations: add hypothetical stations, remove them, compare two analyses.
 
 A planner asks "what if we opened a station here?". The answer is an ordinary
 analysis on a station table with one more row: :func:`add_station` returns that
@@ -170,12 +170,11 @@ def add_station(
         "source_file": SOURCE,
         "hypothetical": True,
     }
-    base = _with_flag(stations)
-    new = {c: [values.get(c)] for c in base.columns if c != base.geometry.name}
+    new = {c: [values.get(c)] for c in stations.columns if c != stations.geometry.name}
     for c in ("id", "name", "category", "kind", "hours", "coord_system", "hypothetical"):
         new.setdefault(c, [values[c]])
     row = gpd.GeoDataFrame(new, geometry=[shapely.Point(wlon, wlat)], crs=4326)
-    return _concat(base, row, attrs=stations.attrs)
+    return append_stations(stations, row)
 
 
 def remove_station(stations: gpd.GeoDataFrame, station_id: str) -> gpd.GeoDataFrame:
@@ -414,12 +413,25 @@ def _column(frame: pd.DataFrame, name: str, n: int) -> np.ndarray:
     return frame[name].astype(object).where(frame[name].notna(), "").to_numpy()
 
 
-def _concat(
-    base: gpd.GeoDataFrame, row: gpd.GeoDataFrame, *, attrs: Mapping[str, Any]
-) -> gpd.GeoDataFrame:
-    """Append ``row`` to ``base``, keeping base's column order and dtypes where they hold."""
+def append_stations(stations: gpd.GeoDataFrame, new: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Append hypothetical station rows to a station table.
+
+    Parameters
+    ----------
+    stations
+        The station table (``attrs`` kept).
+    new
+        The new rows (WGS-84), ``hypothetical`` True, with any of the table's columns.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A new table: the input's columns in their order and dtypes where they hold,
+        ``hypothetical`` False for the rows that were not flagged.
+    """
+    base = _with_flag(stations)
     geom = base.geometry.name
-    row = row.rename_geometry(geom) if row.geometry.name != geom else row
+    row = new.rename_geometry(geom) if new.geometry.name != geom else new
     frames = [base, row[list(base.columns)]] if len(base) else [row]
     out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry=geom, crs=4326)
     for c in base.columns:
@@ -431,5 +443,5 @@ def _concat(
         elif isinstance(dtype, pd.StringDtype):
             out[c] = out[c].astype(dtype)
     out["hypothetical"] = out["hypothetical"].fillna(False).astype(bool)
-    out.attrs = _copy_attrs(attrs)
+    out.attrs = _copy_attrs(stations.attrs)
     return out

@@ -6,7 +6,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -209,88 +209,130 @@ def geocode_table(
     key = key.strip() if key and key.strip() else prov.key()
     df = _table(path_or_df)
     file = str(df.attrs.get("source", "table"))
-    polygon = _area(area)
     cols = schema.match_columns(
         list(df.columns), file=file, use=["lon", "lat", "lnglat", "coord_system"]
     )
-    lon_col = cols.get("lon", "lon")
-    lat_col = cols.get("lat", "lat")
-    n = len(df)
     given = _given(df, cols)
-    need_address = bool((~given).any())
-    addr_col = _address_header(df, address_column, file) if need_address else None
-
-    lon = np.full(n, np.nan)
-    lat = np.full(n, np.nan)
-    status = np.where(given, "given", "").astype(object)
-    level = np.full(n, "", dtype=object)
-    query = np.full(n, "", dtype=object)
-
-    store: GeocodeCache | None
-    own_store = False
-    if isinstance(cache, GeocodeCache):
-        store = cache
-    elif cache is False or cache is None:
-        store = None
-    else:
-        store = GeocodeCache(None if cache is True else cache)
-        own_store = True
-
-    throttle = _Throttle(prov.default_rate if rate is None else rate)
-    stopped: str | None = None
-    message = ""
-    todo = np.flatnonzero(~given)
+    addr_col = _address_header(df, address_column, file) if (~given).any() else None
+    rows = _Rows(len(df), given)
+    store, own_store = _open_cache(cache)
+    job = _Job(prov, city, key, _area(area), _Throttle(prov.default_rate if rate is None else rate),
+               timeout, retries, backoff)
     try:
-        for done, i in enumerate(todo, start=1):
-            if progress is not None and done > 1:
-                progress(done - 1, todo.size)
-            address = "" if addr_col is None else _cell_text(df.at[i, addr_col])
-            if not address:
-                status[i] = "failed"
-                continue
-            query[i] = prov.query_text(address, city)
-            if stopped:
-                status[i] = stopped
-                continue
-            answer = store.get(prov.name, city, address) if store is not None else None
-            if answer is None:
-                answer = _ask(prov, address, city, key, throttle, timeout, retries, backoff)
-                if store is not None:
-                    store.put(prov.name, city, address, answer)
-            if answer.status in STOP_STATUSES:
-                stopped = answer.status
-                message = redact(answer.message, key)
-                status[i] = stopped
-                log.warning("geocoding stopped (%s): %s", stopped, message)
-                continue
-            st = answer.status
-            if answer.lon is not None and answer.lat is not None:
-                lon[i], lat[i] = answer.lon, answer.lat
-                if st == "ok" and not _city_matches(answer.place, city):
-                    st = "needs_review"
-                if st == "ok" and polygon is not None and not polygon.covers(
-                    shapely.Point(answer.lon, answer.lat)
-                ):
-                    st = "needs_review"
-            status[i] = st
-            level[i] = answer.level
-        if progress is not None and todo.size:
-            progress(todo.size, todo.size)
+        _geocode_rows(df, addr_col, rows, job, store, progress)
     finally:
         if own_store and store is not None:
             store.close()
+    return _write_back(df, cols, rows, prov.name)
 
+
+class _Rows:
+    """What the run found per row: coordinates, status, precision, the query sent."""
+
+    def __init__(self, n: int, given: np.ndarray) -> None:
+        self.given = given
+        self.lon = np.full(n, np.nan)
+        self.lat = np.full(n, np.nan)
+        self.status = np.where(given, "given", "").astype(object)
+        self.level = np.full(n, "", dtype=object)
+        self.query = np.full(n, "", dtype=object)
+        self.stopped: str | None = None
+        self.message = ""
+
+
+class _Job(NamedTuple):
+    """The provider and the rules of one run."""
+
+    prov: Provider
+    city: str | None
+    key: str | None
+    polygon: shapely.Geometry | None
+    throttle: _Throttle
+    timeout: float
+    retries: int
+    backoff: float
+
+
+def _open_cache(
+    cache: bool | str | os.PathLike[str] | GeocodeCache | None,
+) -> tuple[GeocodeCache | None, bool]:
+    """The cache to use, and whether this run opened it (and so closes it)."""
+    if isinstance(cache, GeocodeCache):
+        return cache, False
+    if cache is False or cache is None:
+        return None, False
+    return GeocodeCache(None if cache is True else cache), True
+
+
+def _geocode_rows(
+    df: pd.DataFrame,
+    addr_col: str | None,
+    rows: _Rows,
+    job: _Job,
+    store: GeocodeCache | None,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Ask (or look up) every row without coordinates, in order; stop cleanly on a bad key
+    or an exhausted quota (the rows not yet asked say so)."""
+    prov, city = job.prov, job.city
+    todo = np.flatnonzero(~rows.given)
+    for done, i in enumerate(todo, start=1):
+        if progress is not None and done > 1:
+            progress(done - 1, todo.size)
+        address = "" if addr_col is None else _cell_text(df.at[i, addr_col])
+        if not address:
+            rows.status[i] = "failed"
+            continue
+        rows.query[i] = prov.query_text(address, city)
+        if rows.stopped:
+            rows.status[i] = rows.stopped
+            continue
+        answer = store.get(prov.name, city, address) if store is not None else None
+        if answer is None:
+            answer = _ask(prov, address, city, job.key, job.throttle, job.timeout, job.retries,
+                          job.backoff)
+            if store is not None:
+                store.put(prov.name, city, address, answer)
+        if answer.status in STOP_STATUSES:
+            rows.stopped = answer.status
+            rows.message = redact(answer.message, job.key)
+            rows.status[i] = rows.stopped
+            log.warning("geocoding stopped (%s): %s", rows.stopped, rows.message)
+            continue
+        rows.status[i], rows.level[i] = _judge(answer, city, job.polygon), answer.level
+        if answer.lon is not None and answer.lat is not None:
+            rows.lon[i], rows.lat[i] = answer.lon, answer.lat
+    if progress is not None and todo.size:
+        progress(todo.size, todo.size)
+
+
+def _judge(answer: Answer, city: str | None, polygon: shapely.Geometry | None) -> str:
+    """An answer's status: ``ok`` only inside the city (and the area, when given)."""
+    st = answer.status
+    if answer.lon is None or answer.lat is None or st != "ok":
+        return st
+    if not _city_matches(answer.place, city):
+        return "needs_review"
+    if polygon is not None and not polygon.covers(shapely.Point(answer.lon, answer.lat)):
+        return "needs_review"
+    return st
+
+
+def _write_back(df: pd.DataFrame, cols: dict[str, str], rows: _Rows, provider: str) -> pd.DataFrame:
+    """The input table with the coordinates found and the four ``geocode_*`` columns."""
+    lon_col = cols.get("lon", "lon")
+    lat_col = cols.get("lat", "lat")
     out = df
     if lon_col not in out.columns:
         out[lon_col] = np.nan
     if lat_col not in out.columns:
         out[lat_col] = np.nan
-    fill = ~given & np.isfinite(lon)
+    fill = ~rows.given & np.isfinite(rows.lon)
     if fill.any():
         out[lon_col] = out[lon_col].astype(object)
         out[lat_col] = out[lat_col].astype(object)
-        out.loc[fill, lon_col] = lon[fill]
-        out.loc[fill, lat_col] = lat[fill]
+        out.loc[fill, lon_col] = rows.lon[fill]
+        out.loc[fill, lat_col] = rows.lat[fill]
         if all(isinstance(v, int | float) or v is None for v in out[lon_col]):
             out[lon_col] = pd.to_numeric(out[lon_col])
             out[lat_col] = pd.to_numeric(out[lat_col])
@@ -300,12 +342,12 @@ def geocode_table(
             out[system_col] = ""
         out[system_col] = out[system_col].astype(object)
         out.loc[fill, system_col] = "wgs84"
-    out["geocode_status"] = status
-    out["geocode_level"] = level
-    out["geocode_provider"] = np.where(given, "", prov.name)
-    out["geocode_query"] = query
-    out.attrs["geocode_stopped"] = stopped
-    out.attrs["geocode_message"] = message
+    out["geocode_status"] = rows.status
+    out["geocode_level"] = rows.level
+    out["geocode_provider"] = np.where(rows.given, "", provider)
+    out["geocode_query"] = rows.query
+    out.attrs["geocode_stopped"] = rows.stopped
+    out.attrs["geocode_message"] = rows.message
     return out
 
 

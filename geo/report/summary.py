@@ -185,15 +185,32 @@ def summary_blocks(
         ``(kind, payload)`` blocks.
     """
     words = _EN if lang == "en" else _ZH
-    s = result.summary()
-    p = s["params"]
+    s = result.summary()  # the page quotes coverage.json's numbers, so it reads them there
     src = dict(sources or {})
     blocks: list[Block] = [("h1", [User(title)])]
     if illustrative:
         blocks.append(("note", [words["illustrative"]]))
-
-    # what was analysed
     blocks.append(("h2", [words["h_what"]]))
+    blocks.append(("ul", _what_lines(result, s, src, words, lang)))
+    blocks.append(("h2", [words["h_numbers"]]))
+    blocks.append(("ul", _number_lines(s, words, target)))
+    blocks.append(("h2", [words["h_gaps"].format(n=TOP_GAPS)]))
+    blocks.append(_gap_block(result, s, words, lang))
+    blocks.append(("h2", [words["h_assume"]]))
+    blocks.append(("ul", _assumption_lines(s, src, words, lang, illustrative, date)))
+    if files:
+        blocks.append(("h2", [words["h_files"]]))
+        blocks.append(("ul", [[f"{name} — ", what_] for name, what_ in files]))
+    for src_name, caption in images:
+        blocks.append(("img", (src_name, caption)))
+    return blocks
+
+
+def _what_lines(
+    result: CoverageResult, s: dict, src: dict[str, str], words: dict[str, str], lang: str
+) -> list[list[Piece]]:
+    """What was analysed: stations, demand, area, 网格 (with their files)."""
+    p = s["params"]
     what: list[list[Piece]] = []
     st_line: list[Piece] = [
         words["stations"],
@@ -224,10 +241,12 @@ def summary_blocks(
         if src.get("grids"):
             g_line += [words["from"], User(src["grids"])]
         what.append(g_line)
-    blocks.append(("ul", what))
+    return what
 
-    # headline numbers
-    blocks.append(("h2", [words["h_numbers"]]))
+
+def _number_lines(s: dict, words: dict[str, str], target: float | None) -> list[list[Piece]]:
+    """The headline numbers: coverage, bands, target, gaps, 网格, overstatement."""
+    p = s["params"]
     nums: list[list[Piece]] = [[
         Bold((words["coverage"], Num("coverage", s["coverage"], pct(s["coverage"])))),
         words["coverage_tail"].format(minutes=p["minutes"]),
@@ -252,16 +271,7 @@ def summary_blocks(
     nums.append([words["gaps"], Num("len(gaps)", len(s["gaps"]), str(len(s["gaps"]))),
                  words["gaps_tail"]])
     if s["grids"]:
-        with_demand = [g for g in s["grids"] if g["coverage"] is not None]
-        good = sum(1 for g in with_demand if g["coverage"] >= 0.8 - 1e-12)
-        line = [words["grids_good"].format(good=good, n=len(s["grids"]))]
-        if with_demand:
-            worst = min(with_demand, key=lambda g: (g["coverage"], -g["uncovered_demand"]))
-            index = s["grids"].index(worst)
-            line += [words["grids_worst"], User(str(worst["grid"])), " ",
-                     Num(f"grids.{index}.coverage", worst["coverage"], pct(worst["coverage"])),
-                     words["grids_worst_tail"].format(unc=num(worst["uncovered_demand"]))]
-        nums.append(line)
+        nums.append(_grid_line(s, words))
     net = s.get("network")
     if net:
         nums.append([
@@ -275,37 +285,61 @@ def summary_blocks(
         og = s["outside_grids"]
         nums.append([words["outside_grids"].format(d=num(og["demand"]),
                                                    u=num(og["uncovered_demand"]))])
-    blocks.append(("ul", nums))
+    return nums
 
-    # the largest gaps
-    blocks.append(("h2", [words["h_gaps"].format(n=TOP_GAPS)]))
+
+def _grid_line(s: dict, words: dict[str, str]) -> list[Piece]:
+    """How many 网格 reach 80 %, and the worst one."""
+    with_demand = [g for g in s["grids"] if g["coverage"] is not None]
+    good = sum(1 for g in with_demand if g["coverage"] >= 0.8 - 1e-12)
+    line: list[Piece] = [words["grids_good"].format(good=good, n=len(s["grids"]))]
+    if with_demand:
+        worst = min(with_demand, key=lambda g: (g["coverage"], -g["uncovered_demand"]))
+        index = s["grids"].index(worst)
+        line += [words["grids_worst"], User(str(worst["grid"])), " ",
+                 Num(f"grids.{index}.coverage", worst["coverage"], pct(worst["coverage"])),
+                 words["grids_worst_tail"].format(unc=num(worst["uncovered_demand"]))]
+    return line
+
+
+def _gap_block(result: CoverageResult, s: dict, words: dict[str, str], lang: str) -> Block:
+    """The largest gaps in words: where, how much demand, how large, where to find them."""
     places = gap_places(result, lang)
     if places.empty:
-        blocks.append(("p", [words["no_gaps"].format(minutes=p["minutes"])]))
-    else:
-        items: list[list[Piece]] = []
-        for row in places.head(TOP_GAPS).itertuples(index=False):
-            item: list[Piece] = [Bold((words["gap"].format(rank=int(row.rank)),)), words["colon"]]
-            if isinstance(row.grid, str) and row.grid:
-                item += [words["in_grid"], User(row.grid), words["comma"]]
-            if isinstance(row.station, str):
-                near = words["near"].format(direction=row.direction,
-                                            distance=distance_text(row.distance_m, lang))
-                tail = words["near_tail"].format(direction=row.direction,
-                                                 distance=distance_text(row.distance_m, lang))
-                item += [near, User(row.station), tail, words["semicolon"]]
-            item += [
-                words["gap_demand"],
-                Num(f"gaps.{int(row.rank) - 1}.demand", row.demand, num(row.demand)),
-                words["gap_area"].format(km2=row.area_m2 / 1e6),
-                words["gap_at"].format(lon=row.lon, lat=row.lat, glon=row.gcj_lon,
-                                       glat=row.gcj_lat),
-            ]
-            items.append(item)
-        blocks.append(("ol", items))
+        return ("p", [words["no_gaps"].format(minutes=s["params"]["minutes"])])
+    items: list[list[Piece]] = []
+    for row in places.head(TOP_GAPS).itertuples(index=False):
+        item: list[Piece] = [Bold((words["gap"].format(rank=int(row.rank)),)), words["colon"]]
+        if isinstance(row.grid, str) and row.grid:
+            item += [words["in_grid"], User(row.grid), words["comma"]]
+        if isinstance(row.station, str):
+            near = words["near"].format(direction=row.direction,
+                                        distance=distance_text(row.distance_m, lang))
+            tail = words["near_tail"].format(direction=row.direction,
+                                             distance=distance_text(row.distance_m, lang))
+            item += [near, User(row.station), tail, words["semicolon"]]
+        item += [
+            words["gap_demand"],
+            Num(f"gaps.{int(row.rank) - 1}.demand", row.demand, num(row.demand)),
+            words["gap_area"].format(km2=row.area_m2 / 1e6),
+            words["gap_at"].format(lon=row.lon, lat=row.lat, glon=row.gcj_lon,
+                                   glat=row.gcj_lat),
+        ]
+        items.append(item)
+    return ("ol", items)
 
-    # assumptions
-    blocks.append(("h2", [words["h_assume"]]))
+
+def _assumption_lines(
+    s: dict,
+    src: dict[str, str],
+    words: dict[str, str],
+    lang: str,
+    illustrative: bool,
+    date: str | None,
+) -> list[list[Piece]]:
+    """The assumptions: travel, reach model, weights, cells, CRS, rejected rows, data, date."""
+    p = s["params"]
+    net = s.get("network")
     assume: list[list[Piece]] = [[words["travel"].format(
         mode=mode_label(p["mode"], lang), speed=p["speed_kmh"], minutes=p["minutes"])]]
     if p["method"] == "network" and net:
@@ -326,14 +360,7 @@ def summary_blocks(
         assume.append([words["data_illustrative"]])
     if date:
         assume.append([words["date"], User(str(date))])
-    blocks.append(("ul", assume))
-
-    if files:
-        blocks.append(("h2", [words["h_files"]]))
-        blocks.append(("ul", [[f"{name} — ", what_] for name, what_ in files]))
-    for src_name, caption in images:
-        blocks.append(("img", (src_name, caption)))
-    return blocks
+    return assume
 
 
 def _area_name(result: CoverageResult) -> str:

@@ -27,6 +27,25 @@ from pyproj import CRS, Transformer
 
 from geo.errors import SettingsError
 
+__all__ = [
+    "CHINA_BOUNDS",
+    "COORD_SYSTEMS",
+    "ArrayLike",
+    "CoordSystem",
+    "bd09_to_gcj02",
+    "bd09_to_wgs84",
+    "from_wgs84",
+    "gcj02_to_bd09",
+    "gcj02_to_wgs84",
+    "in_china",
+    "metric_crs",
+    "normalize_coord_system",
+    "reproject",
+    "to_wgs84",
+    "wgs84_to_bd09",
+    "wgs84_to_gcj02",
+]
+
 ArrayLike = npt.ArrayLike
 CoordSystem = Literal["wgs84", "gcj02", "bd09"]
 COORD_SYSTEMS: tuple[str, ...] = ("wgs84", "gcj02", "bd09")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+__all__ = ["AssetError", "GeoError", "GeoWarning", "InputError", "Rejected", "SettingsError"]
+
 
 class GeoError(Exception):
     """Base class of every error ``geo`` raises on purpose."""

@@ -14,6 +14,8 @@ from geo import schema
 from geo.errors import Rejected
 from geo.settings import Settings, parse_clock
 
+__all__ = ["select_stations"]
+
 
 def select_stations(
     stations: gpd.GeoDataFrame, settings: Settings, *, files: np.ndarray | None = None

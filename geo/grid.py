@@ -28,6 +28,27 @@ from scipy.sparse.csgraph import connected_components
 from geo import crs as crsmod
 from geo.errors import InputError
 
+__all__ = [
+    "MAX_CELLS",
+    "CellSpec",
+    "Cells",
+    "cell_label",
+    "cell_of_points",
+    "cells_from_keys",
+    "cells_over_area",
+    "h3_resolution",
+    "hex_centres",
+    "hex_index",
+    "hex_polygons",
+    "hexes_over",
+    "make_spec",
+    "square_index",
+    "square_key",
+    "square_polygons",
+    "square_unkey",
+    "squares_over",
+]
+
 
 @dataclass(frozen=True)
 class CellSpec:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+__all__ = ["cache_root"]
+
 
 def cache_root(*parts: str) -> Path:
     """The cache folder ``$GEO_CACHE_DIR`` (or ``~/.cache/geo``), or a folder inside it.

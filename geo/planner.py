@@ -33,6 +33,30 @@ from geo import demo as demomod
 from geo.errors import InputError, Rejected
 from geo.result import CoverageResult
 
+__all__ = [
+    "DEMO_FILES",
+    "HELSINKI_FILES",
+    "INPUT_KINDS",
+    "NETWORK_TYPES",
+    "UPLOAD_TYPES",
+    "XLSX_MIME",
+    "Download",
+    "demo_addresses",
+    "demo_dir",
+    "downloads",
+    "gap_report",
+    "geocode_upload",
+    "issues_table",
+    "read_demo",
+    "read_input",
+    "read_upload",
+    "save_network_upload",
+    "station_report",
+    "summary_json",
+    "table_bytes",
+    "whatif_csv",
+]
+
 #: The inputs of an analysis.
 INPUT_KINDS: tuple[str, ...] = ("stations", "demand", "area", "grids")
 #: File suffixes the app accepts for upload (what :func:`geo.io.read_raw` reads from one file).

@@ -22,6 +22,8 @@ from geo import reach, zones
 from geo.errors import Rejected
 from geo.settings import Settings
 
+__all__ = ["POINT_COLUMNS", "CoverageResult", "GapCells", "MetricCoords"]
+
 #: Columns of ``--points-out`` and :attr:`CoverageResult.points`, in order (INTERFACE.md).
 POINT_COLUMNS = ("id", "lon", "lat", "weight", "minutes", "nearest", "covered")
 

@@ -27,6 +27,31 @@ import pandas as pd
 
 from geo.errors import InputError
 
+__all__ = [
+    "AMENITY_LABELS",
+    "COLUMN_ALIASES",
+    "FULL_DAY",
+    "KINDS",
+    "KIND_LABELS",
+    "LEVEL_LABELS",
+    "POINT_COLUMNS",
+    "HoursError",
+    "canonical_column",
+    "category_kind",
+    "category_kinds",
+    "has_amenity",
+    "header_coord_system",
+    "level_key",
+    "level_keys",
+    "match_category",
+    "match_columns",
+    "normalize_amenities",
+    "normalize_header",
+    "open_at",
+    "parse_amenities",
+    "parse_hours",
+]
+
 # --- columns -----------------------------------------------------------------------------------
 
 #: Canonical column → headers accepted for it (matched without case, spaces or punctuation).

@@ -13,6 +13,17 @@ from typing import Any
 
 from geo.errors import SettingsError
 
+__all__ = [
+    "CELL_SHAPES",
+    "ENGINES",
+    "METHODS",
+    "MODE_SPEEDS_KMH",
+    "Settings",
+    "is_number",
+    "parse_clock",
+    "parse_share",
+]
+
 #: Default speed per mode, km/h.
 MODE_SPEEDS_KMH: dict[str, float] = {"walk": 4.8, "bike": 12.0, "ebike": 15.0}
 METHODS: tuple[str, ...] = ("euclidean", "network")

@@ -10,6 +10,8 @@ from typing import Any
 
 from geo.words import mode_label, num, pct
 
+__all__ = ["format_summary"]
+
 
 def format_summary(
     summary: dict[str, Any],

@@ -9,6 +9,8 @@ import typer
 
 from geo.cli.common import Analysis, StationsArg, analysis_command, exit_with, run_analysis
 
+__all__ = ["check"]
+
 
 @analysis_command()
 def check(

@@ -6,7 +6,7 @@ import functools
 import inspect
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -15,7 +15,52 @@ from typing import Annotated, Any, get_type_hints
 
 import typer
 
+from geo.crs import COORD_SYSTEMS
 from geo.errors import GeoError
+from geo.settings import CELL_SHAPES, ENGINES, METHODS, MODE_SPEEDS_KMH
+
+__all__ = [
+    "AmenityOpt",
+    "Analysis",
+    "AreaOpt",
+    "Assets",
+    "AtOpt",
+    "CategoryOpt",
+    "CellOpt",
+    "CellShape",
+    "CellShapeOpt",
+    "CircuityOpt",
+    "CoordSystem",
+    "CrsOpt",
+    "DemandOpt",
+    "Engine",
+    "EngineOpt",
+    "GridsOpt",
+    "Method",
+    "MethodOpt",
+    "MinCoverageOpt",
+    "MinutesOpt",
+    "Mode",
+    "ModeOpt",
+    "NetworkOpt",
+    "PartitionsOpt",
+    "ProgressBar",
+    "SchedulerOpt",
+    "SheetOpt",
+    "SnapLimitOpt",
+    "SpeedOpt",
+    "StationsArg",
+    "StrictOpt",
+    "Tiles",
+    "analysis_command",
+    "app",
+    "choices",
+    "err",
+    "exit_with",
+    "parse_share",
+    "run_analysis",
+    "user_errors",
+]
 
 EXIT_OK, EXIT_BELOW, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -29,31 +74,16 @@ app = typer.Typer(
 )
 
 
-class Method(StrEnum):
-    euclidean = "euclidean"
-    network = "network"
+def choices(name: str, values: Iterable[str]) -> type[StrEnum]:
+    """A Typer choice type whose values are the library's own (never spelled again here)."""
+    return StrEnum(name, [(v.replace("-", "_"), v) for v in values])  # type: ignore[return-value]
 
 
-class Mode(StrEnum):
-    walk = "walk"
-    bike = "bike"
-    ebike = "ebike"
-
-
-class CoordSystem(StrEnum):
-    wgs84 = "wgs84"
-    gcj02 = "gcj02"
-    bd09 = "bd09"
-
-
-class Engine(StrEnum):
-    local = "local"
-    dask = "dask"
-
-
-class CellShape(StrEnum):
-    square = "square"
-    hex = "hex"
+Method: Any = choices("Method", METHODS)
+Mode: Any = choices("Mode", MODE_SPEEDS_KMH)
+CoordSystem: Any = choices("CoordSystem", COORD_SYSTEMS)
+Engine: Any = choices("Engine", ENGINES)
+CellShape: Any = choices("CellShape", CELL_SHAPES)
 
 
 def err(message: str) -> None:

@@ -18,6 +18,8 @@ from geo.cli.common import (
     user_errors,
 )
 
+__all__ = ["GeocodeProvider", "geocode"]
+
 
 class GeocodeProvider(StrEnum):
     amap = "amap"

@@ -19,6 +19,8 @@ from geo.cli.common import (
     user_errors,
 )
 
+__all__ = ["assets_app", "assets_fetch", "map_"]
+
 
 @analysis_command("map")
 def map_(

@@ -18,6 +18,8 @@ from geo.cli.common import (
     run_analysis,
 )
 
+__all__ = ["Lang", "MapPng", "report"]
+
 
 class MapPng(StrEnum):
     auto = "auto"

@@ -18,6 +18,8 @@ from geo.cli.common import (
     user_errors,
 )
 
+__all__ = ["Solver", "site"]
+
 
 class Solver(StrEnum):
     auto = "auto"

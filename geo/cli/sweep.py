@@ -16,6 +16,8 @@ from geo.cli.common import (
     user_errors,
 )
 
+__all__ = ["sweep"]
+
 
 @analysis_command()
 def sweep(

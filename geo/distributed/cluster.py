@@ -17,6 +17,19 @@ from typing import Any
 
 from geo.errors import GeoError
 
+__all__ = [
+    "CONNECT_TIMEOUT_S",
+    "DaskError",
+    "DaskNotInstalledError",
+    "ProgressArg",
+    "SchedulerError",
+    "announce",
+    "dask_client",
+    "default_workers",
+    "require_dask",
+    "wait_all",
+]
+
 log = logging.getLogger("geo")
 
 #: Seconds to wait for a scheduler given by address.

@@ -73,6 +73,8 @@ from geo.network import (
     station_search,
 )
 
+__all__ = ["POINTS_PER_PARTITION", "DaskEngine", "default_partitions", "run_kernel"]
+
 log = logging.getLogger("geo")
 
 #: Most demand points per partition when the number of partitions is not given.

@@ -35,6 +35,19 @@ from geo.network import (
 from geo.reach import minutes_per_metre, within
 from geo.settings import Settings
 
+__all__ = [
+    "NetworkOut",
+    "NetworkPart",
+    "PointsOut",
+    "euclidean_part",
+    "hold",
+    "network_part",
+    "network_part_for",
+    "network_whole",
+    "partition_task",
+    "settle_task",
+]
+
 
 @dataclass(eq=False)
 class PointsOut:

@@ -19,6 +19,8 @@ from typing import Any
 
 from geo.distributed.cluster import require_dask
 
+__all__ = ["atomic_path", "write_points_parquet"]
+
 
 @contextmanager
 def atomic_path(path: str | PathLike[str]) -> Iterator[Path]:

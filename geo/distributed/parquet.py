@@ -54,6 +54,8 @@ from geo.io.table import Table
 from geo.result import CoverageResult
 from geo.settings import Settings
 
+__all__ = ["AggregateResult", "check_parquet"]
+
 log = logging.getLogger("geo")
 
 

@@ -24,6 +24,22 @@ import shapely
 from geo.network import Network
 from geo.settings import Settings
 
+__all__ = [
+    "Box",
+    "PortableNetwork",
+    "SubNetwork",
+    "bbox",
+    "clip_network",
+    "contains",
+    "euclidean_margin_m",
+    "grow",
+    "horizon_minutes",
+    "in_box",
+    "kd_partitions",
+    "network_margin_m",
+    "reach_margin_m",
+]
+
 #: Relative and absolute slack added to every margin (float rounding of reaches).
 _REL = 1e-6
 _ABS_M = 1.0

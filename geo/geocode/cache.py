@@ -16,6 +16,8 @@ from pathlib import Path
 from geo.geocode.providers import ANSWER_STATUSES, Answer, normalize_query
 from geo.paths import cache_root
 
+__all__ = ["FILE_NAME", "GeocodeCache", "cache_key", "default_dir"]
+
 FILE_NAME = "geocode.sqlite"
 
 

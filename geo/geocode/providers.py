@@ -36,6 +36,34 @@ from pathlib import Path
 from geo.crs import bd09_to_wgs84, gcj02_to_wgs84
 from geo.errors import GeoError, SettingsError
 
+__all__ = [
+    "AMAP_NOT_FOUND",
+    "AMAP_PRECISE",
+    "ANSWER_STATUSES",
+    "BAIDU_COARSE",
+    "DEMO_ANSWERS",
+    "PROVIDERS",
+    "RETRY_STATUSES",
+    "STATUSES",
+    "STOP_STATUSES",
+    "TIANDITU_PRECISE",
+    "USER_AGENT",
+    "Amap",
+    "Answer",
+    "Baidu",
+    "GeocodeError",
+    "KeyMissingError",
+    "Nominatim",
+    "Provider",
+    "Recorded",
+    "Tianditu",
+    "get_provider",
+    "normalize_query",
+    "redact",
+    "request",
+    "to_wgs84",
+]
+
 #: Every status a row can end with.
 STATUSES = (
     "given", "ok", "needs_review", "not_found", "bad_key", "quota", "too_frequent",

@@ -18,6 +18,18 @@ from geo import crs as crsmod
 from geo import schema
 from geo.errors import InputError
 
+__all__ = [
+    "STATUS_COLOURS",
+    "STATUS_LABELS_ZH",
+    "TRUSTED",
+    "apply_fix",
+    "explicit_systems",
+    "needs_review",
+    "points_wgs84",
+    "review_map",
+    "review_rows",
+]
+
 #: Statuses that need no review: coordinates given, trusted, or already fixed by hand.
 TRUSTED = frozenset({"given", "ok", "manual"})
 

@@ -26,6 +26,8 @@ from geo.geocode.providers import (
     request,
 )
 
+__all__ = ["GEOCODE_COLUMNS", "geocode_table", "summarize", "written_coordinates"]
+
 log = logging.getLogger("geo.geocode")
 
 #: Columns :func:`geocode_table` adds (``lon``/``lat`` too, unless the table has them).

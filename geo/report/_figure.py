@@ -14,6 +14,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.path import Path
 
+__all__ = ["A4_LANDSCAPE_MM", "MM_PER_INCH", "new_figure", "pixels", "png_bytes", "polygon_path"]
+
 MM_PER_INCH = 25.4
 #: A4 landscape, millimetres.
 A4_LANDSCAPE_MM = (297.0, 210.0)

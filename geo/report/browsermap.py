@@ -27,6 +27,17 @@ from pathlib import Path
 from geo.errors import GeoError
 from geo.report._figure import A4_LANDSCAPE_MM, pixels
 
+__all__ = [
+    "CHROMIUM_NAMES",
+    "CHROMIUM_PATHS",
+    "CSS_PX_PER_INCH",
+    "TIMEOUT_MS",
+    "BrowserMapError",
+    "browser_map_png",
+    "find_chromium",
+    "unavailable_reason",
+]
+
 #: Where Chromium is looked for when ``GEO_CHROMIUM`` is not set.
 CHROMIUM_PATHS: tuple[str, ...] = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 CHROMIUM_NAMES: tuple[str, ...] = ("chromium", "chromium-browser", "google-chrome", "chrome")

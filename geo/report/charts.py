@@ -20,6 +20,18 @@ from geo.result import CoverageResult
 from geo.style import grid_class
 from geo.words import method_label
 
+__all__ = [
+    "CURVE_SIZE_MM",
+    "MAX_BARS",
+    "SCENARIO_COLOURS",
+    "coverage_curve",
+    "curve_minutes",
+    "curve_png",
+    "grid_order",
+    "grids_png",
+    "unknown_share",
+]
+
 #: Line colours of the scenarios, in order (the first is the main result).
 SCENARIO_COLOURS = ("#1b7837", "#3a86ff", "#f77f00", "#6a4c93", "#d1495b", "#00798c", "#6c757d")
 CURVE_SIZE_MM = (170.0, 105.0)

@@ -23,6 +23,18 @@ from matplotlib import font_manager, ft2font
 
 from geo.errors import GeoError
 
+__all__ = [
+    "CJK_FAMILIES",
+    "INSTALL_HINT",
+    "LATIN_FALLBACK",
+    "SAMPLE",
+    "CJKFont",
+    "FontMissingError",
+    "find_cjk_font",
+    "needs_cjk",
+    "report_families",
+]
+
 #: Font families tried in order (names as matplotlib's font manager knows them).
 CJK_FAMILIES: tuple[str, ...] = (
     "Noto Sans CJK SC",

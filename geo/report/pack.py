@@ -27,6 +27,19 @@ from geo.report.words import check_lang, w
 from geo.result import CoverageResult
 from geo.scenario.rerun import Scenarios, scenario_results
 
+__all__ = [
+    "ASSET_MODES",
+    "FILE_WORDS",
+    "MAP_PNG_MODES",
+    "ZIP_TIME",
+    "ReportPack",
+    "guess_illustrative",
+    "report_files",
+    "report_zip",
+    "write_report",
+    "zip_bytes",
+]
+
 MAP_PNG_MODES: tuple[str, ...] = ("auto", "browser", "static")
 ASSET_MODES: tuple[str, ...] = ("auto", "inline", "cdn")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)

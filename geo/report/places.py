@@ -14,6 +14,8 @@ from scipy.spatial import cKDTree
 from geo import crs as crsmod
 from geo.result import CoverageResult
 
+__all__ = ["distance_text", "gap_places"]
+
 _DIRECTIONS = {
     "zh": ("北", "东北", "东", "东南", "南", "西南", "西", "西北"),
     "en": ("north", "north-east", "east", "south-east", "south", "south-west", "west",

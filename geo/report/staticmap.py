@@ -42,6 +42,8 @@ from geo.style import (
     grid_class,
 )
 
+__all__ = ["AREA_FILL", "BAND_ALPHA", "GAP_LABELS", "STATION_CHAR_LIMIT", "static_map_png"]
+
 #: Station marker size (points) and its character size.
 STATION_PT, STATION_CHAR_PT = 8.5, 5.2
 #: Above this many stations the characters inside the markers are left out.

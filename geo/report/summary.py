@@ -23,6 +23,18 @@ from geo.report.words import num, pct, scenario_label
 from geo.result import CoverageResult
 from geo.words import mode_label
 
+__all__ = [
+    "TOP_GAPS",
+    "Block",
+    "Bold",
+    "Num",
+    "Piece",
+    "User",
+    "render_html",
+    "render_markdown",
+    "summary_blocks",
+]
+
 TOP_GAPS = 3
 
 

@@ -33,6 +33,8 @@ from geo.result import CoverageResult
 from geo.schema import KIND_LABELS, LEVEL_LABELS
 from geo.words import COLUMNS, method_label, mode_label, pick
 
+__all__ = ["FIXED_TIME", "FORMATS", "SHEETS", "ZIP_TIME", "workbook_bytes"]
+
 #: Time written in the document properties when no analysis date is given.
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
 #: Timestamp of every zip entry (the earliest a zip can hold).

@@ -38,6 +38,19 @@ from geo.inputs import combine_stations
 from geo.io.table import Table
 from geo.result import CoverageResult
 
+__all__ = [
+    "ID_PREFIX",
+    "SOURCE",
+    "add_station",
+    "append_stations",
+    "combine",
+    "compare",
+    "hypothetical_stations",
+    "hypothetical_table",
+    "remove_station",
+    "with_stations",
+]
+
 #: Prefix of the ids given to added stations (``NEW1``, ``NEW2`` …).
 ID_PREFIX = "NEW"
 #: ``source_file`` of added stations in a combined station table.

@@ -21,6 +21,8 @@ from geo.errors import Rejected
 from geo.inputs import Inputs
 from geo.result import CoverageResult
 
+__all__ = ["SOURCE", "after_analysis", "site_kinds", "station_rows", "unused_new_sites"]
+
 #: ``source_file`` of the chosen sites in the "after" station table.
 SOURCE = "siting"
 

@@ -22,6 +22,21 @@ from geo.errors import InputError, Rejected
 from geo.network import Network, Snap, snap
 from geo.result import CoverageResult
 
+__all__ = [
+    "COLUMNS",
+    "FROM_GAPS",
+    "FROM_TABLE",
+    "LISTED",
+    "CandidateArg",
+    "candidate_sites",
+    "candidate_table",
+    "combine",
+    "gap_candidates",
+    "off_network_warnings",
+    "place",
+    "read_candidates",
+]
+
 #: Columns of :func:`candidate_table` (plus ``geometry``).
 COLUMNS = ("id", "name", "kind", "lon", "lat", "source", "file", "row")
 #: ``source`` of candidates read from a table, and of those made from gap cells.

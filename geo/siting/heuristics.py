@@ -29,6 +29,17 @@ import numpy as np
 
 from geo.siting.instance import Instance, row_entries, weight_reached
 
+__all__ = [
+    "LAGRANGE_ITERATIONS",
+    "Greedy",
+    "Lagrange",
+    "greedy",
+    "interchange",
+    "lagrangian_bound",
+    "order_by_gain",
+    "prune",
+]
+
 #: Subgradient iterations of :func:`lagrangian_bound`.
 LAGRANGE_ITERATIONS = 300
 

@@ -13,6 +13,8 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
+__all__ = ["Instance", "compress", "row_entries", "weight_reached"]
+
 
 @dataclass
 class Instance:

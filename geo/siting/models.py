@@ -22,6 +22,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from geo.siting.instance import Instance
 
+__all__ = ["MIP_REL_GAP", "Mip", "lscp_model", "mclp_model"]
+
 #: Relative MIP gap HiGHS stops at (optimality is then checked against the bound).
 MIP_REL_GAP = 1e-9
 

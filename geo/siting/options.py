@@ -15,6 +15,15 @@ from geo.network import Network, load_network
 from geo.settings import Settings, parse_share
 from geo.siting.solve import SOLVERS
 
+__all__ = [
+    "check_goal",
+    "check_options",
+    "new_site_kind",
+    "piles_charge",
+    "resolve_network",
+    "with_charging",
+]
+
 
 def check_goal(add: int | None, target: float | str | None) -> tuple[int | None, float | None]:
     """Check that exactly one of ``add`` (MCLP) and ``target`` (LSCP) is given.

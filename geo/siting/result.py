@@ -18,6 +18,8 @@ from geo import crs as crsmod
 from geo.errors import Rejected
 from geo.result import CoverageResult
 
+__all__ = ["SELECTED_COLUMNS", "SitingResult"]
+
 #: Columns of :attr:`SitingResult.selected`, in order (plus ``geometry``).
 SELECTED_COLUMNS = (
     "rank", "id", "name", "kind", "lon", "lat", "gain", "served_demand", "covered_demand",

@@ -29,6 +29,8 @@ from geo.siting.heuristics import greedy, interchange, lagrangian_bound, order_b
 from geo.siting.instance import Instance
 from geo.siting.models import Mip, lscp_model, mclp_model
 
+__all__ = ["AUTO_EXACT_NNZ", "SOLVERS", "Solution", "solve_lscp", "solve_mclp", "use_exact"]
+
 #: ``auto`` runs the HiGHS MIP up to this many reach-matrix entries (after compression).
 AUTO_EXACT_NNZ = 2_000_000
 SOLVERS: tuple[str, ...] = ("auto", "exact", "greedy")

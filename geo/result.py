@@ -360,16 +360,8 @@ class CoverageResult:
         if self.grids is None:
             return pd.DataFrame(columns=cols)
         names = self.grids["grid"].astype(str).to_numpy()
-        p = self.points
-        w = p["weight"].to_numpy()
-        cov = p["covered"].to_numpy()
-        g = pd.Categorical(p["grid"], categories=names)
-        codes = np.asarray(g.codes)
-        inside = codes >= 0
         k = names.size
-        demand = np.bincount(codes[inside], weights=w[inside], minlength=k)
-        covered = np.bincount(codes[inside & cov], weights=w[inside & cov], minlength=k)
-        npts = np.bincount(codes[inside], minlength=k)
+        demand, covered, npts = self._grid_sums(names)
         st = self.stations[self.stations["used"]]
         st_grid = self._grid_of(st.geometry.x.to_numpy(), st.geometry.y.to_numpy())
         st_codes = np.asarray(pd.Categorical(st_grid, categories=names).codes)
@@ -391,6 +383,18 @@ class CoverageResult:
                 "gaps": ngaps,
             }
         )
+
+    def _grid_sums(self, names: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per 网格 (in ``names`` order): demand, covered demand and demand points."""
+        p = self.points
+        w = p["weight"].to_numpy()
+        cov = p["covered"].to_numpy()
+        codes = np.asarray(pd.Categorical(p["grid"], categories=names).codes)
+        inside = codes >= 0
+        k = names.size
+        demand = np.bincount(codes[inside], weights=w[inside], minlength=k)
+        covered = np.bincount(codes[inside & cov], weights=w[inside & cov], minlength=k)
+        return demand, covered, np.bincount(codes[inside], minlength=k)
 
     def _grid_of(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         return zones.assign_grids(lon, lat, self.grids)

@@ -27,12 +27,10 @@ from geo.network import (
     Network,
     Snap,
     coverage_on_network,
-    second_minutes,
+    nearest_on_network,
     snap,
-    station_search,
-    travel_times,
 )
-from geo.reach import minutes_per_metre, within
+from geo.reach import minutes_per_metre
 from geo.settings import Settings
 
 __all__ = [
@@ -217,14 +215,9 @@ def network_part(
     net = part.sub.network
     speed, budget = settings.speed_m_per_min, settings.minutes
     pt = snap(net, px, py, max_distance_m=snap_limit_m) if snaps is None else _in_clip(part, snaps)
-    search = station_search(net, part.station_snap, speed)
-    tt = travel_times(net, part.station_snap, pt, speed, search=search)
-    covered = np.isfinite(tt.minutes) & within(tt.minutes, budget)
-    if need_unique:
-        second = second_minutes(search, pt, tt, limit_minutes=budget + 1e-6)
-        unique = covered & ~within(second, budget)
-    else:
-        unique = np.zeros(px.size, dtype=bool)
+    _, tt, unique = nearest_on_network(
+        net, part.station_snap, pt, speed, budget, need_unique=need_unique
+    )
     exact = (tt.status == "off_network") | ((tt.status == "ok") & (tt.minutes <= horizon_min))
     tied = _tied_snaps(net, px, py, pt) if snaps is None else np.zeros(px.size, dtype=bool)
     exact &= ~tied

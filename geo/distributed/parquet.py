@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-from functools import cached_property
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -597,28 +596,7 @@ class AggregateResult(CoverageResult):
         o = self.totals.outside_grids
         return {"points": int(o[0]), "demand": float(o[1]), "uncovered_demand": float(o[2])}
 
-    @cached_property
-    def grid_table(self) -> pd.DataFrame:
-        """Per 网格, as :attr:`geo.CoverageResult.grid_table`."""
-        if self.grids is None:
-            return super().grid_table
-        names = self.grids["grid"].astype(str).to_numpy()
+    def _grid_sums(self, names: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per 网格: demand, covered demand and points, added up over the partitions."""
         t = self.totals
-        st = self.stations[self.stations["used"]]
-        st_grid = self._grid_of(st.geometry.x.to_numpy(), st.geometry.y.to_numpy())
-        st_codes = np.asarray(pd.Categorical(st_grid, categories=names).codes)
-        gcodes = np.asarray(pd.Categorical(self.gap_table["grid"], categories=names).codes)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(t.grid_demand > 0, t.grid_covered / t.grid_demand, np.nan)
-        return pd.DataFrame(
-            {
-                "grid": names,
-                "coverage": share,
-                "demand": t.grid_demand,
-                "covered_demand": t.grid_covered,
-                "uncovered_demand": t.grid_demand - t.grid_covered,
-                "points": t.grid_points.astype("int64"),
-                "stations": np.bincount(st_codes[st_codes >= 0], minlength=names.size),
-                "gaps": np.bincount(gcodes[gcodes >= 0], minlength=names.size),
-            }
-        )
+        return t.grid_demand, t.grid_covered, t.grid_points.astype("int64")

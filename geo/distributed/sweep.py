@@ -9,7 +9,6 @@ inputs and the street network sent once), or runs them in a loop here
 from __future__ import annotations
 
 import os
-from os import PathLike
 from typing import Any
 
 import pandas as pd
@@ -19,7 +18,6 @@ from geo.distributed.kernels import hold
 from geo.distributed.partition import PortableNetwork
 from geo.errors import SettingsError
 from geo.inputs import Inputs
-from geo.network import Network
 from geo.scenario.sweep import (
     GRID_COLUMNS,
     SCENARIO_COLUMNS,
@@ -39,37 +37,30 @@ def sweep(
     stations: Any,
     scenarios: Scenarios,
     *,
-    demand: Any = None,
-    area: Any = None,
-    grids: Any = None,
-    settings: Settings | None = None,
-    crs: str = "wgs84",
-    sheet: str | int | None = None,
-    network: str | PathLike[str] | Network | None = None,
-    snap_limit_m: float = 200.0,
     engine: str = "dask",
     scheduler: Any = None,
     progress: ProgressArg = None,
+    **kwargs: Any,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Coverage for every scenario of a table, as Dask tasks.
 
     Parameters
     ----------
-    stations, demand, area, grids, crs, sheet, network, snap_limit_m
-        As :func:`geo.analyze`; read once, shared by every scenario.
-    scenarios
-        One row (or dict) per scenario; columns are :class:`geo.Settings` fields
-        (``mode``, ``speed_kmh``, ``minutes``, ``amenity``, ``at``, ``method``,
-        ``circuity``, ``categories`` …). Missing or empty (NaN/None) values take
-        ``settings``' value.
-    settings
-        The base settings every scenario changes.
+    stations, scenarios
+        As :func:`geo.scenario.sweep.plan`: the stations, and one row (or dict) per
+        scenario whose columns are :class:`geo.Settings` fields (``mode``,
+        ``speed_kmh``, ``minutes``, ``amenity``, ``at``, ``method`` …); missing or
+        empty values take ``settings``' value.
     engine
         ``dask`` (a task per scenario) or ``local`` (a loop in this process).
     scheduler
         As :func:`geo.analyze` with ``engine="dask"``.
     progress
         ``True`` for a bar on stderr, or a ``progress(done, total)`` callable.
+    **kwargs
+        ``demand``, ``area``, ``grids``, ``settings``, ``crs``, ``sheet``, ``network``,
+        ``snap_limit_m`` as :func:`geo.scenario.sweep.plan`; read once, shared by every
+        scenario.
 
     Returns
     -------
@@ -88,10 +79,7 @@ def sweep(
     if engine not in ENGINES:
         raise SettingsError(f"unknown engine '{engine}': use local or dask")
     runner = None if engine == "local" else _dask_runner(scheduler, progress)
-    return sweep_scenarios(
-        stations, scenarios, runner=runner, demand=demand, area=area, grids=grids,
-        settings=settings, crs=crs, sheet=sheet, network=network, snap_limit_m=snap_limit_m,
-    )
+    return sweep_scenarios(stations, scenarios, runner=runner, **kwargs)
 
 
 def _dask_runner(scheduler: Any, progress: ProgressArg) -> Any:

@@ -17,7 +17,12 @@ modules, in the order a run uses them:
 from __future__ import annotations
 
 from geo.network.areas import BUFFER_M, FILL_HOLES_M2, edge_pieces, fill_holes, service_polygons
-from geo.network.coverage import NetworkCoverage, coverage_on_network
+from geo.network.coverage import (
+    NetworkCoverage,
+    NetworkNearest,
+    coverage_on_network,
+    nearest_on_network,
+)
 from geo.network.load import (
     BUNDLED,
     MODE_NETWORK_TYPE,
@@ -57,6 +62,7 @@ __all__ = [
     "WALK_SPEED_M_PER_MIN",
     "Network",
     "NetworkCoverage",
+    "NetworkNearest",
     "ProgressArg",
     "Search",
     "Snap",
@@ -71,6 +77,7 @@ __all__ = [
     "file_digest",
     "fill_holes",
     "load_network",
+    "nearest_on_network",
     "network_from_edges",
     "network_reach",
     "network_type_of",

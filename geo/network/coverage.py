@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from os import PathLike
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -24,6 +24,7 @@ from geo.network.search import (
     WALK_SPEED_M_PER_MIN,
     Search,
     Snap,
+    TravelTimes,
     second_minutes,
     snap,
     station_search,
@@ -31,7 +32,7 @@ from geo.network.search import (
 )
 from geo.reach import within
 
-__all__ = ["NetworkCoverage", "coverage_on_network"]
+__all__ = ["NetworkCoverage", "NetworkNearest", "coverage_on_network", "nearest_on_network"]
 
 log = logging.getLogger("geo")
 
@@ -250,6 +251,59 @@ class NetworkCoverage:
         return gdf.to_crs(4326)
 
 
+class NetworkNearest(NamedTuple):
+    """The search from all stations, each point's travel times, and unique coverage."""
+
+    search: Search
+    travel: TravelTimes
+    unique: np.ndarray
+
+
+def nearest_on_network(
+    network: Network,
+    stations: Snap,
+    points: Snap,
+    speed_m_per_min: float,
+    minutes: float,
+    *,
+    walk_speed_m_per_min: float = WALK_SPEED_M_PER_MIN,
+    need_unique: bool = True,
+) -> NetworkNearest:
+    """Every point's minutes to its nearest station, and whether no other station covers it.
+
+    One search from all stations (:func:`station_search`), the points' travel times
+    (:func:`travel_times`) and, for the covered points, the minutes to the second
+    nearest station (:func:`second_minutes`, searched no farther than the threshold).
+
+    Parameters
+    ----------
+    network
+        The street network.
+    stations, points
+        Their snaps (:func:`snap`).
+    speed_m_per_min
+        Travel speed along the streets.
+    minutes
+        The threshold.
+    walk_speed_m_per_min
+        Walking speed between a point (or station) and its street.
+    need_unique
+        ``False`` skips the second search (``unique`` is then all false).
+
+    Returns
+    -------
+    NetworkNearest
+    """
+    search = station_search(network, stations, speed_m_per_min,
+                            walk_speed_m_per_min=walk_speed_m_per_min)
+    tt = travel_times(network, stations, points, speed_m_per_min, search=search)
+    if not need_unique:
+        return NetworkNearest(search, tt, np.zeros(len(points), dtype=bool))
+    covered = within(tt.minutes, minutes)
+    second = second_minutes(search, points, tt, limit_minutes=minutes + 1e-6)
+    return NetworkNearest(search, tt, covered & ~within(second, minutes))
+
+
 def coverage_on_network(
     network: Network | str | PathLike[str],
     station_lon: np.ndarray,
@@ -315,11 +369,9 @@ def coverage_on_network(
     px, py = (np.asarray(a, dtype="float64") for a in to_m.transform(lon, lat))
     st = snap(network, sx, sy, max_distance_m=snap_limit_m)
     pt = snap(network, px, py, max_distance_m=snap_limit_m)
-    search = station_search(network, st, speed_m_per_min, walk_speed_m_per_min=walk_speed_m_per_min)
-    tt = travel_times(network, st, pt, speed_m_per_min, search=search)
-    covered = within(tt.minutes, minutes)
-    second = second_minutes(search, pt, tt, limit_minutes=minutes + 1e-6)
-    unique = covered & ~within(second, minutes)
+    search, tt, unique = nearest_on_network(
+        network, st, pt, speed_m_per_min, minutes, walk_speed_m_per_min=walk_speed_m_per_min
+    )
     n = np.asarray(lon).size
     return NetworkCoverage(
         network=network,

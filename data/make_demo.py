@@ -2,7 +2,7 @@
 
 Everything written here is INVENTED (示意数据): the study area, the 网格, the 46
 service positions, the charging piles and the demand points are not surveyed
-and are not official locations. They are modelled on the facts in DOMAIN.md
+and are not official locations. They are modelled on the facts in docs/domain.md
 (46 positions of four kinds, three levels, 1,454 surveyed workers used only as
 the total of the invented demand weights, e-bike charging piles in old
 compounds, governance grids). See ``data/README.md``.

@@ -24,7 +24,7 @@ from geo.settings import Settings
 
 __all__ = ["POINT_COLUMNS", "CoverageResult", "GapCells", "MetricCoords"]
 
-#: Columns of ``--points-out`` and :attr:`CoverageResult.points`, in order (INTERFACE.md).
+#: Columns of ``--points-out`` and :attr:`CoverageResult.points`, in order (docs/interface.md).
 POINT_COLUMNS = ("id", "lon", "lat", "weight", "minutes", "nearest", "covered")
 
 
@@ -426,7 +426,7 @@ class CoverageResult:
         return total - uncovered, total
 
     def summary(self) -> dict[str, Any]:
-        """The ``geo check --json`` object (INTERFACE.md), as a dict of plain values."""
+        """The ``geo check --json`` object (docs/interface.md), as a dict of plain values."""
         return copy.deepcopy(self._summary)
 
     @cached_property

@@ -2,7 +2,7 @@
 
 * Column names: canonical names (``id``, ``lon``, ``lat`` …) and the headers
   planners actually write (``编号``, ``经度``, ``纬度（GCJ-02）`` …).
-* Categories: the four kinds of service position of DOMAIN.md, e-bike
+* Categories: the four kinds of service position of docs/domain.md, e-bike
   charging piles, and ``other``.
 * Levels: street / community / micro-position.
 * Amenities: free text such as ``饮用水、医护药箱`` normalised to keys

@@ -1,6 +1,6 @@
 """The one settings object every front end shares: mode, speed, minutes, filters.
 
-Defaults follow DOMAIN.md: walking 15 minutes at 4.8 km/h with a circuity of
+Defaults follow docs/domain.md: walking 15 minutes at 4.8 km/h with a circuity of
 1.3 (a straight-line reach of about 920 m); bicycle 12 km/h; e-bike 15 km/h.
 """
 

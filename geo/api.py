@@ -16,6 +16,7 @@ from typing import Any
 
 import shapely
 
+from geo import budget
 from geo.coverage import Kernel, analyze_inputs, local_kernel, require_network
 from geo.errors import SettingsError
 from geo.inputs import PathOrFrame, load_inputs
@@ -89,6 +90,7 @@ def analyze(
     engine: str | Kernel = "local",
     scheduler: Any = None,
     partitions: int | None = None,
+    max_memory: int | str | None = None,
     **overrides: Any,
 ) -> CoverageResult:
     """Compute 15-minute (or any) coverage of demand by stations.
@@ -135,6 +137,10 @@ def analyze(
     partitions
         With ``engine="dask"``: the number of spatial partitions of the demand
         (default: enough for every worker thread, at most 250,000 points each).
+    max_memory
+        The memory budget of this analysis (bytes or text like ``"2GB"``): a step that
+        would need more is refused before it starts (:mod:`geo.budget`); default
+        ``GEO_MAX_MEMORY`` or 60 % of this machine's memory.
     **overrides
         Settings fields to change, e.g. ``mode="ebike"``.
 
@@ -153,10 +159,12 @@ def analyze(
     settings = _settings(settings, overrides)
     kernel = kernel_for(engine, scheduler=scheduler, partitions=partitions)
     require_network(settings, network)
-    inputs = load_inputs(stations, demand=demand, area=area, grids=grids, crs=crs, sheet=sheet)
-    return analyze_inputs(
-        inputs, settings, network=network, snap_limit_m=snap_limit_m, kernel=kernel
-    )
+    with budget.limit(max_memory):
+        inputs = load_inputs(stations, demand=demand, area=area, grids=grids, crs=crs,
+                             sheet=sheet)
+        return analyze_inputs(
+            inputs, settings, network=network, snap_limit_m=snap_limit_m, kernel=kernel
+        )
 
 
 def is_out_of_core(engine: str | Kernel, demand: Any) -> bool:
@@ -188,6 +196,7 @@ def check(
     scheduler: Any = None,
     partitions: int | None = None,
     progress: Any = None,
+    max_memory: int | str | None = None,
     **kwargs: Any,
 ) -> CoverageResult:
     """What ``geo check`` does: the analysis, and the per-point table written out.
@@ -206,6 +215,8 @@ def check(
     progress
         A bar on stderr (``True``) or a ``progress(done, total)`` callable for the
         Dask paths.
+    max_memory
+        As :func:`analyze`.
     **kwargs
         The other parameters of :func:`analyze` (``area``, ``grids``, ``settings``,
         ``crs``, ``sheet``, ``network``, ``snap_limit_m``, settings overrides).
@@ -242,9 +253,10 @@ def check(
             scheduler=scheduler, progress=progress, **files,
         )
     kernel = kernel_for(engine, scheduler=scheduler, partitions=partitions, progress=progress)
-    result = analyze(stations, demand=demand, engine=kernel, **kwargs)
-    if points_out is not None:
-        result.write_points(points_out)
+    with budget.limit(max_memory):
+        result = analyze(stations, demand=demand, engine=kernel, **kwargs)
+        if points_out is not None:
+            result.write_points(points_out)
     return result
 
 
@@ -278,12 +290,13 @@ def sweep(
     """
     if engine not in ENGINES:
         raise SettingsError(f"unknown engine '{engine}': use {' or '.join(ENGINES)}")
-    if engine == "dask":
-        from geo.distributed import sweep as dask_sweep
+    with budget.limit(kwargs.pop("max_memory", None)):
+        if engine == "dask":
+            from geo.distributed import sweep as dask_sweep
 
-        return dask_sweep(stations, scenarios, engine="dask", scheduler=scheduler,
-                          progress=progress, **kwargs)
-    return local_sweep(stations, scenarios, **kwargs)
+            return dask_sweep(stations, scenarios, engine="dask", scheduler=scheduler,
+                              progress=progress, **kwargs)
+        return local_sweep(stations, scenarios, **kwargs)
 
 
 def site(*args: Any, **kwargs: Any) -> Any:
@@ -300,4 +313,5 @@ def site(*args: Any, **kwargs: Any) -> Any:
     """
     from geo.siting import site as _site
 
-    return _site(*args, **kwargs)
+    with budget.limit(kwargs.pop("max_memory", None)):
+        return _site(*args, **kwargs)

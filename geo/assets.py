@@ -99,6 +99,7 @@ REPO_NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
 """The repository's ``node_modules/`` (next to the ``geo`` package), filled by ``npm ci``."""
 
 _CDN_HOSTS = {"cdn.jsdelivr.net": "/npm/", "unpkg.com": "/"}
+_URL_CHARS = re.compile(r"[A-Za-z0-9._~:/%@+\-]+")
 _SPEC = re.compile(r"^(?P<name>(?:@[^/@]+/)?[^/@]+)@(?P<version>[^/]+)/(?P<path>.+)$")
 _CSS_IMAGE_URL = re.compile(r"""url\(\s*(['"]?)(images/[A-Za-z0-9._-]+)\1\s*\)""")
 _HINT = (
@@ -350,6 +351,9 @@ def _check_base(base: str, where: str) -> str:
     ok = (scheme in ("http", "https") and bool(parts.netloc)) or (
         scheme == "file" and text.lower().startswith("file:/")
     )
+    # the base is written into every map's <head>: only characters a URL needs, no quotes,
+    # angle brackets or spaces that could end the attribute
+    ok = ok and _URL_CHARS.fullmatch(text) is not None
     if not ok or parts.query or parts.fragment:
         raise AssetError(
             f"{where} {base!r} is not a usable URL: give an http://, https:// or file:// "

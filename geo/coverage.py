@@ -30,9 +30,9 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
+from geo import budget, reach, zones
 from geo import crs as crsmod
 from geo import grid as gridmod
-from geo import reach, zones
 from geo.errors import InputError, Rejected, SettingsError
 from geo.filters import select_stations
 from geo.inputs import Inputs
@@ -293,6 +293,9 @@ def prepare(
     spec = gridmod.make_spec(settings.cell_shape, settings.cell_m, metric)
     if demand is not None:
         source = "points"
+        budget.check(f"the analysis of {len(demand):,} demand points",
+                     len(demand) * budget.BYTES_PER_POINT,
+                     hint="split the demand by district, or use --engine dask with GeoParquet")
         lon = demand.geometry.x.to_numpy(dtype="float64")
         lat = demand.geometry.y.to_numpy(dtype="float64")
         x, y = (np.asarray(a) for a in to_m.transform(lon, lat))

@@ -15,6 +15,7 @@ district; use squares for a city of 100 m cells).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import h3
@@ -25,6 +26,7 @@ from pyproj import CRS, Transformer
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from geo import budget
 from geo import crs as crsmod
 from geo.errors import InputError
 
@@ -310,16 +312,31 @@ class Cells:
 MAX_CELLS = 20_000_000
 
 
+_FAR_HINT = (
+    "Without --area the area is the stations' extent: check for a station far from the "
+    "others (wrong coordinates or a sound-alike city)."
+)
+
+
 def _check_size(area_m2: float, spec: CellSpec) -> None:
-    """Refuse a grid too large to hold, before allocating it."""
+    """Refuse a grid too large to hold, before allocating it (cell count, then memory)."""
     estimate = area_m2 / spec.cell_m**2  # hexagons are chosen with about cell_m² of area too
     if estimate > MAX_CELLS:
         raise InputError(
             f"the study area ({area_m2 / 1e6:,.0f} km²) would hold about "
             f"{estimate / 1e6:,.0f} million cells of {spec.cell_m:g} m, more than "
             f"{MAX_CELLS / 1e6:.0f} million: give a smaller --area, a larger --cell or "
-            "--demand points. Without --area the area is the stations' extent: check for "
-            "a station far from the others (wrong coordinates or a sound-alike city)."
+            f"--demand points. {_FAR_HINT}"
+        )
+    fits = budget.current() / budget.BYTES_PER_CELL
+    if estimate > fits:
+        larger = math.ceil(spec.cell_m * math.sqrt(estimate / fits) / 10.0) * 10.0
+        budget.check(
+            f"the study area ({area_m2 / 1e6:,.1f} km²) at {spec.cell_m:g} m cells "
+            f"({estimate:,.0f} cells)",
+            estimate * budget.BYTES_PER_CELL,
+            hint=f"use a larger --cell ({larger:g} m fits), a smaller --area or --demand "
+            f"points. {_FAR_HINT}",
         )
 
 

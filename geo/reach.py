@@ -28,6 +28,7 @@ import shapely
 from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
+from geo import budget
 from geo.settings import Settings
 
 __all__ = [
@@ -303,6 +304,9 @@ def euclidean_reach(
     cand = np.column_stack([cx, cy]).astype("float64")
     tree = cKDTree(np.column_stack([px, py]).astype("float64"))
     counts = np.asarray(tree.query_ball_point(cand, radius, return_length=True), dtype="int64")
+    budget.check(f"the reach matrix of {nc:,} candidates × {n_pts:,} points "
+                 f"({int(counts.sum()):,} pairs)", float(counts.sum()) * budget.BYTES_PER_PAIR,
+                 hint="use fewer candidates (a table, or fewer gap cells with a larger --cell)")
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
     for lo, hi in _batches(counts, pairs_per_batch):

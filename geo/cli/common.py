@@ -6,6 +6,7 @@ import functools
 import inspect
 import os
 import sys
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ __all__ = [
     "Engine",
     "EngineOpt",
     "GridsOpt",
+    "MaxMemoryOpt",
     "Method",
     "MethodOpt",
     "MinCoverageOpt",
@@ -164,6 +166,11 @@ SchedulerOpt = Annotated[
 PartitionsOpt = Annotated[
     int | None, typer.Option(help="With --engine dask: number of spatial partitions.")
 ]
+MaxMemoryOpt = Annotated[
+    str | None, typer.Option(help="Memory budget, e.g. 2GB: a step that would need more is "
+                             "refused before it starts (default GEO_MAX_MEMORY, or 60% of "
+                             "this machine's memory).")
+]
 
 
 class Tiles(StrEnum):
@@ -205,6 +212,7 @@ class Analysis:
     engine: Engine = Engine.local
     scheduler: str | None = None
     partitions: int | None = None
+    max_memory: str | None = None
 
     @property
     def threshold(self) -> float | None:
@@ -237,7 +245,19 @@ class Analysis:
             "sheet": int(sheet) if sheet is not None and sheet.isdigit() else sheet,
             "network": self.network,
             "snap_limit_m": self.snap_limit,
+            "max_memory": self.memory_budget(),
         }
+
+    def memory_budget(self) -> int | None:
+        """``--max-memory`` in bytes (``None``: the default budget)."""
+        if self.max_memory is None:
+            return None
+        from geo.budget import parse_bytes
+
+        try:
+            return parse_bytes(self.max_memory)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--max-memory") from None
 
     def check_cluster_options(self, *, partitions: str | None = None) -> None:
         """Refuse cluster options that would be ignored.
@@ -275,6 +295,7 @@ def _analysis_options(
     engine: EngineOpt = Engine.local,
     scheduler: SchedulerOpt = None,
     partitions: PartitionsOpt = None,
+    max_memory: MaxMemoryOpt = None,
 ) -> None:
     """Only the signature counts: the command-line form of :class:`Analysis`."""
 
@@ -314,12 +335,17 @@ def analysis_command(
 
 
 @contextmanager
-def user_errors(clean: Callable[[str], str] = str) -> Iterator[None]:
+def user_errors(clean: Callable[[str], str] | None = None) -> Iterator[None]:
     """Library errors become one line on stderr and exit 2; anything else one line and exit 3.
 
-    ``clean`` edits the message first (``geo geocode`` removes its key). With
-    ``GEO_DEBUG=1`` an unexpected error shows its traceback instead.
+    Every message passes ``clean`` (default: remove any provider key, see
+    :func:`geo.geocode.providers.redact`). With ``GEO_DEBUG=1`` an unexpected error
+    shows its traceback instead, keys removed as well.
     """
+    if clean is None:
+        from geo.geocode.providers import redact
+
+        clean = redact
     try:
         yield
     except (typer.BadParameter, typer.Exit):
@@ -329,8 +355,10 @@ def user_errors(clean: Callable[[str], str] = str) -> Iterator[None]:
         raise typer.Exit(EXIT_ERROR) from None
     except Exception as exc:
         if os.environ.get("GEO_DEBUG"):
-            raise
-        err(clean(f"unexpected {type(exc).__name__}: {exc} (run with GEO_DEBUG=1 for details)"))
+            typer.echo(clean(traceback.format_exc()), err=True)
+        else:
+            err(clean(f"unexpected {type(exc).__name__}: {exc} "
+                      "(run with GEO_DEBUG=1 for details)"))
         raise typer.Exit(EXIT_INTERNAL) from None
 
 

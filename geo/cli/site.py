@@ -76,7 +76,7 @@ def site(
     be reached by any choice of candidates (or coverage after is below
     --min-coverage), 2 for a usage or input error.
     """
-    from geo.siting import site as choose
+    from geo.api import site as choose
 
     with user_errors():
         if opts.engine.value != "local":

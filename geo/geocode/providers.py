@@ -42,6 +42,7 @@ __all__ = [
     "ANSWER_STATUSES",
     "BAIDU_COARSE",
     "DEMO_ANSWERS",
+    "MAX_ANSWER_BYTES",
     "PROVIDERS",
     "RETRY_STATUSES",
     "STATUSES",
@@ -127,28 +128,37 @@ class Answer:
                                            "extra") if k in data})
 
 
+#: The largest answer body read (a geocoding answer is a few kB).
+MAX_ANSWER_BYTES = 1 << 20
+
 _SECRET_PARAMS = re.compile(r"((?:^|[?&;])(?:key|ak|tk|sn)=)[^&#\s\"']*", re.IGNORECASE)
 
 
 def redact(text: object, key: str | None = None) -> str:
-    """Remove a key from a text: ``key=``, ``ak=``, ``tk=`` values and the key itself.
+    """Remove keys from a text: ``key=``, ``ak=``, ``tk=`` values, the key given, and the
+    value of every provider key set in the environment (``AMAP_KEY``, ``BAIDU_AK``,
+    ``TIANDITU_TK``).
 
     Parameters
     ----------
     text
-        A URL, an error message, anything.
+        A URL, an error message, a traceback, anything.
     key
-        The secret, replaced wherever it appears.
+        A secret to replace wherever it appears (e.g. one typed in the app).
 
     Returns
     -------
     str
     """
     out = _SECRET_PARAMS.sub(r"\1***", str(text))
-    if key:
-        out = out.replace(key, "***")
-        quoted = urllib.parse.quote(key, safe="")
-        if quoted != key:
+    secrets = [key] if key else []
+    secrets += [os.environ.get(p.key_env, "").strip() for p in PROVIDERS.values() if p.key_env]
+    for secret in secrets:
+        if not secret or len(secret) < 6:  # too short to be a key; would mangle the text
+            continue
+        out = out.replace(secret, "***")
+        quoted = urllib.parse.quote(secret, safe="")
+        if quoted != secret:
             out = out.replace(quoted, "***")
     return out
 
@@ -524,7 +534,10 @@ def request(
     )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
-            raw = resp.read()
+            raw = resp.read(MAX_ANSWER_BYTES + 1)
+        if len(raw) > MAX_ANSWER_BYTES:
+            return Answer("server_error", message=f"the answer is larger than "
+                          f"{MAX_ANSWER_BYTES // 2**20} MB: not read")
     except urllib.error.HTTPError as exc:
         status = provider.http_status(exc.code)
         try:
@@ -550,9 +563,23 @@ def request(
     return _finish(provider, provider.parse(body), key)
 
 
+def _redact_value(value: object, key: str | None) -> object:
+    if isinstance(value, str):
+        return redact(value, key)
+    if isinstance(value, dict):
+        return {k: _redact_value(v, key) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_value(v, key) for v in value]
+    return value
+
+
 def _finish(provider: Provider, answer: Answer, key: str | None) -> Answer:
-    """Redact the message and convert the coordinates to WGS-84."""
+    """Redact every text of the answer (before it is cached or written: a provider may echo
+    the key) and convert the coordinates to WGS-84."""
     answer.message = redact(answer.message, key)
+    answer.level = redact(answer.level, key)
+    answer.place = redact(answer.place, key)
+    answer.extra = {k: _redact_value(v, key) for k, v in answer.extra.items()}
     if answer.lon is not None and answer.lat is not None:
         answer.lon, answer.lat = to_wgs84(provider, answer.lon, answer.lat)
     return answer

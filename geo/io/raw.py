@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from os import PathLike
@@ -20,9 +21,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import schema
+from geo import budget, schema
 from geo.errors import InputError, Rejected
 from geo.io.cells import blank, blank_mask, cell_text
+from geo.io.formats import check_content, check_local_path, gdal_offline
+from geo.io.sheets import restore
 
 __all__ = [
     "CSV_SUFFIXES",
@@ -78,7 +81,9 @@ def read_raw(path: PathArg, *, sheet: str | int | None = None) -> RawTable:
     Parameters
     ----------
     path
-        CSV/TXT/TSV, XLSX, GeoJSON, GeoPackage, Shapefile, FlatGeobuf or (Geo)Parquet.
+        CSV/TXT/TSV, XLSX, GeoJSON, GeoPackage, Shapefile, FlatGeobuf or (Geo)Parquet,
+        on this computer; its content must be what its extension says
+        (:mod:`geo.io.formats`).
     sheet
         XLSX sheet name or 0-based index; the first sheet by default.
 
@@ -93,11 +98,15 @@ def read_raw(path: PathArg, *, sheet: str | int | None = None) -> RawTable:
     """
     p = Path(path)
     file = str(path)
+    check_local_path(path, file)
     if not p.exists():
         raise InputError("file not found", file=file)
     if p.is_dir():
         raise InputError("this is a folder, not a table file", file=file)
     suffix = p.suffix.lower()
+    if suffix in GEO_SUFFIXES or suffix in EXCEL_SUFFIXES:
+        check_content(p, file)
+    _check_memory(p, file, suffix)
     if suffix in CSV_SUFFIXES:
         return _read_csv(p, file)
     if suffix in EXCEL_SUFFIXES:
@@ -115,6 +124,28 @@ def read_raw(path: PathArg, *, sheet: str | int | None = None) -> RawTable:
         "or GeoParquet",
         file=file,
     )
+
+
+#: Memory a file's table takes per byte of the file, by kind (measured, with margin).
+_MEMORY_PER_BYTE = {".csv": 8, ".txt": 8, ".tsv": 8, ".geojson": 8, ".json": 8, ".gpkg": 6,
+                    ".shp": 6, ".fgb": 6, ".parquet": 20, ".geoparquet": 20}
+#: XLSX: memory per byte of the sheets' uncompressed XML (openpyxl holds every cell).
+_XLSX_MEMORY_PER_XML_BYTE = 6
+
+
+def _check_memory(p: Path, file: str, suffix: str) -> None:
+    """Refuse a file whose table would not fit the memory budget, before reading it."""
+    if suffix in EXCEL_SUFFIXES:
+        try:
+            with zipfile.ZipFile(p) as z:
+                xml = sum(i.file_size for i in z.infolist() if i.filename.startswith("xl/"))
+        except (zipfile.BadZipFile, OSError):
+            return  # the reader says what is wrong with it
+        estimate = xml * _XLSX_MEMORY_PER_XML_BYTE
+    else:
+        estimate = p.stat().st_size * _MEMORY_PER_BYTE.get(suffix, 8)
+    budget.check(f"reading this file ({budget.format_bytes(p.stat().st_size)})", estimate,
+                 hint="split it, or save it as CSV or GeoParquet", file=file)
 
 
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
@@ -298,6 +329,8 @@ def _read_csv(p: Path, file: str) -> RawTable:
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty", file=file) from None
     data.columns = [str(c) for c in data.columns]
+    for c in data.columns:  # a ' put before a formula character by geo's own CSV writer
+        data[c] = restore(data[c])
     rows = np.arange(len(data), dtype=np.int64) + h + 2
     return RawTable(data, rows, file)
 
@@ -384,7 +417,8 @@ def _read_geo(p: Path, file: str) -> RawTable:
                 rows = np.arange(len(frame), dtype=np.int64) + 1
                 return RawTable(frame.reset_index(drop=True), rows, file)
         else:
-            gdf = gpd.read_file(p)
+            gdal_offline()
+            gdf = gpd.read_file(p, engine="pyogrio")
     except InputError:
         raise
     except Exception as exc:

@@ -14,6 +14,7 @@ import shapely
 
 from geo.errors import InputError
 from geo.io.raw import EXCEL_SUFFIXES, GEO_SUFFIXES, PathArg, is_lonlat_crs
+from geo.io.sheets import Sheet, neutralise, neutralise_arrow, xlsx_bytes
 
 __all__ = ["write_csv", "write_table"]
 
@@ -24,7 +25,9 @@ def write_csv(table: pd.DataFrame, path: PathArg, *, sep: str = ",") -> None:
     Written by pyarrow's multithreaded CSV writer when no cell needs quoting
     (the common case: several times faster than pandas for a million rows);
     otherwise, and for column types pyarrow cannot write, by pandas. Missing
-    values are empty cells either way.
+    values are empty cells either way. A text cell that would start a formula in a
+    spreadsheet (``=``, ``+``, ``-``, ``@``, tab, CR) is written with a leading ``'``
+    (:func:`geo.io.sheets.neutralise`); the readers drop it again.
 
     Parameters
     ----------
@@ -39,7 +42,7 @@ def write_csv(table: pd.DataFrame, path: PathArg, *, sep: str = ",") -> None:
     import pyarrow.csv as pacsv
 
     try:
-        arrow = pa.Table.from_pandas(table, preserve_index=False)
+        arrow = neutralise_arrow(pa.Table.from_pandas(table, preserve_index=False))
         # Columns of mixed objects, text with separators or quotes: leave them to pandas.
         options = pacsv.WriteOptions(
             include_header=False, delimiter=sep, quoting_style="none"
@@ -54,7 +57,7 @@ def write_csv(table: pd.DataFrame, path: PathArg, *, sep: str = ",") -> None:
         return
     except (pa.ArrowException, TypeError, ValueError):
         pass
-    table.to_csv(path, index=False, sep=sep, encoding="utf-8-sig")
+    neutralise(table).to_csv(path, index=False, sep=sep, encoding="utf-8-sig")
 
 
 
@@ -76,7 +79,7 @@ def _flat(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_table(table: pd.DataFrame, path: PathArg) -> None:
+def write_table(table: pd.DataFrame, path: PathArg, *, sheet: str = "数据 data") -> None:
     """Write a table by its extension: CSV (UTF-8 with BOM, so Excel shows Chinese), XLSX,
     GeoJSON, GeoPackage or GeoParquet (points from ``lon``/``lat`` when not geodata).
 
@@ -90,11 +93,18 @@ def write_table(table: pd.DataFrame, path: PathArg) -> None:
         The table; ``lon``/``lat`` in WGS-84 for geodata outputs.
     path
         Output file.
+    sheet
+        The sheet's name in an XLSX file.
 
     Raises
     ------
     InputError
         For an unknown extension or a folder that does not exist.
+
+    Notes
+    -----
+    Text never becomes a formula: CSV cells that would start one get a leading ``'``,
+    XLSX cells are stored as text (:mod:`geo.io.sheets`).
     """
     p = Path(path)
     suffix = p.suffix.lower()
@@ -104,7 +114,7 @@ def write_table(table: pd.DataFrame, path: PathArg) -> None:
         if suffix in (".csv", ".txt", ".tsv"):
             write_csv(_flat(table), p, sep="\t" if suffix == ".tsv" else ",")
         elif suffix in EXCEL_SUFFIXES:
-            _flat(table).to_excel(p, index=False)
+            p.write_bytes(xlsx_bytes([Sheet(sheet, _flat(table))]))
         elif suffix in GEO_SUFFIXES and suffix != ".shp":
             gdf = (
                 table

@@ -35,7 +35,9 @@ if TYPE_CHECKING:
     from geo.result import CoverageResult
 
 __all__ = [
+    "DEMAND_CELL_LIMIT",
     "DEMAND_POINT_LIMIT",
+    "MAP_GAP_LIMIT",
     "band_features",
     "captured_features",
     "demand_features",
@@ -50,6 +52,11 @@ __all__ = [
 
 #: Above this many demand points, demand is drawn per cell.
 DEMAND_POINT_LIMIT = 5000
+#: Above this many cells, demand is drawn per square of k × k cells: a map carries
+#: thousands of features, not a million.
+DEMAND_CELL_LIMIT = 10000
+#: Gaps drawn one by one; smaller ones beyond are drawn as one shape.
+MAP_GAP_LIMIT = 2000
 PRECISION_DEG = 1e-5  # about 1 m: coordinates written with 5 decimals
 SIMPLIFY_M = 1.0
 
@@ -175,12 +182,13 @@ def band_features(result: CoverageResult, datum: str) -> list[dict[str, Any]]:
 
 
 def gap_features(result: CoverageResult, datum: str, top: int) -> tuple[list, list]:
-    gaps = result.gaps
+    gaps = result.gaps.iloc[:MAP_GAP_LIMIT]
     if len(gaps) == 0:
         return [], []
     back = Transformer.from_crs(result.metric_crs, 4326, always_xy=True)
     simple = shapely.simplify(result.gaps_metric.geometry.to_numpy(), SIMPLIFY_M)
-    geoms = geoms_to_display(crsmod.reproject(simple, back), datum)
+    rest = simple[MAP_GAP_LIMIT:]
+    geoms = geoms_to_display(crsmod.reproject(simple[:MAP_GAP_LIMIT], back), datum)
     polys, labels = [], []
     lon, lat = to_display(gaps["lon"].to_numpy(), gaps["lat"].to_numpy(), datum)
     lon, lat = np.round(lon, 6), np.round(lat, 6)
@@ -214,6 +222,13 @@ def gap_features(result: CoverageResult, datum: str, top: int) -> tuple[list, li
                     t=tip,
                 )
             )
+    if rest.size:  # the smallest gaps, beyond what a map can carry one by one, as one shape
+        others = shapely.simplify(shapely.union_all(rest), 5 * SIMPLIFY_M)
+        polys.append(feature(
+            geoms_to_display(crsmod.reproject(np.array([others], dtype=object), back), datum)[0],
+            s={"color": GAP_COLOUR, "weight": 1, "fillColor": GAP_COLOUR, "fillOpacity": 0.25},
+            t=f"其余 {rest.size:,} 个较小缺口 {rest.size:,} smaller gaps",
+        ))
     return polys, labels
 
 
@@ -264,7 +279,7 @@ def demand_frame(result: CoverageResult) -> tuple[pd.DataFrame, bool]:
     frame["wlon"] = frame["lon"] * w
     frame["wlat"] = frame["lat"] * w
     frame["wcov"] = np.where(frame["covered"], w, 0.0)
-    g = frame.assign(cell=p["cell"].astype(str).to_numpy()).groupby("cell", sort=False)
+    g = frame.assign(cell=_draw_cells(result)).groupby("cell", sort=False)
     agg = g.agg(
         weight=("weight", "sum"), wlon=("wlon", "sum"), wlat=("wlat", "sum"),
         wcov=("wcov", "sum"), lon=("lon", "mean"), lat=("lat", "mean"),
@@ -277,6 +292,26 @@ def demand_frame(result: CoverageResult) -> tuple[pd.DataFrame, bool]:
     agg["id"] = agg["cell"]
     agg["nearest"] = None
     return agg, True
+
+
+def _draw_cells(result: CoverageResult) -> np.ndarray:
+    """The cell each demand point is drawn in: its own cell, or — when there are more cells
+    than a map can carry (:data:`DEMAND_CELL_LIMIT`) — a square of k × k cells."""
+    cells = result.points["cell"].astype(str).to_numpy()
+    n_cells = pd.unique(cells).size
+    if n_cells <= DEMAND_CELL_LIMIT:
+        return cells
+    xy = result.metric_coords()
+    k = int(np.ceil(np.sqrt(n_cells / DEMAND_CELL_LIMIT)))
+    while True:
+        side = result.settings.cell_m * k
+        ix = np.floor(xy.x / side).astype("int64")
+        iy = np.floor(xy.y / side).astype("int64")
+        keys = ix * 2**32 + (iy - iy.min())
+        if pd.unique(keys).size <= DEMAND_CELL_LIMIT:
+            break
+        k += 1
+    return np.char.add(f"{side:g}m:", keys.astype(str))
 
 
 def demand_features(result: CoverageResult, datum: str) -> list[dict[str, Any]]:

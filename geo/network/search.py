@@ -27,6 +27,7 @@ import shapely
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from geo import budget as memory
 from geo.errors import SettingsError
 from geo.network.model import TOL_M, Network, index_dtype
 from geo.reach import TOL_MIN, to_matrix, within
@@ -576,6 +577,7 @@ def network_reach(
     ends = _PointEnds.build(network, points, speed, walk, budget)
     base = network.reverse_csr()
     size = max(1, min(usable.size, int(batch_bytes // (8 * (n + 1)))))
+    held = 0
     for lo in range(0, usable.size, size):
         batch = usable[lo : lo + size]
         sub = candidates.take(batch)
@@ -587,6 +589,10 @@ def network_reach(
         r, c = ends.pairs(dist[:, :n], budget)
         rows.append(batch[r])
         cols.append(c)
+        held += r.size
+        memory.check(f"the street reach matrix of {nc:,} candidates × {n_pts:,} points "
+                     f"(so far {held:,} pairs)", held * memory.BYTES_PER_PAIR,
+                     hint="use fewer candidates, or fewer minutes")
         pp, ss, direct = same_edge_direct(network, sub, points, ends.on, speed, walk)
         ok = direct + ends.walk[pp] <= budget
         rows.append(batch[ss[ok]])

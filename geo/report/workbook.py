@@ -11,21 +11,13 @@ stored as text, and characters XML cannot hold are removed.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import unicodedata
-import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
+from geo.io.sheets import FIXED_TIME, ZIP_TIME, Sheet, xlsx_bytes
 from geo.report.charts import coverage_curve
 from geo.report.places import gap_places
 from geo.report.words import scenario_label, w
@@ -35,10 +27,6 @@ from geo.words import COLUMNS, method_label, mode_label, pick
 
 __all__ = ["FIXED_TIME", "FORMATS", "SHEETS", "ZIP_TIME", "workbook_bytes"]
 
-#: Time written in the document properties when no analysis date is given.
-FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
-#: Timestamp of every zip entry (the earliest a zip can hold).
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 SHEETS: dict[str, tuple[str, str]] = {
     "summary": ("摘要", "Summary"),
@@ -76,8 +64,6 @@ FORMATS: dict[str, str] = {
     "gcj_lon": "0.000000",
     "gcj_lat": "0.000000",
 }
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="E8EEF4")
 
 
 def _label(key: str, lang: str) -> str:
@@ -86,61 +72,10 @@ def _label(key: str, lang: str) -> str:
     return pick(COLUMNS, key, lang)
 
 
-def _clean(value: Any) -> Any:
-    """A cell value openpyxl can store: plain Python numbers, text without control characters."""
-    if value is None:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    if isinstance(value, bool | int | float):
-        return value
-    if pd.isna(value):
-        return None
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
-def _width(text: Any) -> int:
-    s = "" if text is None else str(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
-def _write_table(
-    ws: Worksheet,
-    frame: pd.DataFrame,
-    lang: str,
-    formats: Mapping[str, str] | None = None,
-    headers: Sequence[str] | None = None,
-) -> None:
-    """Header row (bold, frozen, filtered), rows, number formats and widths."""
-    keys = [str(c) for c in frame.columns]
-    ws.append(list(headers) if headers is not None else [_label(k, lang) for k in keys])
-    columns = [frame[c].to_numpy(dtype=object) for c in frame.columns]
-    for row in zip(*columns, strict=True) if columns else []:
-        ws.append([_clean(v) for v in row])
-    for cell in ws[1]:
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=False)
-    ws.freeze_panes = "A2"
-    if len(frame.columns):
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{max(len(frame) + 1, 1)}"
-    fmts = {**FORMATS, **(formats or {})}
-    for j, key in enumerate(keys, start=1):
-        letter = get_column_letter(j)
-        fmt = fmts.get(key)
-        cells = ws[letter][1:]
-        for cell in cells:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text, never a formula
-            elif fmt and isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
-                cell.number_format = fmt
-        widths = [_width(ws.cell(row=1, column=j).value) + 2]
-        widths += [_width(c.value if not fmt else f"{c.value}") for c in cells[:2000]]
-        ws.column_dimensions[letter].width = float(min(max(max(widths) + 2, 8), 60))
 
 
 def _summary_rows(
@@ -331,60 +266,38 @@ def workbook_bytes(
         The XLSX file; the same inputs give the same bytes.
     """
     scenarios = scenarios or {scenario_label(result.settings.params(), lang): result}
-    wb = Workbook()
-    wb.remove(wb.active)
     when = FIXED_TIME
     if date:
         try:
             when = dt.datetime.fromisoformat(str(date)[:10])
         except ValueError:
             when = FIXED_TIME
-    wb.properties.created = when
-    wb.properties.modified = when
-    wb.properties.creator = "geo"
-    wb.properties.lastModifiedBy = "geo"
-    wb.properties.title = title
 
-    def sheet(key: str) -> Worksheet:
-        return wb.create_sheet(pick(SHEETS, key, lang))
+    def sheet(key: str, frame: pd.DataFrame, **kw: Any) -> Sheet:
+        headers = kw.pop("headers", None) or [_label(str(k), lang) for k in frame.columns]
+        return Sheet(pick(SHEETS, key, lang), frame, headers=headers,
+                     formats={**FORMATS, **kw.pop("formats", {})}, **kw)
 
     summ = _summary_rows(result, lang, title=title, illustrative=illustrative, date=date,
                          sources=sources or {})
-    ws = sheet("summary")
-    _write_table(ws, summ, lang)
-    for r, key in enumerate(summ["key"], start=2):
-        if key in ("coverage", "network.overstated_share") or key.endswith(".share"):
-            ws.cell(row=r, column=2).number_format = "0.00%"
-
+    shares = {
+        (r, 2): "0.00%" for r, key in enumerate(summ["key"], start=2)
+        if key in ("coverage", "network.overstated_share") or key.endswith(".share")
+    }
     grids = pd.DataFrame(result.summary()["grids"],
                          columns=["grid", "coverage", "demand", "covered_demand",
                                   "uncovered_demand", "points", "stations", "gaps"])
-    _write_table(sheet("grids"), grids, lang)
-
-    gaps = gap_places(result, lang)
-    _write_table(sheet("gaps"), gaps, lang)
-
-    _write_table(sheet("stations"), _station_sheet(result, lang), lang)
-    _write_table(sheet("issues"), _issues_sheet(result, lang), lang)
-
     curve, labels = _curve_sheet(scenarios)
-    ws = sheet("curve")
-    _write_table(ws, curve, lang, headers=[_label("minutes", lang), *labels],
-                 formats={f"s{i}": "0.0%" for i in range(len(labels))})
-    return _deterministic_zip(wb)
-
-
-def _deterministic_zip(wb: Workbook) -> bytes:
-    """Save a workbook and rewrite its zip with fixed entry times (same content → same bytes)."""
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).write_data()
-    raw.seek(0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
+    return xlsx_bytes(
+        [
+            sheet("summary", summ, cell_formats=shares),
+            sheet("grids", grids),
+            sheet("gaps", gap_places(result, lang)),
+            sheet("stations", _station_sheet(result, lang)),
+            sheet("issues", _issues_sheet(result, lang)),
+            sheet("curve", curve, headers=[_label("minutes", lang), *labels],
+                  formats={f"s{i}": "0.0%" for i in range(len(labels))}),
+        ],
+        title=title,
+        when=when,
+    )

@@ -1,0 +1,191 @@
+"""Memory is planned, not discovered: estimate what a step will hold, refuse beyond a budget.
+
+Before a step builds something whose size the user controls — the cells of a demand
+grid, the per-point tables of an analysis, the reach matrix of siting, a map's layers —
+it asks :func:`check` with an estimate from the counts. Beyond the budget the step
+stops with a :class:`BudgetError` that gives the estimate, the budget and what to change
+(a larger ``--cell``, a smaller area, ``--max-memory``, ``--engine dask``).
+
+The budget is :func:`default_bytes` (``GEO_MAX_MEMORY``, else 60 % of this machine's
+memory, at most 8 GB) unless a caller sets one for what it runs, e.g. the app per
+session (:func:`limit`)::
+
+    with budget.limit(512 * 2**20):
+        result = geo.analyze(...)
+
+The per-item costs below were measured on this code (``bench/bench_budget.py`` prints
+them again): they include the per-point table, gap cells and their union, and the JSON.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Iterator
+from contextvars import ContextVar
+
+from geo.errors import InputError
+
+__all__ = [
+    "BYTES_PER_CELL",
+    "BYTES_PER_PAIR",
+    "BYTES_PER_POINT",
+    "BudgetError",
+    "check",
+    "current",
+    "default_bytes",
+    "format_bytes",
+    "limit",
+    "parse_bytes",
+]
+
+#: Analysis of one demand cell (grid over an area): ~1.4–1.9 kB measured, with margin.
+BYTES_PER_CELL = 2_000
+#: Analysis of one demand point read from a table (the table itself included).
+BYTES_PER_POINT = 1_500
+#: One candidate–point pair of siting's reach matrix (indices, compression, solver).
+BYTES_PER_PAIR = 40
+_CEILING = 8 * 2**30
+_CURRENT: ContextVar[int | None] = ContextVar("geo_memory_budget", default=None)
+
+
+class BudgetError(InputError, MemoryError):
+    """A step would need more memory than the budget allows (nothing was built).
+
+    An :class:`~geo.errors.InputError` (the user can change the input or the options)
+    and a ``MemoryError``.
+    """
+
+
+def parse_bytes(text: str | int | float) -> int:
+    """``512MB``, ``2 GB``, ``1.5G``, ``800000000`` → bytes.
+
+    Parameters
+    ----------
+    text
+        A size with an optional unit (B, KB, MB, GB, TB; binary multiples).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        For text that is not a positive size.
+    """
+    if isinstance(text, int | float):
+        value, unit = float(text), ""
+    else:
+        m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([kmgt]?i?b?)\s*", str(text), re.I)
+        if not m:
+            raise ValueError(f"'{text}' is not a size (write e.g. 512MB or 2GB)")
+        value, unit = float(m.group(1)), m.group(2).lower().rstrip("b").rstrip("i")
+    factor = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}[unit]
+    if not value > 0:
+        raise ValueError(f"'{text}' is not a positive size")
+    return int(value * factor)
+
+
+def format_bytes(n: float) -> str:
+    """A size for messages: ``1.4 GB``, ``350 MB``.
+
+    Parameters
+    ----------
+    n
+        Bytes.
+
+    Returns
+    -------
+    str
+    """
+    for unit, size in (("TB", 2**40), ("GB", 2**30), ("MB", 2**20), ("kB", 2**10)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}"
+    return f"{n:,.0f} B"
+
+
+def _machine_bytes() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def default_bytes() -> int:
+    """The budget when none is set: ``GEO_MAX_MEMORY``, else 60 % of memory (at most 8 GB).
+
+    Returns
+    -------
+    int
+    """
+    env = os.environ.get("GEO_MAX_MEMORY", "").strip()
+    if env:
+        return parse_bytes(env)
+    machine = _machine_bytes()
+    return min(_CEILING, int(0.6 * machine)) if machine else _CEILING
+
+
+def current() -> int:
+    """The budget in force here (set by :func:`limit`, else :func:`default_bytes`).
+
+    Returns
+    -------
+    int
+    """
+    value = _CURRENT.get()
+    return value if value is not None else default_bytes()
+
+
+@contextlib.contextmanager
+def limit(max_bytes: int | str | None) -> Iterator[None]:
+    """Run the ``with`` block under a memory budget (``None`` keeps the one in force).
+
+    Parameters
+    ----------
+    max_bytes
+        Bytes, or text such as ``"512MB"``.
+
+    Yields
+    ------
+    None
+    """
+    if max_bytes is None:
+        yield
+        return
+    token = _CURRENT.set(parse_bytes(max_bytes))
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
+
+
+def check(what: str, estimate: float, hint: str = "", *, file: str | None = None) -> None:
+    """Refuse a step whose estimated memory exceeds the budget.
+
+    Parameters
+    ----------
+    what
+        What would be built, for the message (``1,440,000 cells of 10 m``).
+    estimate
+        Its estimated memory in bytes.
+    hint
+        What to change, in the user's words (``use a larger --cell``).
+    file
+        The file the step reads, when there is one (named first in the message).
+
+    Raises
+    ------
+    BudgetError
+        When ``estimate`` exceeds :func:`current`.
+    """
+    budget = current()
+    if estimate > budget:
+        tail = f"; {hint}" if hint else ""
+        raise BudgetError(
+            f"{what} would need about {format_bytes(estimate)} of memory, more than the "
+            f"{format_bytes(budget)} allowed{tail} (or raise the limit: --max-memory, "
+            "GEO_MAX_MEMORY)",
+            file=file,
+        )

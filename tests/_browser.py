@@ -9,8 +9,8 @@ module imports the fixture under its own name and asks for it as usual::
         browser_page.goto(tmp_path / "map.html")
         assert not browser_page.errors
 
-``tests/`` is on ``sys.path`` during the run (pytest's default *prepend* import
-mode for a test folder without ``__init__.py``), so ``import _browser`` works.
+``tests/`` is on ``sys.path`` during the run (``pythonpath = ["tests"]`` in
+pyproject.toml), so ``import _browser`` works from a test module in any folder.
 
 What the fixture guarantees:
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: small synthetic station and demand sets built in code."""
+"""Shared fixtures: small synthetic station and demand sets built in code, the demos analysed."""
 
 from __future__ import annotations
 
@@ -6,20 +6,9 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from _helpers import BOX, ROOT, make_points
 
-# A box around Canglang Street, Suzhou (WGS-84).
-BOX = (120.590, 31.270, 120.640, 31.305)
-
-
-def make_points(n: int, seed: int, prefix: str, box=BOX, **cols) -> gpd.GeoDataFrame:
-    rng = np.random.default_rng(seed)
-    lon = box[0] + rng.random(n) * (box[2] - box[0])
-    lat = box[1] + rng.random(n) * (box[3] - box[1])
-    data = {"id": [f"{prefix}{i:04d}" for i in range(n)], "row": np.arange(2, n + 2)}
-    data.update(cols)
-    gdf = gpd.GeoDataFrame(data, geometry=shapely.points(lon, lat), crs=4326)
-    gdf.attrs = {"source": f"{prefix}.csv", "rejected": [], "warnings": []}
-    return gdf
+import geo
 
 
 @pytest.fixture
@@ -66,3 +55,15 @@ def bike_net():
     from geo import network as gn
 
     return gn.load_network("helsinki", "ebike", cache=False, progress=False)
+
+
+@pytest.fixture(scope="module")
+def demo() -> geo.CoverageResult:
+    """The Canglang demo (stations and charging piles, demand, area, 网格), default settings."""
+    data = ROOT / "data" / "canglang"
+    return geo.analyze(
+        [str(data / "stations.csv"), str(data / "charging_piles.csv")],
+        demand=str(data / "demand.csv"),
+        area=str(data / "area.geojson"),
+        grids=str(data / "grids.geojson"),
+    )

@@ -193,3 +193,8 @@ def _points(coords):
     )
     gdf.attrs = {"source": "p.csv", "rejected": [], "warnings": []}
     return gdf
+
+
+def test_network_needed_for_network_method(stations, demand):
+    with pytest.raises(SettingsError, match="--network"):
+        geo.analyze(stations, demand=demand, method="network")

@@ -379,7 +379,7 @@ SUZHOU = (120.6, 31.3)
 def test_suzhou_offset_in_expected_range():
     gcj = crs.wgs84_to_gcj02(*SUZHOU)
     gcj_offset = float(_dist_m(*SUZHOU, *gcj))
-    assert 100.0 <= gcj_offset <= 700.0  # DOMAIN.md: "roughly 100-700 m"
+    assert 100.0 <= gcj_offset <= 700.0  # docs/domain.md: "roughly 100-700 m"
     # Direction: GCJ-02 lies east (and slightly south) of WGS-84 in Suzhou.
     assert gcj[0] > SUZHOU[0]
     bd = crs.wgs84_to_bd09(*SUZHOU)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from _helpers import ROOT
 from typer.testing import CliRunner
 
 import geo
@@ -20,7 +21,6 @@ from geo import planner, scenario
 from geo.cli import app
 from geo.errors import InputError, Rejected
 
-ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "canglang"
 BAD_ROWS = (
     "编号,名称,类型,经度,纬度,坐标系\r\n"
@@ -177,3 +177,26 @@ def test_whatif_csv_reads_back(tmp_path) -> None:
     assert data.startswith(codecs.BOM_UTF8)
     back = planner.read_upload("stations", "whatif.csv", data)
     assert back["id"].tolist() == ["NEW1"] and back.attrs["rejected"] == []
+
+
+def test_network_upload_of_wrong_type_is_reported(tmp_path: Path) -> None:
+    from geo import planner
+
+    with pytest.raises(geo.InputError, match="OSM PBF"):
+        planner.save_network_upload("roads.csv", b"x", tmp_path)
+    path = planner.save_network_upload("city.osm.pbf", b"abc", tmp_path)
+    assert path.read_bytes() == b"abc"
+    assert planner.save_network_upload("city.osm.pbf", b"abc", tmp_path) == path
+
+
+def test_an_uploaded_list_is_geocoded_and_named_as_uploaded() -> None:
+    from geo import planner
+
+    good = "名称,地址\r\n甲,苏州市姑苏区云帆路48号\r\n".encode("utf-8-sig")
+    table = planner.geocode_upload("上传/站点.csv", good, provider="demo", cache=False)
+    assert table.attrs["source"] == "站点.csv" and table["geocode_status"].tolist() == ["ok"]
+    bad = "名称,备注\r\n甲,无\r\n".encode("utf-8-sig")
+    with pytest.raises(InputError) as err:
+        planner.geocode_upload("站点.csv", bad, provider="demo", cache=False)
+    assert err.value.file == "站点.csv" and "geo-upload-" not in str(err.value)
+    assert "address" in str(err.value)

@@ -1,8 +1,8 @@
 """Tests of geo.schema: column headers, categories, levels, amenities and opening hours.
 
-The expected values come from ../shared/INTERFACE.md ("Input tables") and
-../shared/DOMAIN.md, not from running the code: the alias table below is
-copied from INTERFACE.md, the kinds, levels and amenities from DOMAIN.md.
+The expected values come from docs/interface.md ("Input tables") and
+docs/domain.md, not from running the code: the alias table below is copied
+from docs/interface.md, the kinds, levels and amenities from docs/domain.md.
 Opening hours are checked against an independent minute-by-minute reference.
 """
 
@@ -33,7 +33,7 @@ from geo.schema import (
 
 # --- columns -----------------------------------------------------------------------------------
 
-# INTERFACE.md, "Input tables": every alias the table names, with its canonical column.
+# docs/interface.md, "Input tables": every alias the table names, with its canonical column.
 INTERFACE_ALIASES: dict[str, str] = {
     "编号": "id",
     "序号": "id",
@@ -182,7 +182,7 @@ _FULL_WIDTH = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
 
 @st.composite
 def decorated_alias(draw):
-    """An INTERFACE.md alias as a planner might type it: case, spaces, punctuation, width."""
+    """A docs/interface.md alias as a planner might type it: case, spaces, punctuation, width."""
     header, canonical = draw(st.sampled_from(sorted(INTERFACE_ALIASES.items())))
     chars = []
     for ch in header:
@@ -293,7 +293,7 @@ def test_match_columns_two_headers_for_one_column(first, second, canonical):
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        # DOMAIN.md: the four kinds of service position, by Chinese name
+        # docs/domain.md: the four kinds of service position, by Chinese name
         ("爱心补给点", "supply"),
         ("就业蓄能池", "energy_pool"),
         ("海棠加油站", "rest"),
@@ -480,7 +480,7 @@ def test_parse_amenities_separators(text):
         ("厕所", ("toilet",)),
         ("阅读书架", ("reading",)),
         ("避暑取暖", ("aircon",)),
-        ("歇脚充电", ("rest", "charging")),  # DOMAIN.md: rest and recharge, in one word
+        ("歇脚充电", ("rest", "charging")),  # docs/domain.md: rest and recharge, in one word
         ("water, wifi", ("water", "wifi")),
         ("WiFi", ("wifi",)),
         ("Toilet; Charging", ("toilet", "charging")),
@@ -492,7 +492,7 @@ def test_parse_amenities_known_words(text, expected):
 
 
 def test_parse_amenities_domain_list():
-    # DOMAIN.md: charging equipment, drinking water, medical kit, reading shelf
+    # docs/domain.md: charging equipment, drinking water, medical kit, reading shelf
     assert parse_amenities("充电设备、饮用水、医护药箱、阅读书架") == (
         "charging", "water", "medical", "reading")
 

@@ -1,4 +1,4 @@
-"""Settings: defaults from DOMAIN.md and clear errors for bad values."""
+"""Settings: defaults from docs/domain.md and clear errors for bad values."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import pytest
 
 from geo.errors import SettingsError
 from geo.settings import Settings, parse_clock
+from geo.siting import parse_share
 
 
 def test_defaults_follow_domain_notes():
@@ -71,17 +72,7 @@ def test_params_are_the_json_keys():
     assert p["minutes"] == 15.0 and p["circuity"] == 1.3 and p["cell_m"] == 100.0
 
 
-def test_scenarios_are_read_from_text_with_labels_aliases_and_numbers() -> None:
-    from geo.scenario import parse_overrides
-
-    assert parse_overrides("有充电:amenity=充电") == ("有充电", {"amenity": "充电"})
-    label, ov = parse_overrides("晚高峰:speed=10，at=18:30")
-    assert label == "晚高峰" and ov == {"speed_kmh": 10.0, "at": "18:30"}
-    assert parse_overrides("minutes=10") == (None, {"minutes": 10.0})
-    assert parse_overrides("23:00 开放:at=23:00") == ("23:00 开放", {"at": "23:00"})
-    assert parse_overrides("kinds:category=supply|rest")[1] == {"categories": ("supply", "rest")}
-    # each result is accepted by Settings.replace
-    Settings().replace(**parse_overrides("晚高峰:speed=10,at=18:30")[1])
-    for bad in ("speed=fast", "colour=red", "有充电:", "amenity"):
-        with pytest.raises(SettingsError):
-            parse_overrides(bad)
+def test_parse_share():
+    assert parse_share("90%") == pytest.approx(0.9)
+    assert parse_share("95％") == pytest.approx(0.95)
+    assert parse_share(1) == 1.0

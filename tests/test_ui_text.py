@@ -1,9 +1,8 @@
-"""The app's words (``geo.ui_text``): both languages complete, numbers formatted."""
+"""The app's words (``geo.ui_text``): both languages complete (number formats: test_words.py)."""
 
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from geo import ui_text as ui
 from geo.schema import AMENITY_LABELS, KIND_LABELS
@@ -37,26 +36,3 @@ def test_headers_rename_known_columns_only() -> None:
     assert list(ui.headers(table).columns) == ["网格", "覆盖率", "extra"]
     assert list(ui.headers(table, "en").columns) == ["Grid", "Coverage", "extra"]
     assert list(table.columns) == ["grid", "coverage", "extra"]
-
-
-@pytest.mark.parametrize(
-    ("func", "value", "text"),
-    [
-        (ui.share, 0.72558, "72.6%"),
-        (ui.share, 1.0, "100.0%"),
-        (ui.demand, 1454.0, "1,454"),
-        (ui.demand, 12.25, "12.2"),
-        (ui.demand_delta, -154.0, "-154"),
-        (ui.demand_delta, 2.5, "+2.5"),
-        (ui.count_delta, 1, "+1"),
-        (ui.count_delta, -13, "-13"),
-        (ui.count_delta, 0, "0"),
-    ],
-)
-def test_number_formats(func, value, text) -> None:
-    assert func(value) == text
-
-
-def test_share_delta_in_percentage_points() -> None:
-    assert ui.share_delta(0.10591) == "+10.6 个百分点"
-    assert ui.share_delta(-0.005, "en") == "-0.5 pp"

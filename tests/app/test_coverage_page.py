@@ -1,0 +1,235 @@
+"""The planner app (``app.py``) driven headless by ``streamlit.testing.v1.AppTest``.
+
+Every KPI the app shows is compared with an independent ``geo.analyze`` run on
+the same demo files (given as paths, not through the app's readers).
+
+AppTest cannot click a Leaflet map, so clicks on the map are not simulated
+here (a click only calls ``geo.scenario.add_station`` with the basemap's datum,
+tested in ``tests/scenario/test_whatif.py``); what-if stations are added through the
+coordinate form. streamlit-folium itself runs under AppTest (it shows as a
+``component_instance``): one test keeps the map on; the others set
+``GEO_APP_MAP=off`` (see ``app.py``) to skip building it and run faster.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from _helpers import ROOT
+from _helpers.app import shown
+from streamlit.testing.v1 import AppTest
+
+import geo
+
+APP = ROOT / "app.py"
+DEMO = ROOT / "data" / "canglang"
+STATION_FILES = [DEMO / "stations.csv", DEMO / "charging_piles.csv"]
+INPUTS = {"demand": DEMO / "demand.csv", "area": DEMO / "area.geojson",
+          "grids": DEMO / "grids.geojson"}
+TIMEOUT = 120
+WHATIF_SUBMIT = "FormSubmitter:whatif_form-添加站点 Add"
+BAD_ROWS = (
+    "编号,名称,类型,经度,纬度,坐标系\r\n"
+    "X1,甲站,爱心补给点,120.61,31.29,gcj02\r\n"
+    "X2,乙站,爱心补给点,abc,31.29,gcj02\r\n"
+    "X3,丙站,爱心补给点,31.29,120.61,gcj02\r\n"
+).encode("utf-8-sig")
+NO_COORDS = "名称,地址\r\n甲站,苏州市姑苏区某路1号\r\n".encode()
+
+
+def _analyze(extra: gpd.GeoDataFrame | None = None, **settings) -> geo.CoverageResult:
+    stations = [*STATION_FILES] if extra is None else [*STATION_FILES, extra]
+    return geo.analyze(stations, **INPUTS, settings=geo.Settings(**settings))
+
+
+def _kpis(at: AppTest) -> dict[str, tuple[str, str]]:
+    return {m.label: (m.value, m.delta or "") for m in at.metric}
+
+
+def _assert_kpis(at: AppTest, result: geo.CoverageResult) -> None:
+    """The four KPIs (Chinese labels) against a result, parsed from the shown text."""
+    k = _kpis(at)
+    assert set(k) == {"覆盖率", "未覆盖需求", "缺口数", "使用站点"}
+    shown = float(k["覆盖率"][0].rstrip("%")) / 100
+    assert abs(shown - result.coverage) <= 0.0005 + 1e-12
+    uncovered = result.total_demand - result.covered_demand
+    assert float(k["未覆盖需求"][0].replace(",", "")) == pytest.approx(uncovered, abs=0.05)
+    assert int(k["缺口数"][0]) == len(result.summary()["gaps"])
+    assert int(k["使用站点"][0]) == result.summary()["stations_used"]
+
+
+def _start(map_on: bool = False, monkeypatch: pytest.MonkeyPatch | None = None) -> AppTest:
+    if monkeypatch is not None and not map_on:
+        monkeypatch.setenv("GEO_APP_MAP", "off")
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    return _start(monkeypatch=monkeypatch)
+
+
+def test_opens_on_the_demo_with_map_note_and_kpis() -> None:
+    at = _start(map_on=True)
+    _assert_kpis(at, _analyze())
+    notes = [i.value for i in at.info]
+    assert any("示意数据" in n and "Illustrative" in n for n in notes)
+    assert notes[0].index("示意数据") < notes[0].index("Illustrative")
+    maps = at.get("component_instance")
+    assert len(maps) == 1
+    assert "streamlit_folium" in maps[0].proto.component_name
+    assert not at.error
+    assert all(not k[1] for k in _kpis(at).values())  # no what-if: no deltas
+    # tables beside the map, with Chinese headers
+    frames = [d.value for d in at.dataframe]
+    assert any(list(f.columns[:3]) == ["排名", "需求", "面积 (m²)"] for f in frames)
+    assert any(list(f.columns[:2]) == ["网格", "覆盖率"] and len(f) == 9 for f in frames)
+
+
+def test_mode_ebike_changes_coverage_to_the_analysis(app: AppTest) -> None:
+    walk = _analyze()
+    ebike = _analyze(mode="ebike")
+    assert ebike.coverage != walk.coverage
+    app.selectbox(key="mode").set_value("ebike").run()
+    assert not app.exception
+    _assert_kpis(app, ebike)
+    assert app.number_input(key="speed_ebike").value == 15.0
+
+
+@pytest.mark.parametrize(
+    ("widget", "key", "value", "settings"),
+    [
+        ("number_input", "minutes", 10.0, {"minutes": 10}),
+        ("number_input", "circuity", 1.5, {"circuity": 1.5}),
+        ("selectbox", "amenity", "charging", {"amenity": "charging"}),
+        ("multiselect", "categories", ["supply", "rest"], {"categories": ("supply", "rest")}),
+    ],
+)
+def test_parameters_reach_the_analysis(app: AppTest, widget, key, value, settings) -> None:
+    getattr(app, widget)(key=key).set_value(value).run()
+    assert not app.exception
+    _assert_kpis(app, _analyze(**settings))
+
+
+def test_time_of_day_filter(app: AppTest) -> None:
+    from datetime import time
+
+    app.checkbox(key="use_time").check().run()
+    app.time_input(key="at").set_value(time(23, 0)).run()
+    assert not app.exception
+    _assert_kpis(app, _analyze(at="23:00"))
+
+
+def test_whatif_station_from_the_form_changes_kpis_and_removal_restores(app: AppTest) -> None:
+    base = _analyze()
+    before = _kpis(app)
+    gap = base.gap_table.iloc[0]
+    app.number_input(key="wi_lon").set_value(float(gap["lon"]))
+    app.number_input(key="wi_lat").set_value(float(gap["lat"]))
+    app.selectbox(key="wi_crs").set_value("wgs84")
+    app.button(key=WHATIF_SUBMIT).click().run()
+    assert not app.exception
+
+    # an independent what-if: the same point as a one-row station table
+    extra = geo.read_stations(
+        pd.DataFrame({"id": ["T1"], "类型": ["爱心补给点"], "经度": [float(gap["lon"])],
+                      "纬度": [float(gap["lat"])]})
+    )
+    _assert_kpis(app, _analyze(extra))
+    after = _kpis(app)
+    assert after != before
+    assert after["覆盖率"][1].startswith("+") and "百分点" in after["覆盖率"][1]
+    assert after["未覆盖需求"][1].startswith("-")
+    assert after["使用站点"][1] == "+1"
+    assert any("NEW1" in m.value for m in app.markdown)
+
+    app.button(key="remove_NEW1").click().run()
+    assert not app.exception
+    assert _kpis(app) == before
+    assert not any("NEW1" in m.value for m in app.markdown)
+
+
+def test_whatif_form_rejects_bad_coordinates(app: AppTest) -> None:
+    before = _kpis(app)
+    app.number_input(key="wi_lat").set_value(120.6)
+    app.button(key=WHATIF_SUBMIT).click().run()
+    assert not app.exception
+    assert any("column 'lat'" in shown(e.value) for e in app.error)
+    assert _kpis(app) == before
+
+
+def test_bad_uploads_show_error_and_rejected_rows_and_keep_running(app: AppTest) -> None:
+    app.file_uploader(key="up_stations").set_value(
+        [("mine.csv", BAD_ROWS, "text/csv"), ("nocoords.csv", NO_COORDS, "text/csv")]
+    ).run()
+    assert not app.exception
+    errors = [shown(e.value) for e in app.error]
+    assert any("nocoords.csv" in e and "no coordinate columns" in e for e in errors)
+    rejected = [d.value for d in app.dataframe if "原因" in d.value.columns]
+    assert len(rejected) == 1
+    table = rejected[0]
+    assert table[["文件", "行", "列"]].values.tolist() == [["mine.csv", 3, "lon"],
+                                                         ["mine.csv", 4, "lat"]]
+    assert int(_kpis(app)["使用站点"][0]) == 1  # the one good row is analysed
+    assert not app.info  # the user's stations: no demo note
+
+    # a demand file without one usable row is left out with an error, the rest goes on
+    app.file_uploader(key="up_demand").set_value(
+        ("demand.csv", "经度,纬度,人数\r\n120.6,abc,3\r\n".encode(), "text/csv")
+    ).run()
+    assert not app.exception
+    assert any("demand.csv" in shown(e.value) for e in app.error)
+    assert len(app.metric) == 4
+
+
+def test_unreadable_only_station_upload_falls_back_to_the_demo(app: AppTest) -> None:
+    app.file_uploader(key="up_stations").set_value(("x.csv", NO_COORDS, "text/csv")).run()
+    assert not app.exception
+    assert any("x.csv" in shown(e.value) for e in app.error)
+    assert app.warning and any("示意数据" in i.value for i in app.info)
+    _assert_kpis(app, _analyze())
+
+
+def test_language_toggle_switches_labels(app: AppTest) -> None:
+    app.selectbox(key="mode").set_value("bike").run()
+    assert app.selectbox(key="mode").label == "出行方式 Mode"
+    app.radio(key="lang").set_value("en").run()
+    assert not app.exception
+    assert {m.label for m in app.metric} == {"Coverage", "Uncovered demand", "Gaps",
+                                             "Stations used"}
+    assert app.selectbox(key="mode").label == "Mode"
+    assert app.selectbox(key="mode").value == "bike"  # the choice survives the switch
+    assert app.title[0].value.startswith("Service stations")
+    assert any(list(d.value.columns[:2]) == ["Grid", "Coverage"] for d in app.dataframe)
+    app.radio(key="lang").set_value("zh").run()
+    assert app.title[0].value.startswith("新就业形态")
+    _assert_kpis(app, _analyze(mode="bike"))
+
+
+def test_helsinki_demo_runs_along_the_street_network(app: AppTest) -> None:
+    app.selectbox(key="demo_name").set_value("helsinki").run()
+    assert not app.exception, app.exception
+    assert app.radio(key="method").value == "network"
+    hel = Path(__file__).resolve().parents[2] / "data" / "helsinki"
+    expected = geo.analyze(
+        str(hel / "stations.csv"), demand=str(hel / "demand.csv"),
+        area=str(hel / "area.geojson"), method="network", network="helsinki",
+    )
+    _assert_kpis(app, expected)
+    assert any("赫尔辛基" in i.value or "Helsinki" in i.value for i in app.info)
+    captions = " ".join(c.value for c in app.caption)
+    assert "直线高估" in captions
+    # back to the straight line on the same data: coverage is higher (streets do not go straight)
+    app.radio(key="method").set_value("euclidean").run()
+    straight = geo.analyze(
+        str(hel / "stations.csv"), demand=str(hel / "demand.csv"),
+        area=str(hel / "area.geojson"),
+    )
+    _assert_kpis(app, straight)
+    assert straight.coverage > expected.coverage

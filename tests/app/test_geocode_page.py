@@ -1,0 +1,86 @@
+"""The app's geocoding page under ``AppTest``: demo list offline, review by typed fix, use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from _helpers import ROOT
+from streamlit.testing.v1 import AppTest
+
+APP = ROOT / "app.py"
+TIMEOUT = 120
+
+
+@pytest.fixture
+def page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AppTest:
+    monkeypatch.setenv("GEO_APP_MAP", "off")
+    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
+    for var in ("AMAP_KEY", "BAIDU_AK", "TIANDITU_TK"):
+        monkeypatch.delenv(var, raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    at.radio(key="page").set_value("geocode").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _counts(at: AppTest) -> dict[str, int]:
+    return {m.label.split()[-1]: int(m.value) for m in at.metric}
+
+
+def test_demo_list_geocodes_offline_and_lists_rows_to_review(page: AppTest) -> None:
+    assert page.title[0].value.startswith("地址")
+    assert any("示意数据" in i.value for i in page.info)
+    page.button(key="gc_run").click().run()
+    assert not page.exception, page.exception
+    assert _counts(page) == {"ok": 40, "given": 2, "manual": 0, "needs_review": 2, "failed": 2}
+    review = [d.value for d in page.dataframe if "状态说明" in d.value.columns]
+    assert len(review) == 1 and len(review[0]) == 4
+    assert review[0]["行"].tolist() == [9, 21, 25, 47]  # spreadsheet rows (title row, header)
+
+
+def test_a_typed_fix_is_recorded_as_manual_and_the_table_can_be_used(page: AppTest) -> None:
+    page.button(key="gc_run").click().run()
+    pick = page.selectbox(key="gc_pick")
+    pos = pick.value
+    page.number_input(key=f"gc_lon_{pos}").set_value(120.6165)
+    page.number_input(key=f"gc_lat_{pos}").set_value(31.2951)
+    page.selectbox(key=f"gc_sys_{pos}").set_value("gcj02")
+    page.button(key="FormSubmitter:gc_fix_form-按输入坐标校正 Set typed coordinates").click()
+    page.run()
+    assert not page.exception, page.exception
+    assert _counts(page)["manual"] == 1 and _counts(page)["needs_review"] == 1
+    table = page.session_state["gc_table"]
+    assert table.loc[pos, "geocode_status"] == "manual"
+    assert table.loc[pos, "坐标系"] == "wgs84"
+    assert abs(table.loc[pos, "lon"] - 120.6165) > 1e-3  # converted from GCJ-02, not copied
+
+    page.button(key="gc_use").click().run()
+    assert any("覆盖分析现在使用" in s.value for s in page.success)
+    page.radio(key="page").set_value("coverage").run()
+    assert not page.exception, page.exception
+    used = {m.label: m.value for m in page.metric}["使用站点"]
+    assert int(used) == 43  # rows still to review or without a point are listed, not used
+    assert not any("示意数据" in i.value for i in page.info)  # the user's table, not the demo
+    rejected = [d.value for d in page.dataframe if "原因" in d.value.columns]
+    assert rejected and rejected[0]["行"].tolist() == [20, 24, 46]
+
+
+def test_parameters_survive_a_visit_to_the_geocoding_page(page: AppTest) -> None:
+    page.radio(key="page").set_value("coverage").run()
+    page.selectbox(key="mode").set_value("ebike").run()
+    page.radio(key="page").set_value("geocode").run()
+    page.radio(key="page").set_value("coverage").run()
+    assert page.selectbox(key="mode").value == "ebike"
+
+
+def test_a_provider_with_a_key_asks_for_it_and_keeps_nothing(page: AppTest) -> None:
+    page.selectbox(key="gc_provider").set_value("amap").run()
+    assert page.button(key="gc_run").disabled
+    assert any(t.label.startswith("密钥") for t in page.text_input)
+    page.text_input[-1].input("SeCrEt-typed-key").run()
+    assert not page.button(key="gc_run").disabled
+    # only the password widget holds it while shown; the app keeps no copy of its own
+    ours = page.session_state._state.filtered_state
+    assert ours and all("SeCrEt-typed-key" not in repr(v) for v in ours.values())

@@ -1,0 +1,54 @@
+"""``geo map`` and ``geo assets fetch`` on the command line."""
+
+from __future__ import annotations
+
+import json
+
+from _helpers import ROOT
+from _helpers.cli import ARGS
+from _helpers.maps import contains, layers
+from typer.testing import CliRunner
+
+from geo import maps
+from geo.cli import app
+
+DATA = ROOT / "data" / "canglang"
+
+
+def test_to_map_and_geo_map_command(demo, tmp_path):
+    from typer.testing import CliRunner
+
+    assert demo.to_map().get_root().render().count("L.geoJSON(") == len(layers(
+        maps.map_html(demo)))
+    out = tmp_path / "r.html"
+    res = CliRunner().invoke(app, [
+        "map", str(DATA / "stations.csv"), "--demand", str(DATA / "demand.csv"),
+        "--area", str(DATA / "area.geojson"), "--grids", str(DATA / "grids.geojson"),
+        "-o", str(out), "--tiles", "tencent", "--title", "沧浪街道", "--min-coverage", "99%",
+    ])
+    assert res.exit_code == 1, res.stderr  # written, but coverage below the threshold
+    text = out.read_text(encoding="utf-8")
+    assert contains(text, "腾讯地图") and contains(text, "沧浪街道")
+    res = CliRunner().invoke(app, ["map", str(DATA / "stations.csv"), "-o", str(out),
+                                   "--tiles", "google"])
+    assert res.exit_code == 2
+
+
+def test_assets_fetch_command_reports_an_unreachable_registry(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("GEO_NPM_URL", "http://127.0.0.1:9")  # nothing listens on port 9
+    res = CliRunner().invoke(app, ["assets", "fetch"])
+    assert res.exit_code == 2
+    assert res.stderr.startswith("geo: error:") and "Leaflet" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_network_map_has_street_bands_and_overstated_layer(tmp_path):
+    out = tmp_path / "hel.html"
+    res = CliRunner().invoke(app, ["map", *ARGS, "-o", str(out)])
+    assert res.exit_code == 0, res.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "分钟路网可达" in text
+    assert json.dumps("直线高估 Overstated by straight line")[1:-1] in text

@@ -1,0 +1,40 @@
+"""``geo sweep`` from the command line: one row per scenario, equal to ``geo check``."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from _helpers.cli import INPUTS, STATIONS, _json
+from typer.testing import CliRunner
+
+from geo.cli import app
+
+pytest.importorskip("distributed")
+
+
+@pytest.mark.parametrize("engine", ["local", "dask"])
+def test_sweep_gives_one_row_per_scenario_equal_to_check(tmp_path, engine) -> None:
+    table = tmp_path / "scenarios.csv"
+    table.write_text("mode,speed,minutes,at\nwalk,,15,\nbike,10,5,\nwalk,,15,23:00\n",
+                     encoding="utf-8")
+    res = CliRunner().invoke(app, ["sweep", *STATIONS, *INPUTS, "--scenarios", str(table),
+                                   "--engine", engine, "-o", str(tmp_path / "s.csv"),
+                                   "--grids-out", str(tmp_path / "g.csv")])
+    assert res.exit_code == 0, res.output
+    per = pd.read_csv(tmp_path / "s.csv", encoding="utf-8-sig")
+    grids = pd.read_csv(tmp_path / "g.csv", encoding="utf-8-sig")
+    assert len(per) == 3 and set(grids["scenario"]) == {0, 1, 2}
+    slow = _json(["check", *STATIONS, *INPUTS, "--json", "--mode", "bike", "--speed", "10",
+                  "--minutes", "5"])
+    assert per.loc[1, "coverage"] == pytest.approx(slow["coverage"], abs=1e-12)
+    assert per.loc[1, "speed_kmh"] == 10
+    g1 = grids[grids["scenario"] == 1].set_index("grid")["uncovered_demand"]
+    for row in slow["grids"]:
+        assert g1[row["grid"]] == pytest.approx(row["uncovered_demand"], abs=1e-6)
+
+
+def test_sweep_bad_scenario_is_a_usage_error(tmp_path) -> None:
+    table = tmp_path / "scenarios.csv"
+    table.write_text("minutes,colour\n10,red\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["sweep", *STATIONS, "--scenarios", str(table)])
+    assert res.exit_code == 2 and "colour" in res.output

@@ -1,0 +1,72 @@
+"""The map's HTML (``geo.maps.html``): user text inert, Leaflet from a CDN, a mirror or inline.
+
+HTML-level; the same maps opened in headless Chromium are in ``test_browser.py``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from _helpers import ROOT
+from _helpers.maps import station_features
+
+import geo
+from geo import maps
+
+DATA = ROOT / "data" / "canglang"
+XSS_NAME = "<img src=x onerror=alert(1)>"
+XSS_QUOTE = "\"'><script>alert(2)</script>"
+XSS_TICK = "`${alert(3)}`"
+
+
+def test_user_strings_are_inert(tmp_path):
+    stations = geo.read_stations(DATA / "stations.csv")
+    stations.loc[0, "name"] = XSS_NAME
+    stations.loc[1, "name"] = XSS_QUOTE
+    stations.loc[2, "name"] = XSS_TICK
+    stations.loc[3, "address"] = "</script><script>alert(4)</script>"
+    grids = geo.read_grids(DATA / "grids.geojson")
+    grids.loc[0, "grid"] = "<b onmouseover=alert(5)>网格</b>"
+    result = geo.analyze(stations, demand=str(DATA / "demand.csv"), grids=grids)
+    text = maps.map_html(result, title="<svg onload=alert(6)>")
+    for raw in (XSS_NAME, XSS_QUOTE, "<script>alert(4)", "<b onmouseover", "<svg onload",
+                XSS_TICK):
+        assert raw not in text, raw
+    baseline = maps.map_html(geo.analyze(geo.read_stations(DATA / "stations.csv"),
+                                         demand=str(DATA / "demand.csv")))
+    assert text.count("<script") == baseline.count("<script")
+    # the names are still there, escaped, for people to read
+    feats = station_features(text)
+    names = [f["properties"]["t"] for f in feats]
+    assert any("&lt;img src=x onerror=alert(1)&gt;" in n for n in names)
+    assert any("&quot;&#x27;&gt;&lt;script&gt;" in n for n in names)
+    assert "&lt;svg onload=alert(6)&gt;" in text.replace("\\u003c", "<").replace("\\u003e", ">")
+
+
+def test_cdn_mode_loads_only_leaflet_and_mirror_is_configurable(demo):
+    text = maps.map_html(demo)
+    srcs = re.findall(r'<script src="([^"]+)"', text)
+    hrefs = re.findall(r'<link rel="stylesheet" href="([^"]+)"', text)
+    assert srcs == ["https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"]
+    assert hrefs == ["https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"]
+    assert "jquery" not in text.lower() and "bootstrap" not in text.lower()
+    mirror = maps.map_html(demo, asset_base="https://mirror.example.gov.cn/npm/")
+    assert re.findall(r'<script src="([^"]+)"', mirror) == [
+        "https://mirror.example.gov.cn/npm/leaflet@1.9.3/dist/leaflet.js"
+    ]
+
+
+def test_inline_mode_needs_no_asset_url(demo):
+    pytest.importorskip("geo.assets")
+    from geo import assets
+
+    try:
+        assets.package_dir(fetch=False)
+    except geo.GeoError:
+        pytest.skip("Leaflet's npm package is not available offline here (run npm ci)")
+    text = maps.map_html(demo, assets="inline")
+    assert re.findall(r'<script src="([^"]+)"', text) == []
+    assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', text) == []
+    assert '"1.9.3"' in text or "1.9.3" in text
+    assert "url(images/" not in text

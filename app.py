@@ -9,10 +9,11 @@ table and file comes from the library (``geo.analyze``, ``geo.scenario``,
 ``geo.planner``, ``geo.maps``); this script only lays out widgets. Labels live
 in :mod:`geo.ui_text` (Chinese by default, English on the switch).
 
-Caching: files are read once per content (``st.cache_data`` keyed by the
-uploaded bytes, the file name and the coordinate system); an analysis is kept
-per inputs, parameters and what-if stations (``st.cache_resource``, so the
-result's lazily computed tables are computed once too).
+Caching: files are read once per content (keyed by the uploaded bytes' hash, the
+file name and the coordinate system) and an analysis is kept per inputs,
+parameters and what-if stations, so the result's lazily computed tables are
+computed once too; both live in one :class:`geo.memo.Memo` per process, bounded
+by memory (``GEO_APP_CACHE_MEMORY``, default 1 GB).
 
 Tests: the map is drawn by streamlit-folium in :func:`show_map`. Set the
 environment variable ``GEO_APP_MAP=off`` (or ``st.session_state["geo_map_off"]
@@ -23,6 +24,7 @@ environment variable ``GEO_APP_MAP=off`` (or ``st.session_state["geo_map_off"]
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from datetime import time
 from pathlib import Path
@@ -30,12 +32,14 @@ from typing import Any
 
 import geopandas as gpd
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 import geo
-from geo import planner, scenario
+from geo import budget, planner, scenario
 from geo import ui_text as ui
 from geo.errors import GeoError, InputError, Rejected
 from geo.maps import TILES, coverage_map
+from geo.memo import Memo
 from geo.paths import cache_root
 from geo.schema import AMENITY_LABELS, KIND_LABELS
 from geo.settings import MODE_SPEEDS_KMH, Settings
@@ -63,13 +67,68 @@ for _k in [k for k in st.session_state if k in PERSISTENT or str(k).startswith("
     st.session_state[_k] = st.session_state[_k]
 
 
+# --- access gate and error guard ----------------------------------------------------------
+
+#: The memory one session's analysis may plan for (``GEO_APP_MAX_MEMORY``, default 512 MB).
+APP_MAX_MEMORY = os.environ.get("GEO_APP_MAX_MEMORY", "512MB")
+log = logging.getLogger("geo.app")
+
+
+def _secret(name: str) -> str | None:
+    """A setting from ``.streamlit/secrets.toml`` or the environment (``GEO_`` + upper name)."""
+    try:
+        value = st.secrets.get(name)
+    except (FileNotFoundError, KeyError, StreamlitSecretNotFoundError):
+        value = None
+    return str(value) if value else os.environ.get(f"GEO_{name.upper()}") or None
+
+
+def _access_granted() -> bool:
+    """With ``app_password`` set (secrets or ``GEO_APP_PASSWORD``), ask for it once per session."""
+    expected = _secret("app_password")
+    if expected is None or st.session_state.get("access_granted"):
+        return True
+    st.title(T("title"))
+    with st.form("access"):
+        given = st.text_input(T("access_password"), type="password")
+        if st.form_submit_button(T("access_enter")):
+            if planner.password_matches(given, expected):
+                st.session_state["access_granted"] = True
+                st.rerun()
+            st.error(T("access_wrong"))
+    return False
+
+
+def _guarded(page: Any) -> None:
+    """Run the page; an unexpected error shows a short message with a reference, and the
+    traceback (keys removed) goes to the server log only."""
+    try:
+        with budget.limit(APP_MAX_MEMORY):
+            page()
+    except Exception as exc:  # st.stop / st.rerun are not Exceptions and pass through
+        ref = planner.error_reference()
+        log.error("app error %s:\n%s", ref, planner.redacted_traceback(exc))
+        st.error(T("internal_error").format(ref=ref))
+
+
 # --- cached library calls ----------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+#: The memory the process keeps read uploads and analyses in (``GEO_APP_CACHE_MEMORY``,
+#: default 1 GB, shared by all sessions); the least recently used go first.
+APP_CACHE_MEMORY = os.environ.get("GEO_APP_CACHE_MEMORY", "1GB")
+
+
+@st.cache_resource(show_spinner=False)
+def _memo() -> Memo:
+    """The process's one cache of uploads and results, bounded by memory (:mod:`geo.memo`)."""
+    return Memo(budget.parse_bytes(APP_CACHE_MEMORY))
+
+
 def read_upload(kind: str, name: str, data: bytes, crs: str) -> gpd.GeoDataFrame:
-    """Read uploaded bytes (cached per content, name and coordinate system)."""
-    return planner.read_upload(kind, name, data, crs=crs)
+    """Read uploaded bytes (kept per content, name and coordinate system; a copy returned)."""
+    key = ("upload", kind, name, hashlib.sha256(data).hexdigest(), crs)
+    return _memo().get(key, lambda: planner.read_upload(kind, name, data, crs=crs)).copy()
 
 
 @st.cache_data(show_spinner=False)
@@ -78,7 +137,6 @@ def read_demo(kind: str, demo: str = "canglang") -> list[gpd.GeoDataFrame]:
     return planner.read_demo(kind, DEMO_DIR if demo == "canglang" else None, demo=demo)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
 def run_analysis(
     inputs_key: tuple[Any, ...],
     settings: Settings,
@@ -88,21 +146,25 @@ def run_analysis(
     snap_limit_m: float = 200.0,
 ) -> geo.CoverageResult:
     """One analysis per inputs (by content), parameters and what-if stations."""
-    stations = scenario.combine(_inputs["stations"])
-    if whatif:
-        stations = scenario.with_stations(stations, [dict(spec) for spec in whatif])
-    return geo.analyze(
-        stations,
-        demand=_inputs["demand"],
-        area=_inputs["area"],
-        grids=_inputs["grids"],
-        settings=settings,
-        network=network,
-        snap_limit_m=snap_limit_m,
-    )
+
+    def compute() -> geo.CoverageResult:
+        stations = scenario.combine(_inputs["stations"])
+        if whatif:
+            stations = scenario.with_stations(stations, [dict(spec) for spec in whatif])
+        return geo.analyze(
+            stations,
+            demand=_inputs["demand"],
+            area=_inputs["area"],
+            grids=_inputs["grids"],
+            settings=settings,
+            network=network,
+            snap_limit_m=snap_limit_m,
+        )
+
+    return _memo().get(("analysis", inputs_key, settings, whatif, network, snap_limit_m),
+                       compute)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
 def run_siting(
     inputs_key: tuple[Any, ...],
     settings: Settings,
@@ -116,11 +178,15 @@ def run_siting(
     """One siting run per inputs, parameters and candidate file (existing stations fixed)."""
     from geo.siting import site
 
-    return site(
-        scenario.combine(_inputs["stations"]), candidates=_candidates,
-        demand=_inputs["demand"], area=_inputs["area"], grids=_inputs["grids"],
-        settings=settings, network=network, snap_limit_m=snap_limit_m, **dict(params),
-    )
+    def compute() -> Any:
+        return site(
+            scenario.combine(_inputs["stations"]), candidates=_candidates,
+            demand=_inputs["demand"], area=_inputs["area"], grids=_inputs["grids"],
+            settings=settings, network=network, snap_limit_m=snap_limit_m, **dict(params),
+        )
+
+    return _memo().get(("siting", inputs_key, settings, params, candidates_key, network,
+                        snap_limit_m), compute)
 
 
 # --- inputs ------------------------------------------------------------------------------
@@ -153,11 +219,11 @@ def gather_inputs(uploads: dict[str, Any], crs: str, demo_name: str = "canglang"
             try:
                 gdf = read_upload(kind, f.name, data, crs)
             except InputError as exc:
-                st.error(f"{T('read_error')}: {exc}")
+                st.error(f"{T('read_error')}: {ui.plain(exc)}")
                 continue
             if kind in ("stations", "demand") and len(gdf) == 0:
                 seen.extend(gdf.attrs.get("rejected", []))  # why: listed with the others
-                st.error(f"{f.name}: {T('no_rows')}")
+                st.error(f"{ui.plain(f.name)}: {T('no_rows')}")
                 continue
             out.append(gdf)
             key.append((kind, f.name, hashlib.sha256(data).hexdigest(), crs))
@@ -260,390 +326,405 @@ def remove_whatif(stations: gpd.GeoDataFrame, station_id: str | None) -> None:
     ]
 
 
-# --- sidebar -----------------------------------------------------------------------------
+def _page() -> None:
+    """The coverage page (or, on the switch, the geocoding page)."""
+    # --- sidebar -----------------------------------------------------------------------------
 
-with st.sidebar:
-    st.radio(
-        T("language"), list(ui.LANGUAGES), format_func=ui.LANGUAGES.__getitem__,
-        key="lang", horizontal=True,
-    )
-    page = st.radio(
-        T("page"), ["coverage", "geocode"], format_func=lambda p: T(f"page_{p}"), key="page",
-        horizontal=True,
-    )
-if page == "geocode":  # the geocoding page lays out its own widgets
-    import app_geocode
-
-    app_geocode.render(T, lang)
-    st.stop()
-
-with st.sidebar:
-    def _demo_changed() -> None:  # the Helsinki demo is there to show the street network
-        st.session_state["method"] = (
-            "network" if st.session_state["demo_name"] == "helsinki" else "euclidean"
+    with st.sidebar:
+        st.radio(
+            T("language"), list(ui.LANGUAGES), format_func=ui.LANGUAGES.__getitem__,
+            key="lang", horizontal=True,
         )
-
-    demo_name = st.selectbox(
-        T("demo_choice"), ["canglang", "helsinki"], format_func=lambda d: T(f"demo_{d}"),
-        key="demo_name", on_change=_demo_changed,
-    )
-    with st.expander(T("data"), expanded=False):
-        st.caption(T("data_help"))
-        types = list(planner.UPLOAD_TYPES)
-        uploads = {
-            "stations": st.file_uploader(
-                T("up_stations"), type=types, accept_multiple_files=True, key="up_stations"
-            ),
-            "demand": st.file_uploader(T("up_demand"), type=types, key="up_demand"),
-            "area": st.file_uploader(T("up_area"), type=types, key="up_area"),
-            "grids": st.file_uploader(T("up_grids"), type=types, key="up_grids"),
-        }
-        crs = st.selectbox(
-            T("crs"), CRS_KEYS, format_func=lambda c: ui.crs_label(c, lang), key="crs",
-            help=T("crs_help"),
+        page = st.radio(
+            T("page"), ["coverage", "geocode"], format_func=lambda p: T(f"page_{p}"), key="page",
+            horizontal=True,
         )
+    if page == "geocode":  # the geocoding page lays out its own widgets
+        import app_geocode
 
-    st.header(T("params"))
-    mode = st.selectbox(
-        T("mode"), list(MODE_SPEEDS_KMH), format_func=lambda m: ui.mode_label(m, lang), key="mode"
-    )
-    speed = st.number_input(
-        T("speed"), min_value=0.5, max_value=60.0, value=MODE_SPEEDS_KMH[mode], step=0.5,
-        key=f"speed_{mode}",
-    )
-    minutes = st.number_input(
-        T("minutes"), min_value=1.0, max_value=120.0, value=15.0, step=1.0, key="minutes"
-    )
-    circuity = st.number_input(
-        T("circuity"), min_value=1.0, max_value=3.0, value=1.3, step=0.05, key="circuity",
-        help=T("circuity_help"),
-    )
-    categories = st.multiselect(
-        T("categories"), list(KIND_LABELS), format_func=lambda k: ui.kind_label(k, lang),
-        key="categories", placeholder=T("categories_placeholder"),
-    )
-    amenity = st.selectbox(
-        T("amenity"), ["", *AMENITY_LABELS], format_func=lambda a: ui.amenity_label(a, lang),
-        key="amenity",
-    )
-    use_time = st.checkbox(T("use_time"), key="use_time")
-    at = st.time_input(T("time"), value=time(23, 0), step=1800, key="at", disabled=not use_time)
-    basemap = st.selectbox(
-        T("basemap"), list(TILES),
-        format_func=lambda k: TILES[k].label_en if lang == "en" else TILES[k].label_zh,
-        key="basemap",
-    )
-    cell = st.number_input(
-        T("cell"), min_value=10.0, max_value=2000.0, value=100.0, step=10.0, key="cell"
-    )
-    cell_shape = st.selectbox(
-        T("cell_shape"), ["square", "hex"], format_func=lambda s: T(f"cell_{s}"), key="cell_shape"
-    )
-    method = st.radio(
-        T("method"), ["euclidean", "network"], format_func=lambda m: T(f"method_{m}"),
-        key="method",
-    )
-    network_path: str | None = None
-    snap_limit = 200.0
-    if method == "network":
-        source = st.selectbox(
-            T("network_source"), ["helsinki", "upload"],
-            format_func=lambda n: T(f"network_{n}"), key="network_source",
-        )
-        if source == "helsinki":
-            network_path = "helsinki"
-        else:
-            net_file = st.file_uploader(
-                T("up_network"), type=list(planner.NETWORK_TYPES), key="up_network"
+        app_geocode.render(T, lang)
+        st.stop()
+
+    with st.sidebar:
+        def _demo_changed() -> None:  # the Helsinki demo is there to show the street network
+            st.session_state["method"] = (
+                "network" if st.session_state["demo_name"] == "helsinki" else "euclidean"
             )
-            if net_file is not None:
-                try:
-                    network_path = str(planner.save_network_upload(
-                        net_file.name, net_file.getvalue(), NETWORK_DIR
-                    ))
-                except InputError as exc:
-                    st.error(str(exc))
-        snap_limit = st.number_input(
-            T("snap_limit"), min_value=10.0, max_value=2000.0, value=200.0, step=10.0,
-            key="snap_limit",
+
+        demo_name = st.selectbox(
+            T("demo_choice"), ["canglang", "helsinki"], format_func=lambda d: T(f"demo_{d}"),
+            key="demo_name", on_change=_demo_changed,
         )
-
-# --- analysis ----------------------------------------------------------------------------
-
-st.title(T("title"))
-st.caption(T("subtitle"))
-
-inputs = gather_inputs(uploads, crs, demo_name)
-if inputs["demo"]:
-    note = "demo_note_helsinki" if demo_name == "helsinki" else "demo_note"
-    st.info(ui.t(note, "zh"), icon="ℹ️")
-if method == "network" and network_path is None:
-    st.warning(T("network_missing"))
-    st.stop()
-
-try:
-    settings = Settings(
-        mode=mode,
-        speed_kmh=speed,
-        minutes=minutes,
-        circuity=circuity,
-        cell_m=cell,
-        cell_shape=cell_shape,
-        categories=tuple(categories),
-        amenity=amenity or None,
-        at=at.strftime("%H:%M") if use_time and at is not None else None,
-        method=method,
-    )
-    whatif = tuple(tuple(sorted(s.items())) for s in st.session_state.get("whatif", []))
-    with st.spinner("…"):
-        net_args = {"network": network_path, "snap_limit_m": snap_limit}
-        baseline = run_analysis(inputs["key"], settings, (), inputs["frames"], **net_args)
-        result = (
-            run_analysis(inputs["key"], settings, whatif, inputs["frames"], **net_args)
-            if whatif
-            else baseline
-        )
-except GeoError as exc:
-    st.error(f"{T('analysis_error')}: {exc}")
-    st.stop()
-
-# --- KPIs --------------------------------------------------------------------------------
-
-change = scenario.compare(baseline, result) if whatif else None
-uncovered = result.total_demand - result.covered_demand
-k1, k2, k3, k4 = st.columns(4)
-k1.metric(
-    T("kpi_coverage"), ui.share(result.coverage),
-    delta=ui.share_delta(change["coverage"]["delta"], lang) if change else None,
-    help=f"{T('reach')} {settings.reach_m:,.0f} m",
-)
-k2.metric(
-    T("kpi_uncovered"), ui.demand(uncovered),
-    delta=ui.demand_delta(change["uncovered_demand"]["delta"]) if change else None,
-    delta_color="inverse",
-)
-k3.metric(
-    T("kpi_gaps"), str(len(result.gap_table)),
-    delta=ui.count_delta(change["gaps"]["delta"]) if change else None,
-    delta_color="inverse",
-)
-k4.metric(
-    T("kpi_stations"), str(result.stations_used),
-    delta=ui.count_delta(change["stations_used"]["delta"]) if change else None,
-    help=f"{result.stations_used} / {len(result.stations)}",
-)
-if change:
-    st.caption(T("vs_baseline"))
-if result.network is not None:
-    info = result.network.summary()
-    st.caption(
-        f"{T('kpi_overstated')}: {ui.share(info['overstated_share'])} · "
-        f"{T('off_network')} {info['off_network']['points']} · "
-        f"{T('unreachable')} {info['unreachable']['points']}"
-    )
-if result.demand_source == "cells":
-    st.caption(T("kpi_cells_note"))
-
-# --- map and tables ----------------------------------------------------------------------
-
-left, right = st.columns([2, 1])
-with left:
-    st.subheader(T("map"))
-    click_to_add = st.toggle(T("click_to_add"), value=True, key="click_to_add")
-    click = show_map(result, basemap)
-    st.caption(T("map_datum").format(datum=TILES[basemap].datum.upper()))
-    if click and click_to_add:
-        add_whatif(
-            result.stations, click[0], click[1], TILES[basemap].datum,
-            name=T("default_station_name"),
-        )
-        st.rerun()
-
-with right:
-    st.subheader(T("gaps_table"))
-    gap_view = planner.gap_report(result)
-    if len(gap_view):
-        st.dataframe(
-            ui.headers(gap_view, lang), hide_index=True, height=260,
-            column_config={
-                ui.pick(ui.COLUMNS, "lon", lang): st.column_config.NumberColumn(format="%.6f"),
-                ui.pick(ui.COLUMNS, "lat", lang): st.column_config.NumberColumn(format="%.6f"),
-                ui.pick(ui.COLUMNS, "area_m2", lang): st.column_config.NumberColumn(format="%.0f"),
-            },
-        )
-    else:
-        st.caption(T("no_gaps"))
-    st.subheader(T("grids_table"))
-    if len(result.grid_table):
-        st.dataframe(
-            ui.headers(result.grid_table, lang), hide_index=True,
-            column_config={
-                ui.pick(ui.COLUMNS, "coverage", lang): st.column_config.NumberColumn(
-                    format="percent"
+        with st.expander(T("data"), expanded=False):
+            st.caption(T("data_help"))
+            types = list(planner.UPLOAD_TYPES)
+            uploads = {
+                "stations": st.file_uploader(
+                    T("up_stations"), type=types, accept_multiple_files=True, key="up_stations"
                 ),
-            },
+                "demand": st.file_uploader(T("up_demand"), type=types, key="up_demand"),
+                "area": st.file_uploader(T("up_area"), type=types, key="up_area"),
+                "grids": st.file_uploader(T("up_grids"), type=types, key="up_grids"),
+            }
+            crs = st.selectbox(
+                T("crs"), CRS_KEYS, format_func=lambda c: ui.crs_label(c, lang), key="crs",
+                help=T("crs_help"),
+            )
+
+        st.header(T("params"))
+        mode = st.selectbox(
+            T("mode"), list(MODE_SPEEDS_KMH), format_func=lambda m: ui.mode_label(m, lang),
+            key="mode",
         )
-    else:
-        st.caption(T("no_grids"))
-
-# --- what-if stations --------------------------------------------------------------------
-
-st.subheader(T("whatif"))
-if st.session_state.get("whatif_error"):
-    st.error(st.session_state.pop("whatif_error"))
-hyp = scenario.hypothetical_stations(result.stations)
-if len(hyp) == 0:
-    st.caption(T("whatif_none"))
-for row in hyp.itertuples(index=False):
-    c1, c2 = st.columns([6, 1])
-    unused = "" if bool(row.used) else " " + T("whatif_unused")
-    c1.markdown(
-        f"**{row.id}** {row.name} · {ui.kind_label(str(row.kind), lang)} · "
-        f"{row.geometry.x:.6f}, {row.geometry.y:.6f} (WGS-84){unused}"
-    )
-    c2.button(
-        T("remove"), key=f"remove_{row.id}", on_click=remove_whatif,
-        args=(result.stations, str(row.id)),
-    )
-if len(hyp):
-    c1, c2 = st.columns([1, 1])
-    c1.download_button(
-        T("download_whatif"), data=lambda: planner.whatif_csv(result.stations),
-        file_name="whatif_stations.csv", mime="text/csv", key="dl_whatif", on_click="ignore",
-    )
-    c2.button(T("remove_all"), key="remove_all", on_click=remove_whatif,
-              args=(result.stations, None))
-
-with st.form("whatif_form"):
-    st.markdown(f"**{T('whatif_form')}**")
-    top = planner.gap_report(result).head(1)
-    f1, f2, f3 = st.columns(3)
-    lon_in = f1.number_input(
-        T("lon"), value=float(top["lon"].iloc[0]) if len(top) else 120.62, step=0.0001,
-        format="%.6f", key="wi_lon",
-    )
-    lat_in = f2.number_input(
-        T("lat"), value=float(top["lat"].iloc[0]) if len(top) else 31.29, step=0.0001,
-        format="%.6f", key="wi_lat",
-    )
-    crs_in = f3.selectbox(
-        T("point_crs"), CRS_KEYS, format_func=lambda c: ui.crs_label(c, lang), key="wi_crs"
-    )
-    f4, f5, f6, f7 = st.columns(4)
-    name_in = f4.text_input(T("name"), value=T("default_station_name"), key="wi_name")
-    kind_in = f5.selectbox(
-        T("kind"), list(KIND_LABELS), format_func=lambda k: ui.kind_label(k, lang), key="wi_kind"
-    )
-    amen_in = f6.multiselect(
-        T("amenities"), list(AMENITY_LABELS), format_func=lambda a: ui.amenity_label(a, lang),
-        key="wi_amenities",
-    )
-    hours_in = f7.text_input(T("hours"), value="24小时", key="wi_hours")
-    if st.form_submit_button(T("add")):
-        add_whatif(
-            result.stations, lon_in, lat_in, crs_in, name=name_in, kind=kind_in,
-            amenities="、".join(AMENITY_LABELS[a][0] for a in amen_in), hours=hours_in,
+        speed = st.number_input(
+            T("speed"), min_value=0.5, max_value=60.0, value=MODE_SPEEDS_KMH[mode], step=0.5,
+            key=f"speed_{mode}",
         )
-        st.rerun()
-
-# --- siting ------------------------------------------------------------------------------
-
-st.subheader(T("siting"))
-st.caption(T("siting_help"))
-with st.form("siting_form"):
-    g1, g2, g3, g4 = st.columns(4)
-    model = g1.radio(T("siting_model"), ["add", "target"], key="siting_model",
-                     format_func=lambda m: T(f"siting_{m}"))
-    k_in = g2.number_input(T("siting_k"), min_value=1, max_value=50, value=3, step=1,
-                           key="siting_k")
-    share_in = g2.number_input(T("siting_share"), min_value=0.05, max_value=1.0, value=0.95,
-                               step=0.01, format="%.2f", key="siting_share")
-    source_in = g3.radio(T("siting_source"), ["gaps", "upload", "both"], key="siting_source",
-                         format_func=lambda c: T(f"siting_source_{c}"))
-    cand_file = g3.file_uploader(T("siting_candidates"), type=list(planner.UPLOAD_TYPES),
-                                 key="siting_candidates")
-    charging_in = g4.checkbox(T("siting_charging"), key="siting_charging")
-    solver_in = g4.selectbox(T("siting_solver"), ["auto", "exact", "greedy"], key="siting_solver")
-    run_it = st.form_submit_button(T("siting_run"))
-if run_it:
-    st.session_state["siting_on"] = True
-if st.session_state.get("siting_on"):
-    cand_gdf, cand_key = None, None
-    if source_in in ("upload", "both") and cand_file is not None:
-        try:
-            cand_gdf = read_upload("stations", cand_file.name, cand_file.getvalue(), crs)
-            cand_key = (cand_file.name, hashlib.sha256(cand_file.getvalue()).hexdigest(), crs)
-        except InputError as exc:
-            st.error(f"{T('read_error')}: {exc}")
-    if source_in in ("upload", "both") and cand_gdf is None:
-        st.info(T("siting_no_file"))
-    params = {"from_gaps": source_in in ("gaps", "both") or cand_gdf is None,
-              "charging": bool(charging_in), "solver": solver_in, "time_limit": 30.0}
-    params.update({"add": int(k_in)} if model == "add" else {"target": float(share_in)})
-    try:
-        with st.spinner(T("siting_running")):
-            siting = run_siting(inputs["key"], settings, tuple(sorted(params.items())), cand_key,
-                                inputs["frames"], cand_gdf, **net_args)
-    except GeoError as exc:
-        st.error(f"{T('analysis_error')}: {exc}")
-        siting = None
-    if siting is not None:
-        info = siting.summary()
-        m1, m2, m3 = st.columns(3)
-        m1.metric(T("siting_before"), ui.share(info["baseline_coverage"]))
-        m2.metric(T("siting_after"), ui.share(info["coverage"]),
-                  delta=ui.share_delta(info["coverage"] - info["baseline_coverage"], lang))
-        m3.metric(T("siting_sites"), str(len(info["selected"])))
-        st.caption(("✅ " if info["optimal"] else "≈ ") + info["status"])
-        if not info["feasible"]:
-            st.warning(T("siting_infeasible").format(
-                best=ui.share(info["best_coverage"] or 0.0)))
-        table = siting.sites_table()
-        st.dataframe(ui.headers(table, lang), hide_index=True)
-        b1, b2 = st.columns(2)
-        if b1.button(T("siting_use"), key="siting_use", disabled=len(table) == 0):
-            # as the siting placed them: kind, amenities and hours that its filters count
-            current = result.stations
-            for row in scenario.hypothetical_stations(siting.after.stations).itertuples(
-                index=False
-            ):
-                current = add_whatif(
-                    current, row.geometry.x, row.geometry.y, "wgs84", name=str(row.name),
-                    kind=str(row.kind), amenities=str(row.amenities_text), hours=str(row.hours),
+        minutes = st.number_input(
+            T("minutes"), min_value=1.0, max_value=120.0, value=15.0, step=1.0, key="minutes"
+        )
+        circuity = st.number_input(
+            T("circuity"), min_value=1.0, max_value=3.0, value=1.3, step=0.05, key="circuity",
+            help=T("circuity_help"),
+        )
+        categories = st.multiselect(
+            T("categories"), list(KIND_LABELS), format_func=lambda k: ui.kind_label(k, lang),
+            key="categories", placeholder=T("categories_placeholder"),
+        )
+        amenity = st.selectbox(
+            T("amenity"), ["", *AMENITY_LABELS], format_func=lambda a: ui.amenity_label(a, lang),
+            key="amenity",
+        )
+        use_time = st.checkbox(T("use_time"), key="use_time")
+        at = st.time_input(T("time"), value=time(23, 0), step=1800, key="at", disabled=not use_time)
+        basemap = st.selectbox(
+            T("basemap"), list(TILES),
+            format_func=lambda k: TILES[k].label_en if lang == "en" else TILES[k].label_zh,
+            key="basemap",
+        )
+        cell = st.number_input(
+            T("cell"), min_value=10.0, max_value=2000.0, value=100.0, step=10.0, key="cell"
+        )
+        cell_shape = st.selectbox(
+            T("cell_shape"), ["square", "hex"], format_func=lambda s: T(f"cell_{s}"),
+            key="cell_shape",
+        )
+        method = st.radio(
+            T("method"), ["euclidean", "network"], format_func=lambda m: T(f"method_{m}"),
+            key="method",
+        )
+        network_path: str | None = None
+        snap_limit = 200.0
+        if method == "network":
+            source = st.selectbox(
+                T("network_source"), ["helsinki", "upload"],
+                format_func=lambda n: T(f"network_{n}"), key="network_source",
+            )
+            if source == "helsinki":
+                network_path = "helsinki"
+            else:
+                net_file = st.file_uploader(
+                    T("up_network"), type=list(planner.NETWORK_TYPES), key="up_network"
                 )
-            st.session_state["siting_on"] = False
+                if net_file is not None:
+                    try:
+                        network_path = str(planner.save_network_upload(
+                            net_file.name, net_file.getvalue(), NETWORK_DIR
+                        ))
+                    except InputError as exc:
+                        st.error(ui.plain(exc))
+            snap_limit = st.number_input(
+                T("snap_limit"), min_value=10.0, max_value=2000.0, value=200.0, step=10.0,
+                key="snap_limit",
+            )
+
+    # --- analysis ----------------------------------------------------------------------------
+
+    st.title(T("title"))
+    st.caption(T("subtitle"))
+
+    inputs = gather_inputs(uploads, crs, demo_name)
+    if inputs["demo"]:
+        note = "demo_note_helsinki" if demo_name == "helsinki" else "demo_note"
+        st.info(ui.t(note, "zh"), icon="ℹ️")
+    if method == "network" and network_path is None:
+        st.warning(T("network_missing"))
+        st.stop()
+
+    try:
+        settings = Settings(
+            mode=mode,
+            speed_kmh=speed,
+            minutes=minutes,
+            circuity=circuity,
+            cell_m=cell,
+            cell_shape=cell_shape,
+            categories=tuple(categories),
+            amenity=amenity or None,
+            at=at.strftime("%H:%M") if use_time and at is not None else None,
+            method=method,
+        )
+        whatif = tuple(tuple(sorted(s.items())) for s in st.session_state.get("whatif", []))
+        with st.spinner("…"):
+            net_args = {"network": network_path, "snap_limit_m": snap_limit}
+            baseline = run_analysis(inputs["key"], settings, (), inputs["frames"], **net_args)
+            result = (
+                run_analysis(inputs["key"], settings, whatif, inputs["frames"], **net_args)
+                if whatif
+                else baseline
+            )
+    except GeoError as exc:
+        st.error(f"{T('analysis_error')}: {ui.plain(exc)}")
+        st.stop()
+
+    # --- KPIs --------------------------------------------------------------------------------
+
+    change = scenario.compare(baseline, result) if whatif else None
+    uncovered = result.total_demand - result.covered_demand
+    k1, k2, k3, k4 = st.columns(4)
+    k1.metric(
+        T("kpi_coverage"), ui.share(result.coverage),
+        delta=ui.share_delta(change["coverage"]["delta"], lang) if change else None,
+        help=f"{T('reach')} {settings.reach_m:,.0f} m",
+    )
+    k2.metric(
+        T("kpi_uncovered"), ui.demand(uncovered),
+        delta=ui.demand_delta(change["uncovered_demand"]["delta"]) if change else None,
+        delta_color="inverse",
+    )
+    k3.metric(
+        T("kpi_gaps"), str(len(result.gap_table)),
+        delta=ui.count_delta(change["gaps"]["delta"]) if change else None,
+        delta_color="inverse",
+    )
+    k4.metric(
+        T("kpi_stations"), str(result.stations_used),
+        delta=ui.count_delta(change["stations_used"]["delta"]) if change else None,
+        help=f"{result.stations_used} / {len(result.stations)}",
+    )
+    if change:
+        st.caption(T("vs_baseline"))
+    if result.network is not None:
+        info = result.network.summary()
+        st.caption(
+            f"{T('kpi_overstated')}: {ui.share(info['overstated_share'])} · "
+            f"{T('off_network')} {info['off_network']['points']} · "
+            f"{T('unreachable')} {info['unreachable']['points']}"
+        )
+    if result.demand_source == "cells":
+        st.caption(T("kpi_cells_note"))
+
+    # --- map and tables ----------------------------------------------------------------------
+
+    left, right = st.columns([2, 1])
+    with left:
+        st.subheader(T("map"))
+        click_to_add = st.toggle(T("click_to_add"), value=True, key="click_to_add")
+        click = show_map(result, basemap)
+        st.caption(T("map_datum").format(datum=TILES[basemap].datum.upper()))
+        if click and click_to_add:
+            add_whatif(
+                result.stations, click[0], click[1], TILES[basemap].datum,
+                name=T("default_station_name"),
+            )
             st.rerun()
-        b2.download_button(
-            T("siting_download"), data=planner.table_bytes(table, ".csv"),
-            file_name="sites.csv", mime="text/csv", key="dl_sites", on_click="ignore",
+
+    with right:
+        st.subheader(T("gaps_table"))
+        gap_view = planner.gap_report(result)
+        if len(gap_view):
+            st.dataframe(
+                ui.headers(gap_view, lang), hide_index=True, height=260,
+                column_config={
+                    ui.pick(ui.COLUMNS, "lon", lang): st.column_config.NumberColumn(format="%.6f"),
+                    ui.pick(ui.COLUMNS, "lat", lang): st.column_config.NumberColumn(format="%.6f"),
+                    ui.pick(ui.COLUMNS, "area_m2", lang):
+                        st.column_config.NumberColumn(format="%.0f"),
+                },
+            )
+        else:
+            st.caption(T("no_gaps"))
+        st.subheader(T("grids_table"))
+        if len(result.grid_table):
+            st.dataframe(
+                ui.headers(result.grid_table, lang), hide_index=True,
+                column_config={
+                    ui.pick(ui.COLUMNS, "coverage", lang): st.column_config.NumberColumn(
+                        format="percent"
+                    ),
+                },
+            )
+        else:
+            st.caption(T("no_grids"))
+
+    # --- what-if stations --------------------------------------------------------------------
+
+    st.subheader(T("whatif"))
+    if st.session_state.get("whatif_error"):
+        st.error(ui.plain(st.session_state.pop("whatif_error")))
+    hyp = scenario.hypothetical_stations(result.stations)
+    if len(hyp) == 0:
+        st.caption(T("whatif_none"))
+    for row in hyp.itertuples(index=False):
+        c1, c2 = st.columns([6, 1])
+        unused = "" if bool(row.used) else " " + T("whatif_unused")
+        c1.markdown(
+            f"**{ui.plain(row.id)}** {ui.plain(row.name)} · {ui.kind_label(str(row.kind), lang)} · "
+            f"{row.geometry.x:.6f}, {row.geometry.y:.6f} (WGS-84){unused}"
+        )
+        c2.button(
+            T("remove"), key=f"remove_{row.id}", on_click=remove_whatif,
+            args=(result.stations, str(row.id)),
+        )
+    if len(hyp):
+        c1, c2 = st.columns([1, 1])
+        c1.download_button(
+            T("download_whatif"), data=lambda: planner.whatif_csv(result.stations),
+            file_name="whatif_stations.csv", mime="text/csv", key="dl_whatif", on_click="ignore",
+        )
+        c2.button(T("remove_all"), key="remove_all", on_click=remove_whatif,
+                  args=(result.stations, None))
+
+    with st.form("whatif_form"):
+        st.markdown(f"**{T('whatif_form')}**")
+        top = planner.gap_report(result).head(1)
+        f1, f2, f3 = st.columns(3)
+        lon_in = f1.number_input(
+            T("lon"), value=float(top["lon"].iloc[0]) if len(top) else 120.62, step=0.0001,
+            format="%.6f", key="wi_lon",
+        )
+        lat_in = f2.number_input(
+            T("lat"), value=float(top["lat"].iloc[0]) if len(top) else 31.29, step=0.0001,
+            format="%.6f", key="wi_lat",
+        )
+        crs_in = f3.selectbox(
+            T("point_crs"), CRS_KEYS, format_func=lambda c: ui.crs_label(c, lang), key="wi_crs"
+        )
+        f4, f5, f6, f7 = st.columns(4)
+        name_in = f4.text_input(T("name"), value=T("default_station_name"), key="wi_name")
+        kind_in = f5.selectbox(
+            T("kind"), list(KIND_LABELS), format_func=lambda k: ui.kind_label(k, lang),
+            key="wi_kind",
+        )
+        amen_in = f6.multiselect(
+            T("amenities"), list(AMENITY_LABELS), format_func=lambda a: ui.amenity_label(a, lang),
+            key="wi_amenities",
+        )
+        hours_in = f7.text_input(T("hours"), value="24小时", key="wi_hours")
+        if st.form_submit_button(T("add")):
+            add_whatif(
+                result.stations, lon_in, lat_in, crs_in, name=name_in, kind=kind_in,
+                amenities="、".join(AMENITY_LABELS[a][0] for a in amen_in), hours=hours_in,
+            )
+            st.rerun()
+
+    # --- siting ------------------------------------------------------------------------------
+
+    st.subheader(T("siting"))
+    st.caption(T("siting_help"))
+    with st.form("siting_form"):
+        g1, g2, g3, g4 = st.columns(4)
+        model = g1.radio(T("siting_model"), ["add", "target"], key="siting_model",
+                         format_func=lambda m: T(f"siting_{m}"))
+        k_in = g2.number_input(T("siting_k"), min_value=1, max_value=50, value=3, step=1,
+                               key="siting_k")
+        share_in = g2.number_input(T("siting_share"), min_value=0.05, max_value=1.0, value=0.95,
+                                   step=0.01, format="%.2f", key="siting_share")
+        source_in = g3.radio(T("siting_source"), ["gaps", "upload", "both"], key="siting_source",
+                             format_func=lambda c: T(f"siting_source_{c}"))
+        cand_file = g3.file_uploader(T("siting_candidates"), type=list(planner.UPLOAD_TYPES),
+                                     key="siting_candidates")
+        charging_in = g4.checkbox(T("siting_charging"), key="siting_charging")
+        solver_in = g4.selectbox(T("siting_solver"), ["auto", "exact", "greedy"],
+                                 key="siting_solver")
+        run_it = st.form_submit_button(T("siting_run"))
+    if run_it:
+        st.session_state["siting_on"] = True
+    if st.session_state.get("siting_on"):
+        cand_gdf, cand_key = None, None
+        if source_in in ("upload", "both") and cand_file is not None:
+            try:
+                cand_gdf = read_upload("stations", cand_file.name, cand_file.getvalue(), crs)
+                cand_key = (cand_file.name, hashlib.sha256(cand_file.getvalue()).hexdigest(), crs)
+            except InputError as exc:
+                st.error(f"{T('read_error')}: {ui.plain(exc)}")
+        if source_in in ("upload", "both") and cand_gdf is None:
+            st.info(T("siting_no_file"))
+        params = {"from_gaps": source_in in ("gaps", "both") or cand_gdf is None,
+                  "charging": bool(charging_in), "solver": solver_in, "time_limit": 30.0}
+        params.update({"add": int(k_in)} if model == "add" else {"target": float(share_in)})
+        try:
+            with st.spinner(T("siting_running")):
+                siting = run_siting(inputs["key"], settings, tuple(sorted(params.items())),
+                                    cand_key, inputs["frames"], cand_gdf, **net_args)
+        except GeoError as exc:
+            st.error(f"{T('analysis_error')}: {ui.plain(exc)}")
+            siting = None
+        if siting is not None:
+            info = siting.summary()
+            m1, m2, m3 = st.columns(3)
+            m1.metric(T("siting_before"), ui.share(info["baseline_coverage"]))
+            m2.metric(T("siting_after"), ui.share(info["coverage"]),
+                      delta=ui.share_delta(info["coverage"] - info["baseline_coverage"], lang))
+            m3.metric(T("siting_sites"), str(len(info["selected"])))
+            st.caption(("✅ " if info["optimal"] else "≈ ") + ui.plain(info["status"]))
+            if not info["feasible"]:
+                st.warning(T("siting_infeasible").format(
+                    best=ui.share(info["best_coverage"] or 0.0)))
+            table = siting.sites_table()
+            st.dataframe(ui.headers(table, lang), hide_index=True)
+            b1, b2 = st.columns(2)
+            if b1.button(T("siting_use"), key="siting_use", disabled=len(table) == 0):
+                # as the siting placed them: kind, amenities and hours that its filters count
+                current = result.stations
+                for row in scenario.hypothetical_stations(siting.after.stations).itertuples(
+                    index=False
+                ):
+                    current = add_whatif(
+                        current, row.geometry.x, row.geometry.y, "wgs84", name=str(row.name),
+                        kind=str(row.kind), amenities=str(row.amenities_text), hours=str(row.hours),
+                    )
+                st.session_state["siting_on"] = False
+                st.rerun()
+            b2.download_button(
+                T("siting_download"), data=planner.table_bytes(table, ".csv"),
+                file_name="sites.csv", mime="text/csv", key="dl_sites", on_click="ignore",
+            )
+
+    # --- downloads ---------------------------------------------------------------------------
+
+    st.subheader(T("downloads"))
+    items = planner.downloads(result, tiles=basemap, lang=lang)
+    cols = st.columns(4)
+    for i, item in enumerate(items):
+        cols[i % 4].download_button(
+            T(f"dl_{item.key}"), data=item.make, file_name=item.file_name, mime=item.mime,
+            key=f"dl_{item.key}", on_click="ignore",
         )
 
-# --- downloads ---------------------------------------------------------------------------
+    # --- stations, rejected rows, warnings ---------------------------------------------------
 
-st.subheader(T("downloads"))
-items = planner.downloads(result, tiles=basemap, lang=lang)
-cols = st.columns(4)
-for i, item in enumerate(items):
-    cols[i % 4].download_button(
-        T(f"dl_{item.key}"), data=item.make, file_name=item.file_name, mime=item.mime,
-        key=f"dl_{item.key}", on_click="ignore",
-    )
+    with st.expander(T("stations_table")):
+        table = planner.station_report(result)
+        table["kind"] = table["kind"].map({k: ui.kind_label(k, lang) for k in KIND_LABELS})
+        st.dataframe(ui.headers(table, lang), hide_index=True)
 
-# --- stations, rejected rows, warnings ---------------------------------------------------
+    rejected = planner.issues_table([*inputs["rejected"], *result.rejected])
+    warnings = planner.issues_table([*inputs["warnings"], *result.warnings])
+    title = f"{T('issues')} ({len(rejected)} / {len(warnings)})"
+    with st.expander(title, expanded=len(rejected) > 0):
+        st.markdown(f"**{T('rejected')}**")
+        if len(rejected):
+            st.dataframe(ui.headers(rejected, lang), hide_index=True)
+        else:
+            st.caption(T("no_issues"))
+        if len(warnings):
+            st.markdown(f"**{T('warnings')}**")
+            st.dataframe(ui.headers(warnings, lang), hide_index=True)
 
-with st.expander(T("stations_table")):
-    table = planner.station_report(result)
-    table["kind"] = table["kind"].map({k: ui.kind_label(k, lang) for k in KIND_LABELS})
-    st.dataframe(ui.headers(table, lang), hide_index=True)
 
-rejected = planner.issues_table([*inputs["rejected"], *result.rejected])
-warnings = planner.issues_table([*inputs["warnings"], *result.warnings])
-with st.expander(f"{T('issues')} ({len(rejected)} / {len(warnings)})", expanded=len(rejected) > 0):
-    st.markdown(f"**{T('rejected')}**")
-    if len(rejected):
-        st.dataframe(ui.headers(rejected, lang), hide_index=True)
-    else:
-        st.caption(T("no_issues"))
-    if len(warnings):
-        st.markdown(f"**{T('warnings')}**")
-        st.dataframe(ui.headers(warnings, lang), hide_index=True)
+
+# --- the page, behind the access gate, within the session's memory budget --------------
+
+if _access_granted():
+    _guarded(_page)

@@ -60,7 +60,7 @@ def _table_from_input(
                 return None
             table = planner.geocode_upload(upload.name, upload.getvalue(), **args)
     except GeoError as exc:
-        st.error(str(exc))
+        st.error(ui.plain(exc))
         return None
     finally:
         bar.empty()
@@ -110,7 +110,7 @@ def render(T: Callable[[str], str], lang: str) -> None:  # noqa: N803 - the tran
         return
     crs = st.session_state.get("gc_crs", "wgs84")
     if table.attrs.get("geocode_stopped"):
-        st.warning(f"{T('gc_stopped')}: {table.attrs.get('geocode_message', '')}")
+        st.warning(f"{T('gc_stopped')}: {ui.plain(table.attrs.get('geocode_message', ''))}")
 
     counts = summarize(table)
     cols = st.columns(5)
@@ -172,7 +172,7 @@ def _fix(table: pd.DataFrame, pos: int, lon: float, lat: float, datum: str) -> N
     try:
         st.session_state["gc_table"] = rv.apply_fix(table, pos, lon, lat, datum=datum)
     except GeoError as exc:
-        st.error(str(exc))
+        st.error(ui.plain(exc))
         return
     st.rerun()
 

@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import hmac
+import secrets
 import tempfile
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,12 +47,15 @@ __all__ = [
     "demo_addresses",
     "demo_dir",
     "downloads",
+    "error_reference",
     "gap_report",
     "geocode_upload",
     "issues_table",
+    "password_matches",
     "read_demo",
     "read_input",
     "read_upload",
+    "redacted_traceback",
     "save_network_upload",
     "station_report",
     "summary_json",
@@ -494,3 +500,50 @@ def whatif_csv(stations: gpd.GeoDataFrame) -> bytes:
     from geo.scenario import hypothetical_table
 
     return table_bytes(hypothetical_table(stations), ".csv")
+
+
+def password_matches(given: str | None, expected: str) -> bool:
+    """Whether a password typed at the app's access gate is the configured one.
+
+    Parameters
+    ----------
+    given
+        What was typed.
+    expected
+        ``app_password`` from the secrets (or ``GEO_APP_PASSWORD``).
+
+    Returns
+    -------
+    bool
+        Compared in constant time.
+    """
+    return hmac.compare_digest(str(given or "").encode("utf-8"), str(expected).encode("utf-8"))
+
+
+def error_reference() -> str:
+    """A short reference for an unexpected error: shown to the user, written to the log.
+
+    Returns
+    -------
+    str
+        E.g. ``E-3F9A2C1B``.
+    """
+    return "E-" + secrets.token_hex(4).upper()
+
+
+def redacted_traceback(exc: BaseException) -> str:
+    """The traceback of an exception for the server log, provider keys removed.
+
+    Parameters
+    ----------
+    exc
+        The exception.
+
+    Returns
+    -------
+    str
+    """
+    from geo.geocode.providers import redact
+
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return redact(text)

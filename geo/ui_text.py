@@ -12,6 +12,8 @@ here imports Streamlit, so the words can be tested without the app.
 
 from __future__ import annotations
 
+import re
+
 from geo.words import (
     COLUMNS,
     CRS_LABELS,
@@ -45,6 +47,7 @@ __all__ = [
     "kind_label",
     "mode_label",
     "pick",
+    "plain",
     "share",
     "share_delta",
     "t",
@@ -74,6 +77,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "not surveyed, not official station locations or grids.",
     ),
     "language": ("语言 Language", "Language 语言"),
+    "access_password": ("访问密码 Password", "Password"),
+    "access_enter": ("进入 Enter", "Enter"),
+    "access_wrong": ("密码不正确。", "Wrong password."),
+    "internal_error": (
+        "出现了意外错误（编号 {ref}），已记录在服务器日志中。请把编号告诉管理员。",
+        "An unexpected error occurred (reference {ref}); it is in the server log. "
+        "Please give the reference to the administrator.",
+    ),
     "demo_choice": ("演示数据 Demo", "Demo data"),
     "demo_canglang": ("沧浪街道（苏州，直线）", "Canglang Street (Suzhou, straight line)"),
     "demo_helsinki": ("赫尔辛基（真实路网）", "Helsinki (real street network)"),
@@ -293,6 +304,36 @@ TEXT: dict[str, tuple[str, str]] = {
     "gc_used": ("覆盖分析现在使用这张编码后的表。", "The coverage analysis now uses this table."),
     "gc_all_rows": ("全部行 All rows", "All rows"),
 }
+
+
+_ZWSP = "\u200b"
+# "://" and "www." as GFM's autolink literals see them
+_AUTOLINK = re.compile(r"(?i)(:/|www\.)")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:^&=\"'])")
+
+
+def plain(text: object) -> str:
+    """Text a user gave (a file name, a header, a station name, an error quoting them) made
+    inert for Streamlit's Markdown: every punctuation character is backslash-escaped, so
+    ``[…](http://…)`` is no link, ``![…](…)`` no image, ``:red[…]`` no colour, ``$…$`` no
+    formula and HTML is shown as text; and an invisible zero-width space is put into
+    ``://``, ``www.`` and ``@``, which Streamlit's Markdown would otherwise turn into links
+    on its own (GFM autolinks). The text reads the same on screen.
+
+    Parameters
+    ----------
+    text
+        Anything; ``None`` becomes ``""``.
+
+    Returns
+    -------
+    str
+    """
+    if text is None:
+        return ""
+    value = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + _ZWSP + m.group(0)[-1], str(text))
+    value = value.replace("@", "@" + _ZWSP)
+    return _MARKDOWN.sub(r"\\\1", value)
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE) -> str:

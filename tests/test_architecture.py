@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "geo.errors": 0,
     "geo.paths": 0,
     "geo.budget": 0,
+    "geo.memo": 0,
     # 1 vocabulary: parameters, coordinate systems, columns and kinds, style, demo data
     "geo.settings": 1,
     "geo.crs": 1,

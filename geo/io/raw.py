@@ -31,6 +31,8 @@ __all__ = [
     "CSV_SUFFIXES",
     "EXCEL_SUFFIXES",
     "GEO_SUFFIXES",
+    "MAX_COLUMNS",
+    "MAX_ROWS",
     "PathArg",
     "RawTable",
     "detect_encoding",
@@ -45,6 +47,12 @@ CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".parquet", ".geoparquet")
 _HEADER_SCAN_ROWS = 20
+#: The most columns a table may have: a station, demand or 网格 table has a handful; a
+#: sheet thousands of columns wide is a mistake (or an attempt to exhaust the server).
+MAX_COLUMNS = 500
+#: The most rows a table may have (a city's demand points at one per resident building
+#: are well under a million; the memory budget may refuse a smaller table first).
+MAX_ROWS = 10_000_000
 
 
 @dataclass
@@ -94,7 +102,9 @@ def read_raw(path: PathArg, *, sheet: str | int | None = None) -> RawTable:
     Raises
     ------
     InputError
-        If the file is missing, empty, of an unknown kind or unreadable.
+        If the file is missing, empty, of an unknown kind or unreadable, too large for
+        the memory budget (:mod:`geo.budget`) or has more than :data:`MAX_COLUMNS`
+        columns or :data:`MAX_ROWS` rows.
     """
     p = Path(path)
     file = str(path)
@@ -108,9 +118,9 @@ def read_raw(path: PathArg, *, sheet: str | int | None = None) -> RawTable:
         check_content(p, file)
     _check_memory(p, file, suffix)
     if suffix in CSV_SUFFIXES:
-        return _read_csv(p, file)
+        return _check_shape(_read_csv(p, file))
     if suffix in EXCEL_SUFFIXES:
-        return _read_excel(p, file, sheet)
+        return _check_shape(_read_excel(p, file, sheet))
     if suffix == ".xls":
         raise InputError(
             "old Excel format (.xls) is not supported: open it in Excel or WPS and "
@@ -118,12 +128,26 @@ def read_raw(path: PathArg, *, sheet: str | int | None = None) -> RawTable:
             file=file,
         )
     if suffix in GEO_SUFFIXES:
-        return _read_geo(p, file)
+        return _check_shape(_read_geo(p, file))
     raise InputError(
         f"unknown file type '{suffix or '(none)'}': use CSV, XLSX, GeoJSON, GeoPackage "
         "or GeoParquet",
         file=file,
     )
+
+
+def _check_shape(table: RawTable) -> RawTable:
+    """Refuse a table wider than :data:`MAX_COLUMNS` or longer than :data:`MAX_ROWS`."""
+    n_rows, n_cols = table.data.shape
+    if n_cols > MAX_COLUMNS:
+        raise InputError(f"the table has {n_cols:,} columns; geo reads at most {MAX_COLUMNS:,} "
+                         "(a station, demand or 网格 table needs a handful): delete the "
+                         "unused columns", file=table.file)
+    if n_rows > MAX_ROWS:
+        raise InputError(f"the table has {n_rows:,} rows; geo reads at most {MAX_ROWS:,}: "
+                         "aggregate the demand to a grid first, or split the file",
+                         file=table.file)
+    return table
 
 
 #: Memory a file's table takes per byte of the file, by kind (measured, with margin).
@@ -335,12 +359,25 @@ def _read_csv(p: Path, file: str) -> RawTable:
     return RawTable(data, rows, file)
 
 
+def _forbidden_xml(exc: BaseException | None) -> bool:
+    """Whether defusedxml (openpyxl parses with it) refused an entity or DTD in ``exc``."""
+    while exc is not None:
+        if type(exc).__module__.startswith("defusedxml"):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def _read_excel(p: Path, file: str, sheet: str | int | None) -> RawTable:
     import openpyxl
 
     try:
         book = openpyxl.load_workbook(p, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several kinds for damaged files
+        if _forbidden_xml(exc):
+            raise InputError("the workbook's XML declares entities or a DTD, which Excel and "
+                             "WPS never write and geo does not read (a crafted file?): "
+                             "save it again from Excel or WPS", file=file) from None
         raise InputError(f"not a readable XLSX workbook ({exc})", file=file) from None
     try:
         names = book.sheetnames

@@ -8,13 +8,16 @@ folder, and to ``$GEO_SCREENSHOTS`` when set (that is how ``docs/app.png`` is ma
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,13 +38,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    url = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.js"
-    if local_file(url) is None:
-        pytest.skip(f"Leaflet {LEAFLET_VERSION} is not available locally (run `npm ci`)")
+@contextlib.contextmanager
+def streamlit_server(log: Path) -> Iterator[tuple[subprocess.Popen, str]]:
+    """``streamlit run app.py`` on a free local port, until it answers its health check."""
     port = free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -60,13 +60,45 @@ def app_url(tmp_path_factory):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"streamlit did not start: {log.read_text(errors='replace')}")
                 time.sleep(0.5)
-        yield f"http://127.0.0.1:{port}/"
+        yield proc, f"http://127.0.0.1:{port}/"
     finally:
-        proc.terminate()
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _leaflet_or_skip() -> None:
+    url = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.js"
+    if local_file(url) is None:
+        pytest.skip(f"Leaflet {LEAFLET_VERSION} is not available locally (run `npm ci`)")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    _leaflet_or_skip()
+    with streamlit_server(tmp_path_factory.mktemp("streamlit") / "server.log") as (_, url):
+        yield url
+
+
+def test_the_server_stops_cleanly_on_sigterm_while_a_page_runs(
+    browser_page: BrowserPage, tmp_path: Path  # noqa: F811
+) -> None:
+    _leaflet_or_skip()
+    log = tmp_path / "server.log"
+    with streamlit_server(log) as (proc, url):
+        browser_page.goto(url)
+        # the status widget ("Running...") shows while the page's script runs
+        browser_page.page.wait_for_selector('[data-testid="stStatusWidget"]', timeout=60_000)
+        proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(timeout=15)
+            code = proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            pytest.fail("the app did not stop within 30 s of SIGTERM")
+    assert code == 0, log.read_text(errors="replace")
+    assert "Stopping" in log.read_text(errors="replace")
 
 
 def kpi(page, n: int) -> str:

@@ -25,8 +25,10 @@ SECRET = "AMAP_KEY=planted-secret-4711"
 
 
 def _vrt(source: str) -> str:
+    # OGR's CSV driver names the layer after the file: the VRT must use that name to read it
+    layer = Path(source.rsplit("/", 1)[-1]).stem
     return (
-        "<OGRVRTDataSource><OGRVRTLayer name='x'>"
+        f"<OGRVRTDataSource><OGRVRTLayer name='{layer}'>"
         f"<SrcDataSource>{source}</SrcDataSource>"
         "<GeometryType>wkbPoint</GeometryType>"
         "<GeometryField encoding='PointFromColumns' x='lon' y='lat'/>"
@@ -47,13 +49,10 @@ def test_a_vrt_named_as_geodata_is_refused_and_reads_nothing(
 ) -> None:
     path = tmp_path / f"stations{suffix}"
     path.write_text(_vrt(f"CSV:{planted}"), encoding="utf-8")
-    for read in (geo.read_stations, geo.read_demand):
-        with pytest.raises(InputError) as err:
+    for read in (geo.read_stations, geo.read_demand, geo.read_area, geo.read_grids):
+        with pytest.raises(InputError, match="as its name says: it is not read") as err:
             read(path)
         assert SECRET not in str(err.value) and str(path) in str(err.value)
-    for read in (geo.read_area, geo.read_grids):
-        with pytest.raises(InputError):
-            read(path)
 
 
 def test_the_same_file_through_every_entry_point_leaks_nothing(tmp_path: Path, planted: Path):
@@ -156,3 +155,49 @@ def test_a_file_that_is_not_an_xlsx_is_refused(tmp_path: Path) -> None:
     path.write_text("<xml/>", encoding="utf-8")
     with pytest.raises(InputError, match="XLSX"):
         geo.read_stations(path)
+
+
+def _xlsx_with_sheet_xml(tmp_path: Path, edit) -> Path:  # type: ignore[no-untyped-def]
+    import zipfile
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["名称", "经度", "纬度"])
+    wb.active.append(["甲", 120.6, 31.3])
+    plain = tmp_path / "plain.xlsx"
+    wb.save(plain)
+    out = tmp_path / "stations.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                data = edit(data.decode()).encode()
+            dst.writestr(name, data)
+    return out
+
+
+def test_an_xlsx_declaring_xml_entities_is_refused_unexpanded(tmp_path: Path) -> None:
+    # the "billion laughs": ten entities each expanding to ten of the one before
+    levels = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 10))
+    dtd = f'<!DOCTYPE worksheet [<!ENTITY e0 "lol">{levels}]>'
+    path = _xlsx_with_sheet_xml(
+        tmp_path, lambda xml: dtd + xml.replace("<v>120.6</v>", "<v>&e9;</v>"))
+    with pytest.raises(InputError, match="entities or a DTD") as err:
+        geo.read_stations(path)
+    assert err.value.file == str(path)
+
+
+def test_a_table_thousands_of_columns_wide_is_refused(tmp_path: Path) -> None:
+    from geo.io.raw import MAX_COLUMNS
+
+    path = tmp_path / "wide.csv"
+    header = ",".join(["经度", "纬度", *[f"c{i}" for i in range(MAX_COLUMNS)]])
+    path.write_text(header + "\n" + ",".join(["120.6", "31.3", *["1"] * MAX_COLUMNS]) + "\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError, match=f"at most {MAX_COLUMNS}") as err:
+        geo.read_stations(path)
+    assert err.value.file == str(path)
+    narrow = tmp_path / "narrow.csv"
+    narrow.write_text("经度,纬度\n120.6,31.3\n", encoding="utf-8")
+    assert len(geo.read_stations(narrow)) == 1

@@ -1,0 +1,176 @@
+"""A cache of computed results bounded by the memory they hold, not by their number.
+
+The planner app keeps read uploads and analyses so that a rerun of the page (a moved
+slider, a what-if station) does not read or compute again. Streamlit's own caches bound
+only the number of entries, and one entry may be a city-wide analysis of hundreds of MB,
+so the app keeps them in a :class:`Memo`: a least-recently-used cache
+(:class:`cachetools.LRUCache`) whose size is the estimated memory of its values
+(:func:`size_of`). When a new value would pass the bound the least recently used ones
+are dropped; a value larger than the whole bound is returned but not kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+import cachetools
+import numpy as np
+import pandas as pd
+import shapely
+
+__all__ = ["Memo", "size_of"]
+
+T = TypeVar("T")
+
+#: Bytes a shapely geometry takes beyond its coordinates (the GEOS object, measured ~100).
+_GEOMETRY_OVERHEAD = 120
+#: How deep :func:`size_of` follows references (a result's tables sit 2-3 levels down).
+_MAX_DEPTH = 8
+
+
+def _frame_bytes(obj: pd.DataFrame | pd.Series) -> int:
+    """A table's memory: pandas' deep count plus the geometries' coordinates, which pandas
+    counts as pointers only."""
+    if isinstance(obj, pd.Series):
+        n = int(obj.memory_usage(deep=True, index=True))
+        columns = [obj]
+    else:
+        n = int(obj.memory_usage(deep=True, index=True).sum())
+        columns = [obj[c] for c in obj.columns if obj[c].dtype.name == "geometry"]
+    for col in columns:
+        if col.dtype.name == "geometry":
+            geoms = np.asarray(col.array)
+            n += int(shapely.get_num_coordinates(geoms).sum()) * 16
+            n += len(geoms) * _GEOMETRY_OVERHEAD
+    return n
+
+
+def size_of(obj: Any) -> int:
+    """Estimate the memory ``obj`` holds, in bytes, following its references.
+
+    Counts numpy arrays by their buffers, pandas and GeoPandas tables by their columns
+    (geometries by their coordinates), scipy sparse matrices by their arrays, and
+    containers and objects (their ``__dict__`` and ``__slots__``) by what they refer to;
+    an object referred to twice is counted once.
+
+    Parameters
+    ----------
+    obj
+        A value to keep, e.g. a :class:`geo.CoverageResult` or a GeoDataFrame.
+
+    Returns
+    -------
+    int
+        The estimate, in bytes.
+    """
+    seen: set[int] = set()
+
+    def walk(o: Any, depth: int) -> int:
+        if id(o) in seen or depth > _MAX_DEPTH:
+            return 0
+        seen.add(id(o))
+        if isinstance(o, (pd.DataFrame, pd.Series)):
+            return _frame_bytes(o)
+        if isinstance(o, np.ndarray):
+            base = o if o.base is None else o.base
+            if base is not o and id(base) in seen:
+                return 0
+            seen.add(id(base))
+            n = int(getattr(base, "nbytes", o.nbytes))
+            if o.dtype == object:
+                n += sum(walk(x, depth + 1) for x in o.ravel()[:1000]) * max(1, o.size // 1000)
+            return n
+        if isinstance(o, (str, bytes, bytearray, int, float, complex, bool)) or o is None:
+            return sys.getsizeof(o)
+        if isinstance(o, shapely.Geometry):
+            return int(shapely.get_num_coordinates(o)) * 16 + _GEOMETRY_OVERHEAD
+        if hasattr(o, "tocsr") and hasattr(o, "nnz"):  # a scipy sparse matrix or array
+            return sum(walk(getattr(o, a), depth + 1) for a in ("data", "indices", "indptr",
+                                                                 "row", "col")
+                       if isinstance(getattr(o, a, None), np.ndarray))
+        if isinstance(o, dict):
+            return sys.getsizeof(o) + sum(walk(k, depth + 1) + walk(v, depth + 1)
+                                          for k, v in o.items())
+        if isinstance(o, (list, tuple, set, frozenset)):
+            return sys.getsizeof(o) + sum(walk(x, depth + 1) for x in o)
+        n = sys.getsizeof(o)
+        if hasattr(o, "__dict__"):
+            n += walk(vars(o), depth + 1)
+        for cls in type(o).__mro__:
+            for name in getattr(cls, "__slots__", ()):
+                if hasattr(o, name):
+                    n += walk(getattr(o, name), depth + 1)
+        return n
+
+    return walk(obj, 0)
+
+
+class Memo:
+    """Computed values kept by key, least recently used dropped first, within ``max_bytes``.
+
+    Safe to share between threads (Streamlit runs each session in its own thread): two
+    sessions asking for the same missing key may both compute it; one value is kept.
+
+    Parameters
+    ----------
+    max_bytes
+        The bound on the estimated memory (:func:`size_of`) of the kept values.
+
+    Notes
+    -----
+    A value's size is estimated when it is stored; tables a result computes lazily later
+    (e.g. its gap polygons) are not added.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = int(max_bytes)
+        self._cache: cachetools.LRUCache = cachetools.LRUCache(self.max_bytes,
+                                                               getsizeof=size_of)
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The value kept for ``key``, or ``compute()`` kept (if it fits) and returned.
+
+        Parameters
+        ----------
+        key
+            A hashable key naming the value (e.g. the inputs' content hashes and the
+            parameters).
+        compute
+            Makes the value when it is not kept; its exceptions pass through and
+            nothing is kept.
+
+        Returns
+        -------
+        The value.
+        """
+        with self._lock:
+            try:
+                return self._cache[key]
+            except KeyError:
+                pass
+        value = compute()
+        # a value larger than the whole bound is returned, not kept
+        with self._lock, contextlib.suppress(ValueError):
+            self._cache[key] = value
+        return value
+
+    @property
+    def bytes_kept(self) -> int:
+        """The estimated memory of the kept values."""
+        return int(self._cache.currsize)
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._cache
+
+    def clear(self) -> None:
+        """Drop every kept value."""
+        with self._lock:
+            self._cache.clear()

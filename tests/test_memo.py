@@ -1,0 +1,108 @@
+"""The memory-bounded cache the app keeps uploads and analyses in (``geo.memo``)."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import tracemalloc
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from _helpers import ROOT
+
+import geo
+from geo.memo import Memo, size_of
+
+DATA = ROOT / "data" / "canglang"
+
+
+def test_size_of_arrays_counts_buffers_once() -> None:
+    a = np.zeros(1_000_000)
+    assert size_of(a) == a.nbytes
+    view = a[::2]
+    assert size_of([a, view]) < a.nbytes * 1.01  # a view of a counted array adds nothing
+    assert size_of({"x": a, "y": a}) < a.nbytes * 1.01
+
+
+def test_size_of_geometries_counts_their_coordinates() -> None:
+    line = shapely.LineString(np.random.default_rng(0).random((10_000, 2)))
+    small = gpd.GeoDataFrame(geometry=[shapely.Point(0, 0)] * 3)
+    big = gpd.GeoDataFrame(geometry=[line] * 3)
+    # pandas counts geometries as pointers; their coordinates are what takes the memory
+    assert big.memory_usage(deep=True).sum() == small.memory_usage(deep=True).sum()
+    assert size_of(big) >= 3 * 10_000 * 16 > 100 * size_of(small)
+
+
+def test_size_of_a_result_is_no_less_than_what_it_allocated() -> None:
+    # independent reference: tracemalloc's count of the Python and numpy memory the
+    # analysis left allocated (GEOS's own memory is not traced, so this is a lower bound)
+    # a 20 m demand grid: ~40,000 cells, so the tables outweigh pandas' fixed overheads
+    kwargs = {"area": str(DATA / "area.geojson"), "grids": str(DATA / "grids.geojson"),
+              "cell_m": 20}
+    geo.analyze(str(DATA / "stations.csv"), **kwargs)  # imports and caches warmed
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        result = geo.analyze(str(DATA / "stations.csv"), **kwargs)
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    estimate = size_of(result)
+    assert len(result.points) > 30_000
+    assert kept <= estimate <= 5 * kept, (estimate, kept)
+
+
+def test_least_recently_used_values_go_first_within_the_bound() -> None:
+    mb = 1 << 20
+    memo = Memo(3 * mb + mb // 2)
+    calls: list[str] = []
+
+    def make(name: str):
+        def compute():
+            calls.append(name)
+            return np.zeros(mb // 8)  # 1 MB
+
+        return compute
+
+    for name in "abc":
+        memo.get(name, make(name))
+    assert memo.get("a", make("a")) is not None and calls == ["a", "b", "c"]  # a kept
+    memo.get("d", make("d"))  # b is the least recently used now
+    assert "b" not in memo and {"a", "c", "d"} <= {k for k in "abcd" if k in memo}
+    assert memo.bytes_kept <= memo.max_bytes
+    memo.get("b", make("b"))
+    assert calls == ["a", "b", "c", "d", "b"]
+
+
+def test_a_value_larger_than_the_bound_is_returned_not_kept() -> None:
+    memo = Memo(1000)
+    value = memo.get("big", lambda: np.zeros(10_000))
+    assert value.shape == (10_000,) and "big" not in memo and len(memo) == 0
+
+
+def test_an_error_is_not_kept() -> None:
+    memo = Memo(1 << 20)
+    with pytest.raises(geo.InputError):
+        memo.get("bad", lambda: (_ for _ in ()).throw(geo.InputError("no")))
+    assert "bad" not in memo
+    assert memo.get("bad", lambda: 1) == 1
+
+
+def test_sessions_in_threads_share_one_bounded_memo() -> None:
+    memo = Memo(50 * 8 * 1000)
+    frames = {}
+
+    def session(i: int) -> None:
+        frames[i] = memo.get(i % 10, lambda: pd.DataFrame({"x": np.arange(1000.0)}))
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(frames) == 40 and memo.bytes_kept <= memo.max_bytes and len(memo) <= 10

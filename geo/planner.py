@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
+import re
 import secrets
 import tempfile
 import traceback
@@ -153,9 +154,21 @@ def _upload_file(name: str, data: bytes) -> Iterator[tuple[Path, str]]:
     tells the format): yields the path and that name; removed afterwards."""
     base = Path(str(name).replace("\\", "/")).name or "upload"
     with tempfile.TemporaryDirectory(prefix="geo-upload-") as tmp:
-        path = Path(tmp) / base
+        # saved as "upload" + its type, whatever its name's length or characters; the
+        # user's name is what messages and tables show
+        path = Path(tmp) / f"upload{_safe_suffix(base)}"
         path.write_bytes(data)
         yield path, base
+
+
+_SUFFIX = re.compile(r"(?:\.[A-Za-z0-9]{1,12}){1,2}$")
+
+
+def _safe_suffix(name: str) -> str:
+    """The file type of ``name`` (``.csv``, ``.osm.pbf``), lower case; ``""`` if it has none
+    made of letters and digits."""
+    found = _SUFFIX.search(name)
+    return found.group(0).lower() if found else ""
 
 
 def read_upload(kind: str, name: str, data: bytes, *, crs: str = "wgs84") -> gpd.GeoDataFrame:
@@ -281,7 +294,7 @@ def save_network_upload(name: str, data: bytes, folder: str | PathLike[str]) -> 
             file=name,
         )
     digest = hashlib.sha256(data).hexdigest()[:16]
-    path = Path(folder) / f"{digest}-{Path(name).name}"
+    path = Path(folder) / f"{digest}{_safe_suffix(Path(name).name)}"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

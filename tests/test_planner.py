@@ -200,3 +200,13 @@ def test_an_uploaded_list_is_geocoded_and_named_as_uploaded() -> None:
         planner.geocode_upload("站点.csv", bad, provider="demo", cache=False)
     assert err.value.file == "站点.csv" and "geo-upload-" not in str(err.value)
     assert "address" in str(err.value)
+
+
+def test_an_upload_with_a_very_long_chinese_name_is_read_and_named_as_uploaded() -> None:
+    name = "沧浪街道新就业形态劳动者服务站点" * 20 + ".csv"  # 960 bytes in UTF-8
+    data = (ROOT / "data" / "canglang" / "stations.csv").read_bytes()
+    gdf = planner.read_upload("stations", name, data, crs="gcj02")
+    assert gdf.attrs["source"] == name and len(gdf) > 0
+    with pytest.raises(InputError) as err:
+        planner.read_upload("stations", name, "名称\r\n甲\r\n".encode(), crs="gcj02")
+    assert err.value.file == name

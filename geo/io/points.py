@@ -33,6 +33,7 @@ from geo.io.table import Table
 
 __all__ = [
     "GEOCODE_TRUSTED",
+    "MAX_WEIGHT",
     "demand_table",
     "match_point_columns",
     "read_demand",
@@ -143,8 +144,8 @@ def read_demand(
         Points in WGS-84 with ``id`` (generated ``D001`` … when absent),
         ``weight`` (1 where the table has no weight column; a blank cell counts
         as 1 with a warning), ``row``, ``coord_system`` and the file's other
-        columns. Rows with a weight that is not a number, or negative, are
-        rejected. ``attrs`` holds ``source``, ``rejected`` and ``warnings``.
+        columns. Rows with a weight that is not a number, negative or above
+        :data:`MAX_WEIGHT` are rejected. ``attrs`` holds ``source``, ``rejected`` and ``warnings``.
     """
     return demand_table(path, crs=crs, sheet=sheet).view()
 
@@ -201,6 +202,10 @@ class _Rejects:
 
 
 #: ``geocode_status`` values whose coordinates are used (blank: not geocoded).
+#: The largest demand weight a row may have: far above any count of people, riders or trips
+#: at one point, and low enough that ten million of them add up to a finite total.
+MAX_WEIGHT = 1e12
+
 GEOCODE_TRUSTED = frozenset({"", "given", "ok", "manual"})
 
 # Columns this module writes that an alias would also claim: a table written by
@@ -553,7 +558,8 @@ class _PointReader:
         return ids
 
     def _weights(self) -> np.ndarray:
-        """Demand weights: not a number, infinite or negative rejected; blank counts as 1."""
+        """Demand weights: not a number, infinite, negative or above :data:`MAX_WEIGHT`
+        rejected; blank counts as 1."""
         if "weight" not in self.cols:
             return np.ones(self.n)
         header = self.cols["weight"]
@@ -571,6 +577,11 @@ class _PointReader:
         rej.add(
             rej.ok & (wv < 0), "weight",
             lambda idx: [f"{header} {t} is negative" for t in cell_texts(wv, idx)],
+        )
+        rej.add(
+            rej.ok & (wv > MAX_WEIGHT), "weight",
+            lambda idx: [f"{header} {t} is larger than {MAX_WEIGHT:,.0f} (a weight counts "
+                         "people, riders or trips at the point)" for t in cell_texts(wcol, idx)],
         )
         wblank = rej.ok & np.isnan(wv)
         if wblank.any():

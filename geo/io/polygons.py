@@ -17,7 +17,7 @@ import shapely
 from geo import crs as crsmod
 from geo import schema
 from geo.errors import InputError, Rejected, SettingsError
-from geo.io.cells import text_column
+from geo.io.cells import row_list, text_column
 from geo.io.raw import GEO_SUFFIXES, PathArg, RawTable, raw_table, read_raw
 from geo.io.table import Table
 
@@ -236,4 +236,25 @@ def grids_table(path: PathArg | gpd.GeoDataFrame, *, crs: str = "wgs84") -> Tabl
     out.insert(0, "grid", names[ok])
     out["row"] = raw.rows[ok]
     gdf = gpd.GeoDataFrame(out, geometry=list(geoms[ok]), crs=4326)
-    return Table(gdf, raw.file, rejected, warnings)
+    gdf, merged = _merge_same_names(gdf, raw.file, name_col or "grid")
+    return Table(gdf, raw.file, rejected, warnings + merged)
+
+
+def _merge_same_names(
+    gdf: gpd.GeoDataFrame, file: str, field: str
+) -> tuple[gpd.GeoDataFrame, list[Rejected]]:
+    """Features sharing a 网格 name are one 网格 (e.g. a 网格 split by a river): their
+    polygons are united, the first feature's attributes and row kept, and a warning
+    names the rows of each merged name."""
+    dup = gdf["grid"].duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return gdf, []
+    warnings = [
+        Rejected(file, int(rows.iloc[0]), field,
+                 f"网格 '{name}' is drawn in {len(rows)} features (rows "
+                 f"{row_list(rows.to_numpy())}): taken as one 网格 of all their polygons")
+        for name, rows in gdf.loc[dup].groupby("grid", sort=False)["row"]
+    ]
+    merged = gdf.dissolve(by="grid", aggfunc="first", sort=False).reset_index()
+    merged = merged[list(gdf.columns)]
+    return gpd.GeoDataFrame(merged, geometry="geometry", crs=gdf.crs), warnings

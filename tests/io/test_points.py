@@ -288,6 +288,20 @@ def test_demand_infinite_weight_rejected(tmp_path):
     assert_rejected(gdf, path, 4, "weight", "finite")
 
 
+def test_demand_weight_beyond_any_count_is_rejected_and_totals_stay_finite(tmp_path):
+    import geo
+
+    path = write_csv(tmp_path / "d.csv", ["经度,纬度,人数", "120.61,31.29,1e308",
+                                          "120.62,31.30,2", "120.63,31.31,1e308"])
+    gdf = read_demand(path)
+    assert gdf["weight"].tolist() == [2.0]
+    assert_rejected(gdf, path, 2, "weight", "人数", "larger than")
+    assert_rejected(gdf, path, 4, "weight", "larger than")
+    result = geo.analyze(geo.read_stations(path), demand=path)
+    assert result.summary()["total_demand"] == 2.0
+    assert np.isfinite(result.summary()["coverage"])
+
+
 def test_demand_without_weight_column_weighs_one(tmp_path):
     path = write_csv(tmp_path / "d.csv", ["经度,纬度", "120.61,31.29", "120.62,31.30"])
     gdf = read_demand(path)

@@ -71,6 +71,29 @@ def test_read_grids_names(tmp_path):
     assert read_grids(named).attrs["warnings"] == []
 
 
+def test_features_sharing_a_grid_name_are_one_grid(tmp_path):
+    import geo
+
+    boxes = [shapely.box(120.59 + i * 0.01, 31.27, 120.60 + i * 0.01, 31.28) for i in range(4)]
+    path = tmp_path / "grids.geojson"
+    gpd.GeoDataFrame({"网格": ["南苑", "北苑", "南苑", "西苑"], "编号": [1, 2, 3, 4]},
+                     geometry=boxes, crs=4326).to_file(path)
+    grids = read_grids(path)
+    assert grids["grid"].tolist() == ["南苑", "北苑", "西苑"]
+    assert grids["row"].tolist() == [1, 2, 4] and grids["编号"].tolist() == [1, 2, 4]
+    south = grids.geometry.iloc[0]
+    assert south.area == pytest.approx(boxes[0].area + boxes[2].area)
+    (w,) = grids.attrs["warnings"]
+    assert (w.file, w.row, w.column) == (str(path), 1, "网格") and "rows 1, 3" in w.reason
+    # the analysis counts each demand point in its one 网格 (it crashed before)
+    demand = tmp_path / "d.csv"
+    demand.write_text("经度,纬度,人数\n120.595,31.275,5\n120.615,31.275,7\n120.605,31.275,1\n",
+                      encoding="utf-8")
+    result = geo.analyze(str(demand), demand=str(demand), grids=str(path))
+    table = result.grid_table.set_index("grid")
+    assert table.loc["南苑", "demand"] == 12 and table.loc["北苑", "demand"] == 1
+
+
 def test_read_grids_without_name_property(tmp_path):
     path = tmp_path / "grids.gpkg"
     gpd.GeoDataFrame({"area": [1.0, 2.0]},

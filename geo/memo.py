@@ -112,8 +112,10 @@ def size_of(obj: Any) -> int:
 class Memo:
     """Computed values kept by key, least recently used dropped first, within ``max_bytes``.
 
-    Safe to share between threads (Streamlit runs each session in its own thread): two
-    sessions asking for the same missing key may both compute it; one value is kept.
+    Safe to share between threads (Streamlit runs each session in its own thread): when
+    several sessions ask for the same missing key at once, one computes it and the
+    others wait for its value (or its error, which each then meets by computing
+    again).
 
     Parameters
     ----------
@@ -131,6 +133,7 @@ class Memo:
         self._cache: cachetools.LRUCache = cachetools.LRUCache(self.max_bytes,
                                                                getsizeof=size_of)
         self._lock = threading.Lock()
+        self._computing: dict[Hashable, threading.Lock] = {}
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The value kept for ``key``, or ``compute()`` kept (if it fits) and returned.
@@ -153,10 +156,22 @@ class Memo:
                 return self._cache[key]
             except KeyError:
                 pass
-        value = compute()
-        # a value larger than the whole bound is returned, not kept
-        with self._lock, contextlib.suppress(ValueError):
-            self._cache[key] = value
+            key_lock = self._computing.setdefault(key, threading.Lock())
+        with key_lock:  # one computation per key at a time; the others wait here
+            with self._lock:
+                try:
+                    return self._cache[key]
+                except KeyError:
+                    pass
+            try:
+                value = compute()
+                # a value larger than the whole bound is returned, not kept
+                with self._lock, contextlib.suppress(ValueError):
+                    self._cache[key] = value
+            finally:
+                with self._lock:
+                    if self._computing.get(key) is key_lock:
+                        del self._computing[key]
         return value
 
     @property

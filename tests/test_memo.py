@@ -106,3 +106,24 @@ def test_sessions_in_threads_share_one_bounded_memo() -> None:
     for t in threads:
         t.join()
     assert len(frames) == 40 and memo.bytes_kept <= memo.max_bytes and len(memo) <= 10
+
+
+def test_sessions_asking_for_the_same_missing_value_compute_it_once() -> None:
+    import time
+
+    memo = Memo(1 << 20)
+    calls: list[int] = []
+    got: list[object] = []
+
+    def compute() -> np.ndarray:
+        calls.append(1)
+        time.sleep(0.2)  # so that the other sessions arrive while it runs
+        return np.arange(10)
+
+    threads = [threading.Thread(target=lambda: got.append(memo.get("demo", compute)))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and len(got) == 8 and all(g is got[0] for g in got)

@@ -84,6 +84,9 @@ async def _session(browser, url: str, deadline: float) -> float | None:
         await page.wait_for_selector(KPI, timeout=deadline * 1000)
         return time.monotonic() - start
     except Exception:  # a timeout: not usable within the deadline
+        if os.environ.get("GEO_BENCH_SHOTS"):
+            shot = Path(os.environ["GEO_BENCH_SHOTS"]) / f"unusable-{id(page)}.png"
+            await page.screenshot(path=str(shot))
         return None
     finally:
         await context.close()
@@ -164,6 +167,10 @@ def main() -> None:
               "real intranet run on the planners' own computers)")
         print(f"hostile session (144 km² at 10 m) answered: {answer[:160]}")
         print(f"server peak memory: {_peak_rss_mb(proc.pid):.0f} MB")
+        errors = [ln for ln in log.read_text(errors="replace").splitlines()
+                  if "Error" in ln or "Traceback" in ln]
+        print(f"server log: {len(errors)} error lines" + (f", first: {errors[0][:200]}"
+                                                         if errors else ""))
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -326,10 +327,43 @@ def remove_whatif(stations: gpd.GeoDataFrame, station_id: str | None) -> None:
     ]
 
 
+@dataclass(frozen=True)
+class Choices:
+    """What the sidebar holds: the data, the parameters, the map and the method."""
+
+    demo_name: str
+    uploads: dict[str, Any]
+    crs: str
+    mode: str
+    speed: float
+    minutes: float
+    circuity: float
+    categories: list[str]
+    amenity: str
+    use_time: bool
+    at: Any
+    basemap: str
+    cell: float
+    cell_shape: str
+    method: str
+    network_path: str | None
+    snap_limit: float
+
+
+@dataclass(frozen=True)
+class Run:
+    """The inputs used, the settings, and the analyses without and with what-if stations."""
+
+    inputs: dict[str, Any]
+    settings: Settings
+    baseline: geo.CoverageResult
+    result: geo.CoverageResult
+    whatif: tuple[Any, ...]
+    net_args: dict[str, Any]
+
+
 def _page() -> None:
     """The coverage page (or, on the switch, the geocoding page)."""
-    # --- sidebar -----------------------------------------------------------------------------
-
     with st.sidebar:
         st.radio(
             T("language"), list(ui.LANGUAGES), format_func=ui.LANGUAGES.__getitem__,
@@ -344,7 +378,17 @@ def _page() -> None:
 
         app_geocode.render(T, lang)
         st.stop()
+    choices = _sidebar()
+    run = _analysis(choices)
+    _kpis(run)
+    _map_and_tables(run, choices)
+    _whatif_section(run.result)
+    _siting_section(run, choices)
+    _downloads_and_issues(run, choices)
 
+
+def _sidebar() -> Choices:
+    """The sidebar's data and parameter widgets."""
     with st.sidebar:
         def _demo_changed() -> None:  # the Helsinki demo is there to show the street network
             st.session_state["method"] = (
@@ -437,36 +481,40 @@ def _page() -> None:
                 T("snap_limit"), min_value=10.0, max_value=2000.0, value=200.0, step=10.0,
                 key="snap_limit",
             )
+    return Choices(demo_name, uploads, crs, mode, speed, minutes, circuity, categories, amenity,
+                   use_time, at, basemap, cell, cell_shape, method, network_path, snap_limit)
 
-    # --- analysis ----------------------------------------------------------------------------
 
+def _analysis(c: Choices) -> Run:
+    """Read the inputs (uploads, else the demo) and run the analyses; stop with a message
+    when they cannot run."""
     st.title(T("title"))
     st.caption(T("subtitle"))
 
-    inputs = gather_inputs(uploads, crs, demo_name)
+    inputs = gather_inputs(c.uploads, c.crs, c.demo_name)
     if inputs["demo"]:
-        note = "demo_note_helsinki" if demo_name == "helsinki" else "demo_note"
+        note = "demo_note_helsinki" if c.demo_name == "helsinki" else "demo_note"
         st.info(ui.t(note, "zh"), icon="ℹ️")
-    if method == "network" and network_path is None:
+    if c.method == "network" and c.network_path is None:
         st.warning(T("network_missing"))
         st.stop()
 
     try:
         settings = Settings(
-            mode=mode,
-            speed_kmh=speed,
-            minutes=minutes,
-            circuity=circuity,
-            cell_m=cell,
-            cell_shape=cell_shape,
-            categories=tuple(categories),
-            amenity=amenity or None,
-            at=at.strftime("%H:%M") if use_time and at is not None else None,
-            method=method,
+            mode=c.mode,
+            speed_kmh=c.speed,
+            minutes=c.minutes,
+            circuity=c.circuity,
+            cell_m=c.cell,
+            cell_shape=c.cell_shape,
+            categories=tuple(c.categories),
+            amenity=c.amenity or None,
+            at=c.at.strftime("%H:%M") if c.use_time and c.at is not None else None,
+            method=c.method,
         )
         whatif = tuple(tuple(sorted(s.items())) for s in st.session_state.get("whatif", []))
         with st.spinner("…"):
-            net_args = {"network": network_path, "snap_limit_m": snap_limit}
+            net_args = {"network": c.network_path, "snap_limit_m": c.snap_limit}
             baseline = run_analysis(inputs["key"], settings, (), inputs["frames"], **net_args)
             result = (
                 run_analysis(inputs["key"], settings, whatif, inputs["frames"], **net_args)
@@ -476,9 +524,12 @@ def _page() -> None:
     except GeoError as exc:
         st.error(f"{T('analysis_error')}: {ui.plain(exc)}")
         st.stop()
+    return Run(inputs, settings, baseline, result, whatif, net_args)
 
-    # --- KPIs --------------------------------------------------------------------------------
 
+def _kpis(run: Run) -> None:
+    """The four KPIs, with their change against the baseline when what-if stations are on."""
+    baseline, result, settings, whatif = run.baseline, run.result, run.settings, run.whatif
     change = scenario.compare(baseline, result) if whatif else None
     uncovered = result.total_demand - result.covered_demand
     k1, k2, k3, k4 = st.columns(4)
@@ -514,8 +565,10 @@ def _page() -> None:
     if result.demand_source == "cells":
         st.caption(T("kpi_cells_note"))
 
-    # --- map and tables ----------------------------------------------------------------------
 
+def _map_and_tables(run: Run, c: Choices) -> None:
+    """The map (a click adds a what-if station), the gap ranking and the per-网格 table."""
+    result, basemap = run.result, c.basemap
     left, right = st.columns([2, 1])
     with left:
         st.subheader(T("map"))
@@ -557,8 +610,9 @@ def _page() -> None:
         else:
             st.caption(T("no_grids"))
 
-    # --- what-if stations --------------------------------------------------------------------
 
+def _whatif_section(result: geo.CoverageResult) -> None:
+    """The what-if stations: listed with remove buttons, and the form that adds one."""
     st.subheader(T("whatif"))
     if st.session_state.get("whatif_error"):
         st.error(ui.plain(st.session_state.pop("whatif_error")))
@@ -618,8 +672,11 @@ def _page() -> None:
             )
             st.rerun()
 
-    # --- siting ------------------------------------------------------------------------------
 
+def _siting_section(run: Run, c: Choices) -> None:
+    """Where the next stations go (``geo.siting.site``), and adding them as what-if stations."""
+    inputs, settings, result, net_args = run.inputs, run.settings, run.result, run.net_args
+    crs = c.crs
     st.subheader(T("siting"))
     st.caption(T("siting_help"))
     with st.form("siting_form"):
@@ -691,8 +748,10 @@ def _page() -> None:
                 file_name="sites.csv", mime="text/csv", key="dl_sites", on_click="ignore",
             )
 
-    # --- downloads ---------------------------------------------------------------------------
 
+def _downloads_and_issues(run: Run, c: Choices) -> None:
+    """The downloads, the station table, and the rejected rows and warnings."""
+    inputs, result, basemap = run.inputs, run.result, c.basemap
     st.subheader(T("downloads"))
     items = planner.downloads(result, tiles=basemap, lang=lang)
     cols = st.columns(4)
@@ -721,7 +780,6 @@ def _page() -> None:
         if len(warnings):
             st.markdown(f"**{T('warnings')}**")
             st.dataframe(ui.headers(warnings, lang), hide_index=True)
-
 
 
 # --- the page, behind the access gate, within the session's memory budget --------------

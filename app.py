@@ -278,7 +278,8 @@ def show_map(result: geo.CoverageResult, basemap: str) -> tuple[float, float] | 
         return None
     from streamlit_folium import st_folium
 
-    m = coverage_map(result, tiles=basemap, compact=True)
+    # Leaflet as data: URLs into streamlit-folium's frame: nothing is fetched from a CDN
+    m = coverage_map(result, tiles=basemap, compact=True, assets="data")
     fields = ["last_clicked", "last_object_clicked"]
     out = st_folium(m, key="map", returned_objects=fields, height=600, use_container_width=True)
     seen = st.session_state.setdefault("map_clicks", {})

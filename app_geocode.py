@@ -185,7 +185,7 @@ def _map(table: pd.DataFrame, crs: str, pos: int, basemap: str) -> tuple[float, 
         return None
     from streamlit_folium import st_folium
 
-    m = rv.review_map(table, crs=crs, selected=pos, tiles=basemap)
+    m = rv.review_map(table, crs=crs, selected=pos, tiles=basemap, assets="data")
     out = st_folium(m, key="gc_map", returned_objects=["last_clicked"], height=450,
                     use_container_width=True)
     value = (out or {}).get("last_clicked")

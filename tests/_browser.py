@@ -18,12 +18,13 @@ What the fixture guarantees:
   Playwright's sync API with ``executable_path``; ``playwright install`` is
   never needed. Without that binary, or when it cannot start, the test is
   skipped and the reason says why.
-* No request leaves the machine. Requests to ``cdn.jsdelivr.net`` and
-  ``unpkg.com`` are answered from the local npm package folders
-  (:func:`geo.assets.local_file`: ``node_modules/`` after ``npm ci``, or the
-  asset cache); ``127.0.0.1``, ``localhost``, ``file:``, ``data:`` and
-  ``blob:`` go through; everything else (map tiles, fonts, analytics...) is
-  aborted and listed in :attr:`BrowserPage.aborted`.
+* No request leaves the machine, as on a street office's intranet: ``127.0.0.1``,
+  ``localhost``, ``file:``, ``data:`` and ``blob:`` go through; everything else (a
+  CDN, map tiles, fonts, analytics...) is aborted and listed in
+  :attr:`BrowserPage.aborted`. A test of a ``--assets cdn`` map may set
+  :attr:`BrowserPage.mirror`: requests to ``cdn.jsdelivr.net`` and ``unpkg.com``
+  are then answered from the packaged Leaflet (:func:`geo.assets.local_file`), as
+  an office mirror would.
 * Uncaught page errors, console errors and dialogs (``alert``/``confirm``...,
   dismissed at once) are recorded; :attr:`BrowserPage.errors` gathers what a
   test usually wants to be empty.
@@ -66,7 +67,8 @@ class BrowserPage:
     aborted
         URLs of requests refused because they would have left the machine.
     served
-        CDN URLs answered from local package files, with the file used.
+        CDN URLs answered from local package files, with the file used (only with
+        :attr:`mirror`).
     page_errors
         Uncaught exceptions in the page.
     console_errors
@@ -75,6 +77,9 @@ class BrowserPage:
         ``"<type>: <message>"`` of every dialog the page opened (all dismissed).
     failed
         Local requests (file, localhost) that failed, with Chromium's reason.
+    mirror
+        Answer CDN URLs of Leaflet from the packaged files (an office mirror); off by
+        default, so a page that needs a CDN fails as it would offline.
     """
 
     page: Page
@@ -84,6 +89,7 @@ class BrowserPage:
     console_errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    mirror: bool = False
 
     @property
     def errors(self) -> list[str]:
@@ -108,7 +114,7 @@ def _route(bp: BrowserPage, route: Route, request: Request) -> None:
     if parts.scheme in PASS_SCHEMES or host in LOCAL_HOSTS:
         route.continue_()
         return
-    if host in CDN_HOSTS:
+    if bp.mirror and host in CDN_HOSTS:
         path = local_file(url)
         if path is not None:
             bp.served.append((url, path))

@@ -182,8 +182,8 @@ class Tiles(StrEnum):
 
 
 class Assets(StrEnum):
-    cdn = "cdn"
     inline = "inline"
+    cdn = "cdn"
 
 
 @dataclass(frozen=True)

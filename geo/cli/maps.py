@@ -36,10 +36,10 @@ def map_(
     assets: Annotated[
         Assets,
         typer.Option(
-            help="cdn: load Leaflet from a CDN or --asset-base; inline: embed it in the file "
-            "(opens without any CDN)."
+            help="inline: embed Leaflet in the file, which opens with no network (default); "
+            "cdn: link it from a CDN or --asset-base (a smaller file)."
         ),
-    ] = Assets.cdn,
+    ] = Assets.inline,
     asset_base: Annotated[
         str | None,
         typer.Option(help="Base URL of your own mirror of the npm packages (env GEO_ASSET_BASE)."),
@@ -67,14 +67,15 @@ def map_(
 
 assets_app = typer.Typer(
     add_completion=False, no_args_is_help=True,
-    help="Browser assets (Leaflet) for maps that open without a CDN.",
+    help="Browser assets (Leaflet, from the xstatic-leaflet package) of the maps.",
 )
 app.add_typer(assets_app, name="assets")
 
 
 @assets_app.command("fetch")
 def assets_fetch() -> None:
-    """Download Leaflet once from the npm registry into the cache (GEO_CACHE_DIR)."""
+    """Print the folder of the Leaflet files the maps embed (nothing to download: they come
+    with the xstatic-leaflet package)."""
     from geo import assets
 
     with user_errors():

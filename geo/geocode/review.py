@@ -214,6 +214,7 @@ def review_map(
     selected: int | None = None,
     tiles: str = "osm",
     center: tuple[float, float] | None = None,
+    assets: str = "inline",
 ) -> Any:
     """A map of the geocoded points, coloured by status, the selected row marked.
 
@@ -230,6 +231,9 @@ def review_map(
         is read in it too.
     center
         (lon, lat) in WGS-84 to open at when no row has a point yet.
+    assets
+        Where the page gets Leaflet (:data:`geo.maps.html.ASSET_MODES`); the app's
+        frame takes ``"data"``.
 
     Returns
     -------
@@ -272,7 +276,7 @@ def review_map(
         start = [31.3, 120.6]
     m = folium.Map(location=start, zoom_start=16 if focus else 14, tiles=None,
                    control_scale=True)
-    set_assets(m, "cdn", None)  # core Leaflet only (no jQuery, Bootstrap, icon fonts)
+    set_assets(m, assets, None)  # core Leaflet only, from the package (no network)
     folium.TileLayer(tiles=tile.url, attr=tile.attribution, name=tile.label_zh,
                      subdomains=tile.subdomains, max_zoom=tile.max_zoom).add_to(m)
     for i in np.flatnonzero(has):

@@ -4,8 +4,9 @@ Layers: 15/10/5-minute coverage bands, gaps (ranked, labelled), 网格 outlines
 coloured by coverage, demand (graduated circles, covered or not) and stations
 (one symbol and colour per kind; charging piles square), with a layer control,
 a legend and a title. Only core Leaflet is loaded (no jQuery, Bootstrap or icon
-fonts): from a CDN (``assets="cdn"``), from an office mirror (``asset_base``), or
-embedded in the file (``assets="inline"``, see :mod:`geo.assets`).
+fonts), from the ``xstatic-leaflet`` package: embedded in the file (``assets="inline"``,
+the default: it opens with no network), as ``data:`` URLs (``"data"``, the app's frame),
+or linked from a CDN or an office mirror (``"cdn"``, ``asset_base``); see :mod:`geo.assets`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from branca.element import Element
 
 from geo.demo import dataset_of as demo_dataset
 from geo.errors import InputError, SettingsError
-from geo.maps.html import CSS, GeoLayer, HtmlControl, esc, set_assets
+from geo.maps.html import ASSET_MODES, CSS, GeoLayer, HtmlControl, esc, set_assets
 from geo.maps.layers import (
     band_features,
     captured_features,
@@ -52,7 +53,7 @@ def coverage_map(
     *,
     tiles: str = "osm",
     title: str | None = None,
-    assets: str = "cdn",
+    assets: str = "inline",
     asset_base: str | None = None,
     extra_stations: gpd.GeoDataFrame | None = None,
     demo: bool | None = None,
@@ -72,8 +73,9 @@ def coverage_map(
     title
         Shown top left (escaped); a default bilingual title otherwise.
     assets
-        ``"cdn"`` (Leaflet from ``asset_base`` or jsDelivr) or ``"inline"``
-        (Leaflet embedded: the file opens without any CDN).
+        ``"inline"`` (Leaflet embedded: the file opens with no network), ``"data"``
+        (linked as ``data:`` URLs, for frames that load scripts by URL) or ``"cdn"``
+        (Leaflet from ``asset_base`` or jsDelivr).
     asset_base
         Base URL of an office mirror of the npm packages (``…/leaflet@1.9.3/dist/…``).
     extra_stations
@@ -101,8 +103,8 @@ def coverage_map(
     """
     if tiles not in TILES:
         raise SettingsError(f"unknown basemap '{tiles}': use one of {', '.join(TILES)}")
-    if assets not in ("cdn", "inline"):
-        raise SettingsError(f"unknown asset mode '{assets}': use cdn or inline")
+    if assets not in ASSET_MODES:
+        raise SettingsError(f"unknown asset mode '{assets}': use {', '.join(ASSET_MODES)}")
     tile = TILES[tiles]
     datum = tile.datum
     demo = _is_demo(result) if demo is None else demo

@@ -18,8 +18,12 @@ import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-__all__ = ["CSS", "GeoLayer", "HtmlControl", "esc", "feature", "json_for_script", "rows_html",
-           "set_assets"]
+__all__ = ["ASSET_MODES", "CSS", "GeoLayer", "HtmlControl", "esc", "feature", "json_for_script",
+           "rows_html", "set_assets"]
+
+#: Where a map's page gets Leaflet: embedded (``inline``, the default), as ``data:`` URLs
+#: (``data``, for frames that load scripts by URL, as the app's), or linked (``cdn``).
+ASSET_MODES: tuple[str, ...] = ("inline", "data", "cdn")
 
 
 def esc(value: object) -> str:
@@ -194,20 +198,33 @@ def rows_html(rows: list[tuple[str, object]]) -> str:
 
 
 def set_assets(m: folium.Map, mode: str, base: str | None) -> None:
-    """Load only core Leaflet: from a CDN or mirror, or embedded in the page.
+    """Load only core Leaflet (no jQuery, Bootstrap or icon fonts), from where ``mode`` says.
 
     Parameters
     ----------
     m
         The map (its root page is changed).
     mode
-        ``cdn`` or ``inline``.
+        One of :data:`ASSET_MODES`: ``inline`` (embedded in the page), ``data``
+        (linked as ``data:`` URLs) or ``cdn`` (linked from ``base``).
     base
         A mirror of the npm packages for ``cdn``, or ``None`` for jsDelivr.
+
+    Raises
+    ------
+    SettingsError
+        For an unknown mode.
     """
     from geo import assets
+    from geo.errors import SettingsError
 
-    if mode == "inline":
+    if mode not in ASSET_MODES:
+        raise SettingsError(f"unknown asset mode '{mode}': use {', '.join(ASSET_MODES)}")
+    if mode == "data":
+        js_url, css_url = assets.leaflet_data_urls()
+        m.default_js = [("leaflet", js_url)]
+        m.default_css = [("leaflet_css", css_url)]
+    elif mode == "inline":
         js, css = assets.inline_leaflet()
         m.default_js = []
         m.default_css = []

@@ -89,7 +89,7 @@ def unavailable_reason() -> str | None:
     from geo import assets
 
     try:
-        assets.package_dir("leaflet", fetch=False)
+        assets.fetch()
     except GeoError as exc:
         return f"Leaflet is not available offline ({exc})"
     return None

@@ -130,7 +130,7 @@ def _asset_mode(assets: str) -> str:
     from geo import assets as assetmod
 
     try:
-        assetmod.package_dir("leaflet", fetch=False)
+        assetmod.fetch()
     except GeoError:
         return "cdn"
     return "inline"
@@ -198,9 +198,9 @@ def report_files(
     files: dict[str, bytes] = {}
 
     asset_mode = _asset_mode(assets)
-    if asset_mode == "cdn":
-        notes.append("map.html loads Leaflet from the CDN (Leaflet's npm package is not "
-                     "available offline here; run `geo assets fetch`)")
+    if asset_mode == "cdn" and assets == "auto":
+        notes.append("map.html loads Leaflet from the CDN (the xstatic-leaflet package's "
+                     "files are not available here; reinstall geo's dependencies)")
     m = maps.coverage_map(result, tiles=tiles, title=title, assets=asset_mode, demo=demo)
     files["map.html"] = _stable_map_html(m).encode("utf-8")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from _helpers import ROOT
 from _helpers.cli import ARGS
@@ -34,14 +35,24 @@ def test_to_map_and_geo_map_command(demo, tmp_path):
     assert res.exit_code == 2
 
 
-def test_assets_fetch_command_reports_an_unreachable_registry(tmp_path, monkeypatch):
+def test_assets_fetch_command_prints_the_packaged_folder_and_downloads_nothing(
+    tmp_path, monkeypatch
+):
     from typer.testing import CliRunner
 
-    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("GEO_NPM_URL", "http://127.0.0.1:9")  # nothing listens on port 9
+    from geo.assets import leaflet_dir
+
+    monkeypatch.delenv("GEO_ASSETS_DIR", raising=False)
+    monkeypatch.setenv("GEO_NPM_URL", "http://127.0.0.1:9")  # ignored: nothing is fetched
+    res = CliRunner().invoke(app, ["assets", "fetch"])
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout.strip() == str(leaflet_dir())
+    assert (Path(res.stdout.strip()) / "leaflet.js").is_file()
+    # a wrong explicit GEO_ASSETS_DIR is a clear error (exit 2), not a traceback
+    monkeypatch.setenv("GEO_ASSETS_DIR", str(tmp_path))
     res = CliRunner().invoke(app, ["assets", "fetch"])
     assert res.exit_code == 2
-    assert res.stderr.startswith("geo: error:") and "Leaflet" in res.stderr
+    assert res.stderr.startswith("geo: error:") and "GEO_ASSETS_DIR" in res.stderr
     assert "Traceback" not in res.stderr
 
 

@@ -1,7 +1,8 @@
 """Report maps opened from disk in headless Chromium: markers, legend, popups, inert user text.
 
-Uses the ``browser_page`` fixture of ``tests/_browser.py`` (no request leaves the
-machine; CDN URLs are answered from the local npm packages). Screenshots go to the
+Uses the ``browser_page`` fixture of ``tests/_browser.py``: no request leaves the
+machine. Maps embed Leaflet by default; the ``cdn`` case is answered by an office
+mirror (the packaged files). Screenshots go to the
 test's temporary folder, and also to ``$GEO_SCREENSHOTS`` when that is set (that is
 how ``docs/report-map.png`` is made).
 """
@@ -18,18 +19,11 @@ from _helpers import ROOT
 
 import geo
 from geo import maps
-from geo.assets import LEAFLET_VERSION, local_file
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
 DATA = ROOT / "data" / "canglang"
 XSS = ["<img src=x onerror=alert(1)>", "\"'><script>alert(2)</script>", "`${alert(3)}`"]
-
-
-def need_leaflet() -> None:
-    url = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.js"
-    if local_file(url) is None:
-        pytest.skip(f"Leaflet {LEAFLET_VERSION} is not available locally (run `npm ci`)")
 
 
 def keep(path: Path, name: str) -> None:
@@ -41,7 +35,7 @@ def keep(path: Path, name: str) -> None:
 
 @pytest.mark.parametrize("assets", ["cdn", "inline"])
 def test_report_map_opens_from_disk(browser_page: BrowserPage, demo, tmp_path, assets):  # noqa: F811
-    need_leaflet()
+    browser_page.mirror = assets == "cdn"
     path = maps.save_map(demo, tmp_path / "report.html", tiles="amap", assets=assets,
                          title="沧浪街道 15 分钟服务圈（示意）")
     page = browser_page.page
@@ -72,7 +66,6 @@ def test_report_map_opens_from_disk(browser_page: BrowserPage, demo, tmp_path, a
 
 
 def test_hostile_names_fire_nothing(browser_page: BrowserPage, tmp_path):  # noqa: F811
-    need_leaflet()
     stations = geo.read_stations(DATA / "stations.csv")
     for i, name in enumerate(XSS):
         stations.loc[i, "name"] = name

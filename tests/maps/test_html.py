@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from _helpers import ROOT
 from _helpers.maps import station_features
 
@@ -45,28 +44,32 @@ def test_user_strings_are_inert(tmp_path):
 
 
 def test_cdn_mode_loads_only_leaflet_and_mirror_is_configurable(demo):
-    text = maps.map_html(demo)
+    text = maps.map_html(demo, assets="cdn")
     srcs = re.findall(r'<script src="([^"]+)"', text)
     hrefs = re.findall(r'<link rel="stylesheet" href="([^"]+)"', text)
     assert srcs == ["https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"]
     assert hrefs == ["https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"]
     assert "jquery" not in text.lower() and "bootstrap" not in text.lower()
-    mirror = maps.map_html(demo, asset_base="https://mirror.example.gov.cn/npm/")
+    mirror = maps.map_html(demo, assets="cdn", asset_base="https://mirror.example.gov.cn/npm/")
     assert re.findall(r'<script src="([^"]+)"', mirror) == [
         "https://mirror.example.gov.cn/npm/leaflet@1.9.3/dist/leaflet.js"
     ]
 
 
 def test_inline_mode_needs_no_asset_url(demo):
-    pytest.importorskip("geo.assets")
-    from geo import assets
-
-    try:
-        assets.package_dir(fetch=False)
-    except geo.GeoError:
-        pytest.skip("Leaflet's npm package is not available offline here (run npm ci)")
-    text = maps.map_html(demo, assets="inline")
+    text = maps.map_html(demo)  # the default
+    # the same page as assets="inline" (element ids are random)
+    strip = re.compile(r"[0-9a-f]{32}")
+    assert strip.sub("", text) == strip.sub("", maps.map_html(demo, assets="inline"))
     assert re.findall(r'<script src="([^"]+)"', text) == []
     assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', text) == []
     assert '"1.9.3"' in text or "1.9.3" in text
     assert "url(images/" not in text
+
+
+def test_data_mode_links_leaflet_as_data_urls_only(demo):
+    text = maps.map_html(demo, assets="data")
+    srcs = re.findall(r'<script src="([^"]+)"', text)
+    hrefs = re.findall(r'<link rel="stylesheet" href="([^"]+)"', text)
+    assert len(srcs) == 1 and srcs[0].startswith("data:text/javascript;base64,")
+    assert len(hrefs) == 1 and hrefs[0].startswith("data:text/css;base64,")

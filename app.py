@@ -40,6 +40,7 @@ from geo import budget, planner, scenario
 from geo import ui_text as ui
 from geo.errors import GeoError, InputError, Rejected
 from geo.maps import TILES, coverage_map
+from geo.maps.tiles import tile_key
 from geo.memo import Memo
 from geo.paths import cache_root
 from geo.schema import AMENITY_LABELS, KIND_LABELS
@@ -259,7 +260,9 @@ def gather_inputs(uploads: dict[str, Any], crs: str, demo_name: str = "canglang"
             "warnings": notes}
 
 
-def show_map(result: geo.CoverageResult, basemap: str) -> tuple[float, float] | None:
+def show_map(
+    result: geo.CoverageResult, basemap: str, tile_key: str | None = None
+) -> tuple[float, float] | None:
     """Draw the coverage map with streamlit-folium; return a new click (lon, lat) or ``None``.
 
     The click is in the basemap's datum. Leaflet does not pass a click on a
@@ -279,7 +282,7 @@ def show_map(result: geo.CoverageResult, basemap: str) -> tuple[float, float] | 
     from streamlit_folium import st_folium
 
     # Leaflet as data: URLs into streamlit-folium's frame: nothing is fetched from a CDN
-    m = coverage_map(result, tiles=basemap, compact=True, assets="data")
+    m = coverage_map(result, tiles=basemap, compact=True, assets="data", tile_key=tile_key)
     fields = ["last_clicked", "last_object_clicked"]
     out = st_folium(m, key="map", returned_objects=fields, height=600, use_container_width=True)
     seen = st.session_state.setdefault("map_clicks", {})
@@ -349,6 +352,7 @@ class Choices:
     method: str
     network_path: str | None
     snap_limit: float
+    tile_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -392,9 +396,9 @@ def _sidebar() -> Choices:
     """The sidebar's data and parameter widgets."""
     with st.sidebar:
         def _demo_changed() -> None:  # the Helsinki demo is there to show the street network
-            st.session_state["method"] = (
-                "network" if st.session_state["demo_name"] == "helsinki" else "euclidean"
-            )
+            helsinki = st.session_state["demo_name"] == "helsinki"
+            st.session_state["method"] = "network" if helsinki else "euclidean"
+            st.session_state["network_source"] = "helsinki" if helsinki else "none"
 
         demo_name = st.selectbox(
             T("demo_choice"), ["canglang", "helsinki"], format_func=lambda d: T(f"demo_{d}"),
@@ -445,8 +449,9 @@ def _sidebar() -> Choices:
         basemap = st.selectbox(
             T("basemap"), list(TILES),
             format_func=lambda k: TILES[k].label_en if lang == "en" else TILES[k].label_zh,
-            key="basemap",
+            key="basemap", help=T("basemap_help"),
         )
+        basemap, tile_key = _basemap_key(basemap)
         cell = st.number_input(
             T("cell"), min_value=10.0, max_value=2000.0, value=100.0, step=10.0, key="cell"
         )
@@ -458,32 +463,61 @@ def _sidebar() -> Choices:
             T("method"), ["euclidean", "network"], format_func=lambda m: T(f"method_{m}"),
             key="method",
         )
+        # measured on with the street-network method, else drawn as the map's streets
+        source = st.selectbox(
+            T("network_source"), ["none", "helsinki", "upload"],
+            format_func=lambda n: T(f"network_{n}"), key="network_source",
+            help=T("network_source_help"),
+        )
         network_path: str | None = None
+        if source == "helsinki":
+            network_path = "helsinki"
+        elif source == "upload":
+            net_file = st.file_uploader(
+                T("up_network"), type=list(planner.NETWORK_TYPES), key="up_network"
+            )
+            if net_file is not None:
+                try:
+                    network_path = str(planner.save_network_upload(
+                        net_file.name, net_file.getvalue(), NETWORK_DIR
+                    ))
+                except InputError as exc:
+                    st.error(ui.plain(exc))
         snap_limit = 200.0
         if method == "network":
-            source = st.selectbox(
-                T("network_source"), ["helsinki", "upload"],
-                format_func=lambda n: T(f"network_{n}"), key="network_source",
-            )
-            if source == "helsinki":
-                network_path = "helsinki"
-            else:
-                net_file = st.file_uploader(
-                    T("up_network"), type=list(planner.NETWORK_TYPES), key="up_network"
-                )
-                if net_file is not None:
-                    try:
-                        network_path = str(planner.save_network_upload(
-                            net_file.name, net_file.getvalue(), NETWORK_DIR
-                        ))
-                    except InputError as exc:
-                        st.error(ui.plain(exc))
             snap_limit = st.number_input(
                 T("snap_limit"), min_value=10.0, max_value=2000.0, value=200.0, step=10.0,
                 key="snap_limit",
             )
     return Choices(demo_name, uploads, crs, mode, speed, minutes, circuity, categories, amenity,
-                   use_time, at, basemap, cell, cell_shape, method, network_path, snap_limit)
+                   use_time, at, basemap, cell, cell_shape, method, network_path, snap_limit,
+                   tile_key)
+
+
+def _basemap_key(basemap: str) -> tuple[str, str | None]:
+    """The basemap and its browser key: a basemap that needs one (天地图) asks for it, else
+    takes ``TIANDITU_TK`` from secrets.toml or the environment; without one, OpenStreetMap
+    is drawn instead, with a word why."""
+    spec = TILES[basemap]
+    if not spec.key_env:
+        return basemap, None
+    typed = st.text_input(T("tile_key"), type="password", key="tile_key",
+                          help=T("tile_key_help"))
+    key = typed.strip() or _secret(spec.key_env.lower()) or _secret_exact(spec.key_env)
+    try:
+        return basemap, tile_key(spec, key)
+    except GeoError as exc:
+        st.warning(f"{ui.plain(exc)} — {T('tile_key_fallback')}")
+        return "osm", None
+
+
+def _secret_exact(name: str) -> str | None:
+    """``name`` from ``.streamlit/secrets.toml`` or the environment, as written."""
+    try:
+        value = st.secrets.get(name)
+    except (FileNotFoundError, KeyError, StreamlitSecretNotFoundError):
+        value = None
+    return str(value) if value else os.environ.get(name) or None
 
 
 def _analysis(c: Choices) -> Run:
@@ -574,7 +608,7 @@ def _map_and_tables(run: Run, c: Choices) -> None:
     with left:
         st.subheader(T("map"))
         click_to_add = st.toggle(T("click_to_add"), value=True, key="click_to_add")
-        click = show_map(result, basemap)
+        click = show_map(result, basemap, c.tile_key)
         st.caption(T("map_datum").format(datum=TILES[basemap].datum.upper()))
         if click and click_to_add:
             add_whatif(
@@ -754,7 +788,7 @@ def _downloads_and_issues(run: Run, c: Choices) -> None:
     """The downloads, the station table, and the rejected rows and warnings."""
     inputs, result, basemap = run.inputs, run.result, c.basemap
     st.subheader(T("downloads"))
-    items = planner.downloads(result, tiles=basemap, lang=lang)
+    items = planner.downloads(result, tiles=basemap, lang=lang, tile_key=c.tile_key)
     cols = st.columns(4)
     for i, item in enumerate(items):
         cols[i % 4].download_button(

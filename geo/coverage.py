@@ -36,7 +36,7 @@ from geo import grid as gridmod
 from geo.errors import InputError, Rejected, SettingsError
 from geo.filters import select_stations
 from geo.inputs import Inputs
-from geo.network import Network, NetworkCoverage, coverage_on_network
+from geo.network import Network, NetworkCoverage, coverage_on_network, resolve_path
 from geo.result import CoverageResult, GapCells, MetricCoords
 from geo.settings import Settings
 
@@ -205,8 +205,13 @@ def analyze_inputs(
     CoverageResult
     """
     require_network(settings, network)
+    if settings.method != "network" and isinstance(network, str | PathLike):
+        resolve_path(network)  # a wrong file is said now, not when a map is drawn
     prep = prepare(inputs, settings, network=network, snap_limit_m=snap_limit_m)
-    return assemble(prep, kernel(prep.job))
+    result = assemble(prep, kernel(prep.job))
+    if settings.method != "network" and network is not None:
+        result.basemap_network = network  # drawn as the maps' streets only
+    return result
 
 
 # --- prepare ---------------------------------------------------------------------------------

@@ -441,6 +441,7 @@ def downloads(
     tiles: str = "osm",
     title: str | None = None,
     lang: str = "zh",
+    tile_key: str | None = None,
 ) -> list[Download]:
     """The files the app offers for a result.
 
@@ -454,6 +455,8 @@ def downloads(
         Title of the report map.
     lang
         Language of the per-网格 and per-station table headers (``zh``/``en``).
+    tile_key
+        The browser key of a basemap that needs one (Tianditu).
 
     Returns
     -------
@@ -467,7 +470,7 @@ def downloads(
     def map_bytes() -> bytes:
         from geo.maps import map_html
 
-        return map_html(result, tiles=tiles, title=title).encode("utf-8")
+        return map_html(result, tiles=tiles, title=title, tile_key=tile_key).encode("utf-8")
 
     def geojson(frame: gpd.GeoDataFrame) -> Callable[[], bytes]:
         return lambda: frame.to_json(ensure_ascii=False).encode("utf-8")
@@ -478,7 +481,7 @@ def downloads(
     def report_bytes() -> bytes:
         from geo.report import report_zip
 
-        return report_zip(result, tiles=tiles, title=title, lang=lang)
+        return report_zip(result, tiles=tiles, title=title, lang=lang, tile_key=tile_key)
 
     points_name = "cells" if result.demand_source == "cells" else "points"
     items: list[tuple[str, str, str, Callable[[], bytes]]] = [

@@ -98,6 +98,11 @@ class CoverageResult:
     sources
         The file each input came from, as the user named it (``stations``,
         ``demand``, ``area``, ``grids``).
+    basemap_network
+        A street network given with ``method="euclidean"``: not used to measure, only
+        drawn as the maps' streets (a file, ``helsinki`` or a
+        :class:`geo.network.Network`); with ``method="network"`` the maps draw the
+        network measured on (:attr:`network`).
     """
 
     settings: Settings
@@ -116,6 +121,7 @@ class CoverageResult:
     network: Any = None  # geo.network.NetworkCoverage with method="network"
     xy: MetricCoords | None = None
     sources: dict[str, str] = field(default_factory=dict)
+    basemap_network: Any = None
 
     # --- headline numbers --------------------------------------------------------------
 

@@ -17,6 +17,7 @@ __all__ = [
     "KIND_STYLE",
     "NO_DEMAND_COLOUR",
     "OVERSTATED_COLOUR",
+    "STREET_STYLE",
     "UNCOVERED_COLOUR",
     "grid_class",
     "kind_style",
@@ -42,6 +43,15 @@ CAPTURED_COLOUR = "#8338ec"
 OVERSTATED_COLOUR = "#f77f00"
 #: A 网格 without demand.
 NO_DEMAND_COLOUR = "#8d99ae"
+#: The streets basemap (:mod:`geo.maps.streets`): light, under the coverage. Leaflet path
+#: options; the static map reads ``color``, ``weight``, ``opacity``, ``fillColor``.
+STREET_STYLE: dict[str, dict[str, object]] = {
+    "street": {"color": "#9a9a9a", "weight": 1.2, "opacity": 0.75},
+    "water": {"color": "#8fbbd9", "weight": 0.6, "opacity": 0.9, "fillColor": "#b3d4ea",
+              "fillOpacity": 0.8},
+    "waterway": {"color": "#8fbbd9", "weight": 2.0, "opacity": 0.9},
+    "rail": {"color": "#707070", "weight": 1.4, "opacity": 0.8, "dashArray": "5 4"},
+}
 #: 网格 coverage classes: (minimum coverage, colour, label).
 GRID_CLASSES: tuple[tuple[float, str, str], ...] = (
     (0.8, "#2a9d8f", "≥ 80%"),

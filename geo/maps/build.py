@@ -23,7 +23,7 @@ from branca.element import Element
 
 from geo.demo import dataset_of as demo_dataset
 from geo.errors import InputError, SettingsError
-from geo.maps.html import ASSET_MODES, CSS, GeoLayer, HtmlControl, esc, set_assets
+from geo.maps.html import ASSET_MODES, CSS, GeoLayer, HtmlControl, add_basemap, esc, set_assets
 from geo.maps.layers import (
     band_features,
     captured_features,
@@ -35,13 +35,17 @@ from geo.maps.layers import (
     to_display,
 )
 from geo.maps.legend import legend_html, title_html
+from geo.maps.streets import street_features, streets_of
 from geo.maps.tiles import TILES
 from geo.style import CAPTURED_COLOUR, KIND_STYLE
 
 if TYPE_CHECKING:
     from geo.result import CoverageResult
 
-__all__ = ["coverage_map", "map_bounds", "map_html", "save_map"]
+__all__ = ["STREETS_LAYER", "coverage_map", "map_bounds", "map_html", "save_map"]
+
+#: The name of the streets basemap layer in the layer control.
+STREETS_LAYER = "街道 Streets"
 
 
 def _is_demo(result: CoverageResult) -> bool:
@@ -60,6 +64,7 @@ def coverage_map(
     gap_labels: int = 10,
     compact: bool = False,
     captured: pd.DataFrame | None = None,
+    tile_key: str | None = None,
 ) -> folium.Map:
     """Draw a coverage result on a Folium map.
 
@@ -91,6 +96,9 @@ def coverage_map(
         Demand newly covered by chosen sites (``lon, lat, weight, site`` in WGS-84;
         :meth:`geo.siting.SitingResult.to_map` gives it): a layer of its own, each
         point saying which new site captures it.
+    tile_key
+        The browser key of a basemap that needs one (``tianditu``): else read from its
+        environment variable (``TIANDITU_TK``). It is written into the page's tile URLs.
 
     Returns
     -------
@@ -99,7 +107,7 @@ def coverage_map(
     Raises
     ------
     SettingsError
-        For an unknown basemap or asset mode.
+        For an unknown basemap or asset mode, or a basemap that needs a key without one.
     """
     if tiles not in TILES:
         raise SettingsError(f"unknown basemap '{tiles}': use one of {', '.join(TILES)}")
@@ -117,18 +125,18 @@ def coverage_map(
         Element(f"<title>{esc(title) if title else '15分钟服务圈覆盖 15-minute coverage'}</title>"),
         name="geo_title",
     )
-    folium.TileLayer(
-        tiles=tile.url, attr=tile.attribution, name=f"{tile.label_zh} {tile.label_en}",
-        subdomains=tile.subdomains, max_zoom=tile.max_zoom, overlay=False, control=True,
-    ).add_to(m)
+    add_basemap(m, tile, tile_key, streets=streets_of(result) is not None)
 
-    def layer(name: str, features: list[dict[str, Any]], show: bool = True) -> None:
+    def layer(name: str, features: list[dict[str, Any]], show: bool = True,
+              canvas: bool = False) -> None:
         if not features:
             return
         group = folium.FeatureGroup(name=name, show=show)
-        group.add_child(GeoLayer(features))
+        group.add_child(GeoLayer(features, canvas=canvas))
         group.add_to(m)
 
+    # the study's own streets, water and rail: a basemap that needs no tile server
+    layer(STREETS_LAYER, street_features(result, datum), canvas=True)
     layer("可达范围 Reach (5/10/15 min)", band_features(result, datum))
     grids = grid_features(result, datum)
     layer("网格 Grids", grids)
@@ -145,7 +153,7 @@ def coverage_map(
 
     st = result.stations if extra_stations is None else extra_stations
     kinds = [k for k in KIND_STYLE if "kind" in st and (st["kind"] == k).any()]
-    legend = legend_html(result, tile, kinds, demo)
+    legend = legend_html(result, tile, kinds, demo, streets_of(result))
     if captured is not None and len(captured):
         mark = (f'<div class="row"><span class="dot" style="background:{CAPTURED_COLOUR}"></span>'
                 "需求·由新站点覆盖 demand captured by new sites</div>")

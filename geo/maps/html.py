@@ -18,8 +18,14 @@ import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-__all__ = ["ASSET_MODES", "CSS", "GeoLayer", "HtmlControl", "esc", "feature", "json_for_script",
-           "rows_html", "set_assets"]
+__all__ = ["ASSET_MODES", "CSS", "TILE_FAILURE_NOTE", "GeoLayer", "HtmlControl", "TileFailureNote",
+           "add_basemap", "esc", "feature", "json_for_script", "rows_html", "set_assets"]
+
+#: What a map says when its basemap tiles cannot load (no internet, a blocked server).
+TILE_FAILURE_NOTE = (
+    "底图瓦片无法加载（无网络或被拦截）；覆盖分析照常显示{streets}。"
+    "Basemap tiles could not load (offline or blocked); the coverage is drawn as usual{streets_en}."
+)
 
 #: Where a map's page gets Leaflet: embedded (``inline``, the default), as ``data:`` URLs
 #: (``data``, for frames that load scripts by URL, as the app's), or linked (``cdn``).
@@ -63,12 +69,16 @@ def json_for_script(obj: Any) -> str:
 
 
 class GeoLayer(MacroElement):
-    """A Leaflet GeoJSON layer whose features carry ready-made (escaped) tooltip/popup HTML."""
+    """A Leaflet GeoJSON layer whose features carry ready-made (escaped) tooltip/popup HTML.
+
+    ``canvas=True`` draws it on a canvas instead of SVG (many lines, such as streets).
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
+            {% if this.canvas %}renderer: L.canvas({padding: 0.5}),{% endif %}
             style: function (f) { return f.properties.s || {}; },
             pointToLayer: function (f, latlng) {
                 var s = f.properties.s || {};
@@ -91,9 +101,10 @@ class GeoLayer(MacroElement):
         """
     )
 
-    def __init__(self, features: list[dict[str, Any]]) -> None:
+    def __init__(self, features: list[dict[str, Any]], canvas: bool = False) -> None:
         super().__init__()
         self._name = "GeoLayer"
+        self.canvas = bool(canvas)
         self.data = json_for_script({"type": "FeatureCollection", "features": features})
 
 
@@ -124,6 +135,82 @@ class HtmlControl(MacroElement):
         self.css_class = json_for_script(css_class)
 
 
+class TileFailureNote(MacroElement):
+    """Says on the map, once, that its tiles failed to load (Leaflet's ``tileerror``)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var shown = false, map = {{ this._parent.get_name() }};
+            {% for tiles in this.tile_names %}
+            {{ tiles }}.on("tileerror", function () {
+                if (shown) { return; }
+                shown = true;
+                var note = L.control({position: "bottomleft"});
+                note.onAdd = function () {
+                    var div = L.DomUtil.create("div", "geo-tile-note");
+                    div.textContent = {{ this.text }};
+                    return div;
+                };
+                note.addTo(map);
+            });
+            {% endfor %}
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, tile_names: list[str], text: str) -> None:
+        super().__init__()
+        self._name = "TileFailureNote"
+        self.tile_names = tile_names
+        self.text = json_for_script(text)
+
+
+def add_basemap(m: folium.Map, spec: Any, key: str | None = None, *,
+                streets: bool = False) -> None:
+    """Add a basemap's tiles, its annotation layer (Tianditu) and the note shown when they fail.
+
+    Parameters
+    ----------
+    m
+        The map.
+    spec
+        A :class:`geo.maps.tiles.TileSpec`.
+    key
+        The key of a basemap that needs one (else its environment variable is read).
+    streets
+        Whether the map draws the study's own streets (the note then says so).
+
+    Raises
+    ------
+    SettingsError
+        For a basemap that needs a key when none is set (:func:`geo.maps.tiles.tile_key`).
+    """
+    from geo.maps.tiles import tile_urls
+
+    url, overlay = tile_urls(spec, key)
+    base = folium.TileLayer(
+        tiles=url, attr=spec.attribution, name=f"{spec.label_zh} {spec.label_en}",
+        subdomains=spec.subdomains, max_zoom=spec.max_zoom, overlay=False, control=True,
+    )
+    base.add_to(m)
+    names = [base.get_name()]
+    if overlay:
+        notes = folium.TileLayer(
+            tiles=overlay, attr=spec.attribution, name="注记 Labels",
+            subdomains=spec.subdomains, max_zoom=spec.max_zoom, overlay=True, control=True,
+        )
+        notes.add_to(m)
+        names.append(notes.get_name())
+    text = TILE_FAILURE_NOTE.format(
+        streets="，街道取自路网文件" if streets else "",
+        streets_en=", over the streets of the network file" if streets else "",
+    )
+    m.add_child(TileFailureNote(names, text))
+
+
 CSS = """
 <style>
 .geo-icon { background: none; border: none; }
@@ -150,6 +237,9 @@ CSS = """
 .geo-pop th { text-align: left; color: #555; font-weight: normal; padding: 1px 8px 1px 0;
   white-space: nowrap; vertical-align: top; }
 .geo-pop td { padding: 1px 0; }
+.geo-tile-note { background: rgba(255,248,225,.95); border: 1px solid #e0b34a;
+  padding: 4px 8px; border-radius: 4px; max-width: 360px; color: #5c4400;
+  font: 11px/1.4 "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }
 </style>
 """
 

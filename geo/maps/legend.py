@@ -13,18 +13,23 @@ from geo.style import (
     GAP_COLOUR,
     GRID_CLASSES,
     OVERSTATED_COLOUR,
+    STREET_STYLE,
     UNCOVERED_COLOUR,
     kind_style,
 )
 from geo.words import mode_label, num, pct
 
 if TYPE_CHECKING:
+    from geo.maps.streets import Streets
     from geo.result import CoverageResult
 
 __all__ = ["legend_html", "title_html"]
 
 
-def legend_html(result: CoverageResult, tile: TileSpec, kinds: list[str], demo: bool) -> str:
+def legend_html(
+    result: CoverageResult, tile: TileSpec, kinds: list[str], demo: bool,
+    streets: Streets | None = None,
+) -> str:
     """The legend: bands, gaps, 网格 classes, demand, station kinds, assumptions, basemap.
 
     Parameters
@@ -37,6 +42,8 @@ def legend_html(result: CoverageResult, tile: TileSpec, kinds: list[str], demo: 
         The station kinds on the map, in legend order.
     demo
         Say that the data are illustrative.
+    streets
+        The streets basemap drawn (:func:`geo.maps.streets.streets_of`), if any.
 
     Returns
     -------
@@ -80,6 +87,16 @@ def legend_html(result: CoverageResult, tile: TileSpec, kinds: list[str], demo: 
             f'style="border:2px solid {OVERSTATED_COLOUR}"></span>'
             "直线高估：直线可达、路网不可达 overstated by straight line</div>"
         )
+    if streets is not None:
+        st_style, rail = STREET_STYLE["street"], STREET_STYLE["rail"]
+        water = STREET_STYLE["water"]
+        rows.append(
+            f'<div class="row"><span class="sw" style="border-top:2px solid {st_style["color"]};'
+            f'height:0"></span>街道 streets'
+            f'<span class="sw" style="background:{water["fillColor"]}"></span>水系 water'
+            f'<span class="sw" style="border-top:2px dashed {rail["color"]};height:0"></span>'
+            "铁路 rail</div>"
+        )
     mode = mode_label(s.mode)
     how = (
         "沿路网 along the streets"
@@ -89,11 +106,19 @@ def legend_html(result: CoverageResult, tile: TileSpec, kinds: list[str], demo: 
     rows.append(
         f'<div class="note">{mode} {s.speed_kmh:g} km/h · {s.minutes:g} 分钟 · {how}'
         f"<br>底图 {esc(tile.label_zh)}（{tile.datum.upper()}）"
-        "；坐标已按底图坐标系显示 drawn in the basemap's datum</div>"
+        "；坐标已按底图坐标系显示 drawn in the basemap's datum"
+        + (f"<br>街道取自路网文件 streets from {esc(_file_name(streets.source))}"
+           if streets is not None else "")
+        + "</div>"
     )
     if demo:
         rows.append('<div class="note demo">示意数据，非调查数据 · illustrative demo data</div>')
     return "".join(rows)
+
+
+def _file_name(source: str) -> str:
+    """The file name of a path (``helsinki`` stays as it is): no server folder on a map."""
+    return source.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def title_html(result: CoverageResult, title: str | None, demo: bool) -> str:

@@ -17,7 +17,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -247,13 +247,14 @@ def load_network(
         cached_file = cache_dir() / f"{cache_key(p, net_type)}.npz"
         if cached_file.is_file():
             try:
-                net = _read_cache(cached_file, source=os.fspath(path))
+                net = _read_cache(cached_file, source=os.fspath(path), path_read=str(p))
             except Exception as exc:  # a broken cache file is rebuilt, not fatal
                 log.warning("network cache %s unreadable (%s); rebuilding", cached_file, exc)
             else:
                 _MEMORY[mem_key] = net
                 return net
     net = _build(p, net_type, progress=progress, label=os.fspath(path))
+    net = replace(net, path=str(p))
     if cache and cached_file is not None:
         try:
             _write_cache(cached_file, net)
@@ -589,7 +590,7 @@ def _write_cache(path: Path, net: Network) -> None:
     os.replace(tmp, path)
 
 
-def _read_cache(path: Path, *, source: str) -> Network:
+def _read_cache(path: Path, *, source: str, path_read: str = "") -> Network:
     with np.load(path, allow_pickle=False) as z:
         if int(z["version"]) != _CACHE_VERSION:
             raise ValueError("old cache format")
@@ -611,6 +612,7 @@ def _read_cache(path: Path, *, source: str) -> Network:
             node_id=node_id if node_id.size else None,
             network_type=str(z["network_type"]),
             source=source,
+            path=path_read,
         )
 
 

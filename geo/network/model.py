@@ -62,6 +62,9 @@ class Network:
         ``walking`` or ``cycling`` (pyrosm's names), or a free label.
     source
         Where the network came from (a file name), for messages.
+    path
+        The file it was read from (``""`` for a network built in memory): the
+        basemap reads the file's water and rail from it (:mod:`geo.network.context`).
     """
 
     x: np.ndarray
@@ -76,6 +79,7 @@ class Network:
     node_id: np.ndarray | None = None
     network_type: str = "walking"
     source: str = ""
+    path: str = ""
     _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -162,6 +162,7 @@ def report_files(
     tiles: str = "osm",
     assets: str = "auto",
     sources: Mapping[str, str] | None = None,
+    tile_key: str | None = None,
 ) -> tuple[dict[str, bytes], dict[str, Any]]:
     """Make every file of the report pack in memory (see :func:`write_report` for the options).
 
@@ -201,7 +202,8 @@ def report_files(
     if asset_mode == "cdn" and assets == "auto":
         notes.append("map.html loads Leaflet from the CDN (the xstatic-leaflet package's "
                      "files are not available here; reinstall geo's dependencies)")
-    m = maps.coverage_map(result, tiles=tiles, title=title, assets=asset_mode, demo=demo)
+    m = maps.coverage_map(result, tiles=tiles, title=title, assets=asset_mode, demo=demo,
+                          tile_key=tile_key)
     files["map.html"] = _stable_map_html(m).encode("utf-8")
 
     same = tiles == "osm" and asset_mode == "inline"  # the picture's page is map.html itself
@@ -326,6 +328,7 @@ def write_report(
     tiles: str = "osm",
     assets: str = "auto",
     sources: Mapping[str, str] | None = None,
+    tile_key: str | None = None,
 ) -> ReportPack:
     """Write the report pack: map, map picture, charts, workbook and summary.
 
@@ -371,6 +374,9 @@ def write_report(
     sources
         Where the inputs came from, for the summary (``stations``, ``demand``,
         ``area``, ``grids``, ``network`` → text, e.g. file names).
+    tile_key
+        The browser key of a basemap that needs one (Tianditu); else its environment
+        variable (``TIANDITU_TK``).
 
     Returns
     -------
@@ -397,7 +403,7 @@ def write_report(
     files, manifest = report_files(
         result, title=title, lang=lang, scenarios=scenarios, target=target, map_png=map_png,
         dpi=dpi, illustrative=illustrative, date=date, stamp=stamp, tiles=tiles,
-        assets=assets, sources=sources,
+        assets=assets, sources=sources, tile_key=tile_key,
     )
     try:
         if as_zip:

@@ -25,6 +25,7 @@ from pyproj import CRS, Transformer
 
 from geo import crs as crsmod
 from geo.maps.layers import demand_frame
+from geo.maps.streets import streets_of
 from geo.report._figure import A4_LANDSCAPE_MM, new_figure, png_bytes, polygon_path
 from geo.report.fonts import LATIN_FALLBACK
 from geo.report.words import num, pct, scenario_label, scenario_line, w
@@ -38,6 +39,7 @@ from geo.style import (
     KIND_STYLE,
     NO_DEMAND_COLOUR,
     OVERSTATED_COLOUR,
+    STREET_STYLE,
     UNCOVERED_COLOUR,
     grid_class,
 )
@@ -222,6 +224,7 @@ def static_map_png(
 
     handles = [
         *_draw_area_and_bands(ax, result, to_m, lang),
+        *_draw_streets(ax, result, to_m, lang),
         *_draw_gaps(ax, result, to_m, lang),
         *_draw_grids(ax, result, to_m, lang, families),
         *_draw_demand(ax, result, to_m, lang),
@@ -245,10 +248,54 @@ def static_map_png(
     _side_panel(fig, summ, handles, lang, families, width_mm, height_mm, illustrative, target)
     # footer
     foot = [w("no_tiles", lang, crs=_crs_name(metric))]
+    basemap = streets_of(result)
+    if basemap is not None:
+        foot.append(w("streets_from", lang,
+                      file=basemap.source.replace("\\", "/").rsplit("/", 1)[-1]))
     if date:
         foot.append(w("date", lang, date=date))
     fig.text(8 / width_mm, 4 / height_mm, " · ".join(foot), fontsize=6.5, color="#555", **font)
     return png_bytes(fig)
+
+
+def _lines(ax: Axes, geoms: np.ndarray, to_m: Transformer, style: dict, zorder: float) -> None:
+    """Lines (WGS-84) as one collection, in metres."""
+    from matplotlib.collections import LineCollection
+
+    parts = shapely.get_parts(crsmod.reproject(np.asarray(geoms, dtype=object), to_m))
+    coords, index = shapely.get_coordinates(parts, return_index=True)
+    if not len(coords):
+        return
+    pieces = np.split(coords, np.flatnonzero(np.diff(index)) + 1)
+    dash = style.get("dashArray")
+    ax.add_collection(LineCollection(
+        pieces, colors=str(style["color"]), linewidths=float(style["weight"]) * 0.45,
+        alpha=float(style.get("opacity", 1.0)), zorder=zorder,
+        linestyles=(0, tuple(float(v) * 0.5 for v in str(dash).split())) if dash else "solid",
+    ))
+
+
+def _draw_streets(ax: Axes, result: CoverageResult, to_m: Transformer, lang: str) -> list[object]:
+    """The study's own streets, water and rail (:mod:`geo.maps.streets`) under the coverage."""
+    basemap = streets_of(result)
+    if basemap is None:
+        return []
+    water = STREET_STYLE["water"]
+    handles: list[object] = []
+    if len(basemap.water):
+        for geom in crsmod.reproject(np.asarray(basemap.water, dtype=object), to_m):
+            _patch(ax, geom, fc=str(water["fillColor"]), ec="none", zorder=1.2)
+        handles.append(Patch(fc=str(water["fillColor"]), label=w("water", lang)))
+    if len(basemap.waterways):
+        _lines(ax, basemap.waterways, to_m, STREET_STYLE["waterway"], 1.3)
+    if len(basemap.rail):
+        _lines(ax, basemap.rail, to_m, STREET_STYLE["rail"], 1.4)
+        handles.append(Line2D([], [], color=str(STREET_STYLE["rail"]["color"]), lw=0.8,
+                              ls=(0, (2.5, 2)), label=w("rail", lang)))
+    _lines(ax, basemap.streets, to_m, STREET_STYLE["street"], 1.5)
+    handles.insert(0, Line2D([], [], color=str(STREET_STYLE["street"]["color"]), lw=0.8,
+                             label=w("streets", lang)))
+    return handles
 
 
 def _draw_area_and_bands(

@@ -176,10 +176,10 @@ MaxMemoryOpt = Annotated[
 
 class Tiles(StrEnum):  # geo.maps.TILES (spelled here: importing geo.maps loads folium)
     osm = "osm"
+    carto = "carto"
     amap = "amap"
     amap_satellite = "amap-satellite"
     tencent = "tencent"
-    carto = "carto"
     tianditu = "tianditu"
     tianditu_img = "tianditu-img"
 

@@ -8,18 +8,21 @@ Three things a report map in China must get right:
   street whichever basemap is chosen (:mod:`geo.maps.layers`).
 * **Escaping.** Names, addresses and 网格 names come from users; they are
   HTML-escaped and embedded as safe JSON (:mod:`geo.maps.html`).
-* **Reach.** Only core Leaflet is loaded: from a CDN, an office mirror, or
-  embedded in the file (:func:`geo.maps.html.set_assets`).
+* **Offline.** Only core Leaflet is loaded, from a Python package: embedded in the
+  file by default (:func:`geo.maps.html.set_assets`); tiles that cannot load are
+  said on the map, and the study's own streets, water and rail are drawn from its
+  street network (:mod:`geo.maps.streets`).
 
 The modules: :mod:`~geo.maps.tiles` (basemaps), :mod:`~geo.maps.html` (escaping,
 Leaflet elements), :mod:`~geo.maps.layers` (GeoJSON features),
-:mod:`~geo.maps.legend` (legend, title), :mod:`~geo.maps.build` (the map).
+:mod:`~geo.maps.streets` (the streets basemap), :mod:`~geo.maps.legend` (legend,
+title), :mod:`~geo.maps.build` (the map).
 Colours and symbols come from :mod:`geo.style`.
 """
 
 from __future__ import annotations
 
-from geo.maps.build import coverage_map, map_bounds, map_html, save_map
+from geo.maps.build import STREETS_LAYER, coverage_map, map_bounds, map_html, save_map
 from geo.maps.html import esc
 from geo.maps.tiles import TILES, TileSpec
 from geo.style import (
@@ -39,6 +42,7 @@ __all__ = [
     "GAP_COLOUR",
     "GRID_CLASSES",
     "KIND_STYLE",
+    "STREETS_LAYER",
     "TILES",
     "UNCOVERED_COLOUR",
     "TileSpec",

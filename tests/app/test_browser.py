@@ -186,3 +186,30 @@ def test_geocoding_review_by_map_click_in_browser(browser_page: BrowserPage, app
     page.screenshot(path=str(shot), full_page=True)
     if os.environ.get("GEO_SCREENSHOTS"):
         shutil.copy(shot, Path(os.environ["GEO_SCREENSHOTS"]) / "app-geocode.png")
+
+
+def test_the_helsinki_demo_map_draws_its_streets_offline(browser_page: BrowserPage, app_url, tmp_path):  # noqa: F811, E501
+    page = browser_page.page
+    page.set_viewport_size({"width": 1500, "height": 1100})
+    browser_page.goto(app_url)
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_be_visible(timeout=60_000)
+    page.get_by_label(ui.t("demo_choice", "zh")).click()
+    page.get_by_role("option", name=ui.t("demo_helsinki", "zh")).click()
+    expect(page.get_by_text("赫尔辛基").first).to_be_visible(timeout=60_000)
+    frame = page.frame_locator("iframe[title*='st_folium']").first
+    expect(frame.locator(".leaflet-overlay-pane canvas")).to_have_count(1, timeout=90_000)
+    expect(frame.locator(".leaflet-control-layers-overlays")).to_contain_text("街道 Streets")
+    expect(frame.locator(".geo-tile-note")).to_be_visible(timeout=30_000)
+    assert frame.locator(".leaflet-marker-icon .geo-st").count() >= 10
+    painted = frame.locator(".leaflet-overlay-pane canvas").evaluate(
+        """c => { const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+                  let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) n++; }
+                  return n; }""")
+    assert painted > 5_000
+    assert not [u for u in browser_page.aborted if "tile" not in u], browser_page.aborted
+    assert not browser_page.page_errors, browser_page.page_errors
+    page.wait_for_timeout(500)
+    shot = tmp_path / "app-helsinki.png"
+    page.screenshot(path=str(shot))
+    if os.environ.get("GEO_SCREENSHOTS"):
+        shutil.copy(shot, Path(os.environ["GEO_SCREENSHOTS"]) / "app-offline-helsinki.png")

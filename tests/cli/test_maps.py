@@ -63,3 +63,34 @@ def test_network_map_has_street_bands_and_overstated_layer(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "分钟路网可达" in text
     assert json.dumps("直线高估 Overstated by straight line")[1:-1] in text
+    assert contains(text, "街道 Streets")  # the streets basemap of the network measured on
+
+
+def test_a_network_with_straight_lines_draws_the_streets_and_a_wrong_one_is_said(tmp_path):
+    straight = [a for a in ARGS if a not in ("--method", "network")]
+    out = tmp_path / "hel.html"
+    res = CliRunner().invoke(app, ["map", *straight, "-o", str(out)])
+    assert res.exit_code == 0, res.stderr
+    text = out.read_text(encoding="utf-8")
+    assert contains(text, "街道 Streets") and "分钟路网可达" not in text
+    missing = [*straight[:-1], str(tmp_path / "nowhere.osm.pbf")]
+    res = CliRunner().invoke(app, ["check", *missing])
+    assert res.exit_code == 2 and "nowhere.osm.pbf" in res.stderr
+
+
+def test_tianditu_on_the_command_line(tmp_path, monkeypatch):
+    monkeypatch.delenv("TIANDITU_TK", raising=False)
+    out = tmp_path / "tdt.html"
+    cmd = ["map", str(DATA / "stations.csv"), "-o", str(out), "--tiles", "tianditu"]
+    res = CliRunner().invoke(app, cmd)
+    assert res.exit_code == 2 and "TIANDITU_TK" in res.stderr and not out.exists()
+    monkeypatch.setenv("TIANDITU_TK", "0123456789abcdef0123456789abcdef")
+    res = CliRunner().invoke(app, cmd)
+    assert res.exit_code == 0, res.stderr
+    assert "tianditu.gov.cn/vec_w" in out.read_text(encoding="utf-8")
+
+
+def test_the_basemap_choices_are_the_librarys():
+    from geo.cli.common import Tiles
+
+    assert [t.value for t in Tiles] == list(maps.TILES)

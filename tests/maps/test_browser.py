@@ -91,3 +91,73 @@ def test_hostile_names_fire_nothing(browser_page: BrowserPage, tmp_path):  # noq
     assert "<svg onload=alert(6)>" in page.locator(".geo-title").inner_text()
     assert browser_page.dialogs == []
     assert not browser_page.errors, browser_page.errors
+
+
+HEL = ROOT / "data" / "helsinki"
+DEMO_ARGS = {
+    "canglang": [str(DATA / "stations.csv"), str(DATA / "charging_piles.csv"), "--demand",
+                 str(DATA / "demand.csv"), "--area", str(DATA / "area.geojson"), "--grids",
+                 str(DATA / "grids.geojson")],
+    "helsinki": [str(HEL / "stations.csv"), "--demand", str(HEL / "demand.csv"), "--area",
+                 str(HEL / "area.geojson"), "--method", "network", "--network", "helsinki"],
+}
+_PAINTED = """() => {
+  const c = document.querySelector(".leaflet-overlay-pane canvas");
+  if (!c) { return 0; }
+  const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) { n++; } }
+  return n;
+}"""
+
+
+def check_offline_map(bp: BrowserPage, path: Path, *, streets: bool) -> None:
+    """A map opened with every request off the machine refused: Leaflet, stations, bands,
+    the note about the tiles, and the streets basemap where the analysis has a network."""
+    page = bp.page
+    page.set_viewport_size({"width": 1400, "height": 900})
+    bp.goto(path)
+    page.wait_for_selector(".geo-st")
+    assert page.evaluate("window.L && window.L.version") == "1.9.3"
+    assert page.locator(".leaflet-marker-icon .geo-st").count() >= 5
+    assert page.locator("path.leaflet-interactive").count() > 5  # bands, gaps, demand
+    expect(page.locator(".geo-tile-note")).to_be_visible(timeout=20_000)
+    assert "底图瓦片无法加载" in page.locator(".geo-tile-note").inner_text()
+    overlays = page.locator(".leaflet-control-layers-overlays").inner_text()
+    if streets:
+        assert "街道 Streets" in overlays
+        expect(page.locator(".leaflet-overlay-pane canvas")).to_have_count(1)
+        assert page.evaluate(_PAINTED) > 5_000  # street, water and rail pixels drawn
+    else:
+        assert "街道 Streets" not in overlays
+        assert page.locator(".leaflet-overlay-pane canvas").count() == 0
+    # only tiles were asked for off the machine, and refused
+    assert bp.aborted and all("tile" in u or "autonavi" in u for u in bp.aborted), bp.aborted
+    assert not bp.served
+    assert not bp.errors, bp.errors
+
+
+@pytest.mark.parametrize("name", ["canglang", "helsinki"])
+def test_geo_map_draws_with_no_internet(browser_page: BrowserPage, tmp_path, name):  # noqa: F811
+    from typer.testing import CliRunner
+
+    from geo.cli import app
+
+    out = tmp_path / f"{name}.html"
+    res = CliRunner().invoke(app, ["map", *DEMO_ARGS[name], "-o", str(out)])
+    assert res.exit_code == 0, res.stderr
+    check_offline_map(browser_page, out, streets=name == "helsinki")
+    shot = tmp_path / f"offline-{name}.png"
+    browser_page.page.screenshot(path=str(shot))
+    keep(shot, f"offline-map-{name}.png")
+
+
+def test_the_report_packs_map_draws_with_no_internet(browser_page: BrowserPage, tmp_path):  # noqa: F811
+    from typer.testing import CliRunner
+
+    from geo.cli import app
+
+    res = CliRunner().invoke(app, ["report", *DEMO_ARGS["helsinki"], "--map-png", "static",
+                                   "-o", str(tmp_path / "pack")])
+    assert res.exit_code == 0, res.stderr
+    check_offline_map(browser_page, tmp_path / "pack" / "map.html", streets=True)

@@ -178,6 +178,8 @@ def test_geocoding_review_by_map_click_in_browser(browser_page: BrowserPage, app
     expect(manual.locator('[data-testid="stMetricValue"]')).to_have_text("1", timeout=30_000)
     expect(review.locator('[data-testid="stMetricValue"]')).to_have_text("1")
     assert not browser_page.page_errors, browser_page.page_errors
+    # Leaflet from the package, no CDN: only tiles were refused
+    assert not [u for u in browser_page.aborted if "tile" not in u], browser_page.aborted
     # the map is drawn again for the next row to fix (the answer in 宿州: it opens on the others)
     frame = page.frame_locator("iframe[title*='st_folium']").first
     expect(frame.locator("path.leaflet-interactive").first).to_be_attached(timeout=60_000)

@@ -44,7 +44,7 @@ from geo.maps.tiles import tile_key
 from geo.memo import Memo
 from geo.paths import cache_root
 from geo.schema import AMENITY_LABELS, KIND_LABELS
-from geo.settings import MODE_SPEEDS_KMH, Settings
+from geo.settings import MODE_SPEEDS_KMH, STREET_PROFILES, Settings
 
 DEMO_DIR = Path(__file__).resolve().parent / "data" / "canglang"
 CRS_KEYS = ("wgs84", "gcj02", "bd09")
@@ -64,7 +64,7 @@ st.set_page_config(page_title=T("page_title"), page_icon="🛵", layout="wide")
 # while the geocoding page is shown (uploaded files cannot be kept this way).
 PERSISTENT = ("demo_name", "crs", "mode", "minutes", "circuity", "categories", "amenity",
               "use_time", "at", "basemap", "cell", "cell_shape", "method", "network_source",
-              "snap_limit", "click_to_add")
+              "snap_limit", "click_to_add", "street_profile", "tile_key")
 for _k in [k for k in st.session_state if k in PERSISTENT or str(k).startswith("speed_")]:
     st.session_state[_k] = st.session_state[_k]
 
@@ -353,6 +353,7 @@ class Choices:
     network_path: str | None
     snap_limit: float
     tile_key: str | None = None
+    street_profile: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -484,14 +485,20 @@ def _sidebar() -> Choices:
                 except InputError as exc:
                     st.error(ui.plain(exc))
         snap_limit = 200.0
+        street_profile = "auto"
         if method == "network":
+            street_profile = st.selectbox(
+                T("street_profile"), list(STREET_PROFILES),
+                format_func=lambda p: T(f"street_profile_{p}"), key="street_profile",
+                help=T("street_profile_help"),
+            )
             snap_limit = st.number_input(
                 T("snap_limit"), min_value=10.0, max_value=2000.0, value=200.0, step=10.0,
                 key="snap_limit",
             )
     return Choices(demo_name, uploads, crs, mode, speed, minutes, circuity, categories, amenity,
                    use_time, at, basemap, cell, cell_shape, method, network_path, snap_limit,
-                   tile_key)
+                   tile_key, street_profile)
 
 
 def _basemap_key(basemap: str) -> tuple[str, str | None]:
@@ -546,6 +553,7 @@ def _analysis(c: Choices) -> Run:
             amenity=c.amenity or None,
             at=c.at.strftime("%H:%M") if c.use_time and c.at is not None else None,
             method=c.method,
+            street_profile=c.street_profile,
         )
         whatif = tuple(tuple(sorted(s.items())) for s in st.session_state.get("whatif", []))
         with st.spinner("…"):

@@ -36,7 +36,14 @@ from geo import grid as gridmod
 from geo.errors import InputError, Rejected, SettingsError
 from geo.filters import select_stations
 from geo.inputs import Inputs
-from geo.network import Network, NetworkCoverage, coverage_on_network, resolve_path
+from geo.network import (
+    Network,
+    NetworkCoverage,
+    coverage_on_network,
+    load_network,
+    resolve_path,
+)
+from geo.network.extent import check_covers
 from geo.result import CoverageResult, GapCells, MetricCoords
 from geo.settings import Settings
 
@@ -321,6 +328,13 @@ def prepare(
         cell_key = cells.key
         ids = gridmod.cell_label(cells.key, spec)
     station_x, station_y = (np.asarray(a) for a in to_m.transform(s_lon, s_lat))
+    if settings.method == "network" and network is not None and not isinstance(network, Network):
+        # the street profile is a setting: the network is read with it here, once
+        network = load_network(network, settings.mode, profile=settings.street_profile)
+    if settings.method == "network" and isinstance(network, Network):
+        # another city's network would leave everything off the network, at 0%, silently
+        check_covers(network, (s_lon[used], s_lat[used]), (np.asarray(lon), np.asarray(lat)),
+                     margin_m=snap_limit_m)
     job = KernelInput(
         settings=settings,
         metric=metric,

@@ -18,6 +18,7 @@ __all__ = [
     "ENGINES",
     "METHODS",
     "MODE_SPEEDS_KMH",
+    "STREET_PROFILES",
     "Settings",
     "is_number",
     "parse_clock",
@@ -30,6 +31,10 @@ METHODS: tuple[str, ...] = ("euclidean", "network")
 #: Where the per-point work runs (``engine=`` of :func:`geo.analyze`).
 ENGINES: tuple[str, ...] = ("local", "dask")
 CELL_SHAPES: tuple[str, ...] = ("square", "hex")
+#: Which ways a mode may use on a street network (:mod:`geo.network.profile`): ``china``
+#: (no walking or cycling on urban expressways and motor roads), ``osm`` (OpenStreetMap's
+#: general rules) or ``auto`` (``china`` for data in China).
+STREET_PROFILES: tuple[str, ...] = ("auto", "china", "osm")
 _AT_RE = re.compile(r"^\s*([01]?\d|2[0-4])\s*[:：]\s*([0-5]\d)\s*$")
 
 
@@ -91,6 +96,9 @@ class Settings:
         Only stations offering this amenity (e.g. ``charging`` / ``充电``).
     at
         Only stations open at this time of day (``HH:MM``).
+    street_profile
+        With ``method="network"``: which OSM ways the mode may use
+        (:data:`STREET_PROFILES`; ``auto`` by default).
     """
 
     mode: str = "walk"
@@ -104,6 +112,7 @@ class Settings:
     categories: tuple[str, ...] = field(default_factory=tuple)
     amenity: str | None = None
     at: str | None = None
+    street_profile: str = "auto"
 
     def __post_init__(self) -> None:
         mode = str(self.mode).strip().lower().replace("-", "").replace("_", "")
@@ -138,6 +147,9 @@ class Settings:
         object.__setattr__(self, "circuity", float(self.circuity))
         if self.method not in METHODS:
             raise SettingsError(f"unknown method '{self.method}': use euclidean or network")
+        if self.street_profile not in STREET_PROFILES:
+            raise SettingsError(f"unknown street profile '{self.street_profile}': use "
+                                f"{', '.join(STREET_PROFILES)}")
         _positive("cell size", self.cell_m, "m")
         if self.cell_m < 5:
             raise SettingsError(f"cell size {self.cell_m} m is too small (use 5 m or more)")
@@ -200,6 +212,8 @@ class Settings:
             "at": self.at,
             "reach_m": round(self.reach_m, 1),
         }
+        if self.method == "network":
+            out["street_profile"] = self.street_profile
         return out
 
     def to_dict(self) -> dict[str, Any]:

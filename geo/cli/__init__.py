@@ -2,7 +2,7 @@
 
 One module per command (:mod:`~geo.cli.check`, :mod:`~geo.cli.maps`,
 :mod:`~geo.cli.report`, :mod:`~geo.cli.geocode`, :mod:`~geo.cli.site`,
-:mod:`~geo.cli.sweep`); what they share is in
+:mod:`~geo.cli.sweep`, :mod:`~geo.cli.network` for ``geo network …``); what they share is in
 :mod:`~geo.cli.common`. Exit status of the analysis commands: 0 when coverage ≥
 ``--min-coverage`` (or no threshold was given), 1 when it is below, 2 for a
 usage or input error (and, with ``--strict``, for any rejected row).
@@ -13,7 +13,15 @@ from __future__ import annotations
 import logging
 import sys
 
-from geo.cli import check, geocode, maps, report, site, sweep  # noqa: F401  (register commands)
+from geo.cli import (  # noqa: F401  (register commands)
+    check,
+    geocode,
+    maps,
+    network,
+    report,
+    site,
+    sweep,
+)
 from geo.cli.common import EXIT_BELOW, EXIT_ERROR, EXIT_INTERNAL, EXIT_OK, app, parse_share
 
 __all__ = ["EXIT_BELOW", "EXIT_ERROR", "EXIT_INTERNAL", "EXIT_OK", "app", "main", "parse_share"]

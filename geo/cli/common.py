@@ -18,7 +18,7 @@ import typer
 
 from geo.crs import COORD_SYSTEMS
 from geo.errors import GeoError
-from geo.settings import CELL_SHAPES, ENGINES, METHODS, MODE_SPEEDS_KMH
+from geo.settings import CELL_SHAPES, ENGINES, METHODS, MODE_SPEEDS_KMH, STREET_PROFILES
 
 __all__ = [
     "AmenityOpt",
@@ -52,6 +52,8 @@ __all__ = [
     "SnapLimitOpt",
     "SpeedOpt",
     "StationsArg",
+    "StreetProfile",
+    "StreetProfileOpt",
     "StrictOpt",
     "Tiles",
     "analysis_command",
@@ -86,6 +88,7 @@ Mode: Any = choices("Mode", MODE_SPEEDS_KMH)
 CoordSystem: Any = choices("CoordSystem", COORD_SYSTEMS)
 Engine: Any = choices("Engine", ENGINES)
 CellShape: Any = choices("CellShape", CELL_SHAPES)
+StreetProfile: Any = choices("StreetProfile", STREET_PROFILES)
 
 
 def err(message: str) -> None:
@@ -131,6 +134,13 @@ SnapLimitOpt = Annotated[
     float,
     typer.Option(help="With --method network: points farther than this (m) from a street are "
                  "off the network."),
+]
+StreetProfileOpt = Annotated[
+    StreetProfile,
+    typer.Option(help="With --method network: which OSM ways riders may use. china: no "
+                 "walking or cycling on urban expressways (高架, 隧道 on trunk roads) or "
+                 "motorroad=yes; osm: OpenStreetMap's general rules; auto: china for data "
+                 "in China."),
 ]
 ModeOpt = Annotated[Mode, typer.Option(help="walk 4.8 km/h, bike 12, ebike 15.")]
 SpeedOpt = Annotated[float | None, typer.Option(help="Speed in km/h (default: the mode's).")]
@@ -199,6 +209,7 @@ class Analysis:
     method: Method = Method.euclidean
     network: str | None = None
     snap_limit: float = 200.0
+    street_profile: StreetProfile = StreetProfile.auto
     mode: Mode = Mode.walk
     speed: float | None = None
     minutes: float = 15.0
@@ -234,7 +245,7 @@ class Analysis:
             mode=self.mode.value, speed_kmh=self.speed, minutes=self.minutes,
             circuity=self.circuity, method=self.method.value, cell_m=self.cell,
             cell_shape=self.cell_shape.value, categories=tuple(self.category or ()),
-            amenity=self.amenity, at=self.at,
+            amenity=self.amenity, at=self.at, street_profile=self.street_profile.value,
         )
 
     def inputs(self) -> dict[str, Any]:
@@ -282,6 +293,7 @@ def _analysis_options(
     method: MethodOpt = Method.euclidean,
     network: NetworkOpt = None,
     snap_limit: SnapLimitOpt = 200.0,
+    street_profile: StreetProfileOpt = StreetProfile.auto,
     mode: ModeOpt = Mode.walk,
     speed: SpeedOpt = None,
     minutes: MinutesOpt = 15.0,

@@ -72,6 +72,7 @@ from geo.network import (
     snap,
     station_search,
 )
+from geo.network.search import eligible_edges
 
 __all__ = ["POINTS_PER_PARTITION", "DaskEngine", "default_partitions", "run_kernel"]
 
@@ -231,6 +232,7 @@ def _merge_network(n: int, parts: list[np.ndarray], outs: list[NetworkOut | None
         edge=np.full(n, -1, dtype="int64"),
         along_m=np.full(n, np.nan),
         distance_m=np.full(n, np.inf),
+        skipped_edge=np.full(n, -1, dtype="int64"),
         exact=np.zeros(n, dtype=bool),
         tied=np.zeros(n, dtype=bool),
     )
@@ -254,10 +256,13 @@ def _take(out: NetworkOut, mask: np.ndarray) -> NetworkOut:
 
 @dataclass(eq=False)
 class _NetworkContext:
-    """The whole network and the stations snapped onto it, on the client."""
+    """The whole network and the stations snapped onto it, on the client; ``eligible``:
+    the edges demand points may join (:func:`geo.network.eligible_edges`, decided once on
+    the whole network and handed to every clip)."""
 
     network: Network
     stations: Snap
+    eligible: np.ndarray
     px: np.ndarray
     py: np.ndarray
     settings: Any
@@ -269,7 +274,7 @@ class _NetworkContext:
         """The street-network argument of :func:`partition_task` for a partition."""
         px, py = self.px[idx], self.py[idx]
         sub = clip_network(self.network, grow(bbox(px, py), self.margin_m))
-        part = network_part_for(sub, self.stations)
+        part = network_part_for(sub, self.stations, self.eligible)
         return px, py, part, self.snap_limit_m, self.horizon
 
     def settle(
@@ -300,10 +305,16 @@ class _NetworkContext:
         tied = np.flatnonzero(todo & merged.tied)
         if tied.size:
             whole_snap = snap(
-                self.network, self.px[tied], self.py[tied], max_distance_m=self.snap_limit_m
+                self.network,
+                self.px[tied],
+                self.py[tied],
+                max_distance_m=self.snap_limit_m,
+                eligible=self.eligible,
             )
             merged.edge[tied], merged.along_m[tied] = whole_snap.edge, whole_snap.along_m
             merged.distance_m[tied] = whole_snap.distance_m
+            assert whole_snap.skipped_edge is not None
+            merged.skipped_edge[tied] = whole_snap.skipped_edge
             merged.tied[tied] = False
             in_tied = np.zeros(todo.size, dtype=bool)
             in_tied[tied] = True
@@ -346,9 +357,13 @@ class _NetworkContext:
             box = grow(bbox(self.px[sel], self.py[sel]), margin)
             if whole is not None and contains(box, whole):
                 continue
-            part = network_part_for(clip_network(self.network, box), self.stations)
+            part = network_part_for(clip_network(self.network, box), self.stations, self.eligible)
             snaps = Snap(
-                merged.edge[sel], merged.along_m[sel], merged.distance_m[sel], self.snap_limit_m
+                merged.edge[sel],
+                merged.along_m[sel],
+                merged.distance_m[sel],
+                self.snap_limit_m,
+                merged.skipped_edge[sel],
             )
             args = (self.px[sel], self.py[sel], part, self.settings, self.snap_limit_m, horizon)
             jobs.append((sel, client.submit(settle_task, *args, snaps, need_unique, pure=False)))
@@ -402,7 +417,10 @@ class _NetworkContext:
             network=self.network,
             search=None,
             stations=self.stations,
-            points=Snap(merged.edge, merged.along_m, merged.distance_m, self.snap_limit_m),
+            points=Snap(
+                merged.edge, merged.along_m, merged.distance_m, self.snap_limit_m,
+                merged.skipped_edge,
+            ),
             minutes=merged.minutes,
             nearest=merged.nearest,
             status=merged.status,
@@ -421,7 +439,7 @@ def _network_context(job: KernelInput) -> _NetworkContext:
     network = job.network
     if not isinstance(network, Network):
         assert network is not None
-        network = load_network(network, settings.mode)
+        network = load_network(network, settings.mode, profile=settings.street_profile)
     elif network.network_type in ("walking", "cycling") and (
         network.network_type != network_type_of(settings.mode)
     ):
@@ -440,9 +458,13 @@ def _network_context(job: KernelInput) -> _NetworkContext:
         np.asarray(a, dtype="float64") for a in to_m.transform(job.station_lon, job.station_lat)
     )
     px, py = (np.asarray(a, dtype="float64") for a in to_m.transform(job.lon, job.lat))
+    # the fragment rule, as coverage_on_network applies it
+    stations = snap(network, sx, sy, max_distance_m=job.snap_limit_m,
+                    eligible=eligible_edges(network))
     return _NetworkContext(
         network=network,
-        stations=snap(network, sx, sy, max_distance_m=job.snap_limit_m),
+        stations=stations,
+        eligible=eligible_edges(network, stations),
         px=px,
         py=py,
         settings=settings,

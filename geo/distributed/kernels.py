@@ -18,18 +18,17 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import shapely
 
 from geo import reach
 from geo.distributed.partition import PortableNetwork, SubNetwork, bbox, grow, in_box
 from geo.network import (
     WALK_SPEED_M_PER_MIN,
-    Network,
     Snap,
     coverage_on_network,
     nearest_on_network,
     snap,
 )
+from geo.network.search import tied_snaps
 from geo.reach import minutes_per_metre
 from geo.settings import Settings
 
@@ -121,15 +120,21 @@ class NetworkPart:
         Positions (among the used stations) of the stations on its edges.
     station_snap
         Their snaps onto the whole network, with edges renumbered to ``sub``.
+    eligible
+        Per edge of ``sub``: whether demand points may snap to it, decided on the
+        whole network (:func:`geo.network.eligible_edges` with all stations): a clip
+        cuts pieces of the network apart, so its own pieces must not decide.
     """
 
     sub: SubNetwork
     station_pos: np.ndarray
     station_snap: Snap
+    eligible: np.ndarray
 
 
-def network_part_for(sub: SubNetwork, stations: Snap) -> NetworkPart:
-    """Select the stations (snapped onto the whole network) whose edge is in ``sub``."""
+def network_part_for(sub: SubNetwork, stations: Snap, eligible: np.ndarray) -> NetworkPart:
+    """Select the stations (snapped onto the whole network) whose edge is in ``sub``, and
+    the demand points' eligible edges (``eligible``, one per edge of the whole network)."""
     on = np.flatnonzero(stations.ok)
     keep = on[np.isin(stations.edge[on], sub.edges)]
     snap_sub = Snap(
@@ -138,7 +143,7 @@ def network_part_for(sub: SubNetwork, stations: Snap) -> NetworkPart:
         stations.distance_m[keep],
         stations.max_distance_m,
     )
-    return NetworkPart(sub, keep, snap_sub)
+    return NetworkPart(sub, keep, snap_sub, np.asarray(eligible, dtype=bool)[sub.edges])
 
 
 @dataclass(eq=False)
@@ -149,8 +154,9 @@ class NetworkOut:
     ----------
     minutes, nearest, status, unique
         As :class:`geo.network.NetworkCoverage` (``nearest`` among used stations).
-    edge, along_m, distance_m
-        The point's snap onto the whole network (edge position in the whole network).
+    edge, along_m, distance_m, skipped_edge
+        The point's snap onto the whole network (edge positions in the whole network;
+        ``skipped_edge`` as :attr:`geo.network.Snap.skipped_edge`, -1 for none).
     exact
         Whether the answer is provably the whole network's (else recomputed).
     tied
@@ -165,6 +171,7 @@ class NetworkOut:
     edge: np.ndarray
     along_m: np.ndarray
     distance_m: np.ndarray
+    skipped_edge: np.ndarray
     exact: np.ndarray
     tied: np.ndarray
 
@@ -214,22 +221,42 @@ def network_part(
     """
     net = part.sub.network
     speed, budget = settings.speed_m_per_min, settings.minutes
-    pt = snap(net, px, py, max_distance_m=snap_limit_m) if snaps is None else _in_clip(part, snaps)
+    if snaps is None:
+        pt = snap(net, px, py, max_distance_m=snap_limit_m, eligible=part.eligible)
+    else:
+        pt = _in_clip(part, snaps)
     _, tt, unique = nearest_on_network(
         net, part.station_snap, pt, speed, budget, need_unique=need_unique
     )
     exact = (tt.status == "off_network") | ((tt.status == "ok") & (tt.minutes <= horizon_min))
-    tied = _tied_snaps(net, px, py, pt) if snaps is None else np.zeros(px.size, dtype=bool)
+    if snaps is None:
+        tied = tied_snaps(net, px, py, pt, eligible=part.eligible)
+    else:
+        tied = np.zeros(px.size, dtype=bool)
     exact &= ~tied
     nearest = np.where(tt.nearest >= 0, part.station_pos[np.maximum(tt.nearest, 0)], -1)
     if part.station_pos.size == 0:
         nearest = np.full(px.size, -1, dtype="int64")
-    edge = np.where(pt.edge >= 0, part.sub.edges[np.maximum(pt.edge, 0)], -1)
-    if part.sub.edges.size == 0:
-        edge = np.full(px.size, -1, dtype="int64")
+    edge = _to_whole(part, pt.edge)
+    # the edges passed over, numbered in the whole network
+    skipped = _skipped_of(snaps) if snaps is not None else _to_whole(part, _skipped_of(pt))
     return NetworkOut(
-        tt.minutes, nearest, tt.status, unique, edge, pt.along_m, pt.distance_m, exact, tied
+        tt.minutes, nearest, tt.status, unique, edge, pt.along_m, pt.distance_m, skipped,
+        exact, tied,
     )
+
+
+def _to_whole(part: NetworkPart, edge: np.ndarray) -> np.ndarray:
+    """Edge positions in the clip → in the whole network (-1 stays -1)."""
+    if part.sub.edges.size == 0:
+        return np.full(edge.size, -1, dtype="int64")
+    return np.where(edge >= 0, part.sub.edges[np.maximum(edge, 0)], -1)
+
+
+def _skipped_of(snaps: Snap) -> np.ndarray:
+    if snaps.skipped_edge is None:
+        return np.full(len(snaps), -1, dtype="int64")
+    return np.asarray(snaps.skipped_edge, dtype="int64")
 
 
 def _in_clip(part: NetworkPart, snaps: Snap) -> Snap:
@@ -258,23 +285,6 @@ def settle_task(
     return network_part(
         px, py, part, settings, snap_limit_m, horizon_min, need_unique=need_unique, snaps=snaps
     )
-
-
-def _tied_snaps(net: Network, px: np.ndarray, py: np.ndarray, pt: Snap) -> np.ndarray:
-    """Points whose nearest street is at exactly the same distance as another one
-    (the whole network's index may pick the other: recomputed there)."""
-    tied = np.zeros(px.size, dtype=bool)
-    on = np.flatnonzero(pt.ok)
-    if on.size == 0:
-        return tied
-    (qi, _), _ = net.tree.query_nearest(
-        shapely.points(px[on], py[on]),
-        max_distance=pt.max_distance_m,
-        return_distance=True,
-        all_matches=True,
-    )
-    tied[on] = np.bincount(qi, minlength=on.size) > 1
-    return tied
 
 
 def network_whole(
@@ -313,6 +323,7 @@ def network_whole(
         p.edge,
         p.along_m,
         p.distance_m,
+        _skipped_of(p),
         np.ones(p.edge.size, dtype=bool),
         np.zeros(p.edge.size, dtype=bool),
     )

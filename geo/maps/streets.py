@@ -77,7 +77,8 @@ def _network_of(result: CoverageResult) -> Network | None:
 
     if isinstance(given, Network):
         return given
-    return load_network(given, mode=result.settings.mode, progress=False)
+    return load_network(given, mode=result.settings.mode, progress=False,
+                        profile=result.settings.street_profile)
 
 
 def streets_of(result: CoverageResult) -> Streets | None:

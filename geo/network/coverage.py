@@ -1,5 +1,7 @@
 """Street-network coverage of demand points: what :func:`geo.analyze` reports with
-``method="network"`` (minutes, off-network and unreachable points, overstatement)."""
+``method="network"`` (minutes, off-network and unreachable points, overstatement, and
+the small pieces of the network that points were joined past, see
+:func:`geo.network.eligible_edges`)."""
 
 from __future__ import annotations
 
@@ -20,11 +22,15 @@ from geo.network.areas import BUFFER_M, FILL_HOLES_M2, service_polygons
 from geo.network.load import ProgressArg, load_network, network_type_of
 from geo.network.model import Network
 from geo.network.search import (
+    MIN_COMPONENT_NODES,
     SNAP_LIMIT_M,
     WALK_SPEED_M_PER_MIN,
     Search,
     Snap,
     TravelTimes,
+    eligible_edges,
+    fragment_nodes,
+    main_fragments,
     second_minutes,
     snap,
     station_search,
@@ -86,6 +92,63 @@ class NetworkCoverage:
         """Covered by the straight line but not along the streets."""
         return self.straight_covered & ~self.covered
 
+    def fragment_counts(self) -> dict[str, Any]:
+        """The pieces of the network and the points and stations that passed small ones over.
+
+        The fragment rule (:func:`geo.network.eligible_edges`): pieces with at least
+        :data:`~geo.network.MIN_COMPONENT_NODES` nodes, and the largest, are main
+        pieces; stations join main pieces only, demand points main pieces or a piece
+        holding a station. The other pieces are *skipped*.
+
+        Returns
+        -------
+        dict
+            ``fragments``: ``total``, ``without_station``, ``main``, ``min_nodes``,
+            ``skipped`` (pieces no point may join), ``skipped_nodes`` (their nodes
+            together) and ``skipped_largest_nodes``; ``moved_to_main``: ``points`` and
+            ``demand`` nearer a skipped piece than any eligible street and joined to
+            the main network instead, ``stations`` likewise, and ``fragments`` (how
+            many skipped pieces they were nearest to); ``off_network_near_fragments``:
+            ``points`` and ``demand`` within the snap limit of a skipped piece only
+            (off the network, counted in ``off_network`` too).
+        """
+        net = self.network
+        st, pt, w = self.stations, self.points, self.weight
+        size = fragment_nodes(net)
+        main = main_fragments(net)
+        frag_with = np.unique(net.fragment[st.edge[st.ok]])
+        usable = main.copy()
+        usable[frag_with] = True
+        present = size > 0
+        skipped = present & ~usable
+        moved_pts = pt.skipped & pt.ok
+        off_pts = pt.skipped & ~pt.ok
+        passed = np.concatenate(
+            [e[e >= 0] for e in (pt.skipped_edge, st.skipped_edge) if e is not None]
+            or [np.zeros(0, "int64")]
+        )
+        return {
+            "fragments": {
+                "total": net.n_fragments,
+                "without_station": int(net.n_fragments - frag_with.size),
+                "main": int((main & present).sum()),
+                "min_nodes": MIN_COMPONENT_NODES,
+                "skipped": int(skipped.sum()),
+                "skipped_nodes": int(size[skipped].sum()),
+                "skipped_largest_nodes": int(size[skipped].max()) if skipped.any() else 0,
+            },
+            "moved_to_main": {
+                "points": int(moved_pts.sum()),
+                "demand": round(float(w[moved_pts].sum()), 2),
+                "stations": int((st.skipped & st.ok).sum()),
+                "fragments": int(np.unique(net.fragment[passed]).size),
+            },
+            "off_network_near_fragments": {
+                "points": int(off_pts.sum()),
+                "demand": round(float(w[off_pts].sum()), 2),
+            },
+        }
+
     def summary(self) -> dict[str, Any]:
         """Counts for the report: off-network and unreachable demand, overstatement.
 
@@ -95,14 +158,17 @@ class NetworkCoverage:
             ``overstated_demand``, ``overstated_share`` (of all demand),
             ``straight_covered_demand``, ``off_network`` / ``unreachable``
             (``points``, ``demand``), ``stations_off_network``,
-            ``fragments`` (pieces of the network, and those without a station),
-            ``snap_limit_m`` and the network's ``source``, ``type``, ``nodes``, ``edges``.
+            ``fragments`` (pieces of the network, those without a station, main and
+            skipped pieces), ``moved_to_main`` and ``off_network_near_fragments``
+            (points and stations that passed a small piece over, see
+            :meth:`fragment_counts`), ``snap_limit_m`` and the network's ``source``,
+            ``type``, ``nodes``, ``edges``.
         """
         w = self.weight
         total = float(w.sum())
         over = float(w[self.overstated].sum())
         net = self.network
-        frag_with = np.unique(net.fragment[self.stations.edge[self.stations.ok]])
+        frag = self.fragment_counts()
         off = self.status == "off_network"
         unr = self.status == "unreachable"
         return {
@@ -112,10 +178,7 @@ class NetworkCoverage:
             "off_network": {"points": int(off.sum()), "demand": round(float(w[off].sum()), 2)},
             "unreachable": {"points": int(unr.sum()), "demand": round(float(w[unr].sum()), 2)},
             "stations_off_network": int((~self.stations.ok).sum()),
-            "fragments": {
-                "total": net.n_fragments,
-                "without_station": int(net.n_fragments - frag_with.size),
-            },
+            **frag,
             "snap_limit_m": self.points.max_distance_m,
             "network": {
                 "source": net.source,
@@ -139,10 +202,13 @@ class NetworkCoverage:
     ) -> list[Rejected]:
         """Warnings naming stations and demand points the network could not serve.
 
-        Every station off the network by its row; per kind of demand point (off
-        the network, unreachable) one line with the count and demand (at the first such
-        row), then the first ``listed`` points by row with their distance
-        to the street.
+        Every station off the network by its row, and every station that passed a
+        small piece of the network over for a main street (the fragment rule of
+        :func:`geo.network.eligible_edges`); one line with the count and demand of the
+        demand points that did the same (at the first such row); per kind of demand
+        point (off the network, unreachable) one line with the count and demand (at
+        the first such row), then the first ``listed`` points by row with their
+        distance to the street.
 
         Parameters
         ----------
@@ -169,10 +235,14 @@ class NetworkCoverage:
                     int(station_rows[i]),
                     "lon",
                     f"station '{station_ids[i]}' is {self.stations.distance_m[i]:,.0f} m from "
-                    f"the nearest usable street (snap limit {limit:g} m): not used on the "
-                    "street network",
+                    f"the nearest usable street (snap limit {limit:g} m"
+                    + ("; only a small piece of the network is nearer"
+                       if self.stations.skipped[i] else "")
+                    + "): not used on the street network",
                 )
             )
+        out += self._fragment_warnings(file, rows, station_files, station_rows, station_ids,
+                                       what)
         d = self.points.distance_m
         w = self.weight
         for kind, text in (
@@ -199,6 +269,8 @@ class NetworkCoverage:
             for i in idx[:listed]:
                 detail = (
                     f"{d[i]:,.0f} m from the nearest usable street"
+                    + (" (only a small piece of the network without a station is nearer)"
+                       if self.points.skipped[i] else "")
                     if kind == "off_network"
                     else f"its street ({d[i]:,.0f} m away) has no station reachable"
                 )
@@ -210,6 +282,50 @@ class NetworkCoverage:
                         f"… and {idx.size - listed} more {kind} {what} from this row on",
                     )
                 )
+        return out
+
+    def _fragment_warnings(
+        self,
+        file: str,
+        rows: np.ndarray,
+        station_files: np.ndarray,
+        station_rows: np.ndarray,
+        station_ids: np.ndarray,
+        what: str,
+    ) -> list[Rejected]:
+        """Stations (each) and demand points (one line) that joined a main street farther
+        away than a small piece of the network they were nearer to."""
+        out: list[Rejected] = []
+        net, st, pt = self.network, self.stations, self.points
+        size = fragment_nodes(net)
+        small = f"fewer than {MIN_COMPONENT_NODES} nodes"
+        for i in np.flatnonzero(st.skipped & st.ok):
+            nodes = int(size[net.fragment[st.skipped_edge[i]]])
+            out.append(
+                Rejected(
+                    str(station_files[i]),
+                    int(station_rows[i]),
+                    "lon",
+                    f"station '{station_ids[i]}' is nearer a small piece of the street network "
+                    f"({nodes} nodes, {small}) than any main street: joined to the main "
+                    f"network {st.distance_m[i]:,.0f} m away",
+                )
+            )
+        moved = np.flatnonzero(pt.skipped & pt.ok)
+        if moved.size:
+            assert pt.skipped_edge is not None
+            pieces = np.unique(net.fragment[pt.skipped_edge[moved]]).size
+            out.append(
+                Rejected(
+                    file,
+                    int(rows[moved[0]]),
+                    "lon",
+                    f"{moved.size} {what} (demand {self.weight[moved].sum():g}) are nearer "
+                    f"{pieces} small piece(s) of the street network ({small}, no station: "
+                    "a compound's paths, a footway cut at the file's edge) than any main "
+                    "street: joined to the main network instead, the longer walk counted",
+                )
+            )
         return out
 
     def band_polygons(
@@ -342,6 +458,10 @@ def coverage_on_network(
         Walking speed between a point and its street.
     snap_limit_m
         Points and stations farther from every usable street are off the network.
+        Usable streets follow the fragment rule (:func:`geo.network.eligible_edges`):
+        stations join pieces of the network with at least
+        :data:`~geo.network.MIN_COMPONENT_NODES` nodes (or the largest piece), demand
+        points those or a piece holding a station.
     progress
         See :func:`load_network`.
 
@@ -367,8 +487,9 @@ def coverage_on_network(
     to_m = Transformer.from_crs(4326, network.crs, always_xy=True)
     sx, sy = (np.asarray(a, dtype="float64") for a in to_m.transform(station_lon, station_lat))
     px, py = (np.asarray(a, dtype="float64") for a in to_m.transform(lon, lat))
-    st = snap(network, sx, sy, max_distance_m=snap_limit_m)
-    pt = snap(network, px, py, max_distance_m=snap_limit_m)
+    # the fragment rule: stations join main pieces, points main pieces or a station's piece
+    st = snap(network, sx, sy, max_distance_m=snap_limit_m, eligible=eligible_edges(network))
+    pt = snap(network, px, py, max_distance_m=snap_limit_m, eligible=eligible_edges(network, st))
     search, tt, unique = nearest_on_network(
         network, st, pt, speed_m_per_min, minutes, walk_speed_m_per_min=walk_speed_m_per_min
     )

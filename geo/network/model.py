@@ -65,6 +65,12 @@ class Network:
     path
         The file it was read from (``""`` for a network built in memory): the
         basemap reads the file's water and rail from it (:mod:`geo.network.context`).
+    profile
+        The street profile its ways were chosen with (``china`` or ``osm``,
+        :mod:`geo.network.profile`; ``""`` for a network built in memory).
+    removed
+        The number of OSM ways each profile rule removed (``opened:<rule>``: ways a
+        rule kept open that another would have closed).
     """
 
     x: np.ndarray
@@ -80,6 +86,8 @@ class Network:
     network_type: str = "walking"
     source: str = ""
     path: str = ""
+    profile: str = ""
+    removed: dict[str, int] = field(default_factory=dict)
     _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:

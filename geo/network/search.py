@@ -1,7 +1,17 @@
 """Snapping points to the streets and one multi-source search from all stations.
 
 * :func:`snap` joins points to the nearest *edge* (not node) at the projected point;
-  the walk from the point to the street counts at walking speed.
+  the walk from the point to the street counts at walking speed. With ``eligible``
+  (from :func:`eligible_edges`) only some edges count: the fragment rule below.
+* :func:`eligible_edges` — **snapping and fragments**. Real OSM extracts break into
+  pieces (a gated compound's paths, a footway cut at the extract's edge). The
+  weakly connected pieces of the network (``Network.fragment``) with at least
+  :data:`MIN_COMPONENT_NODES` (50) nodes, and the largest piece, are *main* pieces.
+  Stations snap to the nearest edge of a main piece (a station on a 3-node island
+  would serve nobody); demand points snap to the nearest edge of a main piece or
+  of a piece holding a snapped station. A point farther than the snap limit from
+  every such edge is off the network; the pieces passed over are reported
+  (:attr:`Snap.skipped_edge`, :meth:`geo.network.NetworkCoverage.summary`).
 * :func:`station_search` runs **one** Dijkstra from all stations at once on the
   reversed graph (riders travel *to* stations): a virtual source node per station
   is joined to the two ends of its edge with the partial-edge costs, and
@@ -19,6 +29,7 @@ Nothing here loops over stations, nodes, edges or points in Python.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -33,6 +44,7 @@ from geo.network.model import TOL_M, Network, index_dtype
 from geo.reach import TOL_MIN, to_matrix, within
 
 __all__ = [
+    "MIN_COMPONENT_NODES",
     "NETWORK_BATCH_BYTES",
     "SNAP_LIMIT_M",
     "STATUSES",
@@ -40,6 +52,9 @@ __all__ = [
     "Search",
     "Snap",
     "TravelTimes",
+    "eligible_edges",
+    "fragment_nodes",
+    "main_fragments",
     "network_reach",
     "point_parts",
     "same_edge_direct",
@@ -47,6 +62,7 @@ __all__ = [
     "seeds",
     "snap",
     "station_search",
+    "tied_snaps",
     "travel_times",
     "with_sources",
 ]
@@ -59,6 +75,12 @@ SNAP_LIMIT_M = 200.0
 STATUSES: tuple[str, ...] = ("ok", "off_network", "unreachable")
 #: Bytes of the dense distance block one batch of :func:`network_reach` may use.
 NETWORK_BATCH_BYTES = 256 * 2**20
+#: Pieces of the network (weakly connected) with at least this many nodes are *main*
+#: pieces, as is the largest piece: stations snap only to them, demand points to them or
+#: to a piece holding a station (Valhalla's default ``minimum_reachability``).
+MIN_COMPONENT_NODES = 50
+#: Spatial indexes of edge subsets kept per network (one per distinct ``eligible`` mask).
+_SUBSET_TREES = 4
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,17 +97,31 @@ class Snap:
         Straight distance from the point to its nearest edge (also where ``edge`` is -1).
     max_distance_m
         The snap limit used.
+    skipped_edge
+        Per point, the edge it would have joined had every edge counted, where that
+        edge was passed over (a piece of the network that is not eligible, see
+        :func:`eligible_edges`) and is strictly nearer than any eligible edge; ``-1``
+        elsewhere. ``None``: no edge was passed over (snapped without ``eligible``).
     """
 
     edge: np.ndarray
     along_m: np.ndarray
     distance_m: np.ndarray
     max_distance_m: float
+    skipped_edge: np.ndarray | None = None
 
     @property
     def ok(self) -> np.ndarray:
         """Whether each point is on the network (within the snap limit)."""
         return self.edge >= 0
+
+    @property
+    def skipped(self) -> np.ndarray:
+        """Whether each point was nearer a passed-over piece of the network than any
+        eligible edge (it joined an eligible edge farther away, or is off the network)."""
+        if self.skipped_edge is None:
+            return np.zeros(self.edge.size, dtype=bool)
+        return self.skipped_edge >= 0
 
     def __len__(self) -> int:
         return int(self.edge.size)
@@ -93,12 +129,122 @@ class Snap:
     def take(self, index: np.ndarray) -> Snap:
         """The snaps of some points (by position or boolean mask)."""
         return Snap(
-            self.edge[index], self.along_m[index], self.distance_m[index], self.max_distance_m
+            self.edge[index],
+            self.along_m[index],
+            self.distance_m[index],
+            self.max_distance_m,
+            None if self.skipped_edge is None else self.skipped_edge[index],
         )
 
 
+# --- fragments: which pieces of the network points may join --------------------------------
+
+
+def fragment_nodes(network: Network) -> np.ndarray:
+    """The number of nodes of each piece of the network.
+
+    Parameters
+    ----------
+    network
+        The street network.
+
+    Returns
+    -------
+    numpy.ndarray
+        Indexed by fragment id (``Network.fragment``); 0 for an id no edge carries.
+    """
+    frag = network.fragment
+    assert frag is not None
+    k = int(frag.max()) + 1 if frag.size else 0
+    node_frag = np.full(network.n_nodes, -1, dtype="int64")
+    node_frag[network.u] = frag
+    node_frag[network.v] = frag
+    return np.bincount(node_frag[node_frag >= 0], minlength=k)
+
+
+def main_fragments(network: Network, *, min_nodes: int = MIN_COMPONENT_NODES) -> np.ndarray:
+    """Which pieces of the network are *main* pieces.
+
+    A weakly connected piece (``Network.fragment``) is a main piece when it has at
+    least ``min_nodes`` nodes, or is the largest piece (by nodes; the first of equals).
+
+    Parameters
+    ----------
+    network
+        The street network.
+    min_nodes
+        The smallest main piece (:data:`MIN_COMPONENT_NODES`, Valhalla's default
+        ``minimum_reachability``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, indexed by fragment id.
+    """
+    size = fragment_nodes(network)
+    main = size >= min_nodes
+    if size.size and size.max() > 0:
+        main[int(size.argmax())] = True
+    return main
+
+
+def eligible_edges(
+    network: Network, stations: Snap | None = None, *, min_nodes: int = MIN_COMPONENT_NODES
+) -> np.ndarray:
+    """The edges a point may snap to: **the fragment rule**, for every path that snaps.
+
+    * Without ``stations`` — for stations (and siting candidates): the edges of the
+      main pieces (:func:`main_fragments`: at least ``min_nodes`` nodes, or the largest).
+    * With ``stations`` (their snaps) — for demand points: the edges of the main
+      pieces and of every piece holding a snapped station. (Stations snapped by this
+      rule sit on main pieces, so this adds a piece only for snaps made otherwise.)
+
+    Pass the result as ``snap(..., eligible=...)``. A point next to a small piece
+    without a station then joins the nearest main street instead (its walk to it
+    counted); one farther than the snap limit from every eligible edge is off the
+    network.
+
+    Parameters
+    ----------
+    network
+        The street network.
+    stations
+        The stations' snaps, or ``None`` for the rule of stations.
+    min_nodes
+        The smallest main piece.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, one per edge.
+    """
+    ok = main_fragments(network, min_nodes=min_nodes)
+    if stations is not None and stations.ok.any():
+        ok = ok.copy()
+        ok[network.fragment[stations.edge[stations.ok]]] = True
+    return ok[network.fragment] if ok.size else np.zeros(network.n_edges, dtype=bool)
+
+
+def _subset_tree(network: Network, eligible: np.ndarray) -> tuple[shapely.STRtree, np.ndarray]:
+    """The spatial index of the eligible edges and their positions (kept on the network)."""
+    key = "eligible:" + hashlib.blake2b(np.packbits(eligible).tobytes(), digest_size=16).hexdigest()
+    memo = network._memo
+    if key not in memo:
+        old = [k for k in memo if k.startswith("eligible:")]
+        for k in old[: max(0, len(old) - _SUBSET_TREES + 1)]:
+            del memo[k]
+        idx = np.flatnonzero(eligible)
+        memo[key] = (shapely.STRtree(network.geometry[idx]), idx)
+    return memo[key]
+
+
 def snap(
-    network: Network, x: np.ndarray, y: np.ndarray, *, max_distance_m: float = SNAP_LIMIT_M
+    network: Network,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    max_distance_m: float = SNAP_LIMIT_M,
+    eligible: np.ndarray | None = None,
 ) -> Snap:
     """Join points to the nearest edge at the projected point.
 
@@ -109,8 +255,14 @@ def snap(
     x, y
         Point coordinates in the network's CRS (metres).
     max_distance_m
-        A point farther than this from every edge is off the network (``edge`` -1);
-        its distance to the nearest edge is still reported.
+        A point farther than this from every (eligible) edge is off the network
+        (``edge`` -1); its distance to the nearest (eligible) edge is still reported.
+    eligible
+        Boolean per edge: only these edges may be joined — :func:`eligible_edges`
+        gives the fragment rule (stations: ``eligible_edges(network)``; demand
+        points: ``eligible_edges(network, station_snaps)``). ``None``: every edge.
+        A point whose nearest edge is not eligible and strictly nearer than every
+        eligible one is listed in :attr:`Snap.skipped_edge`.
 
     Returns
     -------
@@ -122,8 +274,9 @@ def snap(
     edge = np.full(n, -1, dtype="int64")
     dist = np.full(n, np.inf)
     along = np.full(n, np.nan)
+    skipped = None if eligible is None else np.full(n, -1, dtype="int64")
     if n == 0 or network.n_edges == 0:
-        return Snap(edge, along, dist, float(max_distance_m))
+        return Snap(edge, along, dist, float(max_distance_m), skipped)
     pts = shapely.points(x, y)
     finite = np.isfinite(x) & np.isfinite(y)
     tree = network.tree
@@ -133,17 +286,102 @@ def snap(
     fidx = np.flatnonzero(finite)
     edge[fidx[pi]] = ei
     dist[fidx[pi]] = d
-    missing = finite & (edge < 0)
-    if missing.any():
-        midx = np.flatnonzero(missing)
-        (qi, _), d2 = tree.query_nearest(pts[midx], return_distance=True, all_matches=False)
-        dist[midx[qi]] = d2
+    restricted = False
+    if eligible is not None:
+        eligible = np.asarray(eligible, dtype=bool)
+        if eligible.shape != (network.n_edges,):
+            raise ValueError("eligible needs one value per edge")
+        restricted = not eligible.all()
+    if restricted:
+        assert eligible is not None and skipped is not None
+        passed = fidx[pi][~eligible[ei]]
+        nearest_any, nearest_d = edge[passed], dist[passed]
+        edge[passed], dist[passed] = -1, np.inf
+        if passed.size:
+            sub_tree, sub_idx = _subset_tree(network, eligible)  # built only when needed
+            if sub_idx.size:
+                (qi, ej), d2 = sub_tree.query_nearest(
+                    pts[passed], max_distance=max_distance_m, return_distance=True,
+                    all_matches=False,
+                )
+                edge[passed[qi]] = sub_idx[ej]
+                dist[passed[qi]] = d2
+        # passed over: strictly nearer than every eligible edge (a tie is no skip)
+        farther = dist[passed] > nearest_d
+        skipped[passed[farther]] = nearest_any[farther]
+    missing = np.flatnonzero(finite & (edge < 0))
+    if missing.size:  # off the network: the distance to the nearest (eligible) edge
+        (qi, ei2), d2 = tree.query_nearest(pts[missing], return_distance=True, all_matches=False)
+        dist[missing[qi]] = d2
+        if restricted:
+            assert eligible is not None
+            again = missing[qi][~eligible[ei2]]
+            dist[again] = np.inf
+            if again.size:
+                sub_tree, sub_idx = _subset_tree(network, eligible)
+                if sub_idx.size:
+                    (qj, _), d3 = sub_tree.query_nearest(
+                        pts[again], return_distance=True, all_matches=False
+                    )
+                    dist[again[qj]] = d3
     on = edge >= 0
     geom = network.geometry[edge[on]]
     frac = shapely.line_locate_point(geom, pts[on], normalized=True)
     frac = np.where(np.isfinite(frac), np.clip(frac, 0.0, 1.0), 0.0)
     along[on] = frac * network.length_m[edge[on]]
-    return Snap(edge, along, dist, float(max_distance_m))
+    return Snap(edge, along, dist, float(max_distance_m), skipped)
+
+
+def tied_snaps(
+    network: Network,
+    x: np.ndarray,
+    y: np.ndarray,
+    snaps: Snap,
+    *,
+    eligible: np.ndarray | None = None,
+) -> np.ndarray:
+    """Whether each point's nearest street is tied with another one at exactly the same
+    distance, so that another spatial index (of a clip of the network) may pick the other.
+
+    Parameters
+    ----------
+    network
+        The street network the points were snapped onto.
+    x, y
+        The points (metres, the network's CRS).
+    snaps
+        Their :func:`snap` with ``eligible``.
+    eligible
+        As given to :func:`snap`: ties are sought among all edges (which edge was passed
+        over) and, where a passed-over edge is among the nearest, among the eligible ones.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean per point.
+    """
+    x = np.atleast_1d(np.asarray(x, dtype="float64"))
+    y = np.atleast_1d(np.asarray(y, dtype="float64"))
+    tied = np.zeros(x.size, dtype=bool)
+    near = np.flatnonzero(snaps.ok | snaps.skipped)
+    if near.size == 0:
+        return tied
+    pts = shapely.points(x[near], y[near])
+    (qi, ei), _ = network.tree.query_nearest(
+        pts, max_distance=snaps.max_distance_m, return_distance=True, all_matches=True
+    )
+    tied[near] = np.bincount(qi, minlength=near.size) > 1
+    if eligible is not None and not np.all(eligible):
+        mixed = np.unique(qi[~np.asarray(eligible, dtype=bool)[ei]])
+        mixed = mixed[snaps.ok[near[mixed]]]
+        tree, idx = _subset_tree(network, np.asarray(eligible, dtype=bool))
+        if mixed.size and idx.size:
+            (qj, _), _ = tree.query_nearest(
+                pts[mixed], max_distance=snaps.max_distance_m, return_distance=True,
+                all_matches=True,
+            )
+            tied[near[mixed]] |= np.bincount(qj, minlength=mixed.size) > 1
+    return tied
 
 
 # --- the multi-source search ---------------------------------------------------------------
@@ -544,6 +782,9 @@ def network_reach(
     The minutes from a point to a candidate are those :func:`geo.network.travel_times`
     gives with that candidate as the only station; a point is reached when they are at
     most ``minutes``. Candidates and points off the network reach / are reached by nothing.
+    Snap both as the analysis does (the fragment rule, :func:`eligible_edges`): candidates
+    like stations, points with the stations' pieces — :func:`geo.siting.site` passes the
+    candidates' snaps and the baseline analysis' point snaps.
 
     Parameters
     ----------

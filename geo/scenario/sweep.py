@@ -165,10 +165,14 @@ def _network_for(runs: list[Settings], network: Any) -> Network | None:
         return network if isinstance(network, Network) else None
     if len({network_type_of(m) for m in modes}) > 1:
         raise SettingsError(
-            "street-network scenarios of walking and cycling modes need two networks: "
-            "run one sweep per mode"
+            "street-network scenarios of different modes need different networks (walking, "
+            "cycling and e-bike ways and one-way rules differ): run one sweep per mode"
         )
-    return load_network(network, next(iter(modes)))
+    profiles = {s.street_profile for s in runs if s.method == "network"}
+    if len(profiles) > 1:
+        raise SettingsError("street-network scenarios with different street profiles need "
+                            "one sweep per profile")
+    return load_network(network, next(iter(modes)), profile=next(iter(profiles)))
 
 
 def plan(

@@ -20,6 +20,7 @@ from pyproj import Transformer
 from geo import grid as gridmod
 from geo.errors import InputError, Rejected
 from geo.network import Network, Snap, snap
+from geo.network.search import eligible_edges
 from geo.result import CoverageResult
 
 __all__ = [
@@ -285,7 +286,10 @@ def place(
     on_network
         Move every candidate to its nearest street point (then its walk to the street is 0).
     snap_limit_m
-        Candidates farther from every usable street are ``off_network``.
+        Candidates farther from every usable street are ``off_network``. Usable: the
+        streets stations may join (:func:`geo.network.eligible_edges`: pieces of the
+        network with at least ``MIN_COMPONENT_NODES`` nodes, or the largest), so a
+        candidate is never placed on a small island of the network.
 
     Returns
     -------
@@ -303,7 +307,8 @@ def place(
     assert net is not None
     to_m = Transformer.from_crs(4326, net.crs, always_xy=True)
     x, y = (np.asarray(a, dtype="float64") for a in to_m.transform(table["lon"], table["lat"]))
-    s = snap(net, x, y, max_distance_m=snap_limit_m)
+    # candidates are stations: they join main pieces of the network only (the fragment rule)
+    s = snap(net, x, y, max_distance_m=snap_limit_m, eligible=eligible_edges(net))
     table["snap_m"] = s.distance_m
     table.loc[~s.ok, "status"] = "off_network"
     if on_network and s.ok.any():
@@ -321,7 +326,7 @@ def place(
         table = table.set_geometry(shapely.points(table["lon"], table["lat"]), crs=4326)
         dist = s.distance_m.copy()
         dist[ok] = 0.0
-        s = Snap(s.edge, s.along_m, dist, s.max_distance_m)
+        s = Snap(s.edge, s.along_m, dist, s.max_distance_m, s.skipped_edge)
     return table, s
 
 

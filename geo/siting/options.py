@@ -223,6 +223,6 @@ def resolve_network(
         )
     if isinstance(network, Network):
         return network
-    return load_network(network, settings.mode)
+    return load_network(network, settings.mode, profile=settings.street_profile)
 
 

@@ -233,3 +233,19 @@ def test_helsinki_demo_runs_along_the_street_network(app: AppTest) -> None:
     )
     _assert_kpis(app, straight)
     assert straight.coverage > expected.coverage
+
+
+def test_the_street_method_never_uses_another_citys_network(app: AppTest) -> None:
+    # the Canglang demo has no street network: the method asks for one ...
+    app.radio(key="method").set_value("network").run()
+    assert not app.exception
+    assert app.selectbox(key="network_source").value == "none"
+    assert any("需要路网" in w.value or "needs a network" in w.value for w in app.warning)
+    assert len(app.metric) == 0  # no 0% coverage drawn from nothing
+    # ... and Helsinki's streets under Suzhou stations are refused with both extents named
+    app.selectbox(key="network_source").set_value("helsinki").run()
+    assert not app.exception
+    errors = [shown(e.value) for e in app.error]
+    assert any("does not cover the data" in e and "helsinki" in e and "120." in e
+               for e in errors), errors
+    assert len(app.metric) == 0

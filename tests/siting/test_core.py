@@ -15,7 +15,15 @@ import numpy as np
 import pandas as pd
 import pytest
 from _helpers import make_points
-from _helpers.network import WALK
+from _helpers.network import (
+    FRAGMENT_STATIONS,
+    WALK,
+    fragmented_network,
+    placed,
+    reference_main_edges,
+    reference_piece_edges,
+    reference_times,
+)
 from _helpers.siting import (
     SMALL,
     best_subset,
@@ -240,11 +248,14 @@ def test_network_mclp_matches_brute_force(walk_net, k):
     cands = frame(*back.transform(cx, cy), "C")
     res = site(stations, demand=demand, candidates=cands, add=k, method="network",
                network=net, minutes=5.0, solver="exact")
-    # reference: travel_times per candidate, on the same WGS-84 → metric round trip
+    # reference: travel_times per candidate, on the same WGS-84 → metric round trip, with
+    # the fragment rule from networkx's components: stations and candidates on main pieces
     to_m = Transformer.from_crs(4326, net.crs, always_xy=True)
-    ps = gn.snap(net, *to_m.transform(demand.geometry.x, demand.geometry.y))
-    cs = gn.snap(net, *to_m.transform(cands.geometry.x, cands.geometry.y))
-    ss = gn.snap(net, *to_m.transform(stations.geometry.x, stations.geometry.y))
+    main = reference_main_edges(net)
+    cs = gn.snap(net, *to_m.transform(cands.geometry.x, cands.geometry.y), eligible=main)
+    ss = gn.snap(net, *to_m.transform(stations.geometry.x, stations.geometry.y), eligible=main)
+    ps = gn.snap(net, *to_m.transform(demand.geometry.x, demand.geometry.y),
+                 eligible=main | reference_piece_edges(net, ss.edge[ss.ok]))
 
     def within(snap_):
         m = gn.travel_times(net, snap_, ps, WALK).minutes
@@ -258,6 +269,43 @@ def test_network_mclp_matches_brute_force(walk_net, k):
     assert res.covered_demand == pytest.approx(opt) and res.optimal
     assert res.after.covered_demand == pytest.approx(res.covered_demand)
     assert res.covered_demand > res.baseline_covered_demand
+
+
+def test_network_candidate_beside_a_small_piece_serves_the_main_network():
+    """A candidate 3 m from a 3-node island is placed on the main grid (103 m away), like a
+    station: it then reaches the grid's demand, which on the island it could not."""
+    crs, x0, y0 = "EPSG:32651", 300_000.0, 3_460_000.0
+    net, pieces = fragmented_network(x0, y0, crs)
+    back = Transformer.from_crs(crs, 4326, always_xy=True)
+    to_m = Transformer.from_crs(4326, crs, always_xy=True)
+    origin = np.array([x0, y0])
+    sxy = np.array([FRAGMENT_STATIONS["A"]]) + origin
+    # beside the island T, on the grid's top streets, and in the grid's far corner
+    dxy = np.array([[410.0, 1004.0], [450.0, 880.0], [250.0, 905.0], [880.0, 50.0]]) + origin
+    cxy = np.array([[420.0, 1003.0], [900.0, 0.0]]) + origin
+    w = np.array([3.0, 4.0, 5.0, 1.0])
+    stations = frame(*back.transform(*sxy.T), "S")
+    demand = frame(*back.transform(*dxy.T), "D", weight=w)
+    cands = frame(*back.transform(*cxy.T), "C")
+    res = site(stations, demand=demand, candidates=cands, add=1, method="network", network=net,
+               minutes=5.0, solver="exact")
+    table = res.candidates.set_index("id")
+    assert table.loc["C0", "status"] == "ok"
+    assert table.loc["C0", "snap_m"] == pytest.approx(103.0)  # to the grid, not the island
+    assert list(res.selected["id"]) == ["C0"]
+    # reference: networkx minutes with the station and C0 joined to their nearest main
+    # streets (networkx's components), the points to theirs
+    main = reference_main_edges(net)
+    xy = np.r_[sxy, cxy[:1]]
+    st = gn.snap(net, *to_m.transform(*back.transform(*xy.T)), eligible=main)
+    pt = gn.snap(net, *to_m.transform(*back.transform(*dxy.T)), eligible=main)
+    assert np.isin(st.edge, pieces["G"]).all() and pt.ok.all()
+    ref, _ = reference_times(net, placed(st), placed(pt), WALK)
+    covered = ref <= 5.0 + 1e-9
+    assert covered[:3].all() and not covered[3]  # C0 reaches the island's neighbour and more
+    np.testing.assert_array_equal(res.after.points["covered"].to_numpy(), covered)
+    np.testing.assert_allclose(res.after.points["minutes"].to_numpy(), ref, rtol=1e-9)
+    assert res.covered_demand == pytest.approx(w[covered].sum())
 
 
 # --- the demo data -------------------------------------------------------------------------

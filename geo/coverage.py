@@ -301,6 +301,8 @@ def prepare(
             file=inputs.source("demand"),
         )
     metric = _metric_crs(inputs, s_lon, s_lat)
+    notes = [*notes, *_far_stations(stations, used, inputs, s_lon, s_lat,
+                                    inputs.station_files())]
     to_m = Transformer.from_crs(4326, metric, always_xy=True)
     spec = gridmod.make_spec(settings.cell_shape, settings.cell_m, metric)
     if demand is not None:
@@ -380,16 +382,60 @@ def mark_used(
     return marked, list(notes)
 
 
-def _metric_crs(inputs: Inputs, s_lon: np.ndarray, s_lat: np.ndarray) -> CRS:
-    """The UTM zone of the data: stations and demand, or the area's extent (cells)."""
-    if inputs.demand is not None:
-        ref_lon = np.concatenate([s_lon, inputs.demand.geometry.x.to_numpy(dtype="float64")])
-        ref_lat = np.concatenate([s_lat, inputs.demand.geometry.y.to_numpy(dtype="float64")])
-    elif inputs.area is not None:
+#: A station farther than this (km) from the study (its area, demand, or the bulk of the
+#: stations) is reported: a typo, or a geocoder's namesake in another city.
+FAR_STATION_KM = 50.0
+
+
+def _study_points(inputs: Inputs, s_lon: np.ndarray, s_lat: np.ndarray) -> tuple[np.ndarray,
+                                                                                 np.ndarray]:
+    """Where the study is: the area's corners, else the demand, else the stations near the
+    median station (one stray station must not decide it)."""
+    if inputs.area is not None and len(inputs.area):
         minx, miny, maxx, maxy = inputs.area.total_bounds
-        ref_lon, ref_lat = np.array([minx, maxx]), np.array([miny, maxy])
-    else:
-        ref_lon, ref_lat = s_lon, s_lat
+        return np.array([minx, maxx]), np.array([miny, maxy])
+    if inputs.demand is not None and len(inputs.demand):
+        return (inputs.demand.geometry.x.to_numpy(dtype="float64"),
+                inputs.demand.geometry.y.to_numpy(dtype="float64"))
+    near = _bulk(s_lon, s_lat)
+    return s_lon[near], s_lat[near]
+
+
+def _bulk(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """The stations within :data:`FAR_STATION_KM` of the station with the most stations
+    that near (the first such station on a tie): the study's stations, strays left out."""
+    from scipy.spatial import cKDTree
+
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if not ok.any():
+        return ok
+    # points on the unit sphere: a chord of 2 sin(d / 2R) is a great-circle distance d
+    lo, la = np.radians(lon[ok]), np.radians(lat[ok])
+    xyz = np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+    chord = 2 * np.sin(FAR_STATION_KM / 6371.0088 / 2)
+    tree = cKDTree(xyz)
+    counts = tree.query_ball_point(xyz, chord, return_length=True)
+    centre = xyz[int(np.argmax(counts))]
+    inside = np.zeros(lon.size, dtype=bool)
+    inside[np.flatnonzero(ok)[tree.query_ball_point(centre, chord)]] = True
+    return inside
+
+
+def _distance_km(lon: np.ndarray, lat: np.ndarray, lon0: float, lat0: float) -> np.ndarray:
+    from pyproj import Geod
+
+    _, _, metres = Geod(ellps="WGS84").inv(np.full(lon.size, lon0), np.full(lat.size, lat0),
+                                           lon, lat)
+    return np.asarray(metres, dtype=float) / 1000.0
+
+
+def _metric_crs(inputs: Inputs, s_lon: np.ndarray, s_lat: np.ndarray) -> CRS:
+    """The UTM zone of the study: its area, else its demand, else the bulk of the stations.
+
+    A station far from the study (a wrong coordinate) does not move the zone: it would
+    distort every distance of the analysis; such stations are reported instead
+    (:func:`_far_stations`)."""
+    ref_lon, ref_lat = _study_points(inputs, s_lon, s_lat)
     if ref_lon.size == 0:
         raise InputError(
             "no usable station and no study area: nothing to analyse "
@@ -399,16 +445,41 @@ def _metric_crs(inputs: Inputs, s_lon: np.ndarray, s_lat: np.ndarray) -> CRS:
     return crsmod.metric_crs(ref_lon, ref_lat)
 
 
+def _far_stations(
+    stations: gpd.GeoDataFrame, used: np.ndarray, inputs: Inputs, s_lon: np.ndarray,
+    s_lat: np.ndarray, files: np.ndarray,
+) -> list[Rejected]:
+    """Used stations farther than :data:`FAR_STATION_KM` from the study, by file and row."""
+    ref_lon, ref_lat = _study_points(inputs, s_lon, s_lat)
+    if ref_lon.size == 0 or not used.any():
+        return []
+    lon0, lat0 = float(np.median(ref_lon)), float(np.median(ref_lat))
+    radius = float(_distance_km(ref_lon, ref_lat, lon0, lat0).max())
+    gap = _distance_km(s_lon, s_lat, lon0, lat0) - radius
+    far = np.flatnonzero(used & (gap > FAR_STATION_KM))
+    rows = stations["row"].to_numpy() if "row" in stations else np.zeros(len(stations), int)
+    return [
+        Rejected(str(files[i]), int(rows[i]), "lon",
+                 f"station {stations['id'].iloc[i]} at ({s_lon[i]:.4f}, {s_lat[i]:.4f}) is "
+                 f"{gap[i]:,.0f} km from the study (its area, demand or other stations): wrong "
+                 "coordinates, or a place of the same name elsewhere? It covers nothing here")
+        for i in far
+    ]
+
+
 def _stations_extent(
     stations: gpd.GeoDataFrame, settings: Settings, metric: CRS, inputs: Inputs
 ) -> gpd.GeoDataFrame:
-    """The used stations' bounding box grown by the straight-line reach, in WGS-84."""
+    """The used stations' bounding box grown by the straight-line reach, in WGS-84; stations
+    far from the others (reported by :func:`_far_stations`) do not stretch it."""
     if len(stations) == 0:
         raise InputError(
             "no usable station and no study area or demand: nothing to analyse",
             file=inputs.source("stations"),
         )
-    m = stations.to_crs(metric)
+    near = _bulk(stations.geometry.x.to_numpy(dtype="float64"),
+                 stations.geometry.y.to_numpy(dtype="float64"))
+    m = stations[near].to_crs(metric)
     minx, miny, maxx, maxy = m.total_bounds
     r = settings.reach_m
     box = shapely.box(minx - r, miny - r, maxx + r, maxy + r)

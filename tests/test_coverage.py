@@ -9,6 +9,7 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
+from _helpers import ROOT
 from pyproj import Geod
 
 import geo
@@ -198,3 +199,30 @@ def _points(coords):
 def test_network_needed_for_network_method(stations, demand):
     with pytest.raises(SettingsError, match="--network"):
         geo.analyze(stations, demand=demand, method="network")
+
+
+@pytest.mark.parametrize(("lon", "lat"), [(-70.0, -50.0), (0.0, 31.3), (87.6, 43.8)],
+                         ids=["patagonia", "longitude-0", "urumqi"])
+def test_one_stray_station_changes_nothing_and_is_reported(tmp_path, lon, lat):
+    """Issue 18: the UTM zone came from every point, so one far station distorted every
+    distance (72.6% became 66.9% with a station in Patagonia)."""
+    import pandas as pd
+
+    demo = ROOT / "data" / "canglang"
+    args = {"demand": str(demo / "demand.csv"), "area": str(demo / "area.geojson"),
+            "grids": str(demo / "grids.geojson")}
+    base = geo.analyze(str(demo / "stations.csv"), **args)
+    table = pd.read_csv(demo / "stations.csv", dtype=str)
+    stray = table.iloc[[0]].assign(编号="STRAY", 经度=str(lon), 纬度=str(lat), 坐标系="wgs84")
+    path = tmp_path / "stations.csv"
+    pd.concat([table, stray], ignore_index=True).to_csv(path, index=False)
+    result = geo.analyze(str(path), **args)
+    assert result.metric_crs == base.metric_crs and result.metric_crs.to_epsg() == 32651
+    assert result.coverage == base.coverage
+    assert len(result.gap_table) == len(base.gap_table)
+    (note,) = [w for w in result.warnings if "STRAY" in w.reason]
+    assert note.file == str(path) and note.row == len(table) + 2 and note.column == "lon"
+    assert "km from the study" in note.reason
+    # without area or demand, the stations' own extent is not stretched either
+    alone = geo.analyze(str(path))
+    assert alone.coverage == geo.analyze(str(demo / "stations.csv")).coverage

@@ -103,8 +103,20 @@ def test_a_grid_too_large_to_hold_is_refused_before_it_is_made() -> None:
     import geo
     from geo.errors import InputError
 
+    with pytest.raises(InputError, match=r"too large|cells"):
+        geo.analyze(pd.DataFrame({"经度": [120.62], "纬度": [31.29]}),
+                    area=shapely.box(100.0, 20.0, 125.0, 45.0), cell_m=10)
+
+
+def test_a_far_station_does_not_stretch_the_stations_extent() -> None:
+    """A station 420 km away (宿州 for 苏州, a sound-alike city) once made a grid too large
+    to hold; now the study is the bulk of the stations, and the stray one is reported."""
+    import geo
+
     far = pd.DataFrame({"名称": ["苏州", "宿州"], "经度": [120.62, 116.98], "纬度": [31.29, 33.63]})
-    with pytest.raises(InputError, match="station far from the others"):
-        geo.analyze(geo.read_stations(far), cell_m=50)
-    # the same stations with a coarse grid are fine
-    assert geo.analyze(geo.read_stations(far), cell_m=1000).summary()["total_cells"] > 0
+    result = geo.analyze(geo.read_stations(far), cell_m=50)
+    alone = geo.analyze(geo.read_stations(far.iloc[:1]), cell_m=50)
+    assert result.summary()["total_cells"] == alone.summary()["total_cells"]
+    (note,) = [w for w in result.warnings if "km from the study" in w.reason]
+    km = float(note.reason.split(" km")[0].split()[-1].replace(",", ""))
+    assert note.row == 3 and 400 < km < 450

@@ -416,18 +416,26 @@ def exit_with(result: Any, opts: Analysis) -> None:
 
 
 class ProgressBar:
-    """A tqdm bar on stderr fed by ``update(done, total)`` callbacks (silent when not a TTY)."""
+    """Progress on stderr fed by ``update(done, total)`` callbacks: a tqdm bar on a terminal,
+    else one line every twentieth of the work (a log, CI, a pipe)."""
 
     def __init__(self, label: str) -> None:
         self.label = label
         self.bar: Any = None
+        self.lines = not sys.stderr.isatty()
+        self.next = 0
 
     def update(self, done: int, total: int) -> None:
+        if self.lines:
+            if done >= self.next or done == total:
+                typer.echo(f"geo: {self.label} {done}/{total}", err=True)
+                self.next = done + max(1, total // 20)
+            return
         if self.bar is None:
             from tqdm import tqdm
 
             self.bar = tqdm(total=total, desc=self.label, unit="row", file=sys.stderr,
-                            disable=None, leave=False)
+                            leave=False)
         self.bar.update(done - self.bar.n)
 
     def close(self) -> None:

@@ -67,7 +67,7 @@ def geocode(
     failed (or the quota ran out: re-run later to resume from the cache), 2 for
     a usage error (no key, bad key, unreadable file).
     """
-    from geo.geocode import geocode_table, redact, summarize
+    from geo.geocode import failure_causes, geocode_table, redact, summarize
     from geo.geocode.providers import get_provider
     from geo.io import write_table
 
@@ -93,6 +93,10 @@ def geocode(
         err(f"the {prov.name} key was refused ({message}): check {prov.key_env}; "
              f"{output} holds the {counts['ok'] + counts['needs_review']} rows done before")
         raise typer.Exit(EXIT_ERROR)
+    if stopped == "unreachable":
+        err(f"{prov.name} cannot be reached ({message}): check the network or the proxy "
+            f"(GEO_{prov.name.upper()}_URL); nothing more was asked, {output} lists every row")
+        raise typer.Exit(EXIT_ERROR)
     typer.echo(
         f"geo: wrote {output}: {counts['rows']} rows, ok {counts['ok']}, given {counts['given']}, "
         f"manual {counts['manual']}, needs_review {counts['needs_review']}, "
@@ -100,6 +104,8 @@ def geocode(
         f"(provider {prov.name})",
         err=True,
     )
+    for cause, n in failure_causes(table):
+        typer.echo(f"geo:   {n:>5} × {redact(cause, key)}", err=True)
     if stopped == "quota":
         left = int((table["geocode_status"] == "quota").sum())
         typer.echo(f"geo: warning: {prov.name} quota reached ({message}); {left} rows not "

@@ -2,8 +2,10 @@
 
 ``geocode_table`` adds ``lon``/``lat`` and ``geocode_status`` (``given``, ``ok``,
 ``needs_review``, ``not_found``, ``bad_key``, ``quota``, ``too_frequent``,
-``timeout``, ``server_error``, ``failed``) to a station table; answers are
-cached in SQLite (``$GEO_CACHE_DIR/geocode``) so a re-run asks nothing twice.
+``timeout``, ``server_error``, ``unreachable``, ``failed``) and ``geocode_message`` (why a
+row is not ``ok``) to a station table; answers are cached in SQLite
+(``$GEO_CACHE_DIR/geocode``) so a re-run asks nothing twice. Coordinates a provider could
+not mean (outside China, (0, 0), swapped) are refused before they are trusted or cached.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from geo.geocode.providers import (
     get_provider,
     redact,
 )
-from geo.geocode.run import geocode_table, summarize
+from geo.geocode.run import failure_causes, geocode_table, summarize
 
 __all__ = [
     "PROVIDERS",
@@ -27,6 +29,7 @@ __all__ = [
     "GeocodeCache",
     "GeocodeError",
     "KeyMissingError",
+    "failure_causes",
     "geocode_table",
     "get_provider",
     "redact",

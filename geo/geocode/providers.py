@@ -23,6 +23,7 @@ message or a log line: every text that could hold a URL passes :func:`redact`.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import unicodedata
@@ -59,6 +60,7 @@ __all__ = [
     "Recorded",
     "Tianditu",
     "get_provider",
+    "impossible",
     "normalize_query",
     "redact",
     "request",
@@ -68,10 +70,10 @@ __all__ = [
 #: Every status a row can end with.
 STATUSES = (
     "given", "ok", "needs_review", "not_found", "bad_key", "quota", "too_frequent",
-    "timeout", "server_error", "failed",
+    "timeout", "server_error", "unreachable", "failed",
 )
 #: Statuses that are worth another try after a pause.
-RETRY_STATUSES = frozenset({"too_frequent", "timeout", "server_error"})
+RETRY_STATUSES = frozenset({"too_frequent", "timeout", "server_error", "unreachable"})
 #: Statuses that stop a run (the rest of the rows would fail the same way).
 STOP_STATUSES = frozenset({"bad_key", "quota"})
 #: Statuses of a provider's real answer about the address (these are cached).
@@ -243,9 +245,12 @@ def _text(value: object) -> str:
 # Amap: https://lbs.amap.com/api/webservice/guide/api/georegeo and .../info (infocode table).
 _AMAP_BAD_KEY = {"10001", "10002", "10005", "10006", "10007", "10008", "10009", "10011",
                  "10012", "10013", "10017", "10026", "10041"}
-_AMAP_QUOTA = {"10003", "10010", "10044", "10045"}
-_AMAP_TOO_FREQUENT = {"10004", "10014", "10015", "10019", "10020", "10021", "10029"}
-_AMAP_SERVER = {"20003", "30000", "30001", "30002", "30003", "32000", "32001", "32002",
+# 10029 ABROAD_DAILY_QUERY_OVER_LIMIT is a daily quota; 10016 SERVER_IS_BUSY a busy server.
+# 20000 INVALID_PARAMS, 20001 MISSING_REQUIRED_PARAMS, 20011/20012 (abroad, illegal
+# content) concern the row's address: the row fails, the run goes on.
+_AMAP_QUOTA = {"10003", "10010", "10029", "10044", "10045"}
+_AMAP_TOO_FREQUENT = {"10004", "10014", "10015", "10019", "10020", "10021"}
+_AMAP_SERVER = {"10016", "20003", "30000", "30001", "30002", "30003", "32000", "32001", "32002",
                 "32003", "32200", "32201", "32202", "32203"}
 #: Amap levels precise enough for a station (others → needs_review).
 AMAP_PRECISE = frozenset({"门牌号", "单元号", "兴趣点", "住宅区", "公交站台、地铁站",
@@ -290,9 +295,11 @@ class Amap(Provider):
         return Answer(status, lon, lat, level, place, extra={"count": len(geocodes)})
 
 
-# Baidu: https://lbsyun.baidu.com/faq/api?title=webapi/guide/webservice-geocoding-base
-_BAIDU_BAD_KEY = {2, 3, 5, 101, 102, 200, 210, 211, 220, 230, 231, 233, 240, 250, 251, 252,
-                  260, 261, 1001}
+# Baidu: https://lbsyun.baidu.com/index.php?title=webapi/appendix (服务状态码). 2 (Parameter
+# Invalid, e.g. "lack address") and 8 (Parse Proto Failure: special characters in the
+# query) concern the row: it fails and the run goes on. 3/5/9/1xx/2xx: the key.
+_BAIDU_BAD_KEY = {3, 5, 9, 101, 102, 200, 201, 202, 203, 210, 211, 220, 230, 231, 233, 240,
+                  250, 251, 252, 260, 261}
 _BAIDU_QUOTA = {4, 301, 302}
 _BAIDU_TOO_FREQUENT = {401, 402}
 #: Baidu levels too coarse for a station (others, and POI kinds, are precise enough).
@@ -553,9 +560,12 @@ def request(
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError):
             return Answer("timeout", message=f"no answer within {timeout:g} s")
-        return Answer("server_error", message=redact(f"cannot connect: {exc.reason}", key))
+        host = urllib.parse.urlsplit(url).hostname or provider.base_url()
+        return Answer("unreachable", message=redact(f"cannot connect to {host}: {exc.reason}",
+                                                    key))
     except OSError as exc:
-        return Answer("server_error", message=redact(f"connection failed: {exc}", key))
+        host = urllib.parse.urlsplit(url).hostname or provider.base_url()
+        return Answer("unreachable", message=redact(f"connection to {host} failed: {exc}", key))
     try:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -581,5 +591,39 @@ def _finish(provider: Provider, answer: Answer, key: str | None) -> Answer:
     answer.place = redact(answer.place, key)
     answer.extra = {k: _redact_value(v, key) for k, v in answer.extra.items()}
     if answer.lon is not None and answer.lat is not None:
+        why = impossible(answer.lon, answer.lat)
+        if why:  # never trusted, never cached
+            return Answer("failed", level=answer.level, place=answer.place,
+                          message=f"the provider answered {why}")
         answer.lon, answer.lat = to_wgs84(provider, answer.lon, answer.lat)
     return answer
+
+
+def impossible(lon: float, lat: float) -> str:
+    """Why a provider's coordinates cannot be a place in China (``""`` when they can).
+
+    Every provider here searches China only (Nominatim with ``countrycodes=cn``), so an
+    answer outside China, at (0, 0), out of range or not finite is refused before it is
+    trusted or cached.
+
+    Parameters
+    ----------
+    lon, lat
+        The coordinates as answered.
+
+    Returns
+    -------
+    str
+        The reason, or ``""``.
+    """
+    from geo.crs import in_china
+
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        return f"coordinates that are not numbers ({lon}, {lat})"
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        return f"coordinates out of range ({lon:g}, {lat:g}): longitude and latitude swapped?"
+    if lon == 0 and lat == 0:
+        return "the coordinates (0, 0), which mean none"
+    if not bool(in_china(lon, lat)):
+        return f"a place outside China ({lon:.4f}, {lat:.4f})"
+    return ""

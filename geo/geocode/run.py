@@ -26,12 +26,19 @@ from geo.geocode.providers import (
     request,
 )
 
-__all__ = ["GEOCODE_COLUMNS", "geocode_table", "summarize", "written_coordinates"]
+__all__ = ["FAR_KM", "GEOCODE_COLUMNS", "UNREACHABLE_STOP", "failure_causes", "geocode_table",
+           "summarize", "written_coordinates"]
 
 log = logging.getLogger("geo.geocode")
 
 #: Columns :func:`geocode_table` adds (``lon``/``lat`` too, unless the table has them).
-GEOCODE_COLUMNS = ("geocode_status", "geocode_level", "geocode_provider", "geocode_query")
+GEOCODE_COLUMNS = ("geocode_status", "geocode_level", "geocode_provider", "geocode_query",
+                   "geocode_message")
+#: An ``ok`` answer farther than this (km) from the median of the run's other ``ok``
+#: answers needs review (a namesake in another city, a wrong province).
+FAR_KM = 100.0
+#: Rows in a row that could not reach the provider before the run stops.
+UNREACHABLE_STOP = 3
 
 
 def _table(path_or_df: Any) -> pd.DataFrame:
@@ -238,6 +245,7 @@ class _Rows:
         self.status = np.where(given, "given", "").astype(object)
         self.level = np.full(n, "", dtype=object)
         self.query = np.full(n, "", dtype=object)
+        self.note = np.full(n, "", dtype=object)  # why a row is not ok, per row
         self.stopped: str | None = None
         self.message = ""
 
@@ -274,20 +282,24 @@ def _geocode_rows(
     store: GeocodeCache | None,
     progress: Callable[[int, int], None] | None,
 ) -> None:
-    """Ask (or look up) every row without coordinates, in order; stop cleanly on a bad key
-    or an exhausted quota (the rows not yet asked say so)."""
+    """Ask (or look up) every row without coordinates, in order; stop cleanly on a bad key,
+    an exhausted quota, or a provider that cannot be reached from the first rows on (the
+    rows not yet asked say so)."""
     prov, city = job.prov, job.city
     todo = np.flatnonzero(~rows.given)
+    answered = unreachable = 0
     for done, i in enumerate(todo, start=1):
         if progress is not None and done > 1:
             progress(done - 1, todo.size)
         address = "" if addr_col is None else _cell_text(df.at[i, addr_col])
         if not address:
             rows.status[i] = "failed"
+            rows.note[i] = "no address in this row"
             continue
         rows.query[i] = prov.query_text(address, city)
         if rows.stopped:
             rows.status[i] = rows.stopped
+            rows.note[i] = f"not asked: the run stopped ({rows.stopped}) on an earlier row"
             continue
         answer = store.get(prov.name, city, address) if store is not None else None
         if answer is None:
@@ -295,29 +307,58 @@ def _geocode_rows(
                           job.backoff)
             if store is not None:
                 store.put(prov.name, city, address, answer)
-        if answer.status in STOP_STATUSES:
+        unreachable = unreachable + 1 if answer.status == "unreachable" else 0
+        answered += answer.status != "unreachable"
+        if answer.status in STOP_STATUSES or (
+            answer.status == "unreachable" and (answered == 0 or unreachable >= UNREACHABLE_STOP)
+        ):
             rows.stopped = answer.status
             rows.message = redact(answer.message, job.key)
             rows.status[i] = rows.stopped
+            rows.note[i] = rows.message
             log.warning("geocoding stopped (%s): %s", rows.stopped, rows.message)
             continue
-        rows.status[i], rows.level[i] = _judge(answer, city, job.polygon), answer.level
+        status, why = _judge(answer, city, job.polygon)
+        rows.status[i], rows.level[i] = status, answer.level
+        rows.note[i] = (why or redact(answer.message, job.key)) if status != "ok" else ""
         if answer.lon is not None and answer.lat is not None:
             rows.lon[i], rows.lat[i] = answer.lon, answer.lat
+    _flag_far_answers(rows)
     if progress is not None and todo.size:
         progress(todo.size, todo.size)
 
 
-def _judge(answer: Answer, city: str | None, polygon: shapely.Geometry | None) -> str:
-    """An answer's status: ``ok`` only inside the city (and the area, when given)."""
+def _flag_far_answers(rows: _Rows) -> None:
+    """``ok`` answers far from the median of the run's ``ok`` answers need review."""
+    ok = np.flatnonzero(rows.status == "ok")
+    if ok.size < 3:
+        return
+    lon0, lat0 = float(np.median(rows.lon[ok])), float(np.median(rows.lat[ok]))
+    from pyproj import Geod
+
+    _, _, metres = Geod(ellps="WGS84").inv(np.full(ok.size, lon0), np.full(ok.size, lat0),
+                                           rows.lon[ok], rows.lat[ok])
+    far = ok[np.asarray(metres) > FAR_KM * 1000]
+    rows.status[far] = "needs_review"
+    rows.note[far] = [f"{m / 1000:.0f} km from the other answers (median {lon0:.4f}, "
+                      f"{lat0:.4f}): a place of the same name elsewhere?"
+                      for m in np.asarray(metres)[np.asarray(metres) > FAR_KM * 1000]]
+
+
+def _judge(
+    answer: Answer, city: str | None, polygon: shapely.Geometry | None
+) -> tuple[str, str]:
+    """An answer's status and why it is not ``ok``: ``ok`` only inside the city (and the
+    area, when given)."""
     st = answer.status
     if answer.lon is None or answer.lat is None or st != "ok":
-        return st
+        why = {"needs_review": f"precision '{answer.level}' is coarser than an address"}
+        return st, why.get(st, "")
     if not _city_matches(answer.place, city):
-        return "needs_review"
+        return "needs_review", f"the answer ({answer.place}) is not in {city}"
     if polygon is not None and not polygon.covers(shapely.Point(answer.lon, answer.lat)):
-        return "needs_review"
-    return st
+        return "needs_review", "outside the study area"
+    return st, ""
 
 
 def _write_back(df: pd.DataFrame, cols: dict[str, str], rows: _Rows, provider: str) -> pd.DataFrame:
@@ -348,6 +389,7 @@ def _write_back(df: pd.DataFrame, cols: dict[str, str], rows: _Rows, provider: s
     out["geocode_level"] = rows.level
     out["geocode_provider"] = np.where(rows.given, "", provider)
     out["geocode_query"] = rows.query
+    out["geocode_message"] = rows.note
     out.attrs["geocode_stopped"] = rows.stopped
     out.attrs["geocode_message"] = rows.message
     return out
@@ -374,6 +416,32 @@ def _ask(
         log.info("%s for '%s' (try %d): %s", answer.status, address, attempt + 1,
                  redact(answer.message, key))
     return answer
+
+
+def failure_causes(table: pd.DataFrame, top: int = 5) -> list[tuple[str, int]]:
+    """The most common reasons rows are not ``ok``: ``("status: message", rows)``, most first.
+
+    Parameters
+    ----------
+    table
+        A geocoded table.
+    top
+        How many reasons at most.
+
+    Returns
+    -------
+    list of tuple
+    """
+    st = table["geocode_status"].astype(str)
+    bad = ~st.isin(["given", "ok", "manual"])
+    if not bad.any():
+        return []
+    msg = (table["geocode_message"].astype(str) if "geocode_message" in table
+           else pd.Series("", index=table.index))
+    text = (st[bad] + ": " + msg[bad].str.replace(r"\d+(\.\d+)? km from.*", "far from the "
+                                                  "other answers", regex=True)).str.rstrip(": ")
+    counts = text.value_counts()
+    return [(str(k), int(v)) for k, v in counts.head(top).items()]
 
 
 def summarize(table: pd.DataFrame) -> dict[str, int]:

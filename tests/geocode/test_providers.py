@@ -95,7 +95,7 @@ def test_exceptions_carry_no_key(env, monkeypatch):
     monkeypatch.setenv("GEO_AMAP_URL", "http://127.0.0.1:1")  # nothing listens on port 1
     out = geocode_table(table("人民路1号"), provider="amap", city="苏州市", cache=False,
                         retries=0, **FAST)
-    assert out.loc[0, "geocode_status"] == "server_error"
+    assert out.loc[0, "geocode_status"] == "unreachable"
     assert KEY not in repr(out.to_dict()) and KEY not in str(out.attrs)
 
 

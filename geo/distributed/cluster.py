@@ -153,15 +153,35 @@ def _remote_client(distributed: Any, address: str) -> Iterator[Any]:
         client = distributed.Client(address, timeout=CONNECT_TIMEOUT_S)
     except (OSError, TimeoutError, ValueError) as exc:
         raise SchedulerError(
-            f"cannot reach the Dask scheduler at '{address}' ({exc}); check the address "
-            "(tcp://host:8786) and that the scheduler is running, or leave out the "
+            f"cannot reach the Dask scheduler at '{address}' ({_short(exc)}); check the "
+            "address (tcp://host:8786) and that the scheduler is running, or leave out the "
             "scheduler to start a local cluster"
+        ) from exc
+    except Exception as exc:  # something answered, but not in Dask's protocol
+        # A web server, the Dask dashboard (port 8787) or any other service: Dask reads its
+        # first bytes as a message length (an "HTTP/1.1" answer asks for 3 EiB: MemoryError),
+        # or fails to decode them. Whatever it raised, the address is the user's mistake.
+        raise SchedulerError(
+            f"the service at '{address}' answered, but it is not a Dask scheduler "
+            f"({_not_dask(exc)}); give the scheduler's own address "
+            "(tcp://host:8786 by default; 8787 is its dashboard, not the scheduler)"
         ) from exc
     try:
         log.info("Dask: connected to %s", _describe(client))
         yield client
     finally:
         client.close()
+
+
+def _not_dask(exc: BaseException) -> str:
+    if isinstance(exc, MemoryError):
+        return "its answer is not a Dask message"
+    return f"{type(exc).__name__}: {_short(exc)}"
+
+
+def _short(exc: BaseException, limit: int = 160) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _has_bokeh() -> bool:

@@ -28,6 +28,8 @@ from geo.settings import Settings
 
 __all__ = [
     "GRID_COLUMNS",
+    "LABEL",
+    "LABEL_ALIASES",
     "SCENARIO_COLUMNS",
     "SCENARIO_FIELDS",
     "Scenarios",
@@ -42,6 +44,12 @@ __all__ = [
 
 #: Scenario columns a sweep understands: the fields of :class:`geo.Settings`.
 SCENARIO_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Settings))
+#: The column naming each scenario (kept in both tables; not a setting).
+LABEL = "label"
+#: Headers a planner may give the label column.
+LABEL_ALIASES: frozenset[str] = frozenset(
+    {"label", "Label", "LABEL", "标签", "名称", "情景", "场景", "方案", "scenario_name"}
+)
 #: Columns of the per-scenario table after the scenario's own columns.
 SCENARIO_COLUMNS: tuple[str, ...] = (
     "method",
@@ -113,7 +121,11 @@ def alias_columns(table: pd.DataFrame) -> pd.DataFrame:
         A copy, headers renamed by :data:`geo.scenario.OVERRIDE_ALIASES`.
     """
     out = table.copy()
-    out.columns = [OVERRIDE_ALIASES.get(str(c).strip(), str(c).strip()) for c in out.columns]
+    out.columns = [
+        LABEL if str(c).strip() in LABEL_ALIASES
+        else OVERRIDE_ALIASES.get(str(c).strip(), str(c).strip())
+        for c in out.columns
+    ]
     return out
 
 
@@ -123,8 +135,9 @@ def scenario_table(scenarios: Scenarios) -> pd.DataFrame:
     Parameters
     ----------
     scenarios
-        A DataFrame or a list of dicts, one per scenario; columns are settings fields
-        (a table typed by a planner goes through :func:`alias_columns` first).
+        A DataFrame or a list of dicts, one per scenario; columns are settings fields,
+        plus an optional ``label`` naming each scenario (a table typed by a planner goes
+        through :func:`alias_columns` first).
 
     Returns
     -------
@@ -140,20 +153,29 @@ def scenario_table(scenarios: Scenarios) -> pd.DataFrame:
     )
     if table.empty:
         raise SettingsError("no scenario given: one row per scenario, e.g. [{'minutes': 10}]")
-    unknown = [c for c in table.columns if c not in SCENARIO_FIELDS]
+    unknown = [c for c in table.columns if c not in SCENARIO_FIELDS and c != LABEL]
     if unknown:
         raise SettingsError(
-            f"unknown scenario column(s) {unknown}: use {', '.join(SCENARIO_FIELDS)}"
+            f"unknown scenario column(s) {unknown}: use {LABEL} (a name for the scenario), "
+            f"{', '.join(SCENARIO_FIELDS)}"
         )
-    return table.reset_index(drop=True)
+    if list(table.columns).count(LABEL) > 1:
+        raise SettingsError(f"the scenario table has more than one {LABEL} column")
+    table = table.reset_index(drop=True)
+    if LABEL in table.columns:
+        labels = table[LABEL]
+        table[LABEL] = labels.where(labels.isna(), labels.astype(str).str.strip())
+    return table
 
 
 def _settings_for(base: Settings, row: Mapping[str, Any], i: int) -> Settings:
     try:
         # cells read from a CSV/XLSX are text: numbers and lists as Settings takes them
-        return base.replace(**coerce_overrides(row))
+        return base.replace(**coerce_overrides({k: v for k, v in row.items() if k != LABEL}))
     except SettingsError as exc:
-        raise SettingsError(f"scenario {i}: {exc}") from exc
+        label = row.get(LABEL)
+        named = f" ({label})" if isinstance(label, str) and label else ""
+        raise SettingsError(f"scenario {i}{named}: {exc}") from exc
 
 
 def _network_for(runs: list[Settings], network: Any) -> Network | None:
@@ -281,10 +303,14 @@ def tidy(
         [pd.DataFrame({"scenario": np.arange(len(table))}), own, rows], axis=1
     )
     grids = [g.assign(scenario=i) for i, (_, g) in enumerate(results)]
+    columns = list(GRID_COLUMNS)
+    if LABEL in table.columns:  # the scenario's name next to its number
+        grids = [g.assign(**{LABEL: table[LABEL].iloc[i]}) for i, g in enumerate(grids)]
+        columns.insert(1, LABEL)
     per_grid = (
-        pd.concat(grids, ignore_index=True)[list(GRID_COLUMNS)]
+        pd.concat(grids, ignore_index=True)[columns]
         if any(len(g) for g in grids)
-        else pd.DataFrame(columns=list(GRID_COLUMNS))
+        else pd.DataFrame(columns=columns)
     )
     return per_scenario, per_grid
 
@@ -313,7 +339,8 @@ def sweep(
         ``scenario`` (0, 1 …), the scenario's own columns, then :data:`SCENARIO_COLUMNS`
         (as used, e.g. the mode's default speed).
     per_grid : pandas.DataFrame
-        :data:`GRID_COLUMNS`, one row per scenario and 网格 (empty without grids).
+        :data:`GRID_COLUMNS`, one row per scenario and 网格 (empty without grids); with
+        ``label`` after ``scenario`` when the scenarios have one.
     """
     job = plan(stations, scenarios, **kwargs)
     if runner is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from _helpers.cli import INPUTS, STATIONS, _json
@@ -38,3 +40,23 @@ def test_sweep_bad_scenario_is_a_usage_error(tmp_path) -> None:
     table.write_text("minutes,colour\n10,red\n", encoding="utf-8")
     res = CliRunner().invoke(app, ["sweep", *STATIONS, "--scenarios", str(table)])
     assert res.exit_code == 2 and "colour" in res.output
+
+
+def test_sweep_takes_a_label_column_in_english_or_chinese(tmp_path) -> None:
+    """Issue 18 item 10: a ``label`` column was refused as an unknown setting."""
+    table = tmp_path / "scenarios.csv"
+    table.write_text("标签,minutes\n慢 10 分钟,10\n 常规 ,\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["sweep", *STATIONS, *INPUTS, "--scenarios", str(table),
+                                   "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert [s["label"] for s in out["scenarios"]] == ["慢 10 分钟", "常规"]
+    assert [s["minutes"] for s in out["scenarios"]] == [10, 15]
+    assert {g["label"] for g in out["grids"]} == {"慢 10 分钟", "常规"}
+
+
+def test_sweep_names_the_label_when_a_scenario_is_bad(tmp_path) -> None:
+    table = tmp_path / "scenarios.csv"
+    table.write_text("label,minutes\n好,10\n坏的,ten\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["sweep", *STATIONS, "--scenarios", str(table)])
+    assert res.exit_code == 2 and "scenario 1 (坏的)" in res.output and "ten" in res.output

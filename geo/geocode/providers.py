@@ -29,13 +29,13 @@ import re
 import unicodedata
 import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from geo.crs import bd09_to_wgs84, gcj02_to_wgs84
 from geo.errors import GeoError, SettingsError
+from geo.geocode import fetch
 
 __all__ = [
     "AMAP_NOT_FOUND",
@@ -526,7 +526,8 @@ def request(
     key
         The provider's key (``None`` for Nominatim).
     timeout
-        Seconds to wait for the answer.
+        Seconds for the whole request (connecting, the headers and the body), also
+        against a server that sends one byte at a time.
 
     Returns
     -------
@@ -536,41 +537,54 @@ def request(
     if isinstance(provider, Recorded):
         return _finish(provider, provider.parse(provider.lookup(address, city)), key)
     url = provider.build(address, city, key)
-    req = urllib.request.Request(
-        url, headers={"User-Agent": USER_AGENT, "Accept": "application/json"}
-    )
+    host = urllib.parse.urlsplit(url).hostname or provider.base_url()
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            raw = resp.read(MAX_ANSWER_BYTES + 1)
-        if len(raw) > MAX_ANSWER_BYTES:
-            return Answer("server_error", message=f"the answer is larger than "
-                          f"{MAX_ANSWER_BYTES // 2**20} MB: not read")
+        raw = fetch.get(url, {"User-Agent": USER_AGENT, "Accept": "application/json"},
+                        timeout, MAX_ANSWER_BYTES)
+    except fetch.TooLargeError:
+        return Answer("server_error", message=f"the answer is larger than "
+                      f"{MAX_ANSWER_BYTES // 2**20} MB: not read")
+    except fetch.BrokenAnswerError as exc:
+        return Answer("server_error", message=redact(f"broken answer from {host}: {exc}", key))
     except urllib.error.HTTPError as exc:
-        status = provider.http_status(exc.code)
-        try:
-            body = json.loads(exc.read().decode("utf-8"))
-            parsed = provider.parse(body)
-            if parsed.status in STOP_STATUSES | RETRY_STATUSES:
-                status = parsed.status
-        except Exception:  # the body is often HTML; the HTTP code decides
-            pass
-        return Answer(status, message=redact(f"HTTP {exc.code} {exc.reason}", key))
+        return _http_error(provider, exc, key)
     except TimeoutError:
-        return Answer("timeout", message=f"no answer within {timeout:g} s")
+        return Answer("timeout", message=f"no complete answer within {timeout:g} s")
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError):
-            return Answer("timeout", message=f"no answer within {timeout:g} s")
-        host = urllib.parse.urlsplit(url).hostname or provider.base_url()
+            return Answer("timeout", message=f"no complete answer within {timeout:g} s")
         return Answer("unreachable", message=redact(f"cannot connect to {host}: {exc.reason}",
                                                     key))
     except OSError as exc:
-        host = urllib.parse.urlsplit(url).hostname or provider.base_url()
         return Answer("unreachable", message=redact(f"connection to {host} failed: {exc}", key))
     try:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return Answer("server_error", message="the answer is not JSON")
-    return _finish(provider, provider.parse(body), key)
+    return _finish(provider, _parse(provider, body), key)
+
+
+def _http_error(provider: Provider, exc: urllib.error.HTTPError, key: str | None) -> Answer:
+    """An HTTP error status: the code decides, unless the body says stop or retry."""
+    status = provider.http_status(exc.code)
+    try:
+        body = json.loads(exc.read(MAX_ANSWER_BYTES).decode("utf-8"))
+        parsed = provider.parse(body)
+        if parsed.status in STOP_STATUSES | RETRY_STATUSES:
+            status = parsed.status
+    except Exception:  # the body is often HTML, or cut; the HTTP code decides
+        pass
+    return Answer(status, message=redact(f"HTTP {exc.code} {exc.reason}", key))
+
+
+def _parse(provider: Provider, body: object) -> Answer:
+    """The provider's reading of a JSON answer; an answer of another shape than documented
+    (a list where an object belongs, a number for a location) fails the row, not the run."""
+    try:
+        return provider.parse(body)
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError) as exc:
+        return Answer("failed", message=f"the answer does not have the documented form "
+                      f"({type(exc).__name__}: {str(exc)[:120]})")
 
 
 def _redact_value(value: object, key: str | None) -> object:

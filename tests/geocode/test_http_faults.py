@@ -1,0 +1,197 @@
+"""Broken geocoding services (issue 19): every bad answer is a row failure with its cause.
+
+A raw socket server on a local port answers each request with scripted bytes (a cut body,
+a garbage status line, a 64 kB header, JSON of the wrong shape, one byte a second), so
+the faults are those of a real network, not of a mocked library.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import warnings
+
+import pytest
+from _helpers.geocode import KEY, table
+
+from geo.geocode import geocode_table
+from geo.geocode.providers import PROVIDERS, request
+
+
+class RawServer:
+    """Answers every connection with ``reply`` (bytes, or a callable writing to the socket)."""
+
+    def __init__(self, reply: bytes | object) -> None:
+        self.reply = reply
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        self.sock.settimeout(0.05)
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with conn:
+            try:
+                conn.settimeout(2)
+                conn.recv(65536)  # the request
+                if callable(self.reply):
+                    self.reply(conn, self.stop)
+                else:
+                    conn.sendall(self.reply)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self.stop.set()
+        self.sock.close()
+
+
+@pytest.fixture
+def raw(monkeypatch):
+    servers: list[RawServer] = []
+    for var in ("AMAP_KEY", "BAIDU_AK", "TIANDITU_TK"):
+        monkeypatch.setenv(var, KEY)
+
+    def start(reply):
+        server = RawServer(reply)
+        servers.append(server)
+        for p in PROVIDERS.values():
+            monkeypatch.setenv(p.url_env, server.url)
+        return server
+
+    yield start
+    for s in servers:
+        s.close()
+
+
+def _http(body: bytes, *, length: int | None = None, extra: bytes = b"") -> bytes:
+    n = len(body) if length is None else length
+    return (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            + extra + f"Content-Length: {n}\r\nConnection: close\r\n\r\n".encode() + body)
+
+
+def _json(obj: object) -> bytes:
+    return _http(json.dumps(obj, ensure_ascii=False).encode())
+
+
+BROKEN = {
+    "truncated body": _http(b'{"status": "1", "geocodes": [', length=500),
+    "garbage status line": b"\x00\x01garbage that is not HTTP\r\n\r\n",
+    "64 kB header": b"HTTP/1.1 200 OK\r\nX-Junk: " + b"a" * 70_000 + b"\r\n\r\n{}",
+    "too many headers": b"HTTP/1.1 200 OK\r\n" + b"X-A: b\r\n" * 200 + b"\r\n{}",
+}
+
+WRONG_SHAPE = {
+    "geocodes a dict": {"status": "1", "info": "OK", "infocode": "10000",
+                        "geocodes": {"location": "120.62,31.30"}},
+    "geocodes a string": {"status": "1", "info": "OK", "infocode": "10000", "geocodes": "x"},
+    "geocode a list": {"status": "1", "info": "OK", "infocode": "10000", "geocodes": [[1, 2]]},
+    "location not lon,lat": {"status": "1", "info": "OK", "infocode": "10000",
+                             "geocodes": [{"location": "NaN,NaN", "level": "门牌号"}]},
+    "location a number": {"status": "1", "info": "OK", "infocode": "10000",
+                          "geocodes": [{"location": 12062, "level": "门牌号"}]},
+    "location infinite": {"status": "1", "info": "OK", "infocode": "10000",
+                          "geocodes": [{"location": "inf,31.3", "level": "门牌号"}]},
+    "a JSON list": [1, 2, 3],
+    "a JSON string": "ok",
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_broken_http_answers_are_row_failures(raw, case):
+    raw(BROKEN[case])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = geocode_table(table("人民路1号"), provider="amap", city="苏州市", cache=False,
+                            rate=0, backoff=0.0, retries=1, timeout=3)
+    status, message = out.loc[0, "geocode_status"], out.loc[0, "geocode_message"]
+    assert status == "server_error", (status, message)
+    assert "broken answer" in message and KEY not in message
+
+
+@pytest.mark.parametrize("case", list(WRONG_SHAPE))
+@pytest.mark.parametrize("provider", ["amap", "baidu", "tianditu", "nominatim"])
+def test_answers_of_the_wrong_shape_are_row_failures(raw, case, provider):
+    raw(_json(WRONG_SHAPE[case]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = geocode_table(table("人民路1号", "人民路2号"), provider=provider, city="苏州市",
+                            cache=False, rate=0, backoff=0.0, retries=0, timeout=3)
+    assert set(out["geocode_status"]) <= {"failed", "not_found", "server_error"}, out
+    assert out["geocode_message"].str.len().gt(0).all()
+    assert out["lon"].isna().all()
+
+
+@pytest.mark.parametrize("shape", [
+    {"status": "0", "result": []},  # baidu: result a list
+    {"status": 0, "result": {"location": "120,31"}},  # baidu: location a string
+    {"status": "0", "location": ["a"]},  # tianditu
+    [{"lon": "x"}], ["place"], [None],  # nominatim: entries not objects
+])
+def test_provider_specific_wrong_shapes(raw, shape):
+    raw(_json(shape))
+    for name in ("amap", "baidu", "tianditu", "nominatim"):
+        answer = request(PROVIDERS[name], "人民路1号", "苏州市", KEY, timeout=3)
+        assert answer.status in {"failed", "not_found", "server_error"}, (name, answer)
+        assert answer.lon is None and answer.message
+
+
+def _drip(conn: socket.socket, stop: threading.Event) -> None:
+    for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}":
+        if stop.is_set():
+            return
+        conn.sendall(bytes([byte]))
+        time.sleep(0.25)
+
+
+def test_a_dripping_server_is_cut_at_the_timeout(raw):
+    raw(_drip)
+    t0 = time.monotonic()
+    answer = request(PROVIDERS["amap"], "人民路1号", "苏州市", KEY, timeout=1.0)
+    took = time.monotonic() - t0
+    assert answer.status == "timeout" and "1 s" in answer.message
+    assert took < 2.0
+
+
+def _drip_body(conn: socket.socket, stop: threading.Event) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")
+    for _ in range(100):
+        if stop.is_set():
+            return
+        conn.sendall(b" ")
+        time.sleep(0.25)
+
+
+def test_a_body_dripping_past_the_timeout_is_cut(raw):
+    raw(_drip_body)
+    t0 = time.monotonic()
+    answer = request(PROVIDERS["baidu"], "人民路1号", "苏州市", KEY, timeout=1.0)
+    assert answer.status == "timeout"
+    assert time.monotonic() - t0 < 2.0
+
+
+def test_cli_on_a_broken_service_exits_with_the_rows_failed(raw, tmp_path):
+    from typer.testing import CliRunner
+
+    from geo.cli import app
+
+    raw(BROKEN["garbage status line"])
+    src = tmp_path / "in.csv"
+    table("人民路1号", "人民路2号").to_csv(src, index=False)
+    res = CliRunner().invoke(app, ["geocode", str(src), "-o", str(tmp_path / "out.csv"),
+                                   "--no-cache", "--rate", "0", "--timeout", "2"])
+    assert res.exit_code in (1, 2), res.output
+    assert "unexpected" not in res.output and "Traceback" not in res.output

@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 import geo
 from geo import budget, planner, scenario
 from geo import ui_text as ui
+from geo.basis import Basis, Source, basis_lines, dataset_id
 from geo.errors import GeoError, InputError, Rejected
 from geo.maps import TILES, coverage_map
 from geo.maps.tiles import tile_key
@@ -51,22 +52,35 @@ CRS_KEYS = ("wgs84", "gcj02", "bd09")
 NETWORK_DIR = cache_root("uploads")
 
 lang: str = st.session_state.get("lang", ui.DEFAULT_LANGUAGE)
+#: The analysis' own time limit, for the titles (the widget's value as this run starts).
+MINUTES: float = float(st.session_state.get("minutes", 15.0) or 15.0)
 
 
 def T(key: str) -> str:  # noqa: N802 - the usual name of a translation helper
-    """The label ``key`` in the chosen language."""
-    return ui.t(key, lang)
+    """The label ``key`` in the chosen language (``{minutes}``: the analysis' limit)."""
+    return ui.t(key, lang).replace("{minutes}", f"{MINUTES:g}")
 
 
 st.set_page_config(page_title=T("page_title"), page_icon="🛵", layout="wide")
 
 # Streamlit forgets a widget's value in a run that does not draw it; keep the parameters
 # while the geocoding page is shown (uploaded files cannot be kept this way).
+# Setting them again also keeps a radio's choice on screen when the language switch
+# relabels it (else the browser shows none chosen until the next rerun).
 PERSISTENT = ("demo_name", "crs", "mode", "minutes", "circuity", "categories", "amenity",
               "use_time", "at", "basemap", "cell", "cell_shape", "method", "network_source",
-              "snap_limit", "click_to_add", "street_profile", "tile_key")
-for _k in [k for k in st.session_state if k in PERSISTENT or str(k).startswith("speed_")]:
+              "snap_limit", "click_to_add", "street_profile", "tile_key", "page",
+              "siting_model", "siting_k", "siting_share", "siting_source", "siting_charging",
+              "siting_solver", "gc_source", "gc_city", "gc_file_crs", "gc_provider", "gc_pick",
+              "geocoded_use_choice")
+PERSISTENT_PREFIXES = ("speed_", "wi_", "gc_lon_", "gc_lat_", "gc_sys_")
+for _k in [k for k in st.session_state
+           if k in PERSISTENT or str(k).startswith(PERSISTENT_PREFIXES)]:
     st.session_state[_k] = st.session_state[_k]
+# the add-station form's defaults follow the language while the planner has not typed over them
+for _k, _text in (("wi_name", "default_station_name"), ("wi_hours", "default_hours")):
+    if st.session_state.get(_k) in ui.TEXT[_text]:
+        st.session_state[_k] = T(_text)
 
 
 # --- access gate and error guard ----------------------------------------------------------
@@ -208,13 +222,17 @@ class _Upload:
 def gather_inputs(uploads: dict[str, Any], crs: str, demo_name: str = "canglang") -> dict[str, Any]:
     """Uploaded files where given and readable, else the demo (when no station file is used).
 
-    An unreadable file is reported with ``st.error`` and left out; the rest is used.
+    Stations taken over from the geocoding page join the dataset (the demo, or the
+    uploads): in place of its stations or added to them, as chosen there; its demand, area
+    and 网格 are kept either way. An unreadable file is reported with ``st.error`` and left
+    out; the rest is used. ``basis`` names what is in use (:class:`geo.basis.Basis`) and
+    ``dataset`` identifies the dataset (what-if stations belong to one).
     """
     key: list[tuple[str, ...]] = []
     seen: list[Rejected] = []
     notes: list[Rejected] = []
 
-    def load(kind: str, files: list[Any]) -> list[gpd.GeoDataFrame]:
+    def load(kind: str, files: list[Any], origin: str = "upload") -> list[gpd.GeoDataFrame]:
         out = []
         for f in files:
             data = f.getvalue()
@@ -227,19 +245,27 @@ def gather_inputs(uploads: dict[str, Any], crs: str, demo_name: str = "canglang"
                 seen.extend(gdf.attrs.get("rejected", []))  # why: listed with the others
                 st.error(f"{ui.plain(f.name)}: {T('no_rows')}")
                 continue
+            gdf.attrs["origin"] = origin
             out.append(gdf)
             key.append((kind, f.name, hashlib.sha256(data).hexdigest(), crs))
         return out
 
     geocoded = st.session_state.get("geocoded_stations")  # from the geocoding page
-    extra = [_Upload(*geocoded)] if geocoded else []
-    stations = load("stations", [*list(uploads["stations"] or []), *extra])
+    how = st.session_state.get("geocoded_use", "replace") if geocoded else None
+    stations = load("stations", list(uploads["stations"] or []))
     demo = not stations
     if demo:
         if uploads["stations"]:
             st.warning(T("fallback_demo_stations"))
-        stations = read_demo("stations", demo_name)
+        stations = [_demo_frame(g) for g in read_demo("stations", demo_name)]
         key.append(("stations", "demo", demo_name))
+    dataset = [*key]  # the dataset: its own stations (what-ifs belong to it)
+    if geocoded:
+        extra = load("stations", [_Upload(geocoded[0], geocoded[1])], origin="geocoded")
+        if extra:
+            stations = extra if how == "replace" else [*stations, *extra]
+        else:
+            how = None
     chosen: dict[str, Any] = {"stations": stations}
     for kind in ("demand", "area", "grids"):
         frames = load(kind, [uploads[kind]] if uploads[kind] else [])
@@ -247,17 +273,74 @@ def gather_inputs(uploads: dict[str, Any], crs: str, demo_name: str = "canglang"
             chosen[kind] = frames[0]
         elif demo:
             frames = read_demo(kind, demo_name)
-            chosen[kind] = frames[0] if frames else None
+            chosen[kind] = _demo_frame(frames[0]) if frames else None
             key.append((kind, "demo", demo_name))
         else:
             chosen[kind] = None
+        dataset.extend(k for k in key if k[0] == kind)
     used = [*chosen["stations"], *(chosen[k] for k in ("demand", "area", "grids") if
                                      chosen[k] is not None)]
     for gdf in used:  # the analysis lists most of these again; the table shows each once
         seen.extend(gdf.attrs.get("rejected", []))
         notes.extend(gdf.attrs.get("warnings", []))
+    label = T(f"demo_{demo_name}") if demo else T("dataset_uploads")
+    basis = Basis(
+        dataset=label,
+        stations=tuple(_src(g) for g in chosen["stations"]),
+        demand=_src(chosen["demand"]) if chosen["demand"] is not None else None,
+        area=_src(chosen["area"], rows=False) if chosen["area"] is not None else None,
+        grids=_src(chosen["grids"]) if chosen["grids"] is not None else None,
+        geocoded_use=how,
+    )
     return {"frames": chosen, "key": tuple(key), "demo": demo, "rejected": seen,
-            "warnings": notes}
+            "warnings": notes, "basis": basis, "dataset": dataset_id(dataset),
+            "dataset_label": label}
+
+
+def _demo_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A demo frame marked as such (a shallow copy: the cached one stays as read)."""
+    out = gdf.copy(deep=False)
+    out.attrs = {**gdf.attrs, "origin": "demo"}
+    return out
+
+
+def _src(gdf: gpd.GeoDataFrame, rows: bool = True) -> Source:
+    """The file a frame was read from, as the basis names it."""
+    name = str(gdf.attrs.get("source", "?")).replace("\\", "/").split("/")[-1]
+    return Source(name, len(gdf) if rows else None, str(gdf.attrs.get("origin", "upload")))
+
+
+def keep_whatifs_with_their_dataset(dataset: str, label: str) -> None:
+    """What-if stations belong to the dataset they were added on.
+
+    On a change of dataset, the current ones are set aside under their dataset (and come
+    back when it is chosen again, or are cleared with a button); the add-station form
+    forgets the old dataset's coordinates.
+    """
+    owner = st.session_state.get("whatif_owner")
+    if owner == dataset:
+        return
+    kept: dict[str, tuple[str, list[dict[str, Any]]]] = st.session_state.setdefault(
+        "whatif_kept", {}
+    )
+    if owner is not None and st.session_state.get("whatif"):
+        kept[owner] = (st.session_state.get("whatif_owner_label", ""),
+                       st.session_state["whatif"])
+    st.session_state["whatif"] = kept.pop(dataset, ("", []))[1] if owner is not None else (
+        st.session_state.get("whatif", [])
+    )
+    st.session_state["whatif_owner"] = dataset
+    st.session_state["whatif_owner_label"] = label
+    for k in ("wi_lon", "wi_lat"):
+        st.session_state.pop(k, None)
+
+
+def _clear_kept_whatifs() -> None:
+    st.session_state["whatif_kept"] = {}
+
+
+def _stop_geocoded() -> None:
+    st.session_state.pop("geocoded_stations", None)
 
 
 def show_map(
@@ -366,6 +449,7 @@ class Run:
     result: geo.CoverageResult
     whatif: tuple[Any, ...]
     net_args: dict[str, Any]
+    network_label: str | None = None
 
 
 def _page() -> None:
@@ -534,6 +618,7 @@ def _analysis(c: Choices) -> Run:
     st.caption(T("subtitle"))
 
     inputs = gather_inputs(c.uploads, c.crs, c.demo_name)
+    keep_whatifs_with_their_dataset(inputs["dataset"], inputs["dataset_label"])
     if inputs["demo"]:
         note = "demo_note_helsinki" if c.demo_name == "helsinki" else "demo_note"
         st.info(ui.t(note, "zh"), icon="ℹ️")
@@ -567,7 +652,12 @@ def _analysis(c: Choices) -> Run:
     except GeoError as exc:
         st.error(f"{T('analysis_error')}: {ui.plain(exc)}")
         st.stop()
-    return Run(inputs, settings, baseline, result, whatif, net_args)
+    net_label = None
+    if c.network_path == "helsinki":
+        net_label = T("network_helsinki")
+    elif c.network_path:
+        net_label = Path(c.network_path).name
+    return Run(inputs, settings, baseline, result, whatif, net_args, net_label)
 
 
 def _kpis(run: Run) -> None:
@@ -598,6 +688,7 @@ def _kpis(run: Run) -> None:
     )
     if change:
         st.caption(T("vs_baseline"))
+    _basis(run)
     if result.network is not None:
         info = result.network.summary()
         st.caption(
@@ -607,6 +698,27 @@ def _kpis(run: Run) -> None:
         )
     if result.demand_source == "cells":
         st.caption(T("kpi_cells_note"))
+
+
+def _basis(run: Run) -> None:
+    """The data in use, named next to the KPIs (and what waits for another dataset)."""
+    s = run.settings
+    hyp = scenario.hypothetical_stations(run.result.stations)
+    basis = replace(run.inputs["basis"], whatif=tuple(hyp["id"].astype(str)),
+                    network=run.network_label)
+    lines = basis_lines(basis, minutes=s.minutes, mode=s.mode, speed_kmh=s.speed_kmh,
+                        reach_m=s.reach_m, method=s.method, circuity=s.circuity, lang=lang)
+    with st.container(border=True, key="basis"):
+        st.markdown(f"**{ui.plain(lines[0])}**  \n" + "  \n".join(ui.plain(x) for x in lines[1:]))
+        if basis.geocoded_use:
+            st.button(T("geocoded_stop"), key="geocoded_stop", on_click=_stop_geocoded)
+        kept = st.session_state.get("whatif_kept", {})
+        if kept:
+            n = sum(len(v[1]) for v in kept.values())
+            names = "、".join(v[0] for v in kept.values())
+            st.caption(T("whatif_kept").format(n=n, datasets=ui.plain(names)))
+            st.button(T("whatif_kept_clear"), key="whatif_kept_clear",
+                      on_click=_clear_kept_whatifs)
 
 
 def _map_and_tables(run: Run, c: Choices) -> None:
@@ -707,7 +819,7 @@ def _whatif_section(result: geo.CoverageResult) -> None:
             T("amenities"), list(AMENITY_LABELS), format_func=lambda a: ui.amenity_label(a, lang),
             key="wi_amenities",
         )
-        hours_in = f7.text_input(T("hours"), value="24小时", key="wi_hours")
+        hours_in = f7.text_input(T("hours"), value=T("default_hours"), key="wi_hours")
         if st.form_submit_button(T("add")):
             add_whatif(
                 result.stations, lon_in, lat_in, crs_in, name=name_in, kind=kind_in,

@@ -17,6 +17,7 @@ import streamlit as st
 
 from geo import planner
 from geo import ui_text as ui
+from geo.basis import GEOCODED_USES
 from geo.errors import GeoError
 from geo.geocode import PROVIDERS, summarize
 from geo.geocode import review as rv
@@ -129,11 +130,16 @@ def render(T: Callable[[str], str], lang: str) -> None:  # noqa: N803 - the tran
     d2.download_button(T("gc_download_xlsx"), data=planner.table_bytes(final, ".xlsx"),
                        file_name=f"{stem}_geocoded.xlsx", mime=planner.XLSX_MIME,
                        key="gc_dl_xlsx", on_click="ignore")
+    how = d3.radio(T("gc_use_how"), list(GEOCODED_USES), key="geocoded_use_choice",
+                   format_func=lambda h: ui.pick(GEOCODED_USES, h, lang))
     if d3.button(T("gc_use"), key="gc_use"):
         st.session_state["geocoded_stations"] = (
             f"{stem}_geocoded.csv", planner.table_bytes(final, ".csv")
         )
-        st.success(T("gc_used"))
+        st.session_state["geocoded_use"] = how
+    if st.session_state.get("geocoded_stations"):
+        used = st.session_state.get("geocoded_use", "replace")
+        st.success(T("gc_used").format(how=ui.pick(GEOCODED_USES, used, lang)))
     with st.expander(T("gc_all_rows")):
         st.dataframe(final, hide_index=True)
 

@@ -251,7 +251,7 @@ def _per_unique(values: pd.Series | Sequence[object], func, dtype=object) -> np.
 
 #: Category key → (Chinese label, English label).
 KIND_LABELS: dict[str, tuple[str, str]] = {
-    "supply": ("爱心补给点", "love supply point"),
+    "supply": ("爱心补给点", "caring supply point"),
     "energy_pool": ("就业蓄能池", "employment energy pool"),
     "rest": ("海棠加油站", "Haitang rest stop"),
     "training": ("安全训练营", "safety training camp"),
@@ -320,7 +320,7 @@ def match_category(df: pd.DataFrame, queries: Sequence[str] | str) -> np.ndarray
 
     A station matches a query when the query is its kind key (``supply``),
     its category text as written (``爱心补给点``), or text that maps to its
-    kind by the same rules (``补给``, ``love supply point``).
+    kind by the same rules (``补给``, ``caring supply point``).
 
     Parameters
     ----------

@@ -56,14 +56,15 @@ __all__ = [
 #: Every label of the app: key → (Chinese, English).
 TEXT: dict[str, tuple[str, str]] = {
     # page
-    "page_title": ("15分钟服务圈覆盖分析", "15-minute service coverage"),
+    # {minutes} is the analysis' own time limit (formatted with :g)
+    "page_title": ("{minutes}分钟服务圈覆盖分析", "{minutes}-minute service coverage"),
     "title": (
-        "新就业形态劳动者服务站点 · 15分钟服务圈覆盖分析",
-        "Service stations for delivery riders · 15-minute coverage",
+        "新就业形态劳动者服务站点 · {minutes}分钟服务圈覆盖分析",
+        "Service stations for delivery riders · {minutes}-minute coverage",
     ),
     "subtitle": (
-        "哪些地方在站点 15 分钟可达范围内、哪些不在、各网格情况如何；点击地图可试加站点。",
-        "Which places are within 15 minutes of a station, which are not, and how each "
+        "哪些地方在站点 {minutes} 分钟可达范围内、哪些不在、各网格情况如何；点击地图可试加站点。",
+        "Which places are within {minutes} minutes of a station, which are not, and how each "
         "grid fares; click the map to try a new station.",
     ),
     "demo_note": (
@@ -236,6 +237,16 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "whatif_unused": ("（被筛选条件排除）", "(left out by the filters)"),
     "default_station_name": ("新增站点", "New station"),
+    "dataset_uploads": ("上传的文件", "uploaded files"),
+    "geocoded_stop": ("不再使用地理编码页的站点 Stop using geocoded stations",
+                      "Stop using the geocoded stations"),
+    "whatif_kept": (
+        "另有 {n} 个假设站点属于其他数据集（{datasets}），切回该数据集时恢复。",
+        "{n} hypothetical station(s) belong to another dataset ({datasets}); they come back "
+        "when it is chosen again.",
+    ),
+    "whatif_kept_clear": ("清除其他数据集的假设站点 Clear them", "Clear them"),
+    "default_hours": ("24小时", "24h"),
     "download_whatif": ("下载假设站点 CSV", "Download what-if stations (CSV)"),
     # downloads
     "downloads": ("下载 Downloads", "Downloads"),
@@ -338,7 +349,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "gc_download_csv": ("下载校正后的表 (CSV)", "Download corrected table (CSV)"),
     "gc_download_xlsx": ("下载校正后的表 (XLSX)", "Download corrected table (XLSX)"),
     "gc_use": ("用作覆盖分析的站点 Use as stations", "Use as stations for coverage"),
-    "gc_used": ("覆盖分析现在使用这张编码后的表。", "The coverage analysis now uses this table."),
+    "gc_use_how": ("与当前数据集合并的方式 How", "How they join the current dataset"),
+    "gc_used": (
+        "覆盖分析现在使用这张编码后的表（{how}）；覆盖分析页上方列出当前数据。",
+        "The coverage analysis now uses this table ({how}); the coverage page lists the "
+        "data in use.",
+    ),
     "gc_all_rows": ("全部行 All rows", "All rows"),
 }
 

@@ -249,3 +249,68 @@ def test_the_street_method_never_uses_another_citys_network(app: AppTest) -> Non
     assert any("does not cover the data" in e and "helsinki" in e and "120." in e
                for e in errors), errors
     assert len(app.metric) == 0
+
+
+def _basis(at: AppTest) -> str:
+    """The data-in-use panel next to the KPIs, Markdown escapes removed."""
+    return " ".join(m.value for m in at.markdown if "当前数据" in m.value or "Data in use"
+                    in m.value).replace("\\", "")
+
+
+def test_whatifs_belong_to_their_dataset(app: AppTest) -> None:
+    # issue 18, sequence 2: a what-if on the Canglang demo
+    app.button(key=WHATIF_SUBMIT).click().run()
+    assert "NEW1" in _basis(app) and "假设站点 1 个" in _basis(app)
+    suzhou_lon = app.number_input(key="wi_lon").value
+    # ... is not in the Helsinki view, and the form forgets Suzhou's coordinates
+    app.selectbox(key="demo_name").set_value("helsinki").run()
+    assert not app.exception, app.exception
+    assert "NEW1" not in _basis(app) and "赫尔辛基" in _basis(app)
+    assert all(not delta for _, delta in _kpis(app).values())  # no "vs. without what-ifs"
+    assert app.number_input(key="wi_lon").value != suzhou_lon
+    assert 24 < app.number_input(key="wi_lon").value < 25.5
+    hel = ROOT / "data" / "helsinki"
+    _assert_kpis(app, geo.analyze(str(hel / "stations.csv"), demand=str(hel / "demand.csv"),
+                                  area=str(hel / "area.geojson"), method="network",
+                                  network="helsinki"))
+    assert any("1 个假设站点属于其他数据集" in c.value for c in app.caption)
+    # back on Canglang, it is there again
+    app.selectbox(key="demo_name").set_value("canglang").run()
+    assert "NEW1" in _basis(app)
+    assert _kpis(app)["使用站点"][1] == "+1"
+    # set aside and cleared explicitly
+    app.selectbox(key="demo_name").set_value("helsinki").run()
+    app.button(key="whatif_kept_clear").click().run()
+    app.selectbox(key="demo_name").set_value("canglang").run()
+    assert "NEW1" not in _basis(app)
+    _assert_kpis(app, _analyze())
+
+
+def test_the_basis_names_every_input_and_follows_uploads(app: AppTest) -> None:
+    basis = _basis(app)
+    for name in ("stations.csv (示例数据, 46 行)", "charging_piles.csv (示例数据, 20 行)",
+                 "demand.csv", "area.geojson", "grids.geojson (示例数据, 9 行)", "15 分钟"):
+        assert name in basis, (name, basis)
+    app.file_uploader(key="up_stations").set_value([("mine.csv", BAD_ROWS, "text/csv")]).run()
+    basis = _basis(app)
+    assert "mine.csv (上传, 1 行)" in basis and "stations.csv" not in basis
+    assert "无需求表" in basis  # the demo's demand is not silently kept under other stations
+
+
+def test_language_switch_keeps_choices_and_form_defaults_follow(app: AppTest) -> None:
+    app.radio(key="siting_model").set_value("target")
+    app.radio(key="siting_source").set_value("both")
+    app.button(key="FormSubmitter:siting_form-计算选址 Find sites").click()
+    app.number_input(key="minutes").set_value(10.0).run()
+    assert "10分钟" in app.title[0].value and "15" not in app.title[0].value
+    assert app.text_input(key="wi_hours").value == "24小时"
+    app.radio(key="lang").set_value("en").run()
+    assert not app.exception, app.exception
+    assert app.radio(key="siting_model").value == "target"
+    assert app.radio(key="siting_source").value == "both"
+    assert app.radio(key="page").value == "coverage"
+    assert app.text_input(key="wi_name").value == "New station"  # not the Chinese default
+    assert app.text_input(key="wi_hours").value == "24h"
+    assert "10-minute" in app.title[0].value
+    assert "caring supply point" in " ".join(
+        o for s in app.selectbox if s.key == "wi_kind" for o in s.options)

@@ -8,6 +8,9 @@ import pytest
 from _helpers import ROOT
 from streamlit.testing.v1 import AppTest
 
+import geo
+from geo import ui_text as ui
+
 APP = ROOT / "app.py"
 TIMEOUT = 120
 
@@ -40,7 +43,9 @@ def test_demo_list_geocodes_offline_and_lists_rows_to_review(page: AppTest) -> N
     assert review[0]["行"].tolist() == [9, 21, 25, 47]  # spreadsheet rows (title row, header)
 
 
-def test_a_typed_fix_is_recorded_as_manual_and_the_table_can_be_used(page: AppTest) -> None:
+def test_a_typed_fix_is_recorded_as_manual_and_the_table_can_be_used(
+    page: AppTest, tmp_path
+) -> None:
     page.button(key="gc_run").click().run()
     pick = page.selectbox(key="gc_pick")
     pos = pick.value
@@ -62,9 +67,25 @@ def test_a_typed_fix_is_recorded_as_manual_and_the_table_can_be_used(page: AppTe
     assert not page.exception, page.exception
     used = {m.label: m.value for m in page.metric}["使用站点"]
     assert int(used) == 43  # rows still to review or without a point are listed, not used
-    assert not any("示意数据" in i.value for i in page.info)  # the user's table, not the demo
     rejected = [d.value for d in page.dataframe if "原因" in d.value.columns]
     assert rejected and rejected[0]["行"].tolist() == [20, 24, 46]
+    # the geocoded stations join the dataset's demand, area and 网格 (issue 18, sequence 1),
+    # and the screen says so
+    basis = " ".join(m.value for m in page.markdown if "当前数据" in m.value).replace("\\", "")
+    assert "geocoded.csv" in basis and "替换数据集的站点" in basis
+    assert "demand.csv" in basis and "grids.geojson" in basis
+    name, data = page.session_state["geocoded_stations"]
+    csv = tmp_path / name
+    csv.write_bytes(data)
+    demo = ROOT / "data" / "canglang"
+    expected = geo.analyze([str(csv)], demand=str(demo / "demand.csv"),
+                           area=str(demo / "area.geojson"), grids=str(demo / "grids.geojson"))
+    shown = {m.label: m.value for m in page.metric}
+    assert shown["覆盖率"] == ui.share(expected.coverage)
+    assert int(shown["缺口数"]) == len(expected.gap_table)
+    # and stop using them: back to the dataset's own stations
+    page.button(key="geocoded_stop").click().run()
+    assert int({m.label: m.value for m in page.metric}["使用站点"]) != 43
 
 
 def test_parameters_survive_a_visit_to_the_geocoding_page(page: AppTest) -> None:

@@ -62,6 +62,7 @@ LAYERS: dict[str, int] = {
     "geo.report": 8,
     "geo.text": 8,
     "geo.ui_text": 8,
+    "geo.basis": 8,
     "geo.geocode": 8,
     "geo.planner": 8,
     # 9 front ends

@@ -22,7 +22,7 @@ from geo import reach, zones
 from geo.errors import Rejected
 from geo.settings import Settings
 
-__all__ = ["POINT_COLUMNS", "CoverageResult", "GapCells", "MetricCoords"]
+__all__ = ["POINT_COLUMNS", "CoverageResult", "GapCells", "MetricCoords", "finite_json"]
 
 #: Columns of ``--points-out`` and :attr:`CoverageResult.points`, in order (docs/interface.md).
 POINT_COLUMNS = ("id", "lon", "lat", "weight", "minutes", "nearest", "covered")
@@ -492,9 +492,9 @@ class CoverageResult:
         return out
 
     def to_json(self, **kwargs: Any) -> str:
-        """The summary as a JSON string (NaN written as ``null``)."""
+        """The summary as a JSON string: strict JSON, a NaN or infinity written as ``null``."""
         kwargs.setdefault("ensure_ascii", False)
-        return json.dumps(self.summary(), **kwargs)
+        return json.dumps(finite_json(self.summary()), allow_nan=False, **kwargs)
 
     def points_table(self) -> pd.DataFrame:
         """The ``--points-out`` table: ``id, lon, lat, weight, minutes, nearest, covered``."""
@@ -551,3 +551,28 @@ def _r(value: Any, digits: int) -> float | None:
     if not math.isfinite(v):
         return None
     return round(v, digits)
+
+
+def finite_json(value: Any) -> Any:
+    """``value`` with every float that is not finite (NaN, ±infinity) replaced by ``None``.
+
+    JSON has no NaN or Infinity: ``json.dumps`` would write them as bare words that strict
+    readers (JavaScript's ``JSON.parse``, ``jq``) refuse.
+
+    Parameters
+    ----------
+    value
+        Plain JSON-like data: dicts, lists, tuples, numbers, text, ``None``.
+
+    Returns
+    -------
+    Any
+        The same structure (lists for tuples), non-finite floats as ``None``.
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_json(v) for v in value]
+    return value

@@ -16,6 +16,9 @@ from geo.errors import SettingsError
 __all__ = [
     "CELL_SHAPES",
     "ENGINES",
+    "MAX_CELL_M",
+    "MAX_CIRCUITY",
+    "MAX_MINUTES",
     "METHODS",
     "MODE_SPEEDS_KMH",
     "STREET_PROFILES",
@@ -35,6 +38,12 @@ CELL_SHAPES: tuple[str, ...] = ("square", "hex")
 #: (no walking or cycling on urban expressways and motor roads), ``osm`` (OpenStreetMap's
 #: general rules) or ``auto`` (``china`` for data in China).
 STREET_PROFILES: tuple[str, ...] = ("auto", "china", "osm")
+#: The longest threshold or time band, in minutes (a day: beyond it the reach, in metres,
+#: is no longer a distance on Earth and the JSON would hold ``Infinity``).
+MAX_MINUTES = 24 * 60.0
+#: The largest circuity (street distance ÷ straight line) and cell size, in metres.
+MAX_CIRCUITY = 10.0
+MAX_CELL_M = 100_000.0
 _AT_RE = re.compile(r"^\s*([01]?\d|2[0-4])\s*[:：]\s*([0-5]\d)\s*$")
 
 
@@ -138,11 +147,15 @@ class Settings:
             raise SettingsError(f"speed {speed} km/h is not a travel speed of this tool's modes")
         object.__setattr__(self, "speed_kmh", float(speed))
         _positive("minutes", self.minutes, "minutes")
+        if float(self.minutes) > MAX_MINUTES:
+            raise SettingsError(f"{self.minutes} minutes is not a travel time to a service "
+                                f"station: use at most {MAX_MINUTES:,.0f} (a day)")
         object.__setattr__(self, "minutes", float(self.minutes))
-        if not is_number(self.circuity) or self.circuity < 1.0:
+        if not is_number(self.circuity) or not 1.0 <= self.circuity <= MAX_CIRCUITY:
             raise SettingsError(
-                f"circuity {self.circuity} must be a number ≥ 1 (street distance is never "
-                "shorter than the straight line; 1.2–1.4 is typical in cities)"
+                f"circuity {self.circuity} must be a number from 1 to {MAX_CIRCUITY:g} (street "
+                "distance is never shorter than the straight line; 1.2–1.4 is typical in "
+                "cities)"
             )
         object.__setattr__(self, "circuity", float(self.circuity))
         if self.method not in METHODS:
@@ -153,12 +166,16 @@ class Settings:
         _positive("cell size", self.cell_m, "m")
         if self.cell_m < 5:
             raise SettingsError(f"cell size {self.cell_m} m is too small (use 5 m or more)")
+        if self.cell_m > MAX_CELL_M:
+            raise SettingsError(f"cell size {self.cell_m} m is too large (use at most "
+                                f"{MAX_CELL_M:,.0f} m)")
         object.__setattr__(self, "cell_m", float(self.cell_m))
         if self.cell_shape not in CELL_SHAPES:
             raise SettingsError(f"unknown cell shape '{self.cell_shape}': use square or hex")
         bands = sorted({float(b) for b in self.bands if is_number(b) and float(b) > 0})
-        if any(not is_number(b) or float(b) <= 0 for b in self.bands):
-            raise SettingsError(f"time bands {self.bands} must be positive minutes")
+        if any(not is_number(b) or not 0 < float(b) <= MAX_MINUTES for b in self.bands):
+            raise SettingsError(f"time bands {self.bands} must be positive minutes, at most "
+                                f"{MAX_MINUTES:,.0f}")
         bands = sorted(set(bands) | {self.minutes})
         object.__setattr__(self, "bands", tuple(bands))
         if isinstance(self.categories, str):

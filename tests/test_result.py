@@ -154,3 +154,49 @@ def test_sources_name_the_files_as_given(demo: geo.CoverageResult) -> None:
 def test_json_is_strict_json(demo: geo.CoverageResult) -> None:
     text = demo.to_json()
     json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} is not JSON"))
+
+
+def _strict(text: str) -> dict:
+    """Parse JSON as a strict reader does (JavaScript, jq): NaN and Infinity are errors."""
+    def refuse(word: str) -> None:
+        raise ValueError(f"not JSON: {word}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_json_is_strict_even_if_a_value_is_not_finite(demo: geo.CoverageResult) -> None:
+    """Issue 18 item 13: a NaN or infinity anywhere printed bare NaN/Infinity (not JSON)."""
+    summary = demo._summary  # the cached object to_json serialises
+    saved = (summary["coverage"], summary["bands"][0]["share"], summary["params"]["reach_m"])
+    try:
+        summary["coverage"] = float("nan")
+        summary["bands"][0]["share"] = np.float64("inf")
+        summary["params"]["reach_m"] = -math.inf
+        out = _strict(demo.to_json())
+    finally:
+        summary["coverage"], summary["bands"][0]["share"], summary["params"]["reach_m"] = saved
+    assert out["coverage"] is None and out["bands"][0]["share"] is None
+    assert out["params"]["reach_m"] is None
+
+
+def test_json_of_extreme_inputs_is_strict(tmp_path: Path) -> None:
+    """Weights at the cap (1e12), a subnormal weight, one far above it (rejected), and the
+    longest threshold: every number in --json stays finite."""
+    from typer.testing import CliRunner
+
+    from geo.cli import app
+
+    demand = tmp_path / "demand.csv"
+    demand.write_text("编号,经度,纬度,人数\nD1,120.60,31.28,1e12\nD2,120.61,31.28,999999999999.9\n"
+                      "D3,120.61,31.29,1e-320\nD4,120.62,31.29,1e308\nD5,120.62,31.30,inf\n",
+                      encoding="utf-8")
+    for extra in ([], ["--minutes", "1440", "--grids", str(DEMO / "grids.geojson")]):
+        res = CliRunner().invoke(app, ["check", str(DEMO / "stations.csv"), "--demand",
+                                       str(demand), "--json", *extra])
+        assert res.exit_code == 0, res.output
+        out = _strict(res.stdout)
+        assert 0 <= out["coverage"] <= 1 and math.isfinite(out["total_demand"])
+        assert {r["row"] for r in out["rejected"]} == {5, 6}
+    res = CliRunner().invoke(app, ["check", str(DEMO / "stations.csv"), "--demand", str(demand),
+                                   "--json", "--minutes", "1e308"])
+    assert res.exit_code == 2 and "1,440" in res.output

@@ -42,6 +42,11 @@ def test_replace_takes_the_new_modes_speed_unless_given():
         ({"at": "25:00"}, "HH:MM"),
         ({"at": "noon"}, "HH:MM"),
         ({"bands": (5, -1)}, "bands"),
+        # issue 18 item 13: beyond these the reach was infinite and --json printed Infinity
+        ({"minutes": 1e308}, "at most 1,440"),
+        ({"bands": (5, 1e308)}, "bands"),
+        ({"circuity": 1e308}, "circuity"),
+        ({"cell_m": 1e308}, "too large"),
     ],
 )
 def test_bad_values_raise_settings_error(kwargs, words):

@@ -16,7 +16,7 @@ import pandas as pd
 
 from geo import crs as crsmod
 from geo.errors import Rejected
-from geo.result import CoverageResult
+from geo.result import CoverageResult, finite_json
 
 __all__ = ["SELECTED_COLUMNS", "SitingResult"]
 
@@ -212,9 +212,9 @@ class SitingResult:
         }
 
     def to_json(self, **kwargs: Any) -> str:
-        """The summary as a JSON string."""
+        """The summary as a JSON string: strict JSON, a NaN or infinity written as ``null``."""
         kwargs.setdefault("ensure_ascii", False)
-        return json.dumps(self.summary(), **kwargs)
+        return json.dumps(finite_json(self.summary()), allow_nan=False, **kwargs)
 
     def sites_table(self) -> pd.DataFrame:
         """The ``--out`` table: the chosen sites, readable back as a station file.

@@ -106,6 +106,8 @@ def geocode(
     )
     for cause, n in failure_causes(table):
         typer.echo(f"geo:   {n:>5} × {redact(cause, key)}", err=True)
+    for warning in table.attrs.get("geocode_warnings", []):
+        typer.echo(f"geo: warning: {warning}", err=True)
     if stopped == "quota":
         left = int((table["geocode_status"] == "quota").sum())
         typer.echo(f"geo: warning: {prov.name} quota reached ({message}); {left} rows not "

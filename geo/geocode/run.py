@@ -206,6 +206,8 @@ def geocode_table(
         ``bad_key`` or ``quota`` when the run had to stop (the rows not yet asked
         get that status; re-run later and the cache resumes), and
         ``attrs["geocode_message"]`` says why (never with the key).
+        ``attrs["geocode_warnings"]`` lists what went wrong with the cache (a damaged
+        file set aside, unreadable rows asked again, a folder that cannot hold it).
 
     Raises
     ------
@@ -213,6 +215,8 @@ def geocode_table(
         When the provider needs a key and its variable is unset.
     InputError
         When the table cannot be read or has no address column.
+    CacheLockedError
+        When another program holds the cache locked (see :mod:`geo.geocode.cache`).
     """
     prov = get_provider(provider)
     key = key.strip() if key and key.strip() else prov.key()
@@ -232,7 +236,9 @@ def geocode_table(
     finally:
         if own_store and store is not None:
             store.close()
-    return _write_back(df, cols, rows, prov.name)
+    out = _write_back(df, cols, rows, prov.name)
+    out.attrs["geocode_warnings"] = list(store.warnings) if store is not None else []
+    return out
 
 
 class _Rows:

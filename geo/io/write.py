@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import io
+import os
+import re
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import InputError
 from geo.io.raw import EXCEL_SUFFIXES, GEO_SUFFIXES, PathArg, is_lonlat_crs
 from geo.io.sheets import Sheet, neutralise, neutralise_arrow, xlsx_bytes
+from geo.paths import atomic_file, free_space
 
 __all__ = ["write_csv", "write_table"]
 
@@ -110,33 +115,57 @@ def write_table(table: pd.DataFrame, path: PathArg, *, sheet: str = "数据 data
     suffix = p.suffix.lower()
     if not p.parent.exists():
         raise InputError("cannot write: the folder does not exist", file=str(path))
+    if suffix not in (".csv", ".txt", ".tsv", *EXCEL_SUFFIXES, *GEO_SUFFIXES) or suffix == ".shp":
+        raise InputError(
+            f"cannot write '{suffix or '(none)'}' files: use .csv, .xlsx, .geojson, .gpkg "
+            "or .parquet",
+            file=str(path),
+        )
     try:
-        if suffix in (".csv", ".txt", ".tsv"):
-            write_csv(_flat(table), p, sep="\t" if suffix == ".tsv" else ",")
-        elif suffix in EXCEL_SUFFIXES:
-            p.write_bytes(xlsx_bytes([Sheet(sheet, _flat(table))]))
-        elif suffix in GEO_SUFFIXES and suffix != ".shp":
-            gdf = (
-                table
-                if isinstance(table, gpd.GeoDataFrame)
-                else gpd.GeoDataFrame(
-                    table,
-                    geometry=shapely.points(
-                        table["lon"].to_numpy(dtype=float), table["lat"].to_numpy(dtype=float)
-                    ),
-                    crs=4326,
-                )
+        with atomic_file(p) as tmp:  # a failure leaves nothing half-written under p
+            _write(table, tmp, suffix, sheet, layer=p.stem)
+    except (OSError, DataLayerError, DataSourceError) as exc:
+        raise InputError(_cannot_write(exc, p), file=str(path)) from None
+
+
+def _write(table: pd.DataFrame, p: Path, suffix: str, sheet: str, layer: str) -> None:
+    if suffix in (".csv", ".txt", ".tsv"):
+        write_csv(_flat(table), p, sep="\t" if suffix == ".tsv" else ",")
+    elif suffix in EXCEL_SUFFIXES:
+        p.write_bytes(xlsx_bytes([Sheet(sheet, _flat(table))]))
+    else:
+        gdf = (
+            table
+            if isinstance(table, gpd.GeoDataFrame)
+            else gpd.GeoDataFrame(
+                table,
+                geometry=shapely.points(
+                    table["lon"].to_numpy(dtype=float), table["lat"].to_numpy(dtype=float)
+                ),
+                crs=4326,
             )
-            if suffix in (".parquet", ".geoparquet"):
-                gdf.to_parquet(p, index=False)
-            else:
-                driver = {".gpkg": "GPKG", ".fgb": "FlatGeobuf"}.get(suffix, "GeoJSON")
-                gdf.to_file(p, driver=driver)
+        )
+        if suffix in (".parquet", ".geoparquet"):
+            gdf.to_parquet(p, index=False)
         else:
-            raise InputError(
-                f"cannot write '{suffix or '(none)'}' files: use .csv, .xlsx, .geojson, .gpkg "
-                "or .parquet",
-                file=str(path),
-            )
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
+            driver = {".gpkg": "GPKG", ".fgb": "FlatGeobuf"}.get(suffix, "GeoJSON")
+            gdf.to_file(p, driver=driver, layer=layer)  # named as the file, not the temporary
+
+
+def _cannot_write(exc: BaseException, path: Path) -> str:
+    """Why a file could not be written, in the user's words (GDAL's own are vague)."""
+    from geo.budget import format_bytes
+
+    cause = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    if (getattr(exc, "errno", None) == errno.ENOSPC
+            or any(w in cause for w in ("disk is full", "No space left", "errno 28"))):
+        cause = "No space left on device"
+    elif not isinstance(exc, OSError):  # GDAL says "Cannot write feature", "I/O failure"
+        cause = re.sub(rf"\.{re.escape(path.name)}\.tmp-[0-9a-f]{{8}}{re.escape(path.suffix)}",
+                       path.name, cause)  # the temporary name means nothing to the user
+        free = free_space(path.parent)
+        if not os.access(path.parent, os.W_OK):
+            cause = f"the folder is read-only ({cause})"
+        elif free is not None and free < 2**20:
+            cause = f"No space left on device ({format_bytes(free)} free; {cause})"
+    return f"cannot write: {cause}; nothing was left under this name"

@@ -22,6 +22,7 @@ from typing import Any
 
 from geo import demo, maps
 from geo.errors import GeoError, InputError, SettingsError
+from geo.paths import atomic_file, write_files
 from geo.report import browsermap, charts, fonts, staticmap, summary, workbook
 from geo.report.words import check_lang, w
 from geo.result import CoverageResult
@@ -405,15 +406,15 @@ def write_report(
         dpi=dpi, illustrative=illustrative, date=date, stamp=stamp, tiles=tiles,
         assets=assets, sources=sources, tile_key=tile_key,
     )
-    try:
+    try:  # whole files or none under their final names; manifest.json last
         if as_zip:
-            path.write_bytes(zip_bytes(files))
+            with atomic_file(path) as tmp:
+                tmp.write_bytes(zip_bytes(files))
         else:
-            path.mkdir(parents=True, exist_ok=True)
-            for name, data in files.items():
-                (path / name).write_bytes(data)
+            write_files(path, files, last="manifest.json")
     except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror or exc}", file=str(out)) from None
+        raise InputError(f"cannot write: {exc.strerror or exc}; nothing was left half-written",
+                         file=str(out)) from None
     return ReportPack(path=path, files=tuple(files), map_png=manifest["map_png"],
                       warnings=tuple(manifest["notes"]), skipped=dict(manifest["skipped"]))
 

@@ -401,8 +401,8 @@ def summary_json(result: CoverageResult) -> bytes:
 
 
 def station_report(result: CoverageResult) -> pd.DataFrame:
-    """Per station: ``id, name, kind, used, excluded, covered_demand, unique_demand``,
-    plus ``hypothetical`` when the analysis has what-if stations.
+    """Per station: ``id, name, kind, used, excluded, covered_demand, unique_demand,
+    hypothetical`` (True for a what-if station, False for every station of a file).
 
     Parameters
     ----------
@@ -413,10 +413,12 @@ def station_report(result: CoverageResult) -> pd.DataFrame:
     -------
     pandas.DataFrame
     """
+    from geo.maps.whatif import hypothetical_mask
+
     table = result.station_table.copy()
     st = result.stations
-    if "hypothetical" in st and len(st) == len(table):
-        table["hypothetical"] = st["hypothetical"].fillna(False).to_numpy(dtype=bool)
+    if len(st) == len(table):
+        table["hypothetical"] = hypothetical_mask(st)
     return table
 
 
@@ -454,7 +456,8 @@ def downloads(
     title
         Title of the report map.
     lang
-        Language of the per-网格 and per-station table headers (``zh``/``en``).
+        Language of the per-网格 and per-station tables (``zh``/``en``): sheet names,
+        headers and values in words (:func:`geo.report.workbook.table_download`).
     tile_key
         The browser key of a basemap that needs one (Tianditu).
 
@@ -463,9 +466,10 @@ def downloads(
     list of Download
         The report pack (zip, as ``geo report``), report map HTML, summary JSON,
         gaps GeoJSON, demand points (or cells) GeoJSON, per-网格 and per-station tables
-        as CSV (UTF-8 with BOM) and XLSX.
+        as CSV (UTF-8 with BOM) and XLSX styled like the report pack's workbook; the
+        station tables say which stations are hypothetical (是/否).
     """
-    from geo.ui_text import headers
+    from geo.report.workbook import table_download
 
     def map_bytes() -> bytes:
         from geo.maps import map_html
@@ -475,8 +479,11 @@ def downloads(
     def geojson(frame: gpd.GeoDataFrame) -> Callable[[], bytes]:
         return lambda: frame.to_json(ensure_ascii=False).encode("utf-8")
 
-    def table(make_table: Callable[[], pd.DataFrame], suffix: str) -> Callable[[], bytes]:
-        return lambda: table_bytes(headers(make_table(), lang), suffix)
+    def table(
+        make_table: Callable[[], pd.DataFrame], what: str, suffix: str
+    ) -> Callable[[], bytes]:
+        # as polished as report.xlsx: named sheet, styled header, % formats, words not codes
+        return lambda: table_download(make_table(), what, suffix, lang=lang)
 
     def report_bytes() -> bytes:
         from geo.report import report_zip
@@ -492,11 +499,13 @@ def downloads(
          lambda: result.gaps.drop(columns=["label"], errors="ignore")
          .to_json(ensure_ascii=False).encode("utf-8")),
         (points_name, f"{points_name}.geojson", "application/geo+json", geojson(result.points)),
-        ("grids_csv", "grids.csv", "text/csv", table(lambda: result.grid_table, ".csv")),
-        ("grids_xlsx", "grids.xlsx", XLSX_MIME, table(lambda: result.grid_table, ".xlsx")),
-        ("stations_csv", "stations.csv", "text/csv", table(lambda: station_report(result), ".csv")),
+        ("grids_csv", "grids.csv", "text/csv", table(lambda: result.grid_table, "grids", ".csv")),
+        ("grids_xlsx", "grids.xlsx", XLSX_MIME,
+         table(lambda: result.grid_table, "grids", ".xlsx")),
+        ("stations_csv", "stations.csv", "text/csv",
+         table(lambda: station_report(result), "stations", ".csv")),
         ("stations_xlsx", "stations.xlsx", XLSX_MIME,
-         table(lambda: station_report(result), ".xlsx")),
+         table(lambda: station_report(result), "stations", ".xlsx")),
     ]
     return [Download(k, f, m, make) for k, f, m, make in items]
 

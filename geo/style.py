@@ -19,6 +19,7 @@ __all__ = [
     "OVERSTATED_COLOUR",
     "STREET_STYLE",
     "UNCOVERED_COLOUR",
+    "WHATIF_STYLE",
     "grid_class",
     "kind_style",
 ]
@@ -43,6 +44,9 @@ CAPTURED_COLOUR = "#8338ec"
 OVERSTATED_COLOUR = "#f77f00"
 #: A 网格 without demand.
 NO_DEMAND_COLOUR = "#8d99ae"
+#: A hypothetical (what-if) station: its kind's colour and symbol inside a dashed dark ring,
+#: the same on the HTML maps (CSS ``.geo-st.new``), the static map and their legends.
+WHATIF_STYLE: dict[str, object] = {"ring": "#111111", "dash": (0, (2.0, 1.2)), "width_px": 2}
 #: The streets basemap (:mod:`geo.maps.streets`): light, under the coverage. Leaflet path
 #: options; the static map reads ``color``, ``weight``, ``opacity``, ``fillColor``.
 STREET_STYLE: dict[str, dict[str, object]] = {

@@ -1,6 +1,6 @@
 """The coverage map: a standalone Folium/Leaflet page of a coverage result.
 
-Layers: 15/10/5-minute coverage bands, gaps (ranked, labelled), 网格 outlines
+Layers: the coverage bands (5/10/15 minutes by default), gaps (ranked, labelled), 网格 outlines
 coloured by coverage, demand (graduated circles, covered or not) and stations
 (one symbol and colour per kind; charging piles square), with a layer control,
 a legend and a title. Only core Leaflet is loaded (no jQuery, Bootstrap or icon
@@ -34,7 +34,7 @@ from geo.maps.layers import (
     station_features,
     to_display,
 )
-from geo.maps.legend import legend_html, title_html
+from geo.maps.legend import default_title, legend_html, title_html
 from geo.maps.streets import street_features, streets_of
 from geo.maps.tiles import TILES
 from geo.style import CAPTURED_COLOUR, KIND_STYLE
@@ -76,7 +76,8 @@ def coverage_map(
         Basemap key of :data:`TILES`: ``osm``, ``carto``, ``amap``,
         ``amap-satellite`` or ``tencent``. Geometries are drawn in its datum.
     title
-        Shown top left (escaped); a default bilingual title otherwise.
+        Shown top left (escaped); otherwise a bilingual title with the analysis' own
+        minutes (``10分钟服务圈覆盖 · 10-minute coverage``), also the page's ``<title>``.
     assets
         ``"inline"`` (Leaflet embedded: the file opens with no network), ``"data"``
         (linked as ``data:`` URLs, for frames that load scripts by URL) or ``"cdn"``
@@ -122,7 +123,7 @@ def coverage_map(
     set_assets(m, assets, asset_base)
     m.get_root().header.add_child(Element(CSS), name="geo_css")
     m.get_root().header.add_child(
-        Element(f"<title>{esc(title) if title else '15分钟服务圈覆盖 15-minute coverage'}</title>"),
+        Element(f"<title>{esc(title or default_title(result.settings.minutes))}</title>"),
         name="geo_title",
     )
     add_basemap(m, tile, tile_key, streets=streets_of(result) is not None)
@@ -137,7 +138,8 @@ def coverage_map(
 
     # the study's own streets, water and rail: a basemap that needs no tile server
     layer(STREETS_LAYER, street_features(result, datum), canvas=True)
-    layer("可达范围 Reach (5/10/15 min)", band_features(result, datum))
+    bands = "/".join(f"{b:g}" for b in sorted(result.settings.bands))
+    layer(f"可达范围 Reach ({bands} min)", band_features(result, datum))
     grids = grid_features(result, datum)
     layer("网格 Grids", grids)
     gap_polys, gap_marks = gap_features(result, datum, gap_labels)
@@ -153,7 +155,7 @@ def coverage_map(
 
     st = result.stations if extra_stations is None else extra_stations
     kinds = [k for k in KIND_STYLE if "kind" in st and (st["kind"] == k).any()]
-    legend = legend_html(result, tile, kinds, demo, streets_of(result))
+    legend = legend_html(result, tile, kinds, demo, streets_of(result), stations=st)
     if captured is not None and len(captured):
         mark = (f'<div class="row"><span class="dot" style="background:{CAPTURED_COLOUR}"></span>'
                 "需求·由新站点覆盖 demand captured by new sites</div>")
@@ -163,7 +165,7 @@ def coverage_map(
         legend = f"<details><summary><b>{head.removeprefix('<h4>')}</b></summary>{body}</details>"
     m.add_child(HtmlControl(legend, "bottomright", "geo-legend"))
     if not compact:  # the app shows the figures above the map
-        m.add_child(HtmlControl(title_html(result, title, demo), "topleft", "geo-title"))
+        m.add_child(HtmlControl(title_html(result, title, demo, st), "topleft", "geo-title"))
 
     bounds = map_bounds(result, st)
     if bounds is not None:

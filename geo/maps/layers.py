@@ -18,6 +18,7 @@ from pyproj import Transformer
 
 from geo import crs as crsmod
 from geo.maps.html import esc, feature, rows_html
+from geo.maps.whatif import hypothetical_mask
 from geo.schema import AMENITY_LABELS, KIND_LABELS, LEVEL_LABELS
 from geo.style import (
     BAND_COLOURS,
@@ -395,11 +396,7 @@ def station_features(
     addresses = col("address")
     used = st["used"].to_numpy(dtype=bool) if "used" in st else np.ones(len(st), dtype=bool)
     excluded = col("excluded")
-    new = (
-        st["hypothetical"].to_numpy(dtype=bool)
-        if "hypothetical" in st
-        else np.zeros(len(st), dtype=bool)
-    )
+    new = hypothetical_mask(st)
     feats = []
     for i in range(len(st)):
         kind = str(kinds[i] or "other")
@@ -430,7 +427,7 @@ def station_features(
             ("覆盖需求 Covers", num(covered) if covered is not None else ""),
             ("独有覆盖 Only it covers", num(unique) if unique is not None else ""),
             ("状态 Status", status),
-            ("假设站点 What-if", "是 yes" if new[i] else ""),
+            ("假设站点 What-if", "是 yes（非已建 not built）" if new[i] else ""),
         ])
         size = 16 if kind == "charging_pile" else 20
         feats.append(
@@ -439,7 +436,7 @@ def station_features(
                 "properties": {
                     "icon": f'<div class="{classes}" style="background:{colour}">{symbol}</div>',
                     "s": {"size": size + 4, "z": 1000 if new[i] else 0},
-                    "t": f"{esc(name)} · {kind_zh}",
+                    "t": f"{esc(name)} · {kind_zh}" + (" · 假设站点 what-if" if new[i] else ""),
                     "p": popup,
                 },
                 "geometry": {

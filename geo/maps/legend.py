@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from geo.maps.html import esc
 from geo.maps.tiles import TileSpec
+from geo.maps.whatif import hypothetical_ids, hypothetical_mask, id_span, whatif_count
 from geo.schema import KIND_LABELS
 from geo.style import (
     BAND_COLOURS,
@@ -20,17 +21,69 @@ from geo.style import (
 from geo.words import mode_label, num, pct
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from geo.maps.streets import Streets
     from geo.result import CoverageResult
 
-__all__ = ["legend_html", "title_html"]
+__all__ = ["default_title", "legend_html", "title_html", "whatif_legend_row"]
+
+
+def default_title(minutes: float) -> str:
+    """The map's bilingual title with the analysis' own minutes.
+
+    ``10分钟服务圈覆盖 · 10-minute coverage`` for ``minutes=10``.
+
+    Parameters
+    ----------
+    minutes
+        The analysis' threshold (``result.settings.minutes``).
+
+    Returns
+    -------
+    str
+    """
+    return f"{minutes:g}分钟服务圈覆盖 · {minutes:g}-minute coverage"
+
+
+def whatif_legend_row(stations: gpd.GeoDataFrame) -> str:
+    """The legend row of the what-if symbol, or ``""`` when no station is hypothetical.
+
+    The sample is drawn with the same CSS classes as the stations on the map
+    (``geo-st new``: the kind's colour and symbol in a dashed dark ring), and the
+    row names the stations (``NEW1–NEW4``, escaped).
+
+    Parameters
+    ----------
+    stations
+        The stations drawn.
+
+    Returns
+    -------
+    str
+        HTML.
+    """
+    ids = hypothetical_ids(stations)
+    if not ids:
+        return ""
+    kinds = (stations.loc[hypothetical_mask(stations), "kind"].astype(str).tolist()
+             if "kind" in stations else [])
+    colour, symbol = kind_style(kinds[0] if kinds else "other")
+    return (
+        f'<div class="row geo-whatif"><span class="geo-st new" style="background:{colour};'
+        f'width:16px;height:16px;line-height:16px;font-size:10px">{symbol}</span>'
+        f"假设站点（虚线框，非已建）{len(ids)} 个：{esc(id_span(ids))}"
+        " · what-if stations (dashed ring), not built</div>"
+    )
 
 
 def legend_html(
     result: CoverageResult, tile: TileSpec, kinds: list[str], demo: bool,
     streets: Streets | None = None,
+    stations: gpd.GeoDataFrame | None = None,
 ) -> str:
-    """The legend: bands, gaps, 网格 classes, demand, station kinds, assumptions, basemap.
+    """The legend: bands, gaps, 网格 classes, demand, station kinds, what-if stations,
+    assumptions, basemap.
 
     Parameters
     ----------
@@ -44,6 +97,9 @@ def legend_html(
         Say that the data are illustrative.
     streets
         The streets basemap drawn (:func:`geo.maps.streets.streets_of`), if any.
+    stations
+        The stations drawn (default ``result.stations``): when some are hypothetical
+        the legend has the what-if symbol (:func:`whatif_legend_row`).
 
     Returns
     -------
@@ -81,6 +137,7 @@ def legend_html(
             f'width:16px;height:16px;line-height:16px;font-size:10px">{symbol}</span>'
             f"{zh} {en}</div>"
         )
+    rows.append(whatif_legend_row(result.stations if stations is None else stations))
     if result.network is not None:
         rows.append(
             '<div class="row"><span class="dot" '
@@ -121,7 +178,10 @@ def _file_name(source: str) -> str:
     return source.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def title_html(result: CoverageResult, title: str | None, demo: bool) -> str:
+def title_html(
+    result: CoverageResult, title: str | None, demo: bool,
+    stations: gpd.GeoDataFrame | None = None,
+) -> str:
     """The title box: the title (escaped) and the headline numbers.
 
     Parameters
@@ -129,19 +189,27 @@ def title_html(result: CoverageResult, title: str | None, demo: bool) -> str:
     result
         The analysis.
     title
-        The title as given, or ``None`` for the default.
+        The title as given, or ``None`` for the default (:func:`default_title`, with the
+        analysis' own minutes).
     demo
         Say that the data are illustrative.
+    stations
+        The stations drawn (default ``result.stations``); hypothetical ones are counted
+        apart (``站点 74/74（含假设站点 4）``).
 
     Returns
     -------
     str
     """
-    head = esc(title) if title else "15分钟服务圈覆盖 · 15-minute coverage"
+    head = esc(title) if title else esc(default_title(result.settings.minutes))
     uncovered = result.total_demand - result.covered_demand
+    count = whatif_count(result.stations if stations is None else stations)
+    whatif = (f"（含假设站点 {count.hypothetical} incl. {count.hypothetical} what-if）"
+              if count.hypothetical else "")
     body = (
         f"覆盖率 Coverage <b>{pct(result.coverage)}</b> · 未覆盖需求 {num(uncovered)}"
         f" · 缺口 {len(result.gap_table)} gaps · 站点 {result.stations_used}/{len(result.stations)}"
+        f"{whatif}"
     )
     demo_line = (
         '<div class="note demo">示意数据，非调查数据 — illustrative demo data</div>' if demo else ""

@@ -22,6 +22,7 @@ from typing import Any
 
 from geo import demo, maps
 from geo.errors import GeoError, InputError, SettingsError
+from geo.maps.whatif import hypothetical_ids
 from geo.paths import atomic_file, write_files
 from geo.report import browsermap, charts, fonts, staticmap, summary, workbook
 from geo.report.words import check_lang, w
@@ -256,6 +257,8 @@ def report_files(
         "scenarios": list(runs),
         "target": target,
         "coverage": summ["coverage"],
+        # what-if stations counted in every number of the pack (not built)
+        "hypothetical_stations": hypothetical_ids(result.stations),
         "files": names,
         "skipped": skipped,
         "notes": notes,
@@ -345,7 +348,8 @@ def write_report(
     out
         A folder (created if missing) or a ``.zip`` file.
     title
-        Title of the map, pictures and summary; default "15分钟服务圈覆盖报告".
+        Title of the map, pictures and summary; default "15分钟服务圈覆盖报告" with the
+        analysis' own minutes.
     lang
         ``zh`` (default) or ``en``: words, sheet names and headers.
     scenarios

@@ -26,6 +26,7 @@ from pyproj import CRS, Transformer
 from geo import crs as crsmod
 from geo.maps.layers import demand_frame
 from geo.maps.streets import streets_of
+from geo.maps.whatif import hypothetical_ids, hypothetical_mask, id_span, whatif_count
 from geo.report._figure import A4_LANDSCAPE_MM, new_figure, png_bytes, polygon_path
 from geo.report.fonts import LATIN_FALLBACK
 from geo.report.words import num, pct, scenario_label, scenario_line, w
@@ -41,6 +42,7 @@ from geo.style import (
     OVERSTATED_COLOUR,
     STREET_STYLE,
     UNCOVERED_COLOUR,
+    WHATIF_STYLE,
     grid_class,
 )
 
@@ -245,7 +247,8 @@ def static_map_png(
     fig.text(8 / width_mm, 1 - 16.5 / height_mm,
              f"{scenario_label(params, lang)} · {scenario_line(params, lang)}", fontsize=9,
              color="#333", va="top", **font)
-    _side_panel(fig, summ, handles, lang, families, width_mm, height_mm, illustrative, target)
+    _side_panel(fig, summ, handles, lang, families, width_mm, height_mm, illustrative, target,
+                hypothetical=whatif_count(result.stations).hypothetical)
     # footer
     foot = [w("no_tiles", lang, crs=_crs_name(metric))]
     basemap = streets_of(result)
@@ -419,8 +422,7 @@ def _stations(
              else np.full(len(st), "other", dtype=object))
     kinds = np.where(np.isin(kinds, list(KIND_STYLE)), kinds, "other")
     used = st["used"].to_numpy(dtype=bool) if "used" in st else np.ones(len(st), dtype=bool)
-    new = (st["hypothetical"].fillna(False).to_numpy(dtype=bool) if "hypothetical" in st
-           else np.zeros(len(st), dtype=bool))
+    new = hypothetical_mask(st)
     # the kind's character needs a CJK font (lang="en" may run without one)
     chars = len(st) <= STATION_CHAR_LIMIT and families[0] != LATIN_FALLBACK
     handles: list[object] = []
@@ -446,6 +448,14 @@ def _stations(
     if (~used).any():
         handles.append(Line2D([], [], ls="none", marker="o", ms=STATION_PT * 0.8, mfc="#6c757d",
                               mec="white", alpha=0.35, label=w("unused", lang)))
+    if new.any():
+        # the what-if symbol: a dashed dark ring around the station, the same in the legend
+        ring = ax.scatter(sx[new], sy[new], s=(STATION_PT * 1.75) ** 2, marker="o",
+                          facecolors="none", edgecolors=str(WHATIF_STYLE["ring"]),
+                          linewidths=1.1, linestyles=[WHATIF_STYLE["dash"]], zorder=12,
+                          label=w("whatif", lang, n=int(new.sum()),
+                                  ids=id_span(hypothetical_ids(st), 3, lang)))
+        handles.append(ring)
     return handles
 
 
@@ -459,6 +469,7 @@ def _side_panel(
     height_mm: float,
     illustrative: bool,
     target: float | None,
+    hypothetical: int = 0,
 ) -> None:
     font = {"family": families}
     left = 220 / width_mm
@@ -474,7 +485,8 @@ def _side_panel(
     lines = [
         f"{w('uncovered', lang)}  {num(summ['uncovered_demand'])} / {num(summ['total_demand'])}",
         f"{w('gaps', lang)}  {len(summ['gaps'])}",
-        f"{w('stations', lang)}  {summ['stations_used']} / {summ['stations_total']}",
+        f"{w('stations', lang)}  {summ['stations_used']} / {summ['stations_total']}"
+        + (w("whatif_count", lang, n=hypothetical) if hypothetical else ""),
     ]
     bands = summ.get("bands") or []
     if bands:

@@ -18,7 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from geo.report.places import distance_text, gap_places
+from geo.maps.whatif import hypothetical_ids, id_span, whatif_count
+from geo.report.places import area_name, distance_text, gap_places
 from geo.report.words import num, pct, scenario_label
 from geo.result import CoverageResult
 from geo.words import mode_label
@@ -202,6 +203,9 @@ def summary_blocks(
     blocks: list[Block] = [("h1", [User(title)])]
     if illustrative:
         blocks.append(("note", [words["illustrative"]]))
+    whatif = _whatif_note(result, words, lang)
+    if whatif:
+        blocks.append(("note", whatif))
     blocks.append(("h2", [words["h_what"]]))
     blocks.append(("ul", _what_lines(result, s, src, words, lang)))
     blocks.append(("h2", [words["h_numbers"]]))
@@ -235,6 +239,11 @@ def _what_lines(
     if src.get("stations"):
         st_line += [words["from"], User(src["stations"])]
     what.append(st_line)
+    count = whatif_count(result.stations)
+    if count.hypothetical:
+        what.append([words["stations_split"].format(
+            existing=count.existing, existing_used=count.existing_used,
+            hyp=count.hypothetical, hyp_used=count.hypothetical_used)])
     if s["demand_source"] == "points":
         d_line: list[Piece] = [
             words["demand"], Num("total_demand", s["total_demand"], num(s["total_demand"])),
@@ -317,6 +326,7 @@ def _grid_line(s: dict, words: dict[str, str]) -> list[Piece]:
 def _gap_block(result: CoverageResult, s: dict, words: dict[str, str], lang: str) -> Block:
     """The largest gaps in words: where, how much demand, how large, where to find them."""
     places = gap_places(result, lang)
+    area = area_name(result)
     if places.empty:
         return ("p", [words["no_gaps"].format(minutes=s["params"]["minutes"])])
     items: list[list[Piece]] = []
@@ -330,6 +340,8 @@ def _gap_block(result: CoverageResult, s: dict, words: dict[str, str], lang: str
             tail = words["near_tail"].format(direction=row.direction,
                                              distance=distance_text(row.distance_m, lang))
             item += [near, User(row.station), tail, words["semicolon"]]
+        elif area:
+            item += [words["in_area"], User(area), words["in_area_tail"], words["semicolon"]]
         item += [
             words["gap_demand"],
             Num(f"gaps.{int(row.rank) - 1}.demand", row.demand, num(row.demand)),
@@ -339,6 +351,16 @@ def _gap_block(result: CoverageResult, s: dict, words: dict[str, str], lang: str
         ]
         items.append(item)
     return ("ol", items)
+
+
+def _whatif_note(result: CoverageResult, words: dict[str, str], lang: str) -> list[Piece]:
+    """``含 4 个假设站点（NEW1–NEW4），非已建站点…`` when the analysis has what-if stations."""
+    ids = hypothetical_ids(result.stations)
+    if not ids:
+        return []
+    return [words["whatif"].format(n=len(ids), s="" if len(ids) == 1 else "s"),
+            User(id_span(ids, lang=lang)),
+            words["whatif_tail"]]
 
 
 def _assumption_lines(
@@ -397,6 +419,13 @@ _ZH: dict[str, str] = {
     "demand_cells": "需求：研究范围内 {n:,} 个 {cell:g} m 单元，每个单元权重 1（覆盖率即面积占比）",
     "area": "研究范围：",
     "grids": "网格：{n} 个",
+    "whatif": "含 {n} 个假设站点（",
+    "whatif_tail": "），非已建站点：是规划试算的拟建位置，"
+                   "本报告的覆盖率、缺口和站点数都已计入它们。",
+    "stations_split": "其中已建站点 {existing} 个（计入 {existing_used} 个），"
+                      "假设站点 {hyp} 个（计入 {hyp_used} 个）",
+    "in_area": "在研究范围「",
+    "in_area_tail": "」内",
     "h_numbers": "主要数字",
     "coverage": "覆盖率 ",
     "coverage_tail": "：{minutes:g} 分钟内可到达站点的需求 ",
@@ -457,6 +486,13 @@ _EN: dict[str, str] = {
                     "(coverage is a share of area)",
     "area": "Study area: ",
     "grids": "Grids: {n}",
+    "whatif": "Includes {n} hypothetical station{s} (",
+    "whatif_tail": "), not built: what-if sites being tried out; the coverage, gaps and "
+                   "station counts of this report include them.",
+    "stations_split": "of which existing stations {existing} ({existing_used} counted), "
+                      "hypothetical stations {hyp} ({hyp_used} counted)",
+    "in_area": "in the study area ",
+    "in_area_tail": "",
     "h_numbers": "Headline numbers",
     "coverage": "Coverage ",
     "coverage_tail": ": demand within {minutes:g} minutes of a station ",

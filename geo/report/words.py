@@ -65,6 +65,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "scale_unit_m": ("m", "m"),
     "scale_unit_km": ("km", "km"),
     "date": ("分析日期 {date}", "analysis date {date}"),
+    "whatif": ("假设站点（虚线圈，非已建）{n} 个：{ids}",
+               "what-if stations (dashed ring, not built): {n}, {ids}"),
+    "whatif_count": ("（含假设站点 {n} 个）", " (incl. {n} what-if)"),
 }
 
 

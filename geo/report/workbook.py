@@ -11,21 +11,35 @@ stored as text, and characters XML cannot hold are removed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from geo.io.sheets import FIXED_TIME, ZIP_TIME, Sheet, xlsx_bytes
+from geo.io.sheets import FIXED_TIME, ZIP_TIME, Sheet, neutralise, xlsx_bytes
+from geo.maps.whatif import hypothetical_ids, hypothetical_mask, id_span, whatif_count
 from geo.report.charts import coverage_curve
 from geo.report.places import gap_places
 from geo.report.words import scenario_label, w
 from geo.result import CoverageResult
-from geo.schema import KIND_LABELS, LEVEL_LABELS
-from geo.words import COLUMNS, method_label, mode_label, pick
+from geo.schema import AMENITY_LABELS, KIND_LABELS, LEVEL_LABELS
+from geo.words import COLUMNS, amenity_label, method_label, mode_label, pct, pick
 
-__all__ = ["FIXED_TIME", "FORMATS", "SHEETS", "ZIP_TIME", "workbook_bytes"]
+__all__ = [
+    "FIXED_TIME",
+    "FORMATS",
+    "SHEETS",
+    "TABLE_SHEETS",
+    "ZIP_TIME",
+    "readable_table",
+    "table_csv",
+    "table_download",
+    "table_headers",
+    "table_xlsx",
+    "workbook_bytes",
+]
 
 
 SHEETS: dict[str, tuple[str, str]] = {
@@ -41,9 +55,10 @@ _EXTRA_COLUMNS: dict[str, tuple[str, str]] = {
     "value": ("值", "Value"),
     "unit": ("说明", "Note"),
     "key": ("JSON 键", "JSON key"),
-    "station": ("最近站点", "Nearest station"),
-    "station_id": ("最近站点编号", "Nearest station ID"),
-    "distance_m": ("距最近站点 (m)", "Distance to it (m)"),
+    # gaps are placed by existing stations (never a what-if one): geo.report.places
+    "station": ("最近已建站点", "Nearest existing station"),
+    "station_id": ("最近已建站点编号", "Nearest existing station ID"),
+    "distance_m": ("距最近已建站点 (m)", "Distance to it (m)"),
     "direction": ("位于站点的方向", "Direction from it"),
     "level": ("层级", "Level"),
     "category": ("类型（原文）", "Category as written"),
@@ -142,6 +157,7 @@ def _summary_rows(
         row(("全部覆盖的单元", "Cells fully covered"), s["covered_cells"], "", "covered_cells"),
         row(("计入的站点", "Stations used"), s["stations_used"], "", "stations_used"),
         row(("站点总数", "Stations read"), s["stations_total"], "", "stations_total"),
+        *_whatif_rows(result, row, zh),
         row(("缺口数", "Gaps"), len(s["gaps"]), "", "len(gaps)"),
         row(("网格数", "Grids"), len(s["grids"]), "", "len(grids)"),
     ]
@@ -170,6 +186,23 @@ def _summary_rows(
         row(("度量坐标系", "Metric CRS"), s["metric_crs"], "", "metric_crs"),
     ]
     return pd.DataFrame(rows, columns=["item", "value", "unit", "key"])
+
+
+def _whatif_rows(result: CoverageResult, row: Any, zh: bool) -> list[dict[str, Any]]:
+    """Existing and hypothetical stations counted apart (no JSON key: the JSON has no such
+    number), only when there are what-if stations."""
+    count = whatif_count(result.stations)
+    if not count.hypothetical:
+        return []
+    ids = id_span(hypothetical_ids(result.stations), lang="zh" if zh else "en")
+    note = (f"非已建站点：{ids}" if zh else f"not built: {ids}")
+    return [
+        row(("已建站点", "Existing stations"), count.existing,
+            f"计入 {count.existing_used}" if zh else f"{count.existing_used} counted"),
+        row(("假设站点", "Hypothetical stations"), count.hypothetical,
+            note + (f"；计入 {count.hypothetical_used}" if zh
+                    else f"; {count.hypothetical_used} counted")),
+    ]
 
 
 def _station_sheet(result: CoverageResult, lang: str) -> pd.DataFrame:
@@ -207,9 +240,8 @@ def _station_sheet(result: CoverageResult, lang: str) -> pd.DataFrame:
     })
     if "source_file" in st:
         frame["source_file"] = col("source_file")
-    if "hypothetical" in st:
-        frame["hypothetical"] = np.where(st["hypothetical"].fillna(False).to_numpy(dtype=bool),
-                                         yes, no)
+    # always there: 否 for every station of a file, 是 for a what-if one
+    frame["hypothetical"] = np.where(hypothetical_mask(st), yes, no)
     return frame
 
 
@@ -301,3 +333,284 @@ def workbook_bytes(
         title=title,
         when=when,
     )
+
+
+# --- the app's download tables, as polished as report.xlsx ------------------------------------
+
+#: The tables the app offers for download: key → (Chinese, English) sheet name.
+TABLE_SHEETS: dict[str, tuple[str, str]] = {
+    "stations": ("站点", "Stations"),
+    "grids": ("网格", "Grids"),
+    "gaps": ("缺口", "Gaps"),
+    "rejected": ("剔除的行", "Rejected rows"),
+    "warnings": ("提示", "Warnings"),
+    "issues": ("问题数据", "Rejected rows"),
+    "whatif": ("假设站点", "What-if stations"),
+    "sites": ("选址", "Sites"),
+}
+#: Headers of columns the app's tables hold beyond :data:`geo.words.COLUMNS`.
+_TABLE_COLUMNS: dict[str, tuple[str, str]] = {
+    "coord_system": ("坐标系", "Coordinate system"),
+    "amenities_text": ("设施", "Amenities"),
+    "row": ("行", "Row"),
+    "gap_rank": ("缺口排名", "Gap rank"),
+}
+_SHARES = ("coverage", "share", "coverage_after", "overstated_share")
+_DEMANDS = ("demand", "covered_demand", "uncovered_demand", "unique_demand", "gain",
+            "served_demand", "weight")
+_CRS_SHORT = {"wgs84": "WGS-84", "gcj02": "GCJ-02", "bd09": "BD-09"}
+_SOURCES: dict[str, tuple[str, str]] = {
+    "gaps": ("缺口单元中心", "gap-cell centre"),
+    "candidates": ("候选点表", "candidate table"),
+    "what-if": ("假设站点（非文件）", "what-if (not from a file)"),
+    "siting": ("选址结果", "siting"),
+}
+_EXCLUDED: tuple[tuple[str, tuple[str, str]], ...] = (
+    (r"^category not selected$", ("类型未选中", "kind not selected")),
+    (r"^opening hours unknown$", ("开放时间不明", "opening hours unknown")),
+    (r"^closed at (?P<at>.+)$", ("{at} 未开放", "closed at {at}")),
+    (r"^no (?P<amenity>.+)$", ("无{amenity}", "no {amenity}")),
+)
+
+
+def _yes_no(values: pd.Series, lang: str) -> pd.Series | None:
+    """是/否 (Yes/No) for a column of booleans (``True``/``False``, ``"true"``/``"false"``),
+    else ``None``."""
+    words = {True: "是", False: "否"} if lang != "en" else {True: "Yes", False: "No"}
+    if values.dtype == bool:
+        return values.map(words).astype(object)
+    if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+        return None
+    values = values.astype(object)
+    known = {True: True, False: False, "true": True, "false": False, "True": True,
+             "False": False, "TRUE": True, "FALSE": False}
+    present = values.dropna()
+    if present.empty or not all(isinstance(v, bool | str) and v in known for v in present):
+        return None
+    return values.map(lambda v: words[known[v]] if v in known else v).astype(object)
+
+
+def _excluded_text(reason: object, lang: str) -> object:
+    if not isinstance(reason, str) or not reason:
+        return reason
+    for pattern, pair in _EXCLUDED:
+        found = re.match(pattern, reason)
+        if found:
+            fields = dict(found.groupdict())
+            if "amenity" in fields:
+                fields["amenity"] = amenity_label(fields["amenity"], lang)
+            return pick({"x": pair}, "x", lang).format(**fields)
+    return reason
+
+
+def _amenities_text(value: object, lang: str) -> object:
+    if not isinstance(value, str) or not value:
+        return value
+    parts = [p for p in value.split(";") if p]
+    if not parts or not all(p in AMENITY_LABELS for p in parts):
+        return value
+    return ("、" if lang != "en" else ", ").join(pick(AMENITY_LABELS, p, lang) for p in parts)
+
+
+def readable_table(table: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
+    """One of the app's tables with its values in words: kinds, booleans, coordinate systems.
+
+    Column names stay the canonical keys (so number formats can be chosen by them);
+    :func:`table_headers` gives the header row. Kind codes (``supply``,
+    ``energy_pool``) become their labels (``爱心补给点``), booleans (``used``,
+    ``hypothetical``, ``true``/``false``) 是/否 (Yes/No), station levels their labels,
+    ``coord_system`` ``WGS-84``/``GCJ-02``/``BD-09``, amenity codes their names, the
+    reasons a filter left a station out (``closed at 23:00``) Chinese, the source of
+    a site (``gaps``) words. Other text (names, addresses, files, reasons of rejected
+    rows) is kept as written.
+
+    Parameters
+    ----------
+    table
+        E.g. :func:`geo.planner.station_report`, ``result.grid_table``,
+        :func:`geo.planner.gap_report`, :func:`geo.planner.issues_table`.
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy; the input is not changed.
+    """
+    out = table.copy()
+    if "geometry" in out:
+        out = pd.DataFrame(out.drop(columns="geometry"))
+    for col in out.columns:
+        key = str(col)
+        values = out[col]
+        flags = _yes_no(values, lang)
+        if flags is not None:
+            out[col] = flags
+        elif key == "kind":
+            out[col] = values.map(lambda k: pick(KIND_LABELS, str(k), lang)
+                                  if isinstance(k, str) and k else k).astype(object)
+        elif key == "level" and values.dropna().astype(str).isin([*LEVEL_LABELS, ""]).all():
+            out[col] = values.map(lambda v: pick(LEVEL_LABELS, str(v), lang)
+                                  if isinstance(v, str) and v else v).astype(object)
+        elif key == "coord_system":
+            out[col] = values.map(lambda c: _CRS_SHORT.get(str(c).lower(), c)).astype(object)
+        elif key == "excluded":
+            out[col] = values.map(lambda r: _excluded_text(r, lang)).astype(object)
+        elif key in ("amenities", "amenities_text"):
+            out[col] = values.map(lambda a: _amenities_text(a, lang)).astype(object)
+        elif key in ("source", "source_file"):
+            out[col] = values.map(lambda v: pick(_SOURCES, v, lang)
+                                  if isinstance(v, str) and v in _SOURCES else v).astype(object)
+    return out
+
+
+def table_headers(table: pd.DataFrame, *, lang: str = "zh") -> list[str]:
+    """The header row of a download table in ``lang`` (unknown columns keep their names).
+
+    Parameters
+    ----------
+    table
+        A table with canonical column names (``coverage``, ``kind`` …).
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    list of str
+    """
+    heads = []
+    for col in table.columns:
+        key = str(col)
+        if key == "level" and not table[col].dropna().astype(str).isin([*LEVEL_LABELS, ""]).all():
+            heads.append(pick(COLUMNS, key, lang))  # a geocoder's precision
+        elif key in _TABLE_COLUMNS:
+            heads.append(pick(_TABLE_COLUMNS, key, lang))
+        elif key in COLUMNS:
+            heads.append(pick(COLUMNS, key, lang))
+        else:
+            heads.append(_label(key, lang))
+    return heads
+
+
+def _table_formats(table: pd.DataFrame) -> dict[str, str]:
+    formats = {k: v for k, v in FORMATS.items() if k in table.columns}
+    for col in table.columns:
+        key = str(col)
+        if key in _SHARES:
+            formats[key] = "0.0%"
+        elif key in _DEMANDS and pd.api.types.is_numeric_dtype(table[col]):
+            values = table[col].dropna().to_numpy(dtype="float64")
+            whole = bool(np.all(np.isfinite(values) & (values == np.round(values))))
+            formats[key] = "#,##0" if whole else "#,##0.00"
+    return formats
+
+
+def _sheet_name(what: str, lang: str) -> str:
+    if what in TABLE_SHEETS:
+        return pick(TABLE_SHEETS, what, lang)
+    return str(what)[:31] or ("数据" if lang != "en" else "Data")
+
+
+def table_xlsx(table: pd.DataFrame, what: str, *, lang: str = "zh", title: str = "") -> bytes:
+    """One of the app's download tables as an XLSX file styled like ``report.xlsx``.
+
+    A sheet named in ``lang`` (``网格`` / ``Grids``), the header row in ``lang``, bold,
+    filled, frozen and filtered, column widths from the content, shares formatted as
+    percentages (``0.0%``), demand with thousands separators, coordinates with six
+    decimals, values in words (:func:`readable_table`); text is stored as text, never as
+    a formula; the same table gives the same bytes.
+
+    Parameters
+    ----------
+    table
+        The table with canonical column names: ``stations`` (:func:`geo.planner.station_report`),
+        ``grids`` (``result.grid_table``), ``gaps`` (:func:`geo.planner.gap_report`),
+        ``rejected``/``warnings`` (:func:`geo.planner.issues_table`), ``whatif``
+        (:func:`geo.scenario.hypothetical_table`) or ``sites`` (``siting.sites_table()``).
+    what
+        Which table it is (a key of :data:`TABLE_SHEETS`; names the sheet; any other text
+        is used as the sheet name).
+    lang
+        ``zh`` (Chinese, the default) or ``en``.
+    title
+        The document title in the file's properties (default: the sheet name).
+
+    Returns
+    -------
+    bytes
+    """
+    readable = readable_table(table, lang=lang)
+    name = _sheet_name(what, lang)
+    sheet = Sheet(name, readable, headers=table_headers(table, lang=lang),
+                  formats=_table_formats(table))
+    return xlsx_bytes([sheet], title=title or name)
+
+
+def table_csv(table: pd.DataFrame, *, lang: str = "zh") -> bytes:
+    """One of the app's download tables as CSV (UTF-8 with BOM, so Excel shows Chinese).
+
+    The same headers and values as :func:`table_xlsx`; shares are written as
+    percentages (``72.6%``, which Excel reads as a number), whole demand and areas
+    without decimals, coordinates with six; text that would start a formula gets a
+    leading ``'``.
+
+    Parameters
+    ----------
+    table
+        A table with canonical column names (see :func:`table_xlsx`).
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    bytes
+    """
+    out = readable_table(table, lang=lang)
+    formats = _table_formats(table)
+    for col in out.columns:
+        fmt = formats.get(str(col))
+        if fmt is None or not pd.api.types.is_numeric_dtype(out[col]):
+            continue
+        if fmt.endswith("%"):
+            out[col] = [pct(float(v)) if pd.notna(v) else "" for v in out[col]]
+        elif fmt == "#,##0":
+            out[col] = out[col].round(0).astype("Int64")
+        elif fmt.startswith("0.0"):
+            out[col] = out[col].round(len(fmt.split(".")[1]))
+        elif fmt == "#,##0.00":
+            out[col] = out[col].round(2)
+    out.columns = table_headers(table, lang=lang)
+    text = neutralise(out).to_csv(index=False, lineterminator="\r\n")
+    return text.encode("utf-8-sig")
+
+
+def table_download(table: pd.DataFrame, what: str, suffix: str, *, lang: str = "zh") -> bytes:
+    """One of the app's download tables as XLSX or CSV bytes (:func:`table_xlsx`,
+    :func:`table_csv`).
+
+    Parameters
+    ----------
+    table
+        A table with canonical column names.
+    what
+        Which table it is (a key of :data:`TABLE_SHEETS`).
+    suffix
+        ``.xlsx`` or ``.csv`` (``xlsx``/``csv`` also accepted).
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    ValueError
+        For another suffix.
+    """
+    kind = suffix.lower().lstrip(".")
+    if kind == "xlsx":
+        return table_xlsx(table, what, lang=lang)
+    if kind == "csv":
+        return table_csv(table, lang=lang)
+    raise ValueError(f"a download table is .xlsx or .csv, not {suffix!r}")

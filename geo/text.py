@@ -44,7 +44,7 @@ def format_summary(
     mode = p["mode"]
     method = "直线×绕行系数 straight line" if p["method"] == "euclidean" else "路网 street network"
     lines = [
-        f"15分钟服务圈覆盖检查 / {p['minutes']:g}-minute coverage check",
+        f"{p['minutes']:g}分钟服务圈覆盖检查 / {p['minutes']:g}-minute coverage check",
         f"  出行方式 Mode:    {mode_label(mode)} {mode}, {p['speed_kmh']:g} km/h, "
         f"{p['minutes']:g} min, {method}"
         + (

@@ -94,3 +94,11 @@ def test_band_layer_names_the_bands() -> None:
     page = maps.map_html(result)
     assert contains(page, "可达范围 Reach (4/8/12 min)")
     assert "<title>12分钟服务圈覆盖 · 12-minute coverage</title>" in page
+
+
+def test_the_check_text_heading_uses_the_analysis_minutes() -> None:
+    from geo.text import format_summary
+
+    result = geo.analyze(_stations(), **INPUTS, settings=geo.Settings(minutes=10))
+    head = format_summary(result.summary()).splitlines()[0]
+    assert head == "10分钟服务圈覆盖检查 / 10-minute coverage check"

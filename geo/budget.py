@@ -7,8 +7,8 @@ stops with a :class:`BudgetError` that gives the estimate, the budget and what t
 (a larger ``--cell``, a smaller area, ``--max-memory``, ``--engine dask``).
 
 The budget is :func:`default_bytes` (``GEO_MAX_MEMORY``, else 60 % of this machine's
-memory, at most 8 GB) unless a caller sets one for what it runs, e.g. the app per
-session (:func:`limit`)::
+memory and 80 % of what is available when the step starts, at most 8 GB) unless a caller
+sets one for what it runs, e.g. the app per session (:func:`limit`)::
 
     with budget.limit(512 * 2**20):
         result = geo.analyze(...)
@@ -32,6 +32,7 @@ __all__ = [
     "BYTES_PER_PAIR",
     "BYTES_PER_POINT",
     "BudgetError",
+    "available_bytes",
     "check",
     "current",
     "default_bytes",
@@ -47,6 +48,7 @@ BYTES_PER_POINT = 1_500
 #: One candidate–point pair of siting's reach matrix (indices, compression, solver).
 BYTES_PER_PAIR = 40
 _CEILING = 8 * 2**30
+_FLOOR = 256 * 2**20
 _CURRENT: ContextVar[int | None] = ContextVar("geo_memory_budget", default=None)
 
 
@@ -113,8 +115,38 @@ def _machine_bytes() -> int | None:
         return None
 
 
+def available_bytes() -> int | None:
+    """Memory this machine has available now (``psutil`` when installed, else
+    ``MemAvailable`` of ``/proc/meminfo``); ``None`` when unknown.
+
+    Returns
+    -------
+    int or None
+    """
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().available)
+    except Exception:  # not installed, or no answer on this system
+        pass
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _machine_cap() -> int:
+    machine = _machine_bytes()
+    return min(_CEILING, int(0.6 * machine)) if machine else _CEILING
+
+
 def default_bytes() -> int:
-    """The budget when none is set: ``GEO_MAX_MEMORY``, else 60 % of memory (at most 8 GB).
+    """The budget when none is set: ``GEO_MAX_MEMORY``, else 60 % of memory and 80 % of what
+    is available now (at least 256 MB, at most 8 GB).
 
     Returns
     -------
@@ -123,8 +155,10 @@ def default_bytes() -> int:
     env = os.environ.get("GEO_MAX_MEMORY", "").strip()
     if env:
         return parse_bytes(env)
-    machine = _machine_bytes()
-    return min(_CEILING, int(0.6 * machine)) if machine else _CEILING
+    free = available_bytes()
+    if free:
+        return min(_machine_cap(), max(int(0.8 * free), _FLOOR))
+    return _machine_cap()
 
 
 def current() -> int:
@@ -185,7 +219,16 @@ def check(what: str, estimate: float, hint: str = "", *, file: str | None = None
         tail = f"; {hint}" if hint else ""
         raise BudgetError(
             f"{what} would need about {format_bytes(estimate)} of memory, more than the "
-            f"{format_bytes(budget)} allowed{tail} (or raise the limit: --max-memory, "
-            "GEO_MAX_MEMORY)",
+            f"{format_bytes(budget)} allowed{_why(budget)}{tail} (or raise the limit: "
+            "--max-memory, GEO_MAX_MEMORY)",
             file=file,
         )
+
+
+def _why(budget: int) -> str:
+    """Where a default budget comes from, when it is what this machine has free now."""
+    if _CURRENT.get() is not None or os.environ.get("GEO_MAX_MEMORY", "").strip():
+        return ""
+    if budget < _machine_cap():
+        return f" (80 % of the {format_bytes(budget / 0.8)} this machine has available now)"
+    return ""

@@ -207,10 +207,35 @@ def _square_components(i: np.ndarray, j: np.ndarray) -> np.ndarray:
 # --- hexagonal cells -----------------------------------------------------------------------
 
 
+#: Hexagonal cells are laid only over areas between these latitudes (H3 fails at a pole).
+HEX_MAX_LAT = 85.0
+
+
 def hexes_over(polygon_wgs84: shapely.Geometry, res: int) -> np.ndarray:
-    """H3 cells (as int64) whose centre lies inside a WGS-84 polygon."""
-    shape = h3.geo_to_h3shape(shapely.geometry.mapping(polygon_wgs84))
-    cells = h3.h3shape_to_cells(shape, res)
+    """H3 cells (as int64) whose centre lies inside a WGS-84 polygon.
+
+    Raises
+    ------
+    InputError
+        For an area H3 cannot cover: near a pole, across the 180° meridian.
+    """
+    lon0, lat0, lon1, lat1 = shapely.bounds(polygon_wgs84)
+    why = ""
+    if max(abs(lat0), abs(lat1)) > HEX_MAX_LAT:
+        why = f"it reaches latitude {max(abs(lat0), abs(lat1)):.1f}°, near a pole"
+    elif lon1 - lon0 > 180:
+        why = "it crosses the 180° meridian"
+    if not why:
+        try:
+            shape = h3.geo_to_h3shape(shapely.geometry.mapping(polygon_wgs84))
+            cells = h3.h3shape_to_cells(shape, res)
+        except (h3.H3BaseException, ValueError) as exc:
+            why = f"H3 cannot cover it ({type(exc).__name__})"
+    if why:
+        raise InputError(
+            f"hexagonal cells cannot be laid over this study area: {why}. Use "
+            f"--cell-shape square, or check the coordinates. {_FAR_HINT}"
+        )
     return np.array([h3.str_to_int(c) for c in cells], dtype="int64")
 
 

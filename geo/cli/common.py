@@ -180,7 +180,8 @@ PartitionsOpt = Annotated[
 MaxMemoryOpt = Annotated[
     str | None, typer.Option(help="Memory budget, e.g. 2GB: a step that would need more is "
                              "refused before it starts (default GEO_MAX_MEMORY, or 60% of "
-                             "this machine's memory).")
+                             "this machine's memory and 80% of what is available, at most "
+                             "8 GB).")
 ]
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "table_csv",
     "table_download",
     "table_headers",
+    "table_view",
     "table_xlsx",
     "workbook_bytes",
 ]
@@ -354,6 +355,9 @@ _TABLE_COLUMNS: dict[str, tuple[str, str]] = {
     "amenities_text": ("设施", "Amenities"),
     "row": ("行", "Row"),
     "gap_rank": ("缺口排名", "Gap rank"),
+    # not "经度 (GCJ-02)": a download with both positions reads back as a station file
+    "gcj_lon": ("高德/腾讯经度 (GCJ-02)", "Amap/Tencent longitude (GCJ-02)"),
+    "gcj_lat": ("高德/腾讯纬度 (GCJ-02)", "Amap/Tencent latitude (GCJ-02)"),
 }
 _SHARES = ("coverage", "share", "coverage_after", "overstated_share")
 _DEMANDS = ("demand", "covered_demand", "uncovered_demand", "unique_demand", "gain",
@@ -490,6 +494,28 @@ def table_headers(table: pd.DataFrame, *, lang: str = "zh") -> list[str]:
         else:
             heads.append(_label(key, lang))
     return heads
+
+
+def table_view(table: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
+    """One of the app's tables for the screen: values in words and headers in ``lang``.
+
+    :func:`readable_table` with the header row of :func:`table_headers`; numbers stay
+    numbers (shares 0..1, for a percent column format).
+
+    Parameters
+    ----------
+    table
+        A table with canonical column names.
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    out = readable_table(table, lang=lang)
+    out.columns = table_headers(table, lang=lang)
+    return out
 
 
 def _table_formats(table: pd.DataFrame) -> dict[str, str]:

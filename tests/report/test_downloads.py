@@ -153,3 +153,36 @@ def test_the_apps_downloads_are_polished(at23) -> None:
     assert "爱心补给点" in csv_rows[1] + csv_rows[-1] or "就业蓄能池" in "".join(csv_rows)
     english = {d.key: d for d in planner.downloads(at23, lang="en")}
     assert _book(english["stations_xlsx"].make()).sheetnames == ["Stations"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_polished_whatif_and_sites_downloads_read_back_as_stations(lang) -> None:
+    from geo.siting import site
+
+    st = scenario.add_station(geo.read_stations(DATA / "stations.csv"), 120.6, 31.28,
+                              kind="energy_pool", amenities="充电、饮用水", hours="08:00-22:00")
+    whatif = scenario.hypothetical_table(st)
+    sites = site(geo.read_stations(DATA / "stations.csv"), demand=DATA / "demand.csv",
+                 add=2, from_gaps=True).sites_table()
+    for what, table in (("whatif", whatif), ("sites", sites)):
+        for suffix in (".csv", ".xlsx"):
+            data = table_download(table, what, suffix, lang=lang)
+            back = planner.read_upload("stations", f"{what}{suffix}", data)
+            assert back.attrs["rejected"] == [], (what, suffix)
+            assert back["id"].tolist() == table["id"].tolist()
+            assert back.geometry.x.round(6).tolist() == table["lon"].round(6).tolist()
+            assert back.geometry.y.round(6).tolist() == table["lat"].round(6).tolist()
+            assert back["kind"].tolist() == table["kind"].tolist()
+    back = planner.read_upload("stations", "w.csv", table_csv(whatif, lang=lang))
+    assert back["amenities"].tolist() == ["charging;water"]
+    assert back["hours"].tolist() == ["08:00-22:00"]
+
+
+def test_table_view_for_the_screen(at23) -> None:
+    from geo.report.workbook import table_view
+
+    view = table_view(planner.station_report(at23))
+    assert list(view.columns[:4]) == ["编号", "名称", "类型", "计入"]
+    assert set(view["计入"]) == {"是", "否"} and "supply" not in set(view["类型"])
+    grids = table_view(at23.grid_table, lang="en")
+    assert grids["Coverage"].tolist() == at23.grid_table["coverage"].tolist()

@@ -44,6 +44,7 @@ from geo.maps import TILES, coverage_map
 from geo.maps.tiles import tile_key
 from geo.memo import Memo
 from geo.paths import cache_root
+from geo.report.workbook import readable_table, table_headers
 from geo.schema import AMENITY_LABELS, KIND_LABELS
 from geo.settings import MODE_SPEEDS_KMH, STREET_PROFILES, Settings
 
@@ -239,7 +240,7 @@ def gather_inputs(uploads: dict[str, Any], crs: str, demo_name: str = "canglang"
             try:
                 gdf = read_upload(kind, f.name, data, crs)
             except InputError as exc:
-                st.error(f"{T('read_error')}: {ui.plain(exc)}")
+                st.error(f"{T('read_error')}: {ui.plain(ui.message_text(exc, lang))}")
                 continue
             if kind in ("stations", "demand") and len(gdf) == 0:
                 seen.extend(gdf.attrs.get("rejected", []))  # why: listed with the others
@@ -264,6 +265,7 @@ def gather_inputs(uploads: dict[str, Any], crs: str, demo_name: str = "canglang"
         extra = load("stations", [_Upload(geocoded[0], geocoded[1])], origin="geocoded")
         if extra:
             stations = extra if how == "replace" else [*stations, *extra]
+            key.append(("geocoded_use", str(how)))  # the same files, used two ways
         else:
             how = None
     chosen: dict[str, Any] = {"stations": stations}
@@ -331,7 +333,7 @@ def keep_whatifs_with_their_dataset(dataset: str, label: str) -> None:
     )
     st.session_state["whatif_owner"] = dataset
     st.session_state["whatif_owner_label"] = label
-    for k in ("wi_lon", "wi_lat"):
+    for k in ("wi_lon", "wi_lat", "wi_crs"):
         st.session_state.pop(k, None)
 
 
@@ -567,7 +569,7 @@ def _sidebar() -> Choices:
                         net_file.name, net_file.getvalue(), NETWORK_DIR
                     ))
                 except InputError as exc:
-                    st.error(ui.plain(exc))
+                    st.error(ui.plain(ui.message_text(exc, lang)))
         snap_limit = 200.0
         street_profile = "auto"
         if method == "network":
@@ -598,7 +600,7 @@ def _basemap_key(basemap: str) -> tuple[str, str | None]:
     try:
         return basemap, tile_key(spec, key)
     except GeoError as exc:
-        st.warning(f"{ui.plain(exc)} — {T('tile_key_fallback')}")
+        st.warning(f"{ui.plain(ui.message_text(exc, lang))} — {T('tile_key_fallback')}")
         return "osm", None
 
 
@@ -622,6 +624,12 @@ def _analysis(c: Choices) -> Run:
     if inputs["demo"]:
         note = "demo_note_helsinki" if c.demo_name == "helsinki" else "demo_note"
         st.info(ui.t(note, "zh"), icon="ℹ️")
+    net_label = None
+    if c.network_path == "helsinki":
+        net_label = T("network_helsinki")
+    elif c.network_path:
+        net_label = Path(c.network_path).name
+    _basis(inputs, c, net_label)
     if c.method == "network" and c.network_path is None:
         st.warning(T("network_missing"))
         st.stop()
@@ -650,13 +658,8 @@ def _analysis(c: Choices) -> Run:
                 else baseline
             )
     except GeoError as exc:
-        st.error(f"{T('analysis_error')}: {ui.plain(exc)}")
+        st.error(f"{T('analysis_error')}: {ui.plain(ui.message_text(exc, lang))}")
         st.stop()
-    net_label = None
-    if c.network_path == "helsinki":
-        net_label = T("network_helsinki")
-    elif c.network_path:
-        net_label = Path(c.network_path).name
     return Run(inputs, settings, baseline, result, whatif, net_args, net_label)
 
 
@@ -688,7 +691,6 @@ def _kpis(run: Run) -> None:
     )
     if change:
         st.caption(T("vs_baseline"))
-    _basis(run)
     if result.network is not None:
         info = result.network.summary()
         st.caption(
@@ -700,14 +702,13 @@ def _kpis(run: Run) -> None:
         st.caption(T("kpi_cells_note"))
 
 
-def _basis(run: Run) -> None:
-    """The data in use, named next to the KPIs (and what waits for another dataset)."""
-    s = run.settings
-    hyp = scenario.hypothetical_stations(run.result.stations)
-    basis = replace(run.inputs["basis"], whatif=tuple(hyp["id"].astype(str)),
-                    network=run.network_label)
-    lines = basis_lines(basis, minutes=s.minutes, mode=s.mode, speed_kmh=s.speed_kmh,
-                        reach_m=s.reach_m, method=s.method, circuity=s.circuity, lang=lang)
+def _basis(inputs: dict[str, Any], c: Choices, network_label: str | None) -> None:
+    """The data in use, named above the KPIs (also when the analysis cannot run), and the
+    what-if stations that wait for another dataset."""
+    ids = tuple(str(w.get("station_id", "")) for w in st.session_state.get("whatif", []))
+    basis = replace(inputs["basis"], whatif=ids, network=network_label)
+    lines = basis_lines(basis, minutes=c.minutes, mode=c.mode, speed_kmh=c.speed,
+                        method=c.method, circuity=c.circuity, lang=lang)
     with st.container(border=True, key="basis"):
         st.markdown(f"**{ui.plain(lines[0])}**  \n" + "  \n".join(ui.plain(x) for x in lines[1:]))
         if basis.geocoded_use:
@@ -741,36 +742,39 @@ def _map_and_tables(run: Run, c: Choices) -> None:
         st.subheader(T("gaps_table"))
         gap_view = planner.gap_report(result)
         if len(gap_view):
-            st.dataframe(
-                ui.headers(gap_view, lang), hide_index=True, height=260,
-                column_config={
-                    ui.pick(ui.COLUMNS, "lon", lang): st.column_config.NumberColumn(format="%.6f"),
-                    ui.pick(ui.COLUMNS, "lat", lang): st.column_config.NumberColumn(format="%.6f"),
-                    ui.pick(ui.COLUMNS, "area_m2", lang):
-                        st.column_config.NumberColumn(format="%.0f"),
-                },
-            )
+            show_table(gap_view, height=260, formats={
+                "lon": st.column_config.NumberColumn(format="%.6f"),
+                "lat": st.column_config.NumberColumn(format="%.6f"),
+                "area_m2": st.column_config.NumberColumn(format="%.0f"),
+            })
         else:
             st.caption(T("no_gaps"))
         st.subheader(T("grids_table"))
         if len(result.grid_table):
-            st.dataframe(
-                ui.headers(result.grid_table, lang), hide_index=True,
-                column_config={
-                    ui.pick(ui.COLUMNS, "coverage", lang): st.column_config.NumberColumn(
-                        format="percent"
-                    ),
-                },
-            )
+            show_table(result.grid_table, formats={
+                "coverage": st.column_config.NumberColumn(format="percent"),
+            })
         else:
             st.caption(T("no_grids"))
+
+
+def show_table(table: Any, formats: dict[str, Any] | None = None, **kw: Any) -> None:
+    """A table on screen as the downloads write it: values in words (kinds, 是/否, WGS-84,
+    :func:`geo.report.workbook.readable_table`) under headers in the chosen language;
+    ``formats`` gives column configs by canonical column name."""
+    heads = table_headers(table, lang=lang)
+    view = readable_table(table, lang=lang)
+    view.columns = heads
+    by_key = dict(zip(map(str, table.columns), heads, strict=True))
+    config = {by_key[k]: v for k, v in (formats or {}).items() if k in by_key}
+    st.dataframe(view, hide_index=True, column_config=config, **kw)
 
 
 def _whatif_section(result: geo.CoverageResult) -> None:
     """The what-if stations: listed with remove buttons, and the form that adds one."""
     st.subheader(T("whatif"))
     if st.session_state.get("whatif_error"):
-        st.error(ui.plain(st.session_state.pop("whatif_error")))
+        st.error(ui.plain(ui.message_text(st.session_state.pop("whatif_error"), lang)))
     hyp = scenario.hypothetical_stations(result.stations)
     if len(hyp) == 0:
         st.caption(T("whatif_none"))
@@ -796,16 +800,16 @@ def _whatif_section(result: geo.CoverageResult) -> None:
 
     with st.form("whatif_form"):
         st.markdown(f"**{T('whatif_form')}**")
+        # the largest gap, else the middle of the stations (WGS-84, as the form starts)
         top = planner.gap_report(result).head(1)
+        if len(top):
+            lon0, lat0 = float(top["lon"].iloc[0]), float(top["lat"].iloc[0])
+        else:
+            lon0 = float(result.stations.geometry.x.median())
+            lat0 = float(result.stations.geometry.y.median())
         f1, f2, f3 = st.columns(3)
-        lon_in = f1.number_input(
-            T("lon"), value=float(top["lon"].iloc[0]) if len(top) else 120.62, step=0.0001,
-            format="%.6f", key="wi_lon",
-        )
-        lat_in = f2.number_input(
-            T("lat"), value=float(top["lat"].iloc[0]) if len(top) else 31.29, step=0.0001,
-            format="%.6f", key="wi_lat",
-        )
+        lon_in = f1.number_input(T("lon"), value=lon0, step=0.0001, format="%.6f", key="wi_lon")
+        lat_in = f2.number_input(T("lat"), value=lat0, step=0.0001, format="%.6f", key="wi_lat")
         crs_in = f3.selectbox(
             T("point_crs"), CRS_KEYS, format_func=lambda c: ui.crs_label(c, lang), key="wi_crs"
         )
@@ -847,7 +851,8 @@ def _siting_section(run: Run, c: Choices) -> None:
         cand_file = g3.file_uploader(T("siting_candidates"), type=list(planner.UPLOAD_TYPES),
                                      key="siting_candidates")
         charging_in = g4.checkbox(T("siting_charging"), key="siting_charging")
-        solver_in = g4.selectbox(T("siting_solver"), ["auto", "exact", "greedy"],
+        solver_in = g4.selectbox(T("siting_solver"), list(ui.SOLVER_LABELS),
+                                 format_func=lambda v: ui.pick(ui.SOLVER_LABELS, v, lang),
                                  key="siting_solver")
         run_it = st.form_submit_button(T("siting_run"))
     if run_it:
@@ -859,7 +864,7 @@ def _siting_section(run: Run, c: Choices) -> None:
                 cand_gdf = read_upload("stations", cand_file.name, cand_file.getvalue(), crs)
                 cand_key = (cand_file.name, hashlib.sha256(cand_file.getvalue()).hexdigest(), crs)
             except InputError as exc:
-                st.error(f"{T('read_error')}: {ui.plain(exc)}")
+                st.error(f"{T('read_error')}: {ui.plain(ui.message_text(exc, lang))}")
         if source_in in ("upload", "both") and cand_gdf is None:
             st.info(T("siting_no_file"))
         params = {"from_gaps": source_in in ("gaps", "both") or cand_gdf is None,
@@ -870,7 +875,7 @@ def _siting_section(run: Run, c: Choices) -> None:
                 siting = run_siting(inputs["key"], settings, tuple(sorted(params.items())),
                                     cand_key, inputs["frames"], cand_gdf, **net_args)
         except GeoError as exc:
-            st.error(f"{T('analysis_error')}: {ui.plain(exc)}")
+            st.error(f"{T('analysis_error')}: {ui.plain(ui.message_text(exc, lang))}")
             siting = None
         if siting is not None:
             info = siting.summary()
@@ -879,12 +884,13 @@ def _siting_section(run: Run, c: Choices) -> None:
             m2.metric(T("siting_after"), ui.share(info["coverage"]),
                       delta=ui.share_delta(info["coverage"] - info["baseline_coverage"], lang))
             m3.metric(T("siting_sites"), str(len(info["selected"])))
-            st.caption(("✅ " if info["optimal"] else "≈ ") + ui.plain(info["status"]))
+            mark = "✅ " if info["optimal"] else "≈ "
+            st.caption(mark + ui.plain(ui.siting_status(info, lang)))
             if not info["feasible"]:
                 st.warning(T("siting_infeasible").format(
                     best=ui.share(info["best_coverage"] or 0.0)))
             table = siting.sites_table()
-            st.dataframe(ui.headers(table, lang), hide_index=True)
+            show_table(table)
             b1, b2 = st.columns(2)
             if b1.button(T("siting_use"), key="siting_use", disabled=len(table) == 0):
                 # as the siting placed them: kind, amenities and hours that its filters count
@@ -919,22 +925,22 @@ def _downloads_and_issues(run: Run, c: Choices) -> None:
     # --- stations, rejected rows, warnings ---------------------------------------------------
 
     with st.expander(T("stations_table")):
-        table = planner.station_report(result)
-        table["kind"] = table["kind"].map({k: ui.kind_label(k, lang) for k in KIND_LABELS})
-        st.dataframe(ui.headers(table, lang), hide_index=True)
+        show_table(planner.station_report(result))
 
     rejected = planner.issues_table([*inputs["rejected"], *result.rejected])
     warnings = planner.issues_table([*inputs["warnings"], *result.warnings])
+    for table in (rejected, warnings):
+        table["reason"] = table["reason"].map(lambda r: ui.message_text(r, lang))
     title = f"{T('issues')} ({len(rejected)} / {len(warnings)})"
     with st.expander(title, expanded=len(rejected) > 0):
         st.markdown(f"**{T('rejected')}**")
         if len(rejected):
-            st.dataframe(ui.headers(rejected, lang), hide_index=True)
+            show_table(rejected)
         else:
             st.caption(T("no_issues"))
         if len(warnings):
             st.markdown(f"**{T('warnings')}**")
-            st.dataframe(ui.headers(warnings, lang), hide_index=True)
+            show_table(warnings)
 
 
 # --- the page, behind the access gate, within the session's memory budget --------------

@@ -115,8 +115,9 @@ def render(T: Callable[[str], str], lang: str) -> None:  # noqa: N803 - the tran
 
     counts = summarize(table)
     cols = st.columns(5)
+    labels = rv.STATUS_LABELS_EN if lang == "en" else rv.STATUS_LABELS_ZH
     for col, name in zip(cols, ("ok", "given", "manual", "needs_review", "failed"), strict=True):
-        col.metric(rv.STATUS_LABELS_ZH.get(name, "失败") + f" {name}", counts[name])
+        col.metric(labels[name], counts[name])
 
     _review(T, lang, table, crs)
 
@@ -141,7 +142,13 @@ def render(T: Callable[[str], str], lang: str) -> None:  # noqa: N803 - the tran
         used = st.session_state.get("geocoded_use", "replace")
         st.success(T("gc_used").format(how=ui.pick(GEOCODED_USES, used, lang)))
     with st.expander(T("gc_all_rows")):
-        st.dataframe(final, hide_index=True)
+        view = final.copy()
+        labels = rv.STATUS_LABELS_EN if lang == "en" else rv.STATUS_LABELS_ZH
+        view["geocode_status"] = view["geocode_status"].map(lambda s: labels.get(s, s))
+        if "geocode_message" in view:
+            view["geocode_message"] = view["geocode_message"].map(
+                lambda m: ui.message_text(m, lang) if isinstance(m, str) and m else m)
+        st.dataframe(ui.headers(view, lang), hide_index=True)
 
 
 def _review(T: Callable[[str], str], lang: str, table: pd.DataFrame, crs: str) -> None:  # noqa: N803

@@ -46,8 +46,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "cells": ("无需求表：按研究区域的格子面积计", "no demand table: the area's cells, by area"),
     "no_area": ("无：取站点与需求的范围", "none: the extent of the stations and demand"),
     "straight": ("直线距离 × 绕行系数 {circuity:g}", "straight line × circuity {circuity:g}"),
-    "limit": ("{minutes:g} 分钟 · {mode} {speed:g} km/h · {reach:,.0f} m",
-              "{minutes:g} min · {mode} {speed:g} km/h · {reach:,.0f} m"),
+    "limit": ("{minutes:g} 分钟 · {mode} {speed:g} km/h",
+              "{minutes:g} min · {mode} {speed:g} km/h"),
 }
 
 
@@ -123,7 +123,6 @@ def basis_lines(
     minutes: float,
     mode: str,
     speed_kmh: float,
-    reach_m: float,
     method: str,
     circuity: float,
     lang: str = "zh",
@@ -134,8 +133,8 @@ def basis_lines(
     ----------
     basis
         What the analysis used.
-    minutes, mode, speed_kmh, reach_m, method, circuity
-        The analysis' settings (``Settings.minutes`` …, ``Settings.reach_m``).
+    minutes, mode, speed_kmh, method, circuity
+        The analysis' settings (``Settings.minutes`` …).
     lang
         ``zh`` or ``en``.
 
@@ -149,8 +148,8 @@ def basis_lines(
     Examples
     --------
     >>> b = Basis("沧浪街道（示例）", (Source("stations.csv", 46, "demo"),))
-    >>> basis_lines(b, minutes=15, mode="walk", speed_kmh=4.5, reach_m=865,
-    ...             method="euclidean", circuity=1.3)[1]
+    >>> basis_lines(b, minutes=15, mode="walk", speed_kmh=4.5, method="euclidean",
+    ...             circuity=1.3)[1]
     '站点：stations.csv (示例数据, 46 行)'
     """
     lang = check_lang(lang)
@@ -168,8 +167,7 @@ def basis_lines(
         measured = f"{method_label('network', lang)} ({basis.network})"
     else:
         measured = _w("straight", lang, circuity=circuity)
-    limit = _w("limit", lang, minutes=minutes, mode=mode_label(mode, lang), speed=speed_kmh,
-               reach=reach_m)
+    limit = _w("limit", lang, minutes=minutes, mode=mode_label(mode, lang), speed=speed_kmh)
     lines = [
         f"{_w('head', lang)}{sep}{basis.dataset}",
         f"{_w('stations', lang)}{sep}{stations}",

@@ -13,6 +13,7 @@ here imports Streamlit, so the words can be tested without the app.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from geo.words import (
     COLUMNS,
@@ -37,6 +38,7 @@ __all__ = [
     "CRS_LABELS",
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
+    "SOLVER_LABELS",
     "TEXT",
     "amenity_label",
     "count_delta",
@@ -45,11 +47,13 @@ __all__ = [
     "demand_delta",
     "headers",
     "kind_label",
+    "message_text",
     "mode_label",
     "pick",
     "plain",
     "share",
     "share_delta",
+    "siting_status",
     "t",
 ]
 
@@ -405,3 +409,121 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """
     zh, en = TEXT[key]
     return en if lang == "en" else zh
+
+
+#: Siting solvers: key → (Chinese, English).
+SOLVER_LABELS: dict[str, tuple[str, str]] = {
+    "auto": ("自动", "automatic"),
+    "exact": ("精确求解（整数规划）", "exact (integer programme)"),
+    "greedy": ("贪心算法", "greedy"),
+}
+
+
+def siting_status(info: dict, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The siting result in one sentence, from ``SitingResult.summary()``'s fields.
+
+    English is the library's own ``status`` (with its solver notes); Chinese is written
+    from the structured fields, so that no English reaches the Chinese page.
+
+    Parameters
+    ----------
+    info
+        ``geo.siting.SitingResult.summary()``.
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    str
+    """
+    if lang == "en":
+        return str(info["status"])
+    n = len(info["selected"])
+    proof = "已证明最优" if info["optimal"] else (
+        f"近似解，与最优上界最多差 {info['gap']:.2%}" if info.get("gap") is not None
+        else "近似解"
+    )
+    how = f"{pick(SOLVER_LABELS, str(info['solver']), 'zh')}，{proof}"
+    if info["model"] == "lscp":
+        target = float(info["target"])
+        if info["baseline_coverage"] >= target - 1e-12:
+            return f"现有站点已覆盖 {info['baseline_coverage']:.1%}，不低于目标 {target:.1%}"
+        if not info["feasible"]:
+            best = info["best_coverage"] or 0.0
+            return (f"目标 {target:.1%} 达不到：全部候选点一起也只覆盖 {best:.1%}；"
+                    f"下列 {n} 个站点即可达到该值（{how}）")
+        return f"{n} 个新站点使覆盖率达到 {target:.1%}（{how}）"
+    if n == 0:
+        if info["baseline_covered_demand"] >= info["total_demand"]:
+            return "无需新增：现有站点已覆盖全部需求"
+        return "无需新增：没有候选点能覆盖现有站点未覆盖的需求"
+    line = f"{n} 个新站点增加覆盖需求 {info['gain']:,.2f}"
+    k = info.get("k")
+    if k is not None and n < int(k):
+        line += f"（要求 {k} 个；再加其他候选点已不增加覆盖）"
+    return f"{line}（{how}）"
+
+
+_STATUS_ZH = {"needs_review": "待审核", "failed": "失败", "unreachable": "无法连接"}
+
+#: What the readers and the analysis say about a row or an input, in Chinese: (pattern on
+#: the English message, Chinese template or function). The first match wins; a message no
+#: pattern knows is shown in English after a Chinese word that says so.
+_MESSAGES_ZH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"no coordinates \(the address can be geocoded first.*\)$"),
+     "无坐标（地址可先在地址编码页编码）"),
+    (re.compile(r"no coordinates$"), "无坐标"),
+    (re.compile(r"no geometry.*$"), "无几何图形"),
+    (re.compile(r"point at \(0, 0\).*$"), "坐标为 (0, 0)：空坐标被导出成了 0"),
+    (re.compile(r"id '(.*)' is already used in (.+)$"), r"编号 '\1' 已在 \2 中使用"),
+    (re.compile(r"geocoding result not trusted \((\w+)(?:, ([^)]*))?\).*$"),
+     lambda m: "地址编码结果未确认（" + _STATUS_ZH.get(m[1], m[1])
+     + (f"，{m[2]}" if m[2] else "") + "）：请在地址编码审核页核对后标为人工确认，或改正坐标"),
+    (re.compile(r"station (.+) at \(([-\d.]+), ([-\d.]+)\) is ([\d,.]+) km from the study.*$"),
+     r"站点 \1 位于 (\2, \3)，距研究范围 \4 km：坐标有误，还是别处的同名地点？"
+     r"它在此不覆盖任何需求"),
+    (re.compile(r"(.+) '(.*)' is not a number$"), r"\1 “\2” 不是数字"),
+    (re.compile(r"latitude and longitude look swapped: longitude (\S+), latitude ([^ ;(]+).*$"),
+     r"经纬度疑似颠倒：经度 \1，纬度 \2；请交换两列（或两值）"),
+    (re.compile(r"longitude (\S+) is outside -180\.\.180$"), r"经度 \1 超出 -180..180"),
+    (re.compile(r"latitude (\S+) is outside -90\.\.90$"), r"纬度 \1 超出 -90..90"),
+    (re.compile(r"\(([-\d.]+), ([-\d.]+)\) is far outside China, but its coordinate system is "
+                r"(\w+).*$"),
+     r"(\1, \2) 远在中国以外，但坐标系是仅在中国使用的 \3：请检查坐标或坐标系"),
+    (re.compile(r"the street network does not cover the data: (.+) lie outside it "
+                r"\(network ([^;]+); data ([^)]+)\)\..*$"),
+     lambda m: "路网不覆盖数据：" + m[1].replace(" of ", " / ").replace("stations", "个站点")
+     .replace("demand points", "个需求点").replace(" and ", "、") + " 在路网范围以外（路网 "
+     + m[2] + "；数据 " + m[3] + "）。请使用研究区域的路网，例如 "
+     "geo network extract CHINA.osm.pbf --area AREA -o AREA.osm.pbf"),
+)
+
+
+def message_text(message: object, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A reader's or the analysis' message (a rejected row's reason, an error) in ``lang``.
+
+    The library writes its messages in English (the command line's language); the app's
+    Chinese page shows the frequent ones in Chinese, matched by :data:`_MESSAGES_ZH`, and
+    any other in English after ``（英文原文）``.
+
+    Parameters
+    ----------
+    message
+        The English message (``Rejected.reason``, ``str(exc)``).
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    str
+    """
+    text = "" if message is None else str(message)
+    if lang == "en" or not text:
+        return text
+    for pattern, zh in _MESSAGES_ZH:
+        m = pattern.search(text)
+        if m:
+            head = text[: m.start()]
+            body = zh(m) if callable(zh) else m.expand(zh)
+            return f"{head}{body}"
+    return f"（英文原文）{text}"

@@ -98,6 +98,12 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "status": ("状态", "Status"),
     "status_zh": ("状态说明", "Status (Chinese)"),
     "level": ("精度", "Precision"),
+    "coord_system": ("坐标系", "Coordinate system"),
+    "geocode_status": ("编码状态", "Geocoding status"),
+    "geocode_level": ("编码精度", "Geocoding precision"),
+    "geocode_message": ("编码说明", "Geocoding note"),
+    "geocode_provider": ("编码服务", "Geocoder"),
+    "geocode_query": ("编码查询", "Query sent"),
 }
 
 #: Coordinate systems a user can pick.

@@ -20,6 +20,7 @@ from geo.errors import InputError
 
 __all__ = [
     "STATUS_COLOURS",
+    "STATUS_LABELS_EN",
     "STATUS_LABELS_ZH",
     "TRUSTED",
     "apply_fix",
@@ -42,6 +43,14 @@ STATUS_LABELS_ZH = {
     "given": "已有坐标", "ok": "成功", "manual": "人工校正", "needs_review": "待核实",
     "not_found": "未找到", "bad_key": "密钥无效", "quota": "配额用尽",
     "too_frequent": "请求过快", "timeout": "超时", "server_error": "服务出错", "failed": "失败",
+    "unreachable": "无法连接",
+}
+#: The same statuses in English, for the app's English page.
+STATUS_LABELS_EN = {
+    "given": "coordinates given", "ok": "found", "manual": "fixed by hand",
+    "needs_review": "to review", "not_found": "not found", "bad_key": "bad key",
+    "quota": "quota used up", "too_frequent": "too frequent", "timeout": "timed out",
+    "server_error": "server error", "failed": "failed", "unreachable": "unreachable",
 }
 
 

@@ -25,7 +25,7 @@ __all__ = ["area_name", "distance_text", "gap_places", "is_landmark_name"]
 #: Names that are internal ids, not places: siting's gap-cell candidates and bare cell labels
 #: (``gap cell C2713_34623``, ``C2713_34623``, an H3 index).
 _INTERNAL_NAME = re.compile(
-    r"^\s*(gap[ _-]*cell\b.*|C-?\d+_-?\d+|[0-9a-f]{15}|G\d{4,})\s*$", re.IGNORECASE
+    r"^\s*(gap[ _-]*cell\b.*|缺口格.*|C-?\d+_-?\d+|[0-9a-f]{15}|G\d{4,})\s*$", re.IGNORECASE
 )
 
 

@@ -123,7 +123,7 @@ def gap_candidates(baseline: CoverageResult) -> gpd.GeoDataFrame:
     labels = gridmod.cell_label(cells.key[order], cells.spec) if n else np.zeros(0, dtype=object)
     return candidate_table(
         ids=_ids("G", n),
-        names=("gap cell " + pd.Series(labels, dtype=object).astype(str)).to_numpy(dtype=object),
+        names=("缺口格 " + pd.Series(labels, dtype=object).astype(str)).to_numpy(dtype=object),
         kinds=np.full(n, "", dtype=object),
         lon=np.asarray(cells.lon, dtype="float64")[order],
         lat=np.asarray(cells.lat, dtype="float64")[order],

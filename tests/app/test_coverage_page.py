@@ -246,7 +246,7 @@ def test_the_street_method_never_uses_another_citys_network(app: AppTest) -> Non
     app.selectbox(key="network_source").set_value("helsinki").run()
     assert not app.exception
     errors = [shown(e.value) for e in app.error]
-    assert any("does not cover the data" in e and "helsinki" in e and "120." in e
+    assert any("路网不覆盖数据" in e and "helsinki" in e and "120." in e
                for e in errors), errors
     assert len(app.metric) == 0
 

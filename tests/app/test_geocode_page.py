@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import geo
 from geo import ui_text as ui
+from geo.geocode import review as rv
 
 APP = ROOT / "app.py"
 TIMEOUT = 120
@@ -29,7 +30,8 @@ def page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AppTest:
 
 
 def _counts(at: AppTest) -> dict[str, int]:
-    return {m.label.split()[-1]: int(m.value) for m in at.metric}
+    codes = {label: code for code, label in rv.STATUS_LABELS_ZH.items()}
+    return {codes[m.label]: int(m.value) for m in at.metric if m.label in codes}
 
 
 def test_demo_list_geocodes_offline_and_lists_rows_to_review(page: AppTest) -> None:

@@ -483,6 +483,8 @@ _MESSAGES_ZH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
      r"站点 \1 位于 (\2, \3)，距研究范围 \4 km：坐标有误，还是别处的同名地点？"
      r"它在此不覆盖任何需求"),
     (re.compile(r"(.+) '(.*)' is not a number$"), r"\1 “\2” 不是数字"),
+    (re.compile(r"(.+) '(.*)' is not a coordinate in degrees.*$"),
+     r"\1 “\2” 不是以度表示的坐标（例如 120.6123 或 120°36′44″E）"),
     (re.compile(r"latitude and longitude look swapped: longitude (\S+), latitude ([^ ;(]+).*$"),
      r"经纬度疑似颠倒：经度 \1，纬度 \2；请交换两列（或两值）"),
     (re.compile(r"longitude (\S+) is outside -180\.\.180$"), r"经度 \1 超出 -180..180"),

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
+import pytest
+from _helpers import ROOT
 
 from geo import ui_text as ui
 from geo.schema import AMENITY_LABELS, KIND_LABELS
@@ -36,3 +40,71 @@ def test_headers_rename_known_columns_only() -> None:
     assert list(ui.headers(table).columns) == ["网格", "覆盖率", "extra"]
     assert list(ui.headers(table, "en").columns) == ["Grid", "Coverage", "extra"]
     assert list(table.columns) == ["grid", "coverage", "extra"]
+
+
+def _reasons_of_bad_rows(tmp_path) -> list[str]:
+    """Reasons the station reader really gives (not copied strings: a change of wording
+    in the reader must show here)."""
+    import geo
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "编号,名称,经度,纬度,坐标系\n"
+        "A1,甲,120.61,31.29,wgs84\n"
+        "A2,乙,abc,31.29,wgs84\n"
+        "A3,丙,31.29,120.61,wgs84\n"
+        "A4,丁,,,wgs84\n"
+        "A5,戊,0,0,wgs84\n"
+        "A6,己,200,31.2,wgs84\n"
+        "A7,庚,-70.1,40.2,gcj02\n",
+        encoding="utf-8",
+    )
+    table = geo.read_stations(str(bad))
+    return [r.reason for r in table.attrs["rejected"]]
+
+
+def test_reader_messages_are_chinese_on_the_chinese_page(tmp_path) -> None:
+    reasons = _reasons_of_bad_rows(tmp_path)
+    assert len(reasons) == 6
+    for reason in reasons:
+        zh = ui.message_text(reason, "zh")
+        assert not zh.startswith("（英文原文）"), reason
+        assert not re.search(r"[A-Za-z]{4,}", zh.replace("WGS", "")), (reason, zh)
+        assert ui.message_text(reason, "en") == reason
+    # a message no pattern knows is still shown, marked as English
+    assert ui.message_text("a brand-new message", "zh") == "（英文原文）a brand-new message"
+
+
+def test_far_station_and_foreign_network_messages_are_translated() -> None:
+    import geo
+
+    data = ROOT / "data" / "canglang"
+    far = geo.read_stations(pd.DataFrame({"id": ["X"], "lon": [-70.6], "lat": [-33.4]}))
+    result = geo.analyze([str(data / "stations.csv"), far], demand=str(data / "demand.csv"))
+    far_msgs = [w.reason for w in result.warnings if "km from the study" in w.reason]
+    assert far_msgs and "距研究范围" in ui.message_text(far_msgs[0], "zh")
+    with pytest.raises(geo.GeoError) as err:
+        geo.analyze(str(data / "stations.csv"), demand=str(data / "demand.csv"),
+                    method="network", network="helsinki")
+    zh = ui.message_text(str(err.value), "zh")
+    assert "路网不覆盖数据" in zh and "个站点" in zh
+
+
+def test_siting_status_in_chinese_from_the_fields() -> None:
+    from geo.siting import site
+
+    data = ROOT / "data" / "canglang"
+    args = {"demand": str(data / "demand.csv"), "area": str(data / "area.geojson"),
+            "from_gaps": True}
+    add = site(str(data / "stations.csv"), add=2, **args).summary()
+    zh = ui.siting_status(add, "zh")
+    assert zh.startswith("2 个新站点增加覆盖需求") and f"{add['gain']:,.2f}" in zh
+    assert ("已证明最优" in zh) == add["optimal"]
+    assert ui.siting_status(add, "en") == add["status"]
+    target = site(str(data / "stations.csv"), target=0.99, **args).summary()
+    zh = ui.siting_status(target, "zh")
+    assert ("达到 99.0%" in zh) if target["feasible"] else ("达不到" in zh)
+    done = site(str(data / "stations.csv"), target=0.1, **args).summary()
+    assert ui.siting_status(done, "zh").startswith("现有站点已覆盖")
+    for line in (ui.siting_status(s, "zh") for s in (add, target, done)):
+        assert not re.search(r"[A-Za-z]{3,}", line), line

@@ -167,9 +167,15 @@ def _as_table(obj: PathOrFrame, read: Any, default_source: str, **kwargs: Any) -
 
 def read_station_inputs(
     stations: PathOrFrame | Sequence[PathOrFrame], *, crs: str = "wgs84",
-    sheet: str | int | None = None,
+    sheet: str | int | None = None, empty: str = "refuse",
 ) -> list[Table]:
     """Read each station table (a frame from :func:`geo.read_stations` is taken as it is).
+
+    A station *file* with a header but no rows (an export that went wrong, the wrong
+    file) is said so: with a warning when other station files have rows, else refused
+    (``empty="refuse"``: a coverage of 0 would look like an answer) or with a warning
+    (``empty="warn"``: siting may start from no station at all). Rows that are all
+    rejected are not "no rows": they are listed as rejected.
 
     Parameters
     ----------
@@ -177,15 +183,39 @@ def read_station_inputs(
         One or several paths or frames.
     crs, sheet
         For tables given as paths (or plain DataFrames).
+    empty
+        ``refuse`` or ``warn``, see above.
 
     Returns
     -------
     list of Table
+
+    Raises
+    ------
+    InputError
+        When every station file has no rows and ``empty`` is ``refuse``.
     """
-    return [
-        _as_table(item, io.station_table, "stations", crs=crs, sheet=sheet)
-        for item in as_list(stations)
+    items = as_list(stations)
+    tables = [
+        _as_table(item, io.station_table, "stations", crs=crs, sheet=sheet) for item in items
     ]
+    files = [isinstance(item, str | PathLike) for item in items]
+    no_rows = [f and len(t.frame) == 0 and not t.rejected
+               for f, t in zip(files, tables, strict=True)]
+    if not any(no_rows):
+        return tables
+    if all(no_rows) and empty == "refuse":
+        raise InputError(
+            "no stations: the file has no rows below its header (an empty export, or the "
+            "wrong file?): give the station table with its rows",
+            file=", ".join(t.source for t in tables))
+    reason = ("no stations: the file has no rows below its header, so nothing is read "
+              "from it" + ("" if not all(no_rows) else "; the analysis starts from no "
+                           "existing station"))
+    for table, empty_file in zip(tables, no_rows, strict=True):
+        if empty_file:
+            table.warnings.append(Rejected(table.source, 1, "id", reason))
+    return tables
 
 
 def read_demand_input(
@@ -203,8 +233,18 @@ def read_demand_input(
     Returns
     -------
     Table
+
+    Raises
+    ------
+    InputError
+        For a demand file with a header but no rows.
     """
-    return _as_table(demand, io.demand_table, "demand", crs=crs, sheet=sheet)
+    table = _as_table(demand, io.demand_table, "demand", crs=crs, sheet=sheet)
+    if isinstance(demand, str | PathLike) and len(table.frame) == 0 and not table.rejected:
+        raise InputError("no demand: the file has no rows below its header (an empty export, "
+                         "or the wrong file?): give the demand table with its rows, or leave "
+                         "out --demand to measure the area", file=table.source)
+    return table
 
 
 def read_area_input(
@@ -305,6 +345,7 @@ def load_inputs(
     grids: PathOrFrame | None = None,
     crs: str = "wgs84",
     sheet: str | int | None = None,
+    empty_stations: str = "refuse",
 ) -> Inputs:
     """Read every input of an analysis once.
 
@@ -318,6 +359,9 @@ def load_inputs(
         Coordinate system of tables given as paths, unless a row says otherwise.
     sheet
         XLSX sheet of tables given as paths.
+    empty_stations
+        ``refuse`` (default) or ``warn`` when every station file has a header but no
+        rows (:func:`read_station_inputs`).
 
     Returns
     -------
@@ -328,7 +372,8 @@ def load_inputs(
     InputError
         For a file that cannot be used at all.
     """
-    st = combine_stations(read_station_inputs(stations, crs=crs, sheet=sheet))
+    st = combine_stations(read_station_inputs(stations, crs=crs, sheet=sheet,
+                                              empty=empty_stations))
     parts: dict[str, Table | None] = {
         "stations": st,
         "demand": read_demand_input(demand, crs=crs, sheet=sheet) if demand is not None else None,

@@ -119,3 +119,41 @@ def test_table_view_is_the_documented_attrs_form() -> None:
     assert view.attrs == {"source": "f.csv", "rejected": rej, "warnings": []}
     again = Table.of(view)
     assert again.source == "f.csv" and again.rejected == rej
+
+
+# --- files with a header and no rows (issue 18 item 13) ----------------------------------------
+
+
+def test_a_header_only_station_file_is_refused(tmp_path: Path) -> None:
+    """Was: exit 0 and coverage 0 without a word."""
+    empty = _csv(tmp_path / "stations.csv", "编号,名称,经度,纬度\n")
+    with pytest.raises(InputError, match="no stations: the file has no rows") as info:
+        load_inputs(empty, demand=DEMO / "demand.csv")
+    assert info.value.file == str(empty)
+
+
+def test_a_header_only_station_file_beside_others_is_a_warning(tmp_path: Path) -> None:
+    empty = _csv(tmp_path / "piles.csv", "编号,名称,经度,纬度\n")
+    inputs = load_inputs([DEMO / "stations.csv", empty], demand=DEMO / "demand.csv")
+    assert len(inputs.stations) == 46
+    assert [(w.file, w.row) for w in inputs.warnings] == [(str(empty), 1)]
+    assert "no rows below its header" in inputs.warnings[0].reason
+
+
+def test_siting_may_start_from_a_header_only_station_file(tmp_path: Path) -> None:
+    empty = _csv(tmp_path / "stations.csv", "编号,名称,经度,纬度\n")
+    inputs = load_inputs(empty, demand=DEMO / "demand.csv", empty_stations="warn")
+    assert len(inputs.stations) == 0 and "no existing station" in inputs.warnings[0].reason
+
+
+def test_a_station_file_whose_rows_are_all_rejected_is_not_called_empty(tmp_path: Path) -> None:
+    bad = _csv(tmp_path / "stations.csv", "编号,经度,纬度\nS1,abc,31.28\n")
+    inputs = load_inputs(bad, demand=DEMO / "demand.csv")
+    assert [r.row for r in inputs.rejected] == [2] and inputs.warnings == []
+
+
+def test_a_header_only_demand_file_is_refused_as_such(tmp_path: Path) -> None:
+    """Was: "every row was rejected; see the list above" with no list."""
+    empty = _csv(tmp_path / "demand.csv", "编号,经度,纬度,人数\n")
+    with pytest.raises(InputError, match="no demand: the file has no rows"):
+        load_inputs(DEMO / "stations.csv", demand=empty)

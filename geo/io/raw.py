@@ -25,7 +25,9 @@ from geo import budget, schema
 from geo.errors import InputError, Rejected
 from geo.io.cells import blank, blank_mask, cell_text
 from geo.io.formats import check_content, check_local_path, gdal_offline
+from geo.io.geocrs import crs_of_member, geojson_crs_member, not_degrees
 from geo.io.sheets import restore
+from geo.io.xlsx import choose_sheet, fill_merged, merged_ranges, sheet_rows
 
 __all__ = [
     "CSV_SUFFIXES",
@@ -93,7 +95,8 @@ def read_raw(path: PathArg, *, sheet: str | int | None = None) -> RawTable:
         on this computer; its content must be what its extension says
         (:mod:`geo.io.formats`).
     sheet
-        XLSX sheet name or 0-based index; the first sheet by default.
+        XLSX sheet name or 0-based index (hidden sheets count); by default the first
+        visible sheet, with a warning naming hidden sheets before it.
 
     Returns
     -------
@@ -102,13 +105,26 @@ def read_raw(path: PathArg, *, sheet: str | int | None = None) -> RawTable:
     Raises
     ------
     InputError
-        If the file is missing, empty, of an unknown kind or unreadable, too large for
-        the memory budget (:mod:`geo.budget`) or has more than :data:`MAX_COLUMNS`
-        columns or :data:`MAX_ROWS` rows.
+        If the file is missing, empty, of an unknown kind or unreadable (also: not
+        permitted), too large for the memory budget (:mod:`geo.budget`), has more than
+        :data:`MAX_COLUMNS` columns or :data:`MAX_ROWS` rows, an unclosed quote (row and
+        column named), or geodata whose coordinates cannot be degrees and whose
+        coordinate system is missing or unknown.
     """
-    p = Path(path)
     file = str(path)
     check_local_path(path, file)
+    try:
+        return _read_raw(Path(path), file, sheet)
+    except PermissionError as exc:
+        raise InputError(
+            f"cannot read this file: permission denied ({exc.filename or file}); ask for read "
+            "access to the file and its folders, or copy it to a folder of your own",
+            file=file) from None
+    except OSError as exc:  # a disk or network-drive error: the user's to fix
+        raise InputError(f"cannot read this file ({exc.strerror or exc})", file=file) from None
+
+
+def _read_raw(p: Path, file: str, sheet: str | int | None) -> RawTable:
     if not p.exists():
         raise InputError("file not found", file=file)
     if p.is_dir():
@@ -312,6 +328,64 @@ def _top_rows(path: Path, file: str, encoding: str, sep: str) -> pd.DataFrame:
 
 
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_EOF_IN_QUOTES = re.compile(r"EOF inside string starting at row (\d+)")
+#: Characters of a line read to count a CSV file's columns (a header of 500 columns is
+#: well under this; a longer line is counted on what was read).
+_WIDTH_SCAN_CHARS = 1 << 20
+
+
+def _check_csv_width(p: Path, file: str, encoding: str, sep: str) -> None:
+    """Refuse a CSV file wider than :data:`MAX_COLUMNS` from its first lines, before parsing.
+
+    A header of a million columns took minutes in the parser; only the first
+    ``_HEADER_SCAN_ROWS`` lines (at most ``_WIDTH_SCAN_CHARS`` characters each) are read.
+    """
+    with open(p, encoding=encoding, errors="replace", newline="") as fh:
+        for line_no in range(1, _HEADER_SCAN_ROWS + 1):
+            line = fh.readline(_WIDTH_SCAN_CHARS)
+            if not line:
+                return
+            if line.count(sep) < MAX_COLUMNS:
+                continue
+            complete = line.endswith(("\n", "\r"))
+            # a whole line is counted as CSV (a separator inside quotes is no column)
+            width = (len(next(csv.reader([line], delimiter=sep), [])) if complete
+                     else line.count(sep) + 1)
+            if width > MAX_COLUMNS:
+                more = "" if complete else " or more"
+                raise InputError(
+                    f"the table has {width:,}{more} columns on this line; geo reads at most "
+                    f"{MAX_COLUMNS:,} (a station, demand or 网格 table needs a handful): "
+                    "delete the unused columns, or check the separator",
+                    file=file, row=line_no)
+            if not complete:
+                return
+
+
+def _unclosed_quote(p: Path, file: str, encoding: str, sep: str, line: int,
+                    headers: list[object]) -> InputError:
+    """The error for a quote opened on physical ``line`` and never closed: the row as a
+    spreadsheet counts it (a cell may hold line breaks) and the column it opened in."""
+    row, column = line, None
+    with open(p, encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep)
+        record = 0
+        while True:
+            start = reader.line_num + 1
+            try:
+                fields = next(reader)
+            except (StopIteration, csv.Error):
+                break
+            record += 1
+            if start >= line:
+                row = record
+                j = len(fields) - 1  # the open quote swallowed the rest of the file
+                column = str(headers[j]) if 0 <= j < len(headers) else f"column{j + 1}"
+                break
+    return InputError(
+        "a double quote (\") opens this cell but is never closed, so the rest of the file "
+        "would be one cell: close the quote, or remove it",
+        file=file, row=row, column=column)
 
 
 def _read_csv(p: Path, file: str) -> RawTable:
@@ -320,6 +394,7 @@ def _read_csv(p: Path, file: str) -> RawTable:
     encoding = detect_encoding(p)
     sep = _sniff_delimiter(p, encoding)
     common = {"encoding": encoding, "sep": sep, "skip_blank_lines": False}
+    _check_csv_width(p, file, encoding, sep)
     top = _top_rows(p, file, encoding, sep)
     if not any(cell_text(v) for v in top.to_numpy().ravel()):
         raise InputError("the file is empty (no text in its first rows)", file=file)
@@ -341,6 +416,10 @@ def _read_csv(p: Path, file: str) -> RawTable:
             **common,  # type: ignore[arg-type]
         )
     except pd.errors.ParserError as exc:
+        eof = _EOF_IN_QUOTES.search(str(exc))
+        if eof:  # pandas counts lines from the header, from 0
+            raise _unclosed_quote(p, file, encoding, sep, int(eof.group(1)) + h + 1,
+                                  headers) from None
         m = _RAGGED.search(str(exc))
         if m:
             raise InputError(
@@ -380,28 +459,12 @@ def _read_excel(p: Path, file: str, sheet: str | int | None) -> RawTable:
                              "save it again from Excel or WPS", file=file) from None
         raise InputError(f"not a readable XLSX workbook ({exc})", file=file) from None
     try:
-        names = book.sheetnames
-        if sheet is None:
-            ws = book.worksheets[0]
-        elif isinstance(sheet, int):
-            if not 0 <= sheet < len(names):
-                raise InputError(
-                    f"sheet {sheet} does not exist: the workbook has {len(names)} sheet(s) "
-                    f"({', '.join(names)}), numbered from 0",
-                    file=file,
-                )
-            ws = book.worksheets[sheet]
-        elif sheet in names:
-            ws = book[sheet]
-        else:
-            raise InputError(
-                f"no sheet named '{sheet}': the sheets are {', '.join(names)}", file=file
-            )
+        ws, warnings = choose_sheet(book, sheet, file)
         if hasattr(ws, "reset_dimensions"):
             # Read-only sheets trust the stored <dimension>, which some exporters get
             # wrong (e.g. "A1"): read every row and cell the sheet actually holds.
             ws.reset_dimensions()
-        cells = list(ws.iter_rows(values_only=True))
+        cells = sheet_rows(ws.iter_rows(values_only=True), file, MAX_COLUMNS)
     finally:
         book.close()
     while cells and all(blank(v) for v in cells[-1]):
@@ -412,9 +475,10 @@ def _read_excel(p: Path, file: str, sheet: str | int | None) -> RawTable:
     grid = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in cells], dtype=object)
     h = _find_header(grid)
     written = grid.iloc[h].tolist()
-    headers = [_header_text(v, j) for j, v in enumerate(written)]
+    headers = _dedupe([_header_text(v, j) for j, v in enumerate(written)])
+    warnings += fill_merged(grid, merged_ranges(p, ws), h, headers, file)
     data = grid.iloc[h + 1 :].reset_index(drop=True)
-    data.columns = _dedupe(headers)
+    data.columns = headers
     # columns without a header are kept only when they hold something (not mere formatting)
     keep = [
         c for c, v in zip(data.columns, written, strict=True)
@@ -422,7 +486,7 @@ def _read_excel(p: Path, file: str, sheet: str | int | None) -> RawTable:
     ]
     data = data[keep]
     rows = np.arange(len(data), dtype=np.int64) + h + 2
-    return RawTable(data, rows, file)
+    return RawTable(data, rows, file, warnings=warnings)
 
 
 def _header_text(value: object, j: int) -> str:
@@ -462,13 +526,56 @@ def _read_geo(p: Path, file: str) -> RawTable:
         raise InputError(f"not a readable geodata file ({exc})", file=file) from None
     lonlat = True
     warnings: list[Rejected] = []
+    member = geojson_crs_member(p) if suffix in (".geojson", ".json") else None
+    unknown = None
+    if member is not None:
+        known = crs_of_member(member)
+        if known is None:
+            unknown = member  # GDAL took it as WGS-84 degrees without a word
+        elif gdf.crs is None or not known.equals(gdf.crs):
+            gdf = gdf.set_crs(known, allow_override=True)
     if gdf.crs is not None and not is_lonlat_crs(gdf.crs):
         gdf = gdf.to_crs(4326)
         lonlat = False
+    else:
+        _check_degrees(p, file, gdf, unknown)
+        if unknown is not None:
+            warnings.append(Rejected(
+                file, 1, "crs",
+                f"the file's \"crs\" member names '{unknown[:80]}', a coordinate system geo "
+                "does not know; the coordinates look like degrees and are read as longitude "
+                "and latitude (in the --crs system): export the file as WGS-84 (EPSG:4326) "
+                "to be sure"))
     data = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).reset_index(drop=True)
     data.columns = [str(c) for c in data.columns]
     rows = np.arange(len(data), dtype=np.int64) + 1
     return RawTable(data, rows, file, gdf.geometry.to_numpy(), lonlat, warnings)
+
+
+def _check_degrees(p: Path, file: str, gdf: gpd.GeoDataFrame, unknown: str | None) -> None:
+    """Refuse geodata taken as degrees whose coordinates cannot be degrees, saying what is
+    missing (a shapefile's .prj, a known ``crs`` member)."""
+    bad, (x0, y0, x1, y1) = not_degrees(gdf.geometry.to_numpy())
+    if not bad:
+        return
+    where = f"x {x0:,.0f} to {x1:,.0f}, y {y0:,.0f} to {y1:,.0f}"
+    if unknown is not None:
+        why = (f"its \"crs\" member names '{unknown[:80]}', a coordinate system geo does not "
+               "know: export the file again in WGS-84 (EPSG:4326) or with an EPSG code")
+    elif p.suffix.lower() == ".shp" and not any(
+        q.suffix.lower() == ".prj" for q in p.parent.glob(p.stem + ".*") if q.stem == p.stem
+    ):
+        why = (f"the shapefile's .prj file ({p.stem}.prj), which says which coordinate system "
+               "they are in, is missing: copy it beside the .shp (with .shx and .dbf), or "
+               "export the file again as GeoPackage or in WGS-84")
+    elif gdf.crs is None:
+        why = ("the file does not say which coordinate system they are in: export it again "
+               "with its coordinate system, or in WGS-84 (EPSG:4326)")
+    else:
+        why = (f"the file says they are degrees ({gdf.crs.name}), but the numbers are metres "
+               "or another unit: export it again with its true coordinate system")
+    raise InputError(f"the coordinates are not longitude/latitude degrees ({where}): {why}",
+                     file=file)
 
 
 def is_lonlat_crs(crs: object) -> bool:

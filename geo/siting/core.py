@@ -126,7 +126,8 @@ def site(
     net = resolve_network(network, settings, on_network)
     new_kind, new_amenities = new_site_kind(settings, charging)
 
-    inputs = load_inputs(stations, demand=demand, area=area, grids=grids, crs=crs, sheet=sheet)
+    inputs = load_inputs(stations, demand=demand, area=area, grids=grids, crs=crs, sheet=sheet,
+                         empty_stations="warn")  # siting may start from no station
     if charging:
         inputs = inputs.with_stations(piles_charge(inputs.stations))
     reach_model = {"network": net, "snap_limit_m": snap_limit_m}

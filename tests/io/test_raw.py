@@ -383,3 +383,75 @@ def test_large_csv_with_a_late_messy_cell_reads_without_dtype_warning(tmp_path):
     lon = xy(gdf)[0]
     assert lon[-1] == pytest.approx(120.7) and (lon[:-1] == 120.6).all()
     assert gdf["row"].iloc[-1] == n + 1
+
+
+# --- hostile shapes and faults (issue 19) ------------------------------------------------------
+
+
+def test_a_million_columns_are_refused_before_parsing(tmp_path, monkeypatch):
+    """A CSV a million columns wide ran for minutes in the parser: the header line decides."""
+    import pandas as pd
+
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"c{i}" for i in range(1_000_000)) + "\n"
+                    + ",".join("1" for _ in range(1_000_000)) + "\n", encoding="utf-8")
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("the file was parsed before its width was checked")
+
+    monkeypatch.setattr(pd, "read_csv", no_parsing)
+    monkeypatch.setattr(pd, "DataFrame", no_parsing)
+    with pytest.raises(InputError, match=r"columns on this line; geo reads at most 500") as info:
+        read_raw(path)
+    assert info.value.row == 1 and info.value.file == str(path)
+
+
+def test_a_wide_header_within_the_limit_is_read(tmp_path):
+    path = tmp_path / "ok.csv"
+    path.write_text("编号,经度,纬度," + ",".join(f"c{i}" for i in range(400)) + "\n"
+                    "S1,120.6,31.28," + ",".join("1" for _ in range(400)) + "\n", encoding="utf-8")
+    assert read_raw(path).data.shape == (1, 403)
+
+
+@pytest.mark.parametrize(
+    ("lines", "row", "column"),
+    [
+        (["编号,名称,经度,纬度", 'S1,"南门驿站,120.6,31.28', "S2,胥江,120.61,31.29"], 2, "名称"),
+        # a title row, and a quoted cell with a line break before: rows as a spreadsheet counts
+        (["沧浪街道站点表", "编号,名称,经度,纬度", 'S0,"两行\n名称",120.5,31.2',
+          "S1,ok,120.6,31.28", 'S2,def,"120.61,31.29', "S3,x,120.62,31.3"], 5, "经度"),
+    ],
+)
+def test_an_unclosed_quote_names_the_spreadsheet_row_and_column(tmp_path, lines, row, column):
+    """Was: "EOF inside string starting at row 2" for spreadsheet row 3, no column."""
+    path = write_csv(tmp_path / "quote.csv", lines)
+    with pytest.raises(InputError, match="never closed") as info:
+        read_raw(path)
+    assert (info.value.row, info.value.column) == (row, column)
+
+
+def test_a_file_in_a_folder_without_permission_is_a_clear_error(tmp_path, monkeypatch):
+    """PermissionError was an unexpected error (exit 3). As root, chmod does not stop reading,
+    so the operating system's answer is given by a patched ``stat``."""
+    import os
+    import pathlib
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    path = write_csv(locked / "stations.csv", [HEADER, "S1,南门,supply,120.6,31.28"])
+    locked.chmod(0)
+    try:
+        if os.geteuid() == 0:
+            real_stat = pathlib.Path.stat
+
+            def stat(self, *args, **kwargs):
+                if str(self).startswith(str(locked)):
+                    raise PermissionError(13, "Permission denied", str(self))
+                return real_stat(self, *args, **kwargs)
+
+            monkeypatch.setattr(pathlib.Path, "stat", stat)
+        with pytest.raises(InputError, match="cannot read this file: permission denied") as info:
+            read_raw(path)
+        assert info.value.file == str(path)
+    finally:
+        locked.chmod(0o755)

@@ -93,6 +93,11 @@ def geocode(
         err(f"the {prov.name} key was refused ({message}): check {prov.key_env}; "
              f"{output} holds the {counts['ok'] + counts['needs_review']} rows done before")
         raise typer.Exit(EXIT_ERROR)
+    if stopped == "unusable":
+        err(f"the service at {prov.base_url()} does not answer as {prov.name} does "
+            f"({message}): check GEO_{prov.name.upper()}_URL or the proxy; nothing more was "
+            f"asked, {output} lists every row")
+        raise typer.Exit(EXIT_ERROR)
     if stopped == "unreachable":
         err(f"{prov.name} cannot be reached ({message}): check the network or the proxy "
             f"(GEO_{prov.name.upper()}_URL); nothing more was asked, {output} lists every row")

@@ -42,6 +42,7 @@ __all__ = [
     "AMAP_PRECISE",
     "ANSWER_STATUSES",
     "BAIDU_COARSE",
+    "BROKEN",
     "DEMO_ANSWERS",
     "MAX_ANSWER_BYTES",
     "PROVIDERS",
@@ -129,6 +130,10 @@ class Answer:
         return cls(**{k: data[k] for k in ("status", "lon", "lat", "level", "place", "message",
                                            "extra") if k in data})
 
+
+#: Key of ``Answer.extra`` set when the answer was not one the provider documents (not
+#: HTTP, not JSON, another shape): the service at that address is not the provider.
+BROKEN = "broken"
 
 #: The largest answer body read (a geocoding answer is a few kB).
 MAX_ANSWER_BYTES = 1 << 20
@@ -545,7 +550,8 @@ def request(
         return Answer("server_error", message=f"the answer is larger than "
                       f"{MAX_ANSWER_BYTES // 2**20} MB: not read")
     except fetch.BrokenAnswerError as exc:
-        return Answer("server_error", message=redact(f"broken answer from {host}: {exc}", key))
+        return Answer("server_error", message=redact(f"broken answer from {host}: {exc}", key),
+                      extra={BROKEN: True})
     except urllib.error.HTTPError as exc:
         return _http_error(provider, exc, key)
     except TimeoutError:
@@ -560,7 +566,7 @@ def request(
     try:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        return Answer("server_error", message="the answer is not JSON")
+        return Answer("server_error", message="the answer is not JSON", extra={BROKEN: True})
     return _finish(provider, _parse(provider, body), key)
 
 
@@ -583,7 +589,8 @@ def _parse(provider: Provider, body: object) -> Answer:
     try:
         return provider.parse(body)
     except (AttributeError, KeyError, IndexError, TypeError, ValueError) as exc:
-        return Answer("failed", message=f"the answer does not have the documented form "
+        return Answer("failed", extra={BROKEN: True},
+                      message=f"the answer does not have the documented form "
                       f"({type(exc).__name__}: {str(exc)[:120]})")
 
 

@@ -16,6 +16,7 @@ from geo import schema
 from geo.errors import InputError
 from geo.geocode.cache import GeocodeCache
 from geo.geocode.providers import (
+    BROKEN,
     RETRY_STATUSES,
     STOP_STATUSES,
     Answer,
@@ -37,7 +38,8 @@ GEOCODE_COLUMNS = ("geocode_status", "geocode_level", "geocode_provider", "geoco
 #: An ``ok`` answer farther than this (km) from the median of the run's other ``ok``
 #: answers needs review (a namesake in another city, a wrong province).
 FAR_KM = 100.0
-#: Rows in a row that could not reach the provider before the run stops.
+#: Rows in a row that could not reach the provider, or got answers that were not the
+#: provider's (not HTTP, not JSON, another shape), before the run stops.
 UNREACHABLE_STOP = 3
 
 
@@ -203,8 +205,10 @@ def geocode_table(
         when geocoded rows join rows in the file's own coordinate system a
         ``coord_system`` column says ``wgs84`` for the geocoded ones (blank: the
         file's). ``attrs["geocode_stopped"]`` is
-        ``bad_key`` or ``quota`` when the run had to stop (the rows not yet asked
-        get that status; re-run later and the cache resumes), and
+        ``bad_key``, ``quota`` or ``unreachable`` when the run had to stop (the rows not
+        yet asked get that status; re-run later and the cache resumes), or ``unusable``
+        when :data:`UNREACHABLE_STOP` answers in a row were not the provider's (not HTTP,
+        not JSON, another shape: the rows not asked are ``server_error``), and
         ``attrs["geocode_message"]`` says why (never with the key).
         ``attrs["geocode_warnings"]`` lists what went wrong with the cache (a damaged
         file set aside, unreadable rows asked again, a folder that cannot hold it).
@@ -293,7 +297,7 @@ def _geocode_rows(
     rows not yet asked say so)."""
     prov, city = job.prov, job.city
     todo = np.flatnonzero(~rows.given)
-    answered = unreachable = 0
+    answered = unreachable = broken = 0
     for done, i in enumerate(todo, start=1):
         if progress is not None and done > 1:
             progress(done - 1, todo.size)
@@ -304,7 +308,7 @@ def _geocode_rows(
             continue
         rows.query[i] = prov.query_text(address, city)
         if rows.stopped:
-            rows.status[i] = rows.stopped
+            rows.status[i] = "server_error" if rows.stopped == "unusable" else rows.stopped
             rows.note[i] = f"not asked: the run stopped ({rows.stopped}) on an earlier row"
             continue
         answer = store.get(prov.name, city, address) if store is not None else None
@@ -314,14 +318,20 @@ def _geocode_rows(
             if store is not None:
                 store.put(prov.name, city, address, answer)
         unreachable = unreachable + 1 if answer.status == "unreachable" else 0
+        broken = broken + 1 if answer.extra.get(BROKEN) else 0
         answered += answer.status != "unreachable"
         if answer.status in STOP_STATUSES or (
             answer.status == "unreachable" and (answered == 0 or unreachable >= UNREACHABLE_STOP)
-        ):
+        ) or broken >= UNREACHABLE_STOP:
             rows.stopped = answer.status
             rows.message = redact(answer.message, job.key)
-            rows.status[i] = rows.stopped
-            rows.note[i] = rows.message
+            if broken >= UNREACHABLE_STOP:
+                rows.stopped = "unusable"
+                rows.message = (f"{UNREACHABLE_STOP} answers in a row were not {prov.name}'s "
+                                f"(last: {rows.message})")
+            unusable = rows.stopped == "unusable"
+            rows.status[i] = answer.status if unusable else rows.stopped
+            rows.note[i] = redact(answer.message, job.key) if unusable else rows.message
             log.warning("geocoding stopped (%s): %s", rows.stopped, rows.message)
             continue
         status, why = _judge(answer, city, job.polygon)

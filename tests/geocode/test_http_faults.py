@@ -183,10 +183,13 @@ def test_a_body_dripping_past_the_timeout_is_cut(raw):
     assert time.monotonic() - t0 < 2.0
 
 
-def test_cli_on_a_broken_service_exits_with_the_rows_failed(raw, tmp_path):
+def test_cli_on_a_broken_service_exits_with_the_rows_failed(raw, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     from geo.cli import app
+    from geo.geocode import run as run_module
+
+    monkeypatch.setattr(run_module.time, "sleep", lambda seconds: None)  # the CLI's backoff
 
     raw(BROKEN["garbage status line"])
     src = tmp_path / "in.csv"
@@ -195,3 +198,30 @@ def test_cli_on_a_broken_service_exits_with_the_rows_failed(raw, tmp_path):
                                    "--no-cache", "--rate", "0", "--timeout", "2"])
     assert res.exit_code in (1, 2), res.output
     assert "unexpected" not in res.output and "Traceback" not in res.output
+
+
+def test_a_service_that_is_not_the_provider_stops_the_run(raw, tmp_path, monkeypatch):
+    """Three answers in a row that are not the provider's (not HTTP here): the service at
+    that address is unusable, and asking 2,000 more rows would only take hours of retries."""
+    from typer.testing import CliRunner
+
+    from geo.cli import app
+
+    raw(BROKEN["garbage status line"])
+    rows = [f"人民路{i}号" for i in range(1, 8)]
+    out = geocode_table(table(*rows), provider="amap", city="苏州市", cache=False, rate=0,
+                        backoff=0.0, retries=1, timeout=3)
+    assert out["geocode_status"].tolist() == ["server_error"] * 7
+    assert out.attrs["geocode_stopped"] == "unusable"
+    assert "3 answers in a row were not amap's" in out.attrs["geocode_message"]
+    assert out["geocode_message"].str.startswith("not asked").sum() == 4
+    src = tmp_path / "in.csv"
+    table(*rows).to_csv(src, index=False)
+    from geo.geocode import run as run_module
+
+    monkeypatch.setattr(run_module.time, "sleep", lambda seconds: None)  # the CLI's backoff
+    res = CliRunner().invoke(app, ["geocode", str(src), "-o", str(tmp_path / "out.csv"),
+                                   "--no-cache", "--rate", "0", "--timeout", "2"])
+    assert res.exit_code == 2, res.output
+    assert "does not answer as amap does" in res.output and "GEO_AMAP_URL" in res.output
+    assert (tmp_path / "out.csv").exists()  # every row listed, with why

@@ -112,6 +112,8 @@ def render(T: Callable[[str], str], lang: str) -> None:  # noqa: N803 - the tran
     crs = st.session_state.get("gc_crs", "wgs84")
     if table.attrs.get("geocode_stopped"):
         st.warning(f"{T('gc_stopped')}: {ui.plain(table.attrs.get('geocode_message', ''))}")
+    for note in table.attrs.get("geocode_warnings", []):  # a damaged or unwritable cache
+        st.warning(ui.plain(note))
 
     counts = summarize(table)
     cols = st.columns(5)

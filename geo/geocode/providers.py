@@ -330,7 +330,7 @@ class Baidu(Provider):
             return Answer("failed", message="unreadable answer")
         try:
             code = int(body.get("status", -1))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             code = -1
         msg = f"{body.get('msg', body.get('message', ''))} (status {body.get('status')})"
         if code != 0:
@@ -588,7 +588,7 @@ def _parse(provider: Provider, body: object) -> Answer:
     (a list where an object belongs, a number for a location) fails the row, not the run."""
     try:
         return provider.parse(body)
-    except (AttributeError, KeyError, IndexError, TypeError, ValueError) as exc:
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError, OverflowError) as exc:
         return Answer("failed", extra={BROKEN: True},
                       message=f"the answer does not have the documented form "
                       f"({type(exc).__name__}: {str(exc)[:120]})")

@@ -225,3 +225,41 @@ def test_a_service_that_is_not_the_provider_stops_the_run(raw, tmp_path, monkeyp
     assert res.exit_code == 2, res.output
     assert "does not answer as amap does" in res.output and "GEO_AMAP_URL" in res.output
     assert (tmp_path / "out.csv").exists()  # every row listed, with why
+
+
+def _json_values():
+    from hypothesis import strategies as st
+
+    leaves = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True)
+              | st.text(max_size=12) | st.sampled_from(["120.62,31.30", "NaN,NaN", "inf,31",
+                                                         "1e999,1e999", "120.6", "0,0"]))
+    return st.recursive(leaves, lambda inner: st.lists(inner, max_size=3)
+                        | st.dictionaries(st.sampled_from(
+                            ["status", "info", "infocode", "geocodes", "location", "level",
+                             "result", "lng", "lat", "lon", "precise", "confidence", "msg",
+                             "place_rank", "addresstype", "display_name", "error", "count"]),
+                            inner, max_size=6), max_leaves=12)
+
+
+def test_any_json_answer_is_a_row_status_never_an_exception():
+    """Fuzz (seeded): whatever JSON a service answers, each provider's reading is an Answer
+    with a known status and finite coordinates or none; no exception, no RuntimeWarning."""
+    from hypothesis import given, seed, settings
+
+    from geo.geocode.providers import STATUSES, _finish, _parse
+
+    @seed(19)
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(body=_json_values())
+    def check(body):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for name in ("amap", "baidu", "tianditu", "nominatim"):
+                answer = _finish(PROVIDERS[name], _parse(PROVIDERS[name], body), KEY)
+                assert answer.status in STATUSES
+                assert (answer.lon is None) == (answer.lat is None)
+                if answer.lon is not None:
+                    assert abs(answer.lon) <= 180 and abs(answer.lat) <= 90
+                answer.to_json()
+
+    check()

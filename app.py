@@ -44,7 +44,7 @@ from geo.maps import TILES, coverage_map
 from geo.maps.tiles import tile_key
 from geo.memo import Memo
 from geo.paths import cache_root
-from geo.report.workbook import readable_table, table_headers
+from geo.report.workbook import readable_table, table_download, table_headers
 from geo.schema import AMENITY_LABELS, KIND_LABELS
 from geo.settings import MODE_SPEEDS_KMH, STREET_PROFILES, Settings
 
@@ -792,7 +792,9 @@ def _whatif_section(result: geo.CoverageResult) -> None:
     if len(hyp):
         c1, c2 = st.columns([1, 1])
         c1.download_button(
-            T("download_whatif"), data=lambda: planner.whatif_csv(result.stations),
+            T("download_whatif"),
+            data=lambda: table_download(scenario.hypothetical_table(result.stations), "whatif",
+                                        ".csv", lang=lang),
             file_name="whatif_stations.csv", mime="text/csv", key="dl_whatif", on_click="ignore",
         )
         c2.button(T("remove_all"), key="remove_all", on_click=remove_whatif,
@@ -905,7 +907,7 @@ def _siting_section(run: Run, c: Choices) -> None:
                 st.session_state["siting_on"] = False
                 st.rerun()
             b2.download_button(
-                T("siting_download"), data=planner.table_bytes(table, ".csv"),
+                T("siting_download"), data=table_download(table, "sites", ".csv", lang=lang),
                 file_name="sites.csv", mime="text/csv", key="dl_sites", on_click="ignore",
             )
 

@@ -69,3 +69,33 @@ def test_json_coverage_is_full_precision_as_documented() -> None:
     out = json.loads(res.stdout)
     assert out["coverage"] == out["covered_demand"] / out["total_demand"]
     assert out["coverage"] != round(out["coverage"], 4)  # 1055/1454 is not cut to 4 decimals
+
+
+def test_troubleshooting_quotes_the_readers_messages_as_printed(tmp_path) -> None:
+    """docs/troubleshooting.md gives each message as printed: the first words of the real ones."""
+    import pytest
+
+    from geo.errors import GeoError, InputError
+    from geo.inputs import load_inputs
+    from geo.io import read_raw
+    from geo.settings import Settings
+
+    doc = (ROOT / "docs" / "troubleshooting.md").read_text(encoding="utf-8")
+    empty = tmp_path / "stations.csv"
+    empty.write_text("编号,名称,经度,纬度\n", encoding="utf-8")
+    quote = tmp_path / "quote.csv"
+    quote.write_text('编号,名称,经度,纬度\nS1,"南门,120.6,31.28\n', encoding="utf-8")
+    nothing = tmp_path / "nothing.csv"
+    nothing.write_bytes(b"\r\x00")
+    cases = [
+        lambda: load_inputs(empty),
+        lambda: load_inputs(ROOT / "data" / "canglang" / "stations.csv", demand=empty),
+        lambda: read_raw(quote),
+        lambda: read_raw(nothing),
+        lambda: Settings(minutes=1e308),
+    ]
+    for case in cases:
+        with pytest.raises(GeoError) as info:
+            case()
+        text = info.value.reason if isinstance(info.value, InputError) else str(info.value)
+        assert text[:60] in doc, text

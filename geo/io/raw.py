@@ -155,6 +155,9 @@ def _read_raw(p: Path, file: str, sheet: str | int | None) -> RawTable:
 def _check_shape(table: RawTable) -> RawTable:
     """Refuse a table wider than :data:`MAX_COLUMNS` or longer than :data:`MAX_ROWS`."""
     n_rows, n_cols = table.data.shape
+    if n_cols == 0 and table.geometry is None:
+        raise InputError("the table has no columns: no header row with column names was "
+                         "found (经度, 纬度, 名称 …); is this the right file?", file=table.file)
     if n_cols > MAX_COLUMNS:
         raise InputError(f"the table has {n_cols:,} columns; geo reads at most {MAX_COLUMNS:,} "
                          "(a station, demand or 网格 table needs a handful): delete the "
@@ -252,7 +255,8 @@ def detect_encoding(path: PathArg) -> str:
     Raises
     ------
     InputError
-        If the file is neither UTF-8 nor GB18030, or is UTF-8 Chinese text with
+        If the file starts with a byte-order mark its bytes do not follow, is
+        neither UTF-8 nor GB18030, or is UTF-8 Chinese text with
         bytes that are not UTF-8 further on (e.g. a cell pasted from a GBK
         file, which decoding as GB18030 would garble); ``row`` is the line of
         the first byte that does not fit.
@@ -260,10 +264,18 @@ def detect_encoding(path: PathArg) -> str:
     file = str(path)
     with open(path, "rb") as fh:
         head = fh.read(4)
-        if head.startswith(codecs.BOM_UTF8):
-            return "utf-8-sig"
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16"
+        marked = ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-16"
+                  if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else None)
+        if marked is not None:  # the byte-order mark says; the rest must agree
+            bad = _first_bad_byte(fh, marked)
+            if bad is None:
+                return marked
+            name = "UTF-8" if marked == "utf-8-sig" else "UTF-16"
+            raise InputError(
+                f"the file starts as {name} text (its first bytes say so), but this line "
+                f"holds bytes that are not {name} (a damaged or cut file, or text pasted "
+                "from another encoding): save the file again as 'CSV UTF-8' from Excel",
+                file=file, row=_line_of(fh, bad[0]))
         utf8 = _first_bad_byte(fh, "utf-8")
         if utf8 is None:
             return "utf-8"

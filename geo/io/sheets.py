@@ -119,7 +119,10 @@ def restore(values: pd.Series) -> pd.Series:
     """
     if not (values.dtype == object or isinstance(values.dtype, pd.StringDtype)):
         return values
-    hit = values.str.match(_QUOTED, na=False).to_numpy(dtype=bool)
+    try:
+        hit = values.str.match(_QUOTED, na=False).to_numpy(dtype=bool)
+    except AttributeError:  # an object column holding no text (integers beyond int64)
+        return values
     if not hit.any():
         return values
     out = values.copy()

@@ -455,3 +455,41 @@ def test_a_file_in_a_folder_without_permission_is_a_clear_error(tmp_path, monkey
         assert info.value.file == str(path)
     finally:
         locked.chmod(0o755)
+
+
+# --- found by the fuzz test (tests/io/test_fuzz_readers.py) ------------------------------------
+
+
+def test_a_number_beyond_int64_in_a_coordinate_column_is_a_rejected_row(tmp_path):
+    """pandas keeps -9223372036854775809 as a Python int: the formula-quote restore crashed."""
+    path = write_csv(tmp_path / "big.csv", ["编号,经度,纬度", "S1,-9223372036854775809,31",
+                                             "S2,99999999999999999999,31.28"])
+    gdf = read_stations(path)
+    assert rows_of(gdf) == []
+    assert_rejected(gdf, path, 2, "lon", "outside")
+    assert_rejected(gdf, path, 3, "lon", "outside")
+
+
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        (codecs.BOM_UTF16_LE + "编号\t经度\t纬度\n".encode("utf-16-le") + b"\x00", "UTF-16"),
+        (codecs.BOM_UTF8 + "编号,经度,纬度\nS1,120.6,31.28\n".encode() + b"S2,\xff\xfe,31\n",
+         "UTF-8"),
+    ],
+)
+def test_a_byte_order_mark_the_bytes_do_not_follow_is_a_clear_error(tmp_path, data, what):
+    """UnicodeDecodeError (exit 3) for a cut UTF-16 file or a damaged UTF-8 file with a BOM."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=f"starts as {what} text") as info:
+        read_raw(path)
+    assert info.value.row is not None
+
+
+def test_a_file_without_any_column_is_a_clear_error(tmp_path):
+    """b"\\r\\x00" was read as one row of no columns: KeyError (exit 3) in the point reader."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"\r\x00")
+    with pytest.raises(InputError, match="no columns"):
+        read_stations(path)

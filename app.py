@@ -333,8 +333,7 @@ def keep_whatifs_with_their_dataset(dataset: str, label: str) -> None:
     )
     st.session_state["whatif_owner"] = dataset
     st.session_state["whatif_owner_label"] = label
-    for k in ("wi_lon", "wi_lat", "wi_crs"):
-        st.session_state.pop(k, None)
+    # the add-station form's coordinates are keyed by dataset (see _whatif_section)
 
 
 def _clear_kept_whatifs() -> None:
@@ -810,10 +809,15 @@ def _whatif_section(result: geo.CoverageResult) -> None:
             lon0 = float(result.stations.geometry.x.median())
             lat0 = float(result.stations.geometry.y.median())
         f1, f2, f3 = st.columns(3)
-        lon_in = f1.number_input(T("lon"), value=lon0, step=0.0001, format="%.6f", key="wi_lon")
-        lat_in = f2.number_input(T("lat"), value=lat0, step=0.0001, format="%.6f", key="wi_lat")
+        # keyed by dataset: a browser keeps a form field's value while its key stays
+        gen = st.session_state.get("whatif_owner", "")[:8]
+        lon_in = f1.number_input(T("lon"), value=lon0, step=0.0001, format="%.6f",
+                                 key=f"wi_lon_{gen}")
+        lat_in = f2.number_input(T("lat"), value=lat0, step=0.0001, format="%.6f",
+                                 key=f"wi_lat_{gen}")
         crs_in = f3.selectbox(
-            T("point_crs"), CRS_KEYS, format_func=lambda c: ui.crs_label(c, lang), key="wi_crs"
+            T("point_crs"), CRS_KEYS, format_func=lambda c: ui.crs_label(c, lang),
+            key=f"wi_crs_{gen}"
         )
         f4, f5, f6, f7 = st.columns(4)
         name_in = f4.text_input(T("name"), value=T("default_station_name"), key="wi_name")

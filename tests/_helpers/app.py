@@ -86,3 +86,10 @@ def english_words(texts: list[str], allowed: frozenset[str], user: set[str]) -> 
             if w.lower() not in allowed:
                 found.add(w)
     return found
+
+
+def whatif_input(at, name: str):
+    """The add-station form's ``lon``/``lat``/``crs`` field (keyed per dataset in the app)."""
+    fields = [w for w in [*at.number_input, *at.selectbox] if str(w.key).startswith(f"wi_{name}_")]
+    assert len(fields) == 1, [w.key for w in fields]
+    return fields[0]

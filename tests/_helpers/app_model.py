@@ -31,7 +31,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from _helpers import ROOT
-from _helpers.app import english_words, page_texts, zh_allowed_words
+from _helpers.app import english_words, page_texts, whatif_input, zh_allowed_words
 from geo import ui_text as ui
 from geo.cli import app as cli_app
 
@@ -151,8 +151,8 @@ class AppModel:
         self._run()
 
     def _do_add_whatif(self) -> None:
-        lon = self.at.number_input(key="wi_lon")
-        lat = self.at.number_input(key="wi_lat")
+        lon = whatif_input(self.at, "lon")
+        lat = whatif_input(self.at, "lat")
         if self.rng.random() < 0.5:  # somewhere near the largest gap, not on it
             lon.set_value(round(float(lon.value) + self.rng.uniform(-0.004, 0.004), 6))
             lat.set_value(round(float(lat.value) + self.rng.uniform(-0.004, 0.004), 6))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -135,12 +136,12 @@ def test_app_in_browser(browser_page: BrowserPage, app_url, tmp_path):  # noqa: 
     expect(delta).to_be_visible(timeout=30_000)
     assert float(kpi(page, 0).rstrip("%")) > ten.coverage * 100
     expect(page.get_by_text("NEW1").first).to_be_visible()
-    expect(frame.locator(".geo-st.new")).to_have_count(1, timeout=30_000)
+    expect(frame.locator(".leaflet-marker-icon .geo-st.new")).to_have_count(1, timeout=30_000)
 
     # a click on the map adds the next what-if station there
     frame.locator(".leaflet-container").first.click(position={"x": 200, "y": 150})
     expect(page.get_by_text("NEW2").first).to_be_visible(timeout=30_000)
-    expect(frame.locator(".geo-st.new")).to_have_count(2, timeout=30_000)
+    expect(frame.locator(".leaflet-marker-icon .geo-st.new")).to_have_count(2, timeout=30_000)
 
     # nothing asked for a CDN: Leaflet came from the package; only tiles were refused
     assert browser_page.aborted and not [
@@ -164,9 +165,9 @@ def test_geocoding_review_by_map_click_in_browser(browser_page: BrowserPage, app
     browser_page.goto(app_url)
     page.get_by_text(ui.t("page_geocode", "zh")).click()
     page.get_by_role("button", name=ui.t("gc_run", "zh")).click()
-    manual = page.locator('[data-testid="stMetric"]').filter(has_text="manual")
+    manual = page.locator('[data-testid="stMetric"]').filter(has_text="人工校正")
     expect(manual.locator('[data-testid="stMetricValue"]')).to_have_text("0", timeout=60_000)
-    review = page.locator('[data-testid="stMetric"]').filter(has_text="needs_review")
+    review = page.locator('[data-testid="stMetric"]').filter(has_text="待核实")
     expect(review.locator('[data-testid="stMetricValue"]')).to_have_text("2")
 
     # the review map: points coloured by status, the row being fixed marked; a click fixes it
@@ -215,3 +216,129 @@ def test_the_helsinki_demo_map_draws_its_streets_offline(browser_page: BrowserPa
     page.screenshot(path=str(shot))
     if os.environ.get("GEO_SCREENSHOTS"):
         shutil.copy(shot, Path(os.environ["GEO_SCREENSHOTS"]) / "app-offline-helsinki.png")
+
+
+# --- issue 18: the sequences that changed what a KPI meant ----------------------------------
+
+_DEMO_INPUTS = {"demand": str(DATA / "demand.csv"), "area": str(DATA / "area.geojson"),
+                "grids": str(DATA / "grids.geojson")}
+
+
+def _open(browser_page: BrowserPage, app_url: str):  # noqa: F811
+    page = browser_page.page
+    page.set_viewport_size({"width": 1500, "height": 1100})
+    browser_page.goto(app_url)
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_be_visible(timeout=60_000)
+    return page
+
+
+def _basis_text(page) -> str:
+    return page.locator(".st-key-basis").first.inner_text()
+
+
+def _radio_states(page) -> dict[str, str]:
+    """Each radio group's label → which options are checked (``"010"``), as the browser
+    shows them."""
+    return dict(page.evaluate(
+        """() => Array.from(document.querySelectorAll('[role=radiogroup]')).map(g =>
+               [g.getAttribute('aria-label'),
+                Array.from(g.querySelectorAll('input')).map(i => i.checked ? 1 : 0).join('')])"""))
+
+
+def test_sequence_1_geocoded_stations_keep_the_datasets_demand(
+    browser_page: BrowserPage, app_url, tmp_path  # noqa: F811
+) -> None:
+    from geo import planner
+    from geo.geocode import geocode_table
+    from geo.geocode import review as rv
+
+    table = geocode_table(planner.demo_addresses(), provider="demo", city="苏州市", rate=0)
+    csv = tmp_path / "stations_addresses_geocoded.csv"
+    csv.write_bytes(planner.table_bytes(rv.explicit_systems(table, "gcj02"), ".csv"))
+    expected = geo.analyze([str(csv)], **_DEMO_INPUTS)
+
+    page = _open(browser_page, app_url)
+    page.get_by_text(ui.t("page_geocode", "zh"), exact=True).click()
+    page.get_by_role("button", name=ui.t("gc_run", "zh")).click()
+    page.get_by_role("button", name=ui.t("gc_use", "zh")).click()
+    expect(page.get_by_text("覆盖分析现在使用").first).to_be_visible(timeout=60_000)
+    page.get_by_text(ui.t("page_coverage", "zh"), exact=True).click()
+    metric = page.locator('[data-testid="stMetricValue"]').first
+    expect(metric).to_have_text(ui.share(expected.coverage), timeout=60_000)
+    assert kpi(page, 2) == str(len(expected.gap_table))
+    basis = _basis_text(page)
+    assert "stations_addresses_geocoded.csv" in basis and "替换数据集的站点" in basis
+    assert "demand.csv" in basis and "grids.geojson" in basis
+    assert not browser_page.page_errors, browser_page.page_errors
+
+
+def test_sequence_2_and_4_whatifs_stay_with_their_dataset_and_reports_name_them(
+    browser_page: BrowserPage, app_url, tmp_path  # noqa: F811
+) -> None:
+    import io
+    import json
+    import zipfile
+
+    page = _open(browser_page, app_url)
+    box = page.get_by_label(ui.t("minutes", "zh"))
+    box.fill("10")
+    box.press("Enter")
+    expect(page.locator("h1").first).to_contain_text("10分钟", timeout=30_000)
+    page.get_by_role("button", name=ui.t("add", "zh")).click()
+    expect(page.locator('[data-testid="stMetricDelta"]').first).to_be_visible(timeout=30_000)
+    expect(page.locator(".st-key-basis")).to_contain_text("NEW1", timeout=30_000)
+
+    # sequence 4: the downloads say what the screen says
+    with page.expect_download(timeout=120_000) as got:
+        page.get_by_role("button", name=ui.t("dl_summary", "zh")).click()
+    summary = json.loads(Path(got.value.path()).read_text(encoding="utf-8"))
+    shown = kpi(page, 0)
+    assert ui.share(summary["coverage"]) == shown and summary["params"]["minutes"] == 10
+    with page.expect_download(timeout=180_000) as got:
+        page.get_by_role("button", name=ui.t("dl_report", "zh")).click()
+    pack = zipfile.ZipFile(io.BytesIO(Path(got.value.path()).read_bytes()))
+    md = next(pack.read(n).decode("utf-8") for n in pack.namelist() if n.endswith("summary.md"))
+    assert "假设站点" in md and "NEW1" in md
+    html = next(pack.read(n).decode("utf-8") for n in pack.namelist() if n.endswith("map.html"))
+    assert "10分钟" in html and "15分钟" not in html
+
+    # sequence 2: on Helsinki, no Suzhou what-if and no Suzhou coordinates in the form
+    page.get_by_label(ui.t("demo_choice", "zh")).click()
+    page.get_by_role("option", name=ui.t("demo_helsinki", "zh")).click()
+    expect(page.locator(".st-key-basis")).to_contain_text("赫尔辛基", timeout=90_000)
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_be_visible(timeout=90_000)
+    # the rerun may still be under way: wait for what it must end with
+    expect(page.locator('[data-testid="stMetricDelta"]')).to_have_count(0, timeout=90_000)
+    expect(page.get_by_text("1 个假设站点属于其他数据集").first).to_be_visible(timeout=90_000)
+    expect(page.locator(".st-key-basis")).not_to_contain_text("NEW1")
+    # the form below the map is drawn last: Helsinki's largest gap, not Suzhou's
+    expect(page.get_by_label(ui.t("lon", "zh"))).to_have_value(re.compile(r"^2[45]\.\d+$"),
+                                                             timeout=90_000)
+    assert not browser_page.page_errors, browser_page.page_errors
+
+
+def test_sequence_3_a_language_switch_keeps_every_choice(
+    browser_page: BrowserPage, app_url  # noqa: F811
+) -> None:
+    page = _open(browser_page, app_url)
+    page.get_by_text(ui.t("siting_target", "zh"), exact=True).click()
+    page.get_by_role("button", name=ui.t("siting_run", "zh")).click()  # a form's choice counts
+    expect(page.get_by_text(ui.t("siting_after", "zh")).first).to_be_visible(timeout=120_000)
+    before = _radio_states(page)
+    assert all("1" in v for v in before.values()), before
+    page.get_by_text("English", exact=True).click()
+    expect(page.locator('[data-testid="stMetricLabel"]').first).to_contain_text(
+        "Coverage", timeout=60_000)
+    # the siting form, far down, is relabelled last
+    expect(page.get_by_role("radiogroup", name="Candidates")).to_be_visible(timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')",
+                           timeout=60_000)
+    after = _radio_states(page)
+    # every group still shows one choice, the same one (labels are now English)
+    assert sorted(after.values()) == sorted(
+        v if k != "语言 Language" else "01" for k, v in before.items()), (before, after)
+    assert page.get_by_label("Name").input_value() == "New station"
+    kind = page.get_by_role("combobox", name=ui.t("kind", "en"), exact=True)
+    assert "caring supply point" in kind.first.aria_snapshot()  # 爱心补给点
+    assert page.get_by_text("love supply point").count() == 0
+    assert not browser_page.page_errors, browser_page.page_errors

@@ -19,7 +19,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 from _helpers import ROOT
-from _helpers.app import shown
+from _helpers.app import shown, whatif_input
 from streamlit.testing.v1 import AppTest
 
 import geo
@@ -130,9 +130,9 @@ def test_whatif_station_from_the_form_changes_kpis_and_removal_restores(app: App
     base = _analyze()
     before = _kpis(app)
     gap = base.gap_table.iloc[0]
-    app.number_input(key="wi_lon").set_value(float(gap["lon"]))
-    app.number_input(key="wi_lat").set_value(float(gap["lat"]))
-    app.selectbox(key="wi_crs").set_value("wgs84")
+    whatif_input(app, "lon").set_value(float(gap["lon"]))
+    whatif_input(app, "lat").set_value(float(gap["lat"]))
+    whatif_input(app, "crs").set_value("wgs84")
     app.button(key=WHATIF_SUBMIT).click().run()
     assert not app.exception
 
@@ -157,7 +157,7 @@ def test_whatif_station_from_the_form_changes_kpis_and_removal_restores(app: App
 
 def test_whatif_form_rejects_bad_coordinates(app: AppTest) -> None:
     before = _kpis(app)
-    app.number_input(key="wi_lat").set_value(120.6)
+    whatif_input(app, "lat").set_value(120.6)
     app.button(key=WHATIF_SUBMIT).click().run()
     assert not app.exception
     assert any("column 'lat'" in shown(e.value) for e in app.error)
@@ -261,14 +261,14 @@ def test_whatifs_belong_to_their_dataset(app: AppTest) -> None:
     # issue 18, sequence 2: a what-if on the Canglang demo
     app.button(key=WHATIF_SUBMIT).click().run()
     assert "NEW1" in _basis(app) and "假设站点 1 个" in _basis(app)
-    suzhou_lon = app.number_input(key="wi_lon").value
+    suzhou_lon = whatif_input(app, "lon").value
     # ... is not in the Helsinki view, and the form forgets Suzhou's coordinates
     app.selectbox(key="demo_name").set_value("helsinki").run()
     assert not app.exception, app.exception
     assert "NEW1" not in _basis(app) and "赫尔辛基" in _basis(app)
     assert all(not delta for _, delta in _kpis(app).values())  # no "vs. without what-ifs"
-    assert app.number_input(key="wi_lon").value != suzhou_lon
-    assert 24 < app.number_input(key="wi_lon").value < 25.5
+    assert whatif_input(app, "lon").value != suzhou_lon
+    assert 24 < whatif_input(app, "lon").value < 25.5
     hel = ROOT / "data" / "helsinki"
     _assert_kpis(app, geo.analyze(str(hel / "stations.csv"), demand=str(hel / "demand.csv"),
                                   area=str(hel / "area.geojson"), method="network",

@@ -102,5 +102,6 @@ def _output_failed(exc: Exception) -> None:
         sys.stderr.flush()
     sys.exit(EXIT_ERROR)
 
+
 if __name__ == "__main__":
     main()

@@ -492,6 +492,31 @@ _MESSAGES_ZH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
     (re.compile(r"\(([-\d.]+), ([-\d.]+)\) is far outside China, but its coordinate system is "
                 r"(\w+).*$"),
      r"(\1, \2) 远在中国以外，但坐标系是仅在中国使用的 \3：请检查坐标或坐标系"),
+    # what a workbook, an empty file or a geodata file's coordinate system brings (geo.io)
+    (re.compile(r"the first visible sheet '(.*)' is read; the hidden sheet\(s\) (.*) before it "
+                r"are not \(give --sheet (.*) to read one\)$"),
+     r"读取第一个可见工作表“\1”；其前的隐藏工作表 \2 未读取"
+     r"（如需读取，请在 Excel 中取消隐藏并移到最前）"),
+    (re.compile(r"sheet '(.*)' is hidden in the workbook; it is read because it was asked for$"),
+     r"工作表“\1”在工作簿中是隐藏的；按指定读取"),
+    (re.compile(r"cells (\S+) are merged: their value '(.*)' is used for rows (\d+)–(\d+) of "
+                r"column '(.*?)'(; the other column.*stay blank)? \(unmerge.*\)$"),
+     lambda m: f"单元格 {m[1]} 已合并：其值“{m[2]}”用于“{m[5]}”列第 {m[3]}–{m[4]} 行"
+     + ("，合并区域的其他列为空" if m[6] else "") + "（请在 Excel 中取消合并后核对）"),
+    (re.compile(r"cells (\S+) are merged: their value '(.*)' is in row (\d+) of column '(.*?)'"
+                r".*\(unmerge.*\)$"),
+     r"单元格 \1 已合并：其值“\2”只在第 \3 行的“\4”列，合并区域的其他列为空"
+     r"（请在 Excel 中取消合并后核对）"),
+    (re.compile(r"… and (\d+) more merged blocks filled the same way \((.*)\)$"),
+     r"……另有 \1 处合并单元格同样处理（\2）"),
+    (re.compile(r"no stations: the file has no rows below its header.*$"),
+     "无站点：文件只有表头、没有数据行（导出有误，还是选错了文件？）"),
+    (re.compile(r"no demand: the file has no rows below its header.*$"),
+     "无需求点：文件只有表头、没有数据行（导出有误，还是选错了文件？）"),
+    (re.compile(r"the file's \"crs\" member names '(.*)', a coordinate system geo does not "
+                r"know; .*$"),
+     r"文件的 crs 声明“\1”不是已知坐标系；坐标看似经纬度，按经纬度读取："
+     r"请导出为 WGS-84（EPSG:4326）以确认"),
     (re.compile(r"the street network does not cover the data: (.+) lie outside it "
                 r"\(network ([^;]+); data ([^)]+)\)\..*$"),
      lambda m: "路网不覆盖数据：" + m[1].replace(" of ", " / ").replace("stations", "个站点")

@@ -108,3 +108,41 @@ def test_siting_status_in_chinese_from_the_fields() -> None:
     assert ui.siting_status(done, "zh").startswith("现有站点已覆盖")
     for line in (ui.siting_status(s, "zh") for s in (add, target, done)):
         assert not re.search(r"[A-Za-z]{3,}", line), line
+
+
+def test_workbook_and_empty_file_messages_are_chinese(tmp_path) -> None:
+    """The readers' new warnings (issue 18 item 13) reach the app: in Chinese there."""
+    import openpyxl
+
+    import geo
+
+    book = openpyxl.Workbook()
+    old = book.active
+    old.title = "旧表"
+    old.append(["编号", "经度", "纬度"])
+    old.sheet_state = "hidden"
+    ws = book.create_sheet("站点")
+    ws.append(["编号", "类型", "经度", "纬度", "备注"])
+    ws.append(["S1", "爱心补给点", 120.60, 31.28, "甲"])
+    ws.append(["S2", None, 120.61, 31.28, None])
+    ws.append(["S3", "驿站", 120.62, 31.28, None])
+    ws.merge_cells("B2:B3")
+    ws.merge_cells("C4:D4")
+    book.save(tmp_path / "s.xlsx")
+    warnings = [w.reason for w in geo.read_stations(tmp_path / "s.xlsx").attrs["warnings"]]
+    empty = tmp_path / "empty.csv"
+    empty.write_text("编号,经度,纬度\n", encoding="utf-8")
+    with pytest.raises(geo.GeoError) as err:
+        geo.analyze(str(empty))
+    local = tmp_path / "local.geojson"
+    local.write_text('{"type": "FeatureCollection", "crs": {"type": "name", "properties": '
+                     '{"name": "urn:x-local:crs:SZ"}}, "features": [{"type": "Feature", '
+                     '"properties": {}, "geometry": {"type": "Point", "coordinates": '
+                     '[120.6, 31.28]}}]}', encoding="utf-8")
+    warnings += [w.reason for w in geo.read_stations(local).attrs["warnings"]]
+    assert len(warnings) == 4
+    for message in [*warnings, str(err.value)]:
+        zh = ui.message_text(message, "zh")
+        assert not zh.startswith("（英文原文）"), message
+        body = re.sub(r"WGS|EPSG|Excel|urn:x-local:crs:SZ|[A-Z]\d+(:[A-Z]\d+)?", "", zh)
+        assert not re.search(r"[A-Za-z]{4,}", body.split(":", 1)[-1]), (message, zh)

@@ -40,8 +40,7 @@ from geo import budget, planner, scenario
 from geo import ui_text as ui
 from geo.basis import Basis, Source, basis_lines, dataset_id
 from geo.errors import GeoError, InputError, Rejected
-from geo.maps import TILES, coverage_map
-from geo.maps.tiles import tile_key
+from geo.maps.tiles import TILES, tile_key
 from geo.memo import Memo
 from geo.paths import cache_root
 from geo.report.workbook import readable_table, table_download, table_headers
@@ -364,6 +363,8 @@ def show_map(
         st.caption(T("map_off"))
         return None
     from streamlit_folium import st_folium
+
+    from geo.maps import coverage_map
 
     # Leaflet as data: URLs into streamlit-folium's frame: nothing is fetched from a CDN
     m = coverage_map(result, tiles=basemap, compact=True, assets="data", tile_key=tile_key)

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 from collections import defaultdict
 from pathlib import Path
@@ -282,6 +283,11 @@ def test_module_declares_all(module: str) -> None:
             defined |= {t.id for t in node.targets if isinstance(t, ast.Name)}
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             defined.add(node.target.id)
+            if node.target.id == "_LAZY" and isinstance(node.value, ast.Dict):
+                lazy = {ast.literal_eval(k) for k in node.value.keys}
+                defined |= lazy  # imported on first use by the module's __getattr__ ...
+                mod = importlib.import_module(module)
+                assert all(getattr(mod, n) is not None for n in lazy)  # ... and they resolve
         elif isinstance(node, ast.ImportFrom | ast.Import):
             defined |= {(a.asname or a.name).split(".")[0] for a in node.names}
     assert set(names) <= defined, f"{module}.__all__ names undefined {set(names) - defined}"

@@ -22,8 +22,9 @@ Colours and symbols come from :mod:`geo.style`.
 
 from __future__ import annotations
 
-from geo.maps.build import STREETS_LAYER, coverage_map, map_bounds, map_html, save_map
-from geo.maps.html import esc
+from importlib import import_module
+from typing import Any
+
 from geo.maps.tiles import TILES, TileSpec
 from geo.style import (
     BAND_COLOURS,
@@ -52,3 +53,21 @@ __all__ = [
     "map_html",
     "save_map",
 ]
+
+# Folium is imported on first use (PEP 562): the app's sidebar needs the basemaps only.
+_LAZY: dict[str, str] = {
+    "STREETS_LAYER": "geo.maps.build",
+    "coverage_map": "geo.maps.build",
+    "map_bounds": "geo.maps.build",
+    "map_html": "geo.maps.build",
+    "save_map": "geo.maps.build",
+    "esc": "geo.maps.html",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'geo.maps' has no attribute {name!r}")

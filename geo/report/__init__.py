@@ -20,11 +20,33 @@ Modules: :mod:`~geo.report.pack` (the pack), :mod:`~geo.report.charts`,
 
 from __future__ import annotations
 
-from geo.report.browsermap import BrowserMapError
-from geo.report.charts import coverage_curve
-from geo.report.fonts import CJKFont, FontMissingError, find_cjk_font
-from geo.report.pack import ReportPack, report_files, report_zip, write_report, zip_bytes
-from geo.scenario.rerun import rerun, scenario_results
+from importlib import import_module
+from typing import Any
+
+# Imported on first use (PEP 562): the app's tables need the workbook, not matplotlib.
+_LAZY: dict[str, str] = {
+    "BrowserMapError": "geo.report.browsermap",
+    "coverage_curve": "geo.report.charts",
+    "CJKFont": "geo.report.fonts",
+    "FontMissingError": "geo.report.fonts",
+    "find_cjk_font": "geo.report.fonts",
+    "ReportPack": "geo.report.pack",
+    "report_files": "geo.report.pack",
+    "report_zip": "geo.report.pack",
+    "write_report": "geo.report.pack",
+    "zip_bytes": "geo.report.pack",
+    "rerun": "geo.scenario.rerun",
+    "scenario_results": "geo.scenario.rerun",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'geo.report' has no attribute {name!r}")
+
 
 __all__ = [
     "BrowserMapError",

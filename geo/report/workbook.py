@@ -20,7 +20,6 @@ import pandas as pd
 
 from geo.io.sheets import FIXED_TIME, ZIP_TIME, Sheet, neutralise, xlsx_bytes
 from geo.maps.whatif import hypothetical_ids, hypothetical_mask, id_span, whatif_count
-from geo.report.charts import coverage_curve
 from geo.report.places import gap_places
 from geo.report.words import scenario_label, w
 from geo.result import CoverageResult
@@ -254,6 +253,8 @@ def _issues_sheet(result: CoverageResult, lang: str) -> pd.DataFrame:
 
 
 def _curve_sheet(scenarios: Mapping[str, CoverageResult]) -> tuple[pd.DataFrame, list[str]]:
+    from geo.report.charts import coverage_curve  # matplotlib: only for the workbook's curve
+
     labels = list(scenarios)
     main = scenarios[labels[0]]
     grid = coverage_curve(main)["minutes"].to_numpy()

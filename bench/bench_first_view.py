@@ -43,15 +43,19 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(script: Path, log: Path) -> tuple[subprocess.Popen, str]:
+def _serve(script: Path | None, log: Path) -> tuple[subprocess.Popen, str]:
+    """``streamlit run SCRIPT``, or ``geo app`` when ``script`` is ``None``."""
     port = _port()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=open(log, "wb"), stderr=subprocess.STDOUT, env=env,
-    )
+    head = ([sys.executable, "-m", "geo.cli", "app"] if script is None
+            else [sys.executable, "-m", "streamlit", "run", str(script)])
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [*head, "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env,
+        )
     deadline = time.monotonic() + 90
     while True:
         try:
@@ -59,7 +63,8 @@ def _serve(script: Path, log: Path) -> tuple[subprocess.Popen, str]:
                 return proc, f"http://127.0.0.1:{port}/"
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"streamlit did not start: {log.read_text(errors='replace')}")
+                raise SystemExit(
+                    f"streamlit did not start: {log.read_text(errors='replace')}") from None
             time.sleep(0.2)
 
 
@@ -102,8 +107,8 @@ def _view(browser, url: str, app: bool) -> dict[str, float]:
     return out
 
 
-def _run(browser, script: Path, app: bool, sessions: int, tmp: Path) -> dict[str, list]:
-    proc, url = _serve(script, tmp / f"{script.stem}.log")
+def _run(browser, script: Path | None, app: bool, sessions: int, tmp: Path) -> dict[str, list]:
+    proc, url = _serve(script, tmp / f"{script.stem if script else 'geo-app'}.log")
     try:
         cold = _view(browser, url, app)
         warm = [_view(browser, url, app) for _ in range(sessions)]
@@ -126,6 +131,7 @@ def main() -> int:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True)
         ref = _run(browser, ref_script, False, args.sessions, tmp)
         app = _run(browser, ROOT / "app.py", True, args.sessions, tmp)
+        served = _run(browser, None, True, args.sessions, tmp)
         browser.close()
 
     def med(runs: list[dict[str, float]], key: str) -> float:
@@ -145,8 +151,16 @@ def main() -> int:
               f"worst {worst(app['warm'], key):.2f} s")
     print(f"ratio app/reference KPIs: cold {c['kpis'] / ref['cold']['kpis']:.1f}x, warm "
           f"{med(app['warm'], 'kpis') / med(ref['warm'], 'kpis'):.1f}x")
+    g = served["cold"]
+    print(f"geo app (modules loaded before the first visitor) cold: title {g['title']:.2f} s, "
+          f"KPIs {g['kpis']:.2f} s, map {g['map']:.2f} s; warm KPIs median "
+          f"{med(served['warm'], 'kpis'):.2f} s (worst {worst(served['warm'], 'kpis'):.2f})")
+    print(f"ratio geo app/reference KPIs: cold {g['kpis'] / ref['cold']['kpis']:.1f}x")
+    ok = g["kpis"] <= 3 and worst(served["warm"], "kpis") <= 3
+    print(f"target with geo app (KPIs <= 3 s cold and warm): {'met' if ok else 'NOT met'}")
     ok = c["kpis"] <= 3 and worst(app["warm"], "kpis") <= 3 and worst(app["warm"], "rerun") <= 1
-    print(f"target (KPIs <= 3 s cold and warm, rerun <= 1 s): {'met' if ok else 'NOT met'}")
+    print(f"target with streamlit run (KPIs <= 3 s cold and warm, rerun <= 1 s): "
+          f"{'met' if ok else 'NOT met'}")
     return 0
 
 

@@ -68,6 +68,7 @@ LAYERS: dict[str, int] = {
     "geo.planner": 8,
     # 9 front ends
     "geo.cli": 9,
+    "geo.serve": 9,
     "app": 9,
     "app_geocode": 9,
 }

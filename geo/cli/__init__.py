@@ -22,6 +22,7 @@ from geo.cli import (  # noqa: F401  (register commands)
     maps,
     network,
     report,
+    serve,
     site,
     sweep,
 )

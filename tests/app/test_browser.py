@@ -39,13 +39,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(log: Path) -> Iterator[tuple[subprocess.Popen, str]]:
-    """``streamlit run app.py`` on a free local port, until it answers its health check."""
+def streamlit_server(log: Path, geo_app: bool = False) -> Iterator[tuple[subprocess.Popen, str]]:
+    """``streamlit run app.py`` (or ``geo app``) on a free local port, until it answers its
+    health check."""
     port = free_port()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    head = ([sys.executable, "-m", "geo.cli", "app"] if geo_app
+            else [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py")])
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            [*head,
              "--server.headless", "true", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env,
@@ -341,4 +344,17 @@ def test_sequence_3_a_language_switch_keeps_every_choice(
     kind = page.get_by_role("combobox", name=ui.t("kind", "en"), exact=True)
     assert "caring supply point" in kind.first.aria_snapshot()  # 爱心补给点
     assert page.get_by_text("love supply point").count() == 0
+    assert not browser_page.page_errors, browser_page.page_errors
+
+
+def test_geo_app_serves_the_same_page_with_its_map(
+    browser_page: BrowserPage, tmp_path: Path  # noqa: F811
+) -> None:
+    # geo app loads geo's modules before Streamlit starts: the map component must still load
+    with streamlit_server(tmp_path / "server.log", geo_app=True) as (_, url):
+        page = _open(browser_page, url)
+        frame = page.frame_locator("iframe[title*='st_folium']").first
+        expect(frame.locator(".leaflet-marker-icon .geo-st").first).to_be_attached(
+            timeout=60_000)
+        assert "沧浪街道" in _basis_text(page)
     assert not browser_page.page_errors, browser_page.page_errors

@@ -6,6 +6,8 @@ import typer
 
 from geo.cli.common import EXIT_ERROR, app
 
+__all__ = ["app_command"]
+
 
 @app.command(
     "app",

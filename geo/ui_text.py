@@ -526,12 +526,52 @@ _MESSAGES_ZH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
 )
 
 
+#: The command line's options as the app calls them (its widgets, the server's settings).
+_APP_OPTIONS: tuple[tuple[str, tuple[str, str]], ...] = (
+    ("(or raise the limit: --max-memory, GEO_MAX_MEMORY)",
+     ("（或由管理员提高服务器的 GEO_APP_MAX_MEMORY）",
+      "(or ask the administrator to raise the server's GEO_APP_MAX_MEMORY)")),
+    ("--cell-shape square", ("单元形状“正方形”", "cell shape 'square'")),
+    ("a larger --cell", ("更大的“网格单元”大小", "a larger cell size")),
+    ("a smaller --area", ("更小的研究范围文件", "a smaller study area file")),
+    ("--demand points", ("需求点文件", "a demand points file")),
+    ("Without --area", ("没有研究范围文件时", "Without a study area file")),
+    ("--area", ("研究范围文件", "a study area file")),
+    ("--cell", ("“网格单元”大小", "the cell size")),
+)
+
+_BUDGET = re.compile(
+    r"(?P<what>.+?) would need about (?P<need>[\d.,]+ \w+) of memory, more than the "
+    r"(?P<allowed>[\d.,]+ \w+) allowed(?: \(80 % of the (?P<free>[\d.,]+ \w+) this machine has "
+    r"available now\))?(?:; (?P<hint>.*?))? ?(?P<limit>（或由管理员.*）)?$"
+)
+_AREA_CELLS = re.compile(r"the study area \(([\d.,]+) km²\) at ([\d.]+) m cells \(([\d,]+) cells\)")
+_LARGER = re.compile(r"use (?:a larger|更大的)“网格单元”大小 \(([\d.]+) m fits\)")
+
+
+def _budget_zh(m: re.Match[str]) -> str:
+    what = _AREA_CELLS.sub(r"研究范围（\1 km²）按 \2 m 单元划分（\3 个单元）", m["what"])
+    text = f"{what} 约需 {m['need']} 内存，超过允许的 {m['allowed']}"
+    if m["free"]:
+        text += f"（本机当前可用 {m['free']} 的 80%）"
+    if m["hint"]:
+        hint = _LARGER.sub(r"请用更大的“网格单元”大小（\1 m 可行）", m["hint"])
+        hint = hint.replace(", 更小的研究范围文件 or 需求点文件",
+                            "、更小的研究范围文件或需求点文件")
+        hint = re.sub(r"\. 没有研究范围文件时.*$", "。没有研究范围文件时，研究范围取站点的范围："
+                      "请检查是否有远离其他站点的站点（坐标有误或同音异地）。", hint)
+        text += f"；{hint}"
+    return text + (m["limit"] or "")
+
+
 def message_text(message: object, lang: str = DEFAULT_LANGUAGE) -> str:
     """A reader's or the analysis' message (a rejected row's reason, an error) in ``lang``.
 
-    The library writes its messages in English (the command line's language); the app's
-    Chinese page shows the frequent ones in Chinese, matched by :data:`_MESSAGES_ZH`, and
-    any other in English after ``（英文原文）``.
+    The library writes its messages in English (the command line's language) and names
+    command-line options; the app names its own widgets and settings instead
+    (:data:`_APP_OPTIONS`, both languages), and its Chinese page shows the frequent
+    messages in Chinese (:data:`_MESSAGES_ZH`, memory budgets), any other in English after
+    ``（英文原文）``.
 
     Parameters
     ----------
@@ -545,8 +585,13 @@ def message_text(message: object, lang: str = DEFAULT_LANGUAGE) -> str:
     str
     """
     text = "" if message is None else str(message)
+    for flag, words in _APP_OPTIONS:  # the app has widgets, not command-line options
+        text = text.replace(flag, words[1] if lang == "en" else words[0])
     if lang == "en" or not text:
         return text
+    m = _BUDGET.search(text)
+    if m:
+        return text[: m.start()] + _budget_zh(m)
     for pattern, zh in _MESSAGES_ZH:
         m = pattern.search(text)
         if m:

@@ -146,3 +146,21 @@ def test_workbook_and_empty_file_messages_are_chinese(tmp_path) -> None:
         assert not zh.startswith("（英文原文）"), message
         body = re.sub(r"WGS|EPSG|Excel|urn:x-local:crs:SZ|[A-Z]\d+(:[A-Z]\d+)?", "", zh)
         assert not re.search(r"[A-Za-z]{4,}", body.split(":", 1)[-1]), (message, zh)
+
+
+def test_a_memory_refusal_names_the_apps_settings_not_command_line_options() -> None:
+    import geo
+    from geo import budget
+
+    data = ROOT / "data" / "canglang"
+    with budget.limit("2MB"), pytest.raises(geo.GeoError) as err:
+        geo.analyze(str(data / "stations.csv"), area=str(data / "area.geojson"), cell_m=10)
+    message = str(err.value)
+    assert "--cell" in message  # the command line's words ...
+    for lang in ("zh", "en"):
+        shown = ui.message_text(message, lang)
+        assert "--" not in shown and "GEO_MAX_MEMORY" not in shown, shown  # ... not the app's
+        assert "GEO_APP_MAX_MEMORY" in shown
+    zh = ui.message_text(message, "zh")
+    assert "约需" in zh and "网格单元" in zh and "m 可行" in zh, zh
+    assert not re.search(r"[A-Za-z]{4,}", zh.replace("GEO_APP_MAX_MEMORY", "")), zh

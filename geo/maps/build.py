@@ -37,6 +37,7 @@ from geo.maps.layers import (
 from geo.maps.legend import default_title, legend_html, title_html
 from geo.maps.streets import street_features, streets_of
 from geo.maps.tiles import TILES
+from geo.paths import atomic_file
 from geo.style import CAPTURED_COLOUR, KIND_STYLE
 
 if TYPE_CHECKING:
@@ -228,7 +229,8 @@ def save_map(result: CoverageResult, path: str | PathLike[str], **kwargs: Any) -
         raise InputError("cannot write: the folder does not exist", file=str(path))
     text = map_html(result, **kwargs)
     try:
-        p.write_text(text, encoding="utf-8")
+        with atomic_file(p) as tmp:  # a full disk leaves no half map under the final name
+            tmp.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
     return p

@@ -56,3 +56,14 @@ def test_report_on_a_full_disk(tmp_path):
         assert run.exit_code == 2, run.output
         assert f"{out}: cannot write: No space left on device" in run.output
         assert not out.exists()
+
+
+def test_map_on_a_full_disk_leaves_no_half_map(tmp_path):
+    with tmpfs(tmp_path / "disk", "256k") as disk:
+        fill(disk, leave=100 * 1024)  # less than the map's ~0.5 MB
+        out = disk / "map.html"
+        run = CliRunner().invoke(app, ["map", *ARGS, "-o", str(out)])
+        assert run.exit_code == 2, run.output
+        assert f"{out}: cannot write: No space left on device" in run.output
+        assert not out.exists()
+        assert not list(disk.glob(".map*"))  # nor its temporary file

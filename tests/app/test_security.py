@@ -97,7 +97,8 @@ def test_a_city_at_ten_metres_is_refused_in_the_app(app: AppTest, tmp_path: Path
     app.number_input(key="cell").set_value(10.0).run()
     assert not app.exception
     errors = [shown(e.value) for e in app.error]
-    assert any("larger --cell" in e and "GB" in e for e in errors), errors
+    # in the app's words: its cell-size widget, not the command line's --cell (issue 18)
+    assert any("更大的“网格单元”大小" in e and "GB" in e and "--" not in e for e in errors), errors
 
 
 def test_server_limits_in_the_shipped_config() -> None:

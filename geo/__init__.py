@@ -13,12 +13,16 @@ The layers of the package and where each concept lives: ``docs/architecture.md``
 
 from __future__ import annotations
 
-from geo import crs
-from geo.api import analyze, check, site
-from geo.errors import GeoError, GeoWarning, InputError, Rejected, SettingsError
-from geo.io import read_area, read_demand, read_grids, read_stations, write_table
-from geo.result import CoverageResult
-from geo.settings import Settings
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from geo import crs
+    from geo.api import analyze, check, site
+    from geo.errors import GeoError, GeoWarning, InputError, Rejected, SettingsError
+    from geo.io import read_area, read_demand, read_grids, read_stations, write_table
+    from geo.result import CoverageResult
+    from geo.settings import Settings
 
 __version__ = "0.1.0"
 
@@ -41,3 +45,37 @@ __all__ = [
     "site",
     "write_table",
 ]
+
+# The public names are imported on first use (PEP 562): ``import geo.cli`` (``geo --help``)
+# or ``from geo.settings import Settings`` then loads no pandas, pyproj or SciPy.
+_LAZY: dict[str, str] = {
+    "CoverageResult": "geo.result",
+    "GeoError": "geo.errors",
+    "GeoWarning": "geo.errors",
+    "InputError": "geo.errors",
+    "Rejected": "geo.errors",
+    "Settings": "geo.settings",
+    "SettingsError": "geo.errors",
+    "analyze": "geo.api",
+    "check": "geo.api",
+    "crs": "geo.crs",
+    "read_area": "geo.io",
+    "read_demand": "geo.io",
+    "read_grids": "geo.io",
+    "read_stations": "geo.io",
+    "site": "geo.api",
+    "write_table": "geo.io",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module = import_module(_LAZY[name])
+        value = module if module.__name__ == f"{__name__}.{name}" else getattr(module, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'geo' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

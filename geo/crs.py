@@ -17,15 +17,19 @@ round trip is exact to far better than the 0.5 m the project promises.
 from __future__ import annotations
 
 import unicodedata
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
-import shapely
-from pyproj import CRS, Transformer
 
 from geo.errors import SettingsError
+
+if TYPE_CHECKING:
+    import shapely
+    from pyproj import CRS, Transformer
+
+# pandas, pyproj and shapely are imported where they are used: the command line's
+# options and ``geo --help`` need this module's names, not those libraries.
 
 __all__ = [
     "CHINA_BOUNDS",
@@ -350,6 +354,8 @@ def to_wgs84(lon: ArrayLike, lat: ArrayLike, system: ArrayLike | str):  # type: 
         )
     else:
         sys_a = np.broadcast_to(np.asarray(system, dtype=object), lon_in.shape).ravel()
+        import pandas as pd
+
         # Names as users write them ("GCJ-02", "百度", blank): normalise each distinct one.
         codes, names = pd.factorize(pd.Series(sys_a, dtype=object), use_na_sentinel=True)
         canonical = np.array(
@@ -410,6 +416,8 @@ def metric_crs(lon: ArrayLike, lat: ArrayLike) -> CRS:
     c_lon = (np.min(lon_a[finite]) + np.max(lon_a[finite])) / 2.0
     c_lat = (np.min(lat_a[finite]) + np.max(lat_a[finite])) / 2.0
     zone = int(np.clip(np.floor((c_lon + 180.0) / 6.0) + 1, 1, 60))
+    from pyproj import CRS
+
     return CRS.from_epsg((32600 if c_lat >= 0 else 32700) + zone)
 
 
@@ -428,6 +436,8 @@ def reproject(geoms: shapely.Geometry | npt.ArrayLike, transformer: Transformer)
     shapely.Geometry or numpy.ndarray
         The same shape as ``geoms``.
     """
+    import shapely
+
     return shapely.transform(
         geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
     )

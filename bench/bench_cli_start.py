@@ -1,0 +1,145 @@
+"""How long ``geo --help`` and ``geo check`` on the demo take from a fresh process.
+
+Issue 20's target: ``geo check`` on the 46-station demo within 0.6 s wall, and
+``geo --help`` much faster than the 1.6 s it took when every command module (and
+through them pandas, SciPy, the geocoder …) was imported to print the help.
+
+Every case is a fresh process with its bytecode cached (as after ``pip install``),
+run ``--repeat`` times in turn (interleaved, so a busy moment of the machine hits
+all cases alike); the best wall time and the best CPU time (user + system) of each
+are printed. The references, measured in the
+same run:
+
+* ``python -c pass`` — the interpreter alone;
+* ``python -c "import geopandas, pyproj, scipy.spatial"`` — the floor of what a
+  check must import (tables, polygons, projections, the KD-tree).
+
+The ratios are to the floor: a check cannot start faster than it.
+
+    python bench/bench_cli_start.py [--repeat 7] [--src DIR]
+
+``--src DIR`` measures the ``geo`` package found in ``DIR`` instead (e.g. an earlier
+commit: ``git archive <commit> geo | tar -x -C DIR``), on this repository's demo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+_SCRIPT = Path(sys.executable).with_name("geo")
+GEO = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "geo.cli"]
+_DATA = ROOT / "data" / "canglang"
+DEMO = [str(_DATA / "stations.csv"), "--demand", str(_DATA / "demand.csv"),
+        "--area", str(_DATA / "area.geojson"), "--grids", str(_DATA / "grids.geojson")]
+FLOOR = "import geopandas, pyproj, scipy.spatial"
+
+CASES: dict[str, list[str]] = {
+    "python -c pass": [sys.executable, "-c", "pass"],
+    f'reference: python -c "{FLOOR}"': [sys.executable, "-c", FLOOR],
+    "geo --help": [*GEO, "--help"],
+    "geo check (demo)": [*GEO, "check", *DEMO],
+    "geo check --json (demo)": [*GEO, "check", *DEMO, "--json"],
+}
+REFERENCE = f'reference: python -c "{FLOOR}"'
+#: Bytecode is written and read as on an installed machine (``pip install`` compiles
+#: site-packages; geo's own modules are compiled on the warm-up run), into a folder of its
+#: own so the working tree stays clean, even where ``PYTHONDONTWRITEBYTECODE`` is set.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+ENV["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "geo-bench-pycache")
+
+
+def run_once(args: list[str]) -> tuple[float, float]:
+    """Run ``args`` in a fresh process.
+
+    Parameters
+    ----------
+    args
+        The command line.
+
+    Returns
+    -------
+    tuple of float
+        Wall seconds and CPU seconds (user + system) of the child.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    # run outside the repository: ``python -m`` puts the working folder first on the path
+    proc = subprocess.run(args, cwd=tempfile.gettempdir(), capture_output=True, text=True,
+                          env=ENV)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def use_source(src: Path) -> None:
+    """Run ``geo`` from the package in ``src`` (``python -m geo.cli`` with ``src`` first
+    on the path).
+
+    Parameters
+    ----------
+    src
+        A folder holding a ``geo`` package.
+    """
+    ENV["PYTHONPATH"] = str(src.resolve())
+    geo = [sys.executable, "-m", "geo.cli"]
+    for name, args in CASES.items():
+        if name.startswith("geo "):
+            CASES[name] = [*geo, *args[len(GEO):]]
+
+
+def measure(repeat: int) -> dict[str, tuple[float, float]]:
+    """Best wall and best CPU seconds of every case, the cases interleaved.
+
+    Parameters
+    ----------
+    repeat
+        Runs of each case.
+
+    Returns
+    -------
+    dict
+        Case name → (best wall seconds, best CPU seconds).
+    """
+    best = {name: (float("inf"), float("inf")) for name in CASES}
+    for args in CASES.values():  # warm the file cache and the bytecode once
+        run_once(args)
+    for _ in range(repeat):
+        for name, args in CASES.items():
+            wall, cpu = run_once(args)
+            best[name] = (min(best[name][0], wall), min(best[name][1], cpu))
+    return best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--src", type=Path, help="a folder with the geo package to measure")
+    args = ap.parse_args()
+    if args.src is not None:
+        use_source(args.src)
+    best = measure(args.repeat)
+    ref_wall = best[REFERENCE][0]
+    print(f"geo from {args.src or ROOT}; fresh processes, best of {args.repeat}, "
+          f"{os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.2f}")
+    print(f"{'case':58} {'wall s':>7} {'cpu s':>7} {'wall/ref':>9}")
+    for name, (wall, cpu) in best.items():
+        print(f"{name:58} {wall:7.3f} {cpu:7.3f} {wall / ref_wall:9.2f}")
+    check = best["geo check (demo)"][0]
+    print(f"target: geo check (demo) <= 0.6 s wall: {'met' if check <= 0.6 else 'not met'} "
+          f"({check:.3f} s; the floor alone {ref_wall:.3f} s)")
+
+
+if __name__ == "__main__":
+    main()

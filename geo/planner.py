@@ -247,16 +247,20 @@ def read_demo(
         ``stations`` (two files: stations and charging piles), ``demand``,
         ``area`` or ``grids``.
     folder
-        Where the demo files are (default :func:`demo_dir`, or ``data/helsinki``).
+        Where the demo files are (default :func:`demo_dir`, ``data/helsinki``, or the
+        generated city's cache folder).
     demo
-        ``canglang`` (Suzhou, straight-line demo) or ``helsinki`` (street-network demo).
+        ``canglang`` (Suzhou, straight-line demo), ``helsinki`` (street-network demo) or
+        ``city`` (the generated city-scale demo at :data:`geo.demo_city.APP_SCALE`, made in
+        the cache on first use: about 1 s; its network is :func:`geo.demo.network`).
 
     Returns
     -------
     list of geopandas.GeoDataFrame
-        One frame per file, named ``data/<demo>/<file>`` (empty for Helsinki's 网格).
+        One frame per file, named ``data/<demo>/<file>`` (``demo-city/<file>`` for the
+        city; empty for Helsinki's 网格).
     """
-    name = "helsinki" if demo == "helsinki" else "canglang"
+    name = demo if demo in ("helsinki", "city") else "canglang"
     where = Path(folder) if folder is not None else demomod.folder(name)
     label = demomod.label_dir(name)
     return [

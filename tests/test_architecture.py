@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
     "geo.schema": 1,
     "geo.style": 1,
     "geo.demo": 1,
+    "geo.demo_city": 1,
     # 2 reading and rules: words, files, cells, filters, 网格 membership, the reach rule
     "geo.words": 2,
     "geo.io": 2,

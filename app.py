@@ -167,6 +167,11 @@ def run_analysis(
         stations = scenario.combine(_inputs["stations"])
         if whatif:
             stations = scenario.with_stations(stations, [dict(spec) for spec in whatif])
+            # what-ifs on the analysis without them: only the points they reach change
+            base = run_analysis(inputs_key, settings, (), _inputs, network, snap_limit_m)
+            quick = scenario.add_incrementally(base, stations)
+            if quick is not None:
+                return quick
         return geo.analyze(
             stations,
             demand=_inputs["demand"],

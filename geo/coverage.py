@@ -57,6 +57,7 @@ __all__ = [
     "demand_weights",
     "gap_cells",
     "local_kernel",
+    "mark_stations",
     "mark_used",
     "numbered_ids",
     "prepare",
@@ -215,7 +216,9 @@ def analyze_inputs(
     if settings.method != "network" and isinstance(network, str | PathLike):
         resolve_path(network)  # a wrong file is said now, not when a map is drawn
     prep = prepare(inputs, settings, network=network, snap_limit_m=snap_limit_m)
-    result = assemble(prep, kernel(prep.job))
+    out = kernel(prep.job)
+    result = assemble(prep, out)
+    result.kernel_state = (prep, out)
     if settings.method != "network" and network is not None:
         result.basemap_network = network  # drawn as the maps' streets only
     return result
@@ -244,6 +247,9 @@ class Prepared:
         Per demand point its id and cell; every station in metres.
     warnings
         The inputs' warnings and the filters' notes.
+    area_from_stations
+        No study area nor demand was given: the area is the stations' extent (so a new
+        station can change the area, and the metric zone).
     """
 
     inputs: Inputs
@@ -256,6 +262,7 @@ class Prepared:
     station_x: np.ndarray
     station_y: np.ndarray
     warnings: list[Rejected]
+    area_from_stations: bool = False
 
     @property
     def used(self) -> np.ndarray:
@@ -290,7 +297,7 @@ def prepare(
     InputError
         When nothing can be analysed (no usable demand, station or area).
     """
-    stations, notes = mark_used(inputs.stations, settings, files=inputs.station_files())
+    stations, notes = mark_stations(inputs, settings)
     used = stations["used"].to_numpy(dtype=bool)
     s_lon = stations.geometry.x.to_numpy(dtype="float64")
     s_lat = stations.geometry.y.to_numpy(dtype="float64")
@@ -301,8 +308,6 @@ def prepare(
             file=inputs.source("demand"),
         )
     metric = _metric_crs(inputs, s_lon, s_lat)
-    notes = [*notes, *_far_stations(stations, used, inputs, s_lon, s_lat,
-                                    inputs.station_files())]
     to_m = Transformer.from_crs(4326, metric, always_xy=True)
     spec = gridmod.make_spec(settings.cell_shape, settings.cell_m, metric)
     if demand is not None:
@@ -318,7 +323,8 @@ def prepare(
         cell_key = gridmod.cell_of_points(x, y, lon, lat, spec)
     else:
         source = "cells"
-        if inputs.area is None:
+        derived = inputs.area is None
+        if derived:
             inputs = inputs.with_area(_stations_extent(stations[used], settings, metric, inputs))
         cells = gridmod.cells_over_area(zones.union(inputs.area), spec)
         if len(cells) == 0:
@@ -353,7 +359,31 @@ def prepare(
         snap_limit_m=snap_limit_m,
     )
     return Prepared(inputs, stations, job, spec, source, ids, cell_key, station_x, station_y,
-                    [*inputs.warnings, *notes])
+                    [*inputs.warnings, *notes], area_from_stations=source == "cells" and derived)
+
+
+def mark_stations(inputs: Inputs, settings: Settings) -> tuple[gpd.GeoDataFrame, list[Rejected]]:
+    """The inputs' stations marked ``used`` / ``excluded`` by the filters, with the notes of
+    the filters and of stations far from the study.
+
+    Parameters
+    ----------
+    inputs
+        The inputs (their area or demand say where the study is).
+    settings
+        The filters.
+
+    Returns
+    -------
+    tuple
+        The marked copy and the notes.
+    """
+    files = inputs.station_files()
+    stations, notes = mark_used(inputs.stations, settings, files=files)
+    used = stations["used"].to_numpy(dtype=bool)
+    s_lon = stations.geometry.x.to_numpy(dtype="float64")
+    s_lat = stations.geometry.y.to_numpy(dtype="float64")
+    return stations, [*notes, *_far_stations(stations, used, inputs, s_lon, s_lat, files)]
 
 
 def mark_used(
@@ -395,8 +425,8 @@ def _study_points(inputs: Inputs, s_lon: np.ndarray, s_lat: np.ndarray) -> tuple
         minx, miny, maxx, maxy = inputs.area.total_bounds
         return np.array([minx, maxx]), np.array([miny, maxy])
     if inputs.demand is not None and len(inputs.demand):
-        return (inputs.demand.geometry.x.to_numpy(dtype="float64"),
-                inputs.demand.geometry.y.to_numpy(dtype="float64"))
+        xy = shapely.get_coordinates(inputs.demand.geometry.array)  # one vectorised pass
+        return xy[:, 0], xy[:, 1]
     near = _bulk(s_lon, s_lat)
     return s_lon[near], s_lat[near]
 
@@ -454,7 +484,11 @@ def _far_stations(
     if ref_lon.size == 0 or not used.any():
         return []
     lon0, lat0 = float(np.median(ref_lon)), float(np.median(ref_lat))
-    radius = float(_distance_km(ref_lon, ref_lat, lon0, lat0).max())
+    # the study's radius: to the farthest corner of its bounding box (four distances, not
+    # one per demand point; at most a little wider than to the farthest point)
+    corners_lon = np.array([ref_lon.min(), ref_lon.min(), ref_lon.max(), ref_lon.max()])
+    corners_lat = np.array([ref_lat.min(), ref_lat.max(), ref_lat.min(), ref_lat.max()])
+    radius = float(_distance_km(corners_lon, corners_lat, lon0, lat0).max())
     gap = _distance_km(s_lon, s_lat, lon0, lat0) - radius
     far = np.flatnonzero(used & (gap > FAR_STATION_KM))
     rows = stations["row"].to_numpy() if "row" in stations else np.zeros(len(stations), int)
@@ -491,7 +525,9 @@ def _stations_extent(
 # --- assemble --------------------------------------------------------------------------------
 
 
-def assemble(prep: Prepared, out: KernelOutput) -> CoverageResult:
+def assemble(
+    prep: Prepared, out: KernelOutput, like: CoverageResult | None = None
+) -> CoverageResult:
     """The result from the kernel's answer: per-point table, gaps, station table.
 
     Parameters
@@ -500,6 +536,9 @@ def assemble(prep: Prepared, out: KernelOutput) -> CoverageResult:
         From :func:`prepare`.
     out
         The kernel's answer for ``prep.job``.
+    like
+        A result of the same demand, area, 网格 and settings (e.g. before what-if stations
+        were added): its points' positions, cells and 网格 are reused, not made again.
 
     Returns
     -------
@@ -511,8 +550,12 @@ def assemble(prep: Prepared, out: KernelOutput) -> CoverageResult:
     if out.network is not None:
         warnings += _network_warnings(prep, out.network)
     covered = reach.within(out.minutes, settings.minutes)
-    point_grid = zones.assign_grids(job.lon, job.lat, inputs.grids)
-    points = _points_table(prep, out, covered, point_grid, used_idx)
+    if like is not None:
+        point_grid = like.points["grid"].to_numpy()
+        points = _points_like(like.points, prep, out, covered, used_idx)
+    else:
+        point_grid = zones.assign_grids(job.lon, job.lat, inputs.grids)
+        points = _points_table(prep, out, covered, point_grid, used_idx)
     served, only = station_sums(out.nearest, covered, out.unique, job.weight, used_idx.size)
     outside = None
     if inputs.area is not None and prep.source == "points":
@@ -536,7 +579,31 @@ def assemble(prep: Prepared, out: KernelOutput) -> CoverageResult:
         sources=dict(inputs.sources),
     )
     result.network = out.network  # service areas, off-network and overstated demand
+    if prep.source == "points":
+        result.total_cells = (like.total_cells if like is not None and like.total_cells
+                              is not None else int(np.unique(prep.cell_key).size))
     return result
+
+
+def _points_like(
+    like: gpd.GeoDataFrame,
+    prep: Prepared,
+    out: KernelOutput,
+    covered: np.ndarray,
+    used_idx: np.ndarray,
+) -> gpd.GeoDataFrame:
+    """:func:`_points_table` from another result's table of the same points: positions,
+    ids, weights, cells and 网格 kept, the kernel's columns replaced."""
+    nearest_id = np.full(out.nearest.size, None, dtype=object)
+    has = out.nearest >= 0
+    station_ids = prep.stations["id"].astype(str).to_numpy()
+    nearest_id[has] = station_ids[used_idx[out.nearest[has]]]
+    points = like.copy(deep=False)
+    points["minutes"] = out.minutes
+    points["nearest"] = nearest_id
+    points["covered"] = covered
+    points["band"] = reach.bands(out.minutes, prep.job.settings.bands)
+    return points
 
 
 def _network_warnings(prep: Prepared, net_cov: NetworkCoverage) -> list[Rejected]:

@@ -122,6 +122,12 @@ class CoverageResult:
     xy: MetricCoords | None = None
     sources: dict[str, str] = field(default_factory=dict)
     basemap_network: Any = None
+    #: What the per-point kernel was given and answered (``geo.coverage.Prepared`` and
+    #: ``KernelOutput``), kept so that a what-if station can be added without starting
+    #: over (:func:`geo.scenario.add_incrementally`); not part of the result's values.
+    kernel_state: Any = field(default=None, repr=False, compare=False)
+    #: Cells holding demand (``demand_source="points"``), counted when assembled.
+    total_cells: int | None = field(default=None, repr=False, compare=False)
 
     # --- headline numbers --------------------------------------------------------------
 
@@ -427,7 +433,7 @@ class CoverageResult:
         cells = p["cell"].to_numpy()
         if self.demand_source == "cells":
             return int(p["covered"].sum()), len(p)
-        total = pd.unique(cells).size
+        total = self.total_cells if self.total_cells is not None else pd.unique(cells).size
         uncovered = len(self.gap_cells.cells)
         return total - uncovered, total
 

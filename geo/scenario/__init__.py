@@ -23,6 +23,7 @@ Example::
 
 from __future__ import annotations
 
+from geo.scenario.incremental import add_incrementally
 from geo.scenario.overrides import OVERRIDE_ALIASES, coerce_overrides, parse_overrides
 from geo.scenario.rerun import inputs_of, rerun, scenario_results
 from geo.scenario.whatif import (
@@ -42,6 +43,7 @@ __all__ = [
     "ID_PREFIX",
     "OVERRIDE_ALIASES",
     "SOURCE",
+    "add_incrementally",
     "add_station",
     "append_stations",
     "coerce_overrides",

@@ -22,7 +22,6 @@ from geo.errors import SettingsError
 from geo.inputs import PathOrFrame, load_inputs
 from geo.network import Network
 from geo.result import CoverageResult
-from geo.scenario.sweep import sweep as local_sweep
 from geo.settings import ENGINES, Settings
 
 __all__ = ["analyze", "check", "is_out_of_core", "kernel_for", "site", "sweep"]
@@ -296,6 +295,8 @@ def sweep(
 
             return dask_sweep(stations, scenarios, engine="dask", scheduler=scheduler,
                               progress=progress, **kwargs)
+        from geo.scenario.sweep import sweep as local_sweep  # not loaded for a check
+
         return local_sweep(stations, scenarios, **kwargs)
 
 

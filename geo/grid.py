@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import h3
 import numpy as np
 import pandas as pd
 import shapely
@@ -29,6 +28,9 @@ from scipy.sparse.csgraph import connected_components
 from geo import budget
 from geo import crs as crsmod
 from geo.errors import InputError
+
+# h3 (about 80 ms to import) is imported by the hexagon functions only: square cells,
+# the default, never need it.
 
 __all__ = [
     "MAX_CELLS",
@@ -79,6 +81,8 @@ class CellSpec:
         real hexagons differ by place: use :meth:`Cells.areas`)."""
         if self.shape == "hex":
             assert self.h3_res is not None
+            import h3
+
             return float(h3.average_hexagon_area(self.h3_res, unit="m^2"))
         return self.cell_m * self.cell_m
 
@@ -117,6 +121,8 @@ def h3_resolution(cell_m: float) -> int:
     int
         A resolution from 0 to 15 (res 10 ≈ 15,000 m² for 100 m cells... res 9 ≈ 105,000 m²).
     """
+    import h3
+
     target = np.log(cell_m * cell_m)
     areas = np.log([h3.average_hexagon_area(r, unit="m^2") for r in range(16)])
     return int(np.argmin(np.abs(areas - target)))
@@ -225,6 +231,8 @@ def hexes_over(polygon_wgs84: shapely.Geometry, res: int) -> np.ndarray:
         why = f"it reaches latitude {max(abs(lat0), abs(lat1)):.1f}°, near a pole"
     elif lon1 - lon0 > 180:
         why = "it crosses the 180° meridian"
+    import h3
+
     if not why:
         try:
             shape = h3.geo_to_h3shape(shapely.geometry.mapping(polygon_wgs84))
@@ -430,4 +438,6 @@ def cell_label(key: np.ndarray, spec: CellSpec) -> np.ndarray:
     if spec.shape == "square":
         i, j = square_unkey(key)
         return ("C" + pd.Series(i).astype(str) + "_" + pd.Series(j).astype(str)).to_numpy()
+    import h3
+
     return np.array([h3.int_to_str(int(k)) for k in key.astype("uint64")], dtype=object)

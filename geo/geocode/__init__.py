@@ -10,17 +10,21 @@ not mean (outside China, (0, 0), swapped) are refused before they are trusted or
 
 from __future__ import annotations
 
-from geo.geocode.cache import GeocodeCache
-from geo.geocode.providers import (
-    PROVIDERS,
-    STATUSES,
-    Answer,
-    GeocodeError,
-    KeyMissingError,
-    get_provider,
-    redact,
-)
-from geo.geocode.run import failure_causes, geocode_table, summarize
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from geo.geocode.cache import GeocodeCache
+    from geo.geocode.providers import (
+        PROVIDERS,
+        STATUSES,
+        Answer,
+        GeocodeError,
+        KeyMissingError,
+        get_provider,
+        redact,
+    )
+    from geo.geocode.run import failure_causes, geocode_table, summarize
 
 __all__ = [
     "PROVIDERS",
@@ -35,3 +39,27 @@ __all__ = [
     "redact",
     "summarize",
 ]
+
+# Loaded on first use (PEP 562): every command's error handler uses ``redact`` only, and
+# need not open SQLite nor load the table runner.
+_LAZY: dict[str, str] = {
+    "PROVIDERS": "geo.geocode.providers",
+    "STATUSES": "geo.geocode.providers",
+    "Answer": "geo.geocode.providers",
+    "GeocodeCache": "geo.geocode.cache",
+    "GeocodeError": "geo.geocode.providers",
+    "KeyMissingError": "geo.geocode.providers",
+    "failure_causes": "geo.geocode.run",
+    "geocode_table": "geo.geocode.run",
+    "get_provider": "geo.geocode.providers",
+    "redact": "geo.geocode.providers",
+    "summarize": "geo.geocode.run",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'geo.geocode' has no attribute {name!r}")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 from geo.demo_city import SEED, make_city
 
@@ -47,10 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true",
                         help="make the files again even if the folder holds this city")
     args = parser.parse_args(argv)
-    start = time.perf_counter()
     city = make_city(args.out, scale=args.scale, seed=args.seed, demand_csv=args.csv,
                      force=args.force)
-    wall = time.perf_counter() - start
     made = "made" if city.seconds else "already there (use --force to make again)"
     print(f"示意城市 illustrative city, scale {city.scale:g}, seed {city.seed}: {made}")
     print(f"  folder: {city.folder}")
@@ -58,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {kind:<11} {path.name:<18} {city.sizes[kind] / 1e6:9.2f} MB")
     for key, value in city.counts.items():
         print(f"  {key:<14} {value:>10,}")
-    print(f"  generated in {city.seconds:.2f} s ({wall:.2f} s with imports of geo's writers)")
+    if city.seconds:
+        print(f"  made in {city.seconds:.2f} s (the writers' imports included)")
     print("  network for geo: --method network --network "
           f"{city.files['network']}")
     return 0

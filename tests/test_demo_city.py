@@ -8,6 +8,7 @@ the counts follow the scale and the same seed gives the same bytes.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 
 import geopandas as gpd
@@ -16,6 +17,7 @@ import osmium
 import pandas as pd
 import pytest
 import shapely
+from _helpers import ROOT
 from pyproj import Transformer
 
 import geo
@@ -202,3 +204,16 @@ def test_registered_as_the_city_demo(city, monkeypatch, tmp_path):
     assert demomod.network("helsinki") == "helsinki" and demomod.network("canglang") is None
     grids = planner.read_demo("grids", city.folder, demo="city")[0]
     assert len(grids) == city.counts["grids"]
+
+
+def test_the_script_prints_what_it_made(tmp_path, capsys):
+    spec = importlib.util.spec_from_file_location("make_city", ROOT / "data" / "make_city.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.main(["--scale", "0.005", "--out", str(tmp_path), "--csv"]) == 0
+    out = capsys.readouterr().out
+    assert "示意城市" in out and "made in" in out and "demand.csv" in out
+    assert "stations" in out and "10" in out  # 2,000 × 0.005
+    assert (tmp_path / "streets.osm.pbf").is_file() and (tmp_path / "demand.csv").is_file()
+    script.main(["--scale", "0.005", "--out", str(tmp_path)])
+    assert "already there" in capsys.readouterr().out

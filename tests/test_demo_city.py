@@ -119,6 +119,13 @@ def test_street_tags_bridges_and_water(osm):
     assert bridges > 5
 
 
+def test_maps_draw_its_water(city):
+    from geo.network.context import load_context
+
+    layers = load_context(city.files["network"], cache=False)
+    assert (layers["kind"] == "waterway").sum() == city.counts["water_ways"]
+
+
 def _pair(a: np.ndarray, b: np.ndarray) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     def frame(xy: np.ndarray, prefix: str) -> gpd.GeoDataFrame:
         lon, lat = Transformer.from_crs("EPSG:32651", "EPSG:4326",

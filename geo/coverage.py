@@ -603,6 +603,10 @@ def _points_like(
     points["nearest"] = nearest_id
     points["covered"] = covered
     points["band"] = reach.bands(out.minutes, prep.job.settings.bands)
+    if out.network is not None:  # the demand's snaps (snap_m) are the same points'
+        points["status"] = out.network.status
+        points["straight_minutes"] = out.network.straight_minutes
+        points["straight_covered"] = out.network.straight_covered
     return points
 
 

@@ -9,9 +9,16 @@ stations in reach, then assembles the tables as :func:`geo.analyze` does. The re
 equals a full analysis of the same stations (tested on random sequences). Removing a
 what-if station is adding the remaining ones to the same baseline.
 
-It applies to straight-line reach with a study area or a demand table; otherwise (along
-the street network, or with no area nor demand, where the stations decide the study's
-extent and projection) it returns ``None`` and the caller analyses in full.
+Along the street network the new stations are snapped as the full analysis snaps
+stations and searched from one at a time with a bounded Dijkstra
+(:func:`geo.network.incremental.add_stations`): the points' minutes, nearest station,
+status, unique coverage, the nodes' minutes (service areas) and the straight-line
+minutes (overstatement) are updated, the demand's snaps kept.
+
+It applies with a study area or a demand table; otherwise (no area nor demand, where the
+stations decide the study's extent and projection) it returns ``None`` and the caller
+analyses in full; so it does where the full analysis would refuse the street network
+(most stations outside it) or where a new station would change how the demand snaps.
 """
 
 from __future__ import annotations
@@ -23,8 +30,13 @@ import numpy as np
 from pyproj import Transformer
 
 from geo import reach
-from geo.coverage import KernelOutput, Prepared, assemble, mark_stations
+from geo.coverage import KernelInput, KernelOutput, Prepared, assemble, mark_stations
+from geo.errors import InputError
+from geo.network import Network, NetworkCoverage
+from geo.network.extent import check_covers
+from geo.network.incremental import add_stations
 from geo.result import CoverageResult
+from geo.settings import Settings
 
 __all__ = ["add_incrementally"]
 
@@ -48,14 +60,19 @@ def add_incrementally(
     -------
     CoverageResult or None
         The result with the new stations; ``None`` when it cannot be derived this way
-        (street network, a study defined by its stations, a baseline without its kernel
-        answer, or a station table that does not extend the baseline's).
+        (a study defined by its stations, a baseline without its kernel answer, a
+        station table that does not extend the baseline's; along the street network,
+        stations the full analysis would refuse or that would change the demand's snaps).
     """
     state = baseline.kernel_state
-    if state is None or baseline.settings.method != "euclidean":
+    if state is None or baseline.settings.method not in ("euclidean", "network"):
         return None
     prep, out = state
     if not isinstance(prep, Prepared) or prep.area_from_stations:
+        return None
+    along_streets = baseline.settings.method == "network"
+    if along_streets and not (isinstance(out.network, NetworkCoverage)
+                              and isinstance(prep.job.network, Network)):
         return None
     n_old = len(prep.stations)
     old_ids = prep.stations["id"].astype(str).to_numpy()
@@ -77,25 +94,32 @@ def add_incrementally(
         new_xy = np.column_stack([np.asarray(a) for a in to_m.transform(lon, lat)])
     job = prep.job
     settings = baseline.settings
-    per_m = reach.minutes_per_metre(settings)
-    minutes = out.minutes.copy()
-    nearest = out.nearest.copy()
-    covered = reach.within(minutes, settings.minutes)
-    in_reach = covered.astype("int64") + (covered & ~out.unique)  # 0, 1, or 2 (= two or more)
-    best = np.where(np.isnan(minutes), np.inf, minutes)
-    position = int(prep.used.sum())
     new_used = np.flatnonzero(used[n_old:])
-    for j in new_used:  # one vectorised pass over the points per new station
-        dx = job.x - new_xy[j, 0]
-        dy = job.y - new_xy[j, 1]
-        m = np.sqrt(dx * dx + dy * dy) * per_m
-        nearer = m < best
-        best = np.where(nearer, m, best)
-        nearest[nearer] = position
-        in_reach += reach.within(m, settings.minutes)
-        position += 1
-    minutes = np.where(np.isinf(best), np.nan, best)
-    unique = reach.within(minutes, settings.minutes) & (in_reach == 1)
+    if along_streets:
+        assert out.network is not None
+        n_pts = job.x.size  # the straight-line minutes with the new stations (overstatement)
+        straight, _, _ = _straight_added(out.network.straight_minutes,
+                                         np.full(n_pts, -1, dtype="int64"),
+                                         np.zeros(n_pts, dtype=bool), job, new_xy[new_used],
+                                         int(prep.used.sum()), settings)
+        new_lon = marked.geometry.x.to_numpy(dtype="float64")[n_old:][new_used]
+        new_lat = marked.geometry.y.to_numpy(dtype="float64")[n_old:][new_used]
+        try:  # the full analysis refuses a network most stations lie outside
+            check_covers(out.network.network,
+                         (np.concatenate([job.station_lon, new_lon]),
+                          np.concatenate([job.station_lat, new_lat])),
+                         (np.zeros(0), np.zeros(0)), margin_m=job.snap_limit_m)
+        except InputError:
+            return None
+        net_cov = add_stations(out.network, new_lon, new_lat, straight_minutes=straight)
+        if net_cov is None:
+            return None
+        new_out = KernelOutput(net_cov.minutes, net_cov.nearest, net_cov.unique, net_cov)
+    else:
+        minutes, nearest, unique = _straight_added(out.minutes, out.nearest, out.unique, job,
+                                                   new_xy[new_used], int(prep.used.sum()),
+                                                   settings)
+        new_out = KernelOutput(minutes, nearest, unique)
     station_x = np.concatenate([prep.station_x, new_xy[:, 0]])
     station_y = np.concatenate([prep.station_y, new_xy[:, 1]])
     keep = np.concatenate([np.zeros(n_old, dtype=bool), used[n_old:]])
@@ -112,8 +136,54 @@ def add_incrementally(
         prep, inputs=inputs, stations=marked, job=new_job, station_x=station_x,
         station_y=station_y, warnings=[*inputs.warnings, *notes],
     )
-    new_out = KernelOutput(minutes, nearest, unique)
     result = assemble(new_prep, new_out, like=baseline)
     result.basemap_network = baseline.basemap_network
     result.kernel_state = (new_prep, new_out)
     return result
+
+
+def _straight_added(
+    minutes: np.ndarray,
+    nearest: np.ndarray,
+    unique: np.ndarray,
+    job: KernelInput,
+    new_xy: np.ndarray,
+    position: int,
+    settings: Settings,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Straight-line minutes, nearest station and unique coverage with stations added.
+
+    Parameters
+    ----------
+    minutes, nearest, unique
+        Per point, with the current stations (``unique``: covered and by no other).
+    job
+        The kernel's input (the points in metres).
+    new_xy
+        The used stations to add, in metres, one row each.
+    position
+        The position of the first of them among the used stations.
+    settings
+        Speed, circuity and the threshold.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(minutes, nearest, unique)``.
+    """
+    per_m = reach.minutes_per_metre(settings)
+    nearest = nearest.copy()
+    covered = reach.within(minutes, settings.minutes)
+    in_reach = covered.astype("int64") + (covered & ~unique)  # 0, 1, or 2 (= two or more)
+    best = np.where(np.isnan(minutes), np.inf, minutes)
+    for sx, sy in new_xy:  # one vectorised pass over the points per new station
+        dx = job.x - sx
+        dy = job.y - sy
+        m = np.sqrt(dx * dx + dy * dy) * per_m
+        nearer = m < best
+        best = np.where(nearer, m, best)
+        nearest[nearer] = position
+        in_reach += reach.within(m, settings.minutes)
+        position += 1
+    minutes = np.where(np.isinf(best), np.nan, best)
+    return minutes, nearest, reach.within(minutes, settings.minutes) & (in_reach == 1)

@@ -89,11 +89,142 @@ def test_where_the_study_depends_on_the_stations_it_declines() -> None:
     assert scenario.add_incrementally(base, table.iloc[::-1]) is None
 
 
-def test_along_the_street_network_it_declines() -> None:
-    hel = ROOT / "data" / "helsinki"
-    base = geo.analyze(str(hel / "stations.csv"), demand=str(hel / "demand.csv"),
-                       method="network", network="helsinki")
-    stations = scenario.combine(geo.read_stations(str(hel / "stations.csv")))
-    table = scenario.with_stations(stations, [{"lon": 24.94, "lat": 60.17}])
+# --- along the street network (the bundled Helsinki extract) ----------------------------------
+
+HEL = ROOT / "data" / "helsinki"
+NETWORK_COLS = ["id", "weight", "minutes", "nearest", "covered", "band", "status", "snap_m",
+                "straight_minutes", "straight_covered"]
+#: A 5-node piece of the network (not a main piece): a station there joins a main street.
+ON_FRAGMENT = {"lon": 24.9431296, "lat": 60.1697971}
+#: Inside the network's extent (its nodes' box grown by the snap limit), 282 m from a street.
+OFF_NETWORK = {"lon": 24.9327836, "lat": 60.1625464}
+#: 2 km east of the extent.
+OUTSIDE = {"lon": 24.99, "lat": 60.17}
+
+
+@pytest.fixture(scope="module")
+def helsinki():
+    """Helsinki's stations, 2,000 random demand points over the network and its extent."""
+    import geopandas as gpd
+
+    from geo import network as gn
+    from geo.network.extent import network_extent
+
+    box = network_extent(gn.load_network("helsinki", "walk"))
+    rng = np.random.default_rng(20)
+    n = 2000
+    demand = gpd.GeoDataFrame(
+        {"id": [f"D{i}" for i in range(n)], "weight": rng.integers(1, 5, n)},
+        geometry=gpd.points_from_xy(rng.uniform(box[0], box[2], n),
+                                    rng.uniform(box[1], box[3], n)), crs=4326)
+    stations = scenario.combine(geo.read_stations(str(HEL / "stations.csv")))
+    return stations, geo.read_demand(demand), box
+
+
+def _same_on_network(a: geo.CoverageResult, b: geo.CoverageResult) -> None:
+    assert a.summary() == b.summary()
+    pd.testing.assert_frame_equal(pd.DataFrame(a.points[NETWORK_COLS]),
+                                  pd.DataFrame(b.points[NETWORK_COLS]))
+    pd.testing.assert_frame_equal(a.station_table, b.station_table)
+    pd.testing.assert_frame_equal(a.gap_table, b.gap_table)
+    assert [str(w) for w in a.warnings] == [str(w) for w in b.warnings]
+    # the nodes' minutes (the service areas) and nearest stations
+    np.testing.assert_allclose(a.network.search.node_minutes, b.network.search.node_minutes,
+                               rtol=1e-12)
+    assert np.array_equal(a.network.search.node_station, b.network.search.node_station)
+
+
+@pytest.mark.parametrize(("mode", "minutes"), [("walk", 5), ("bike", 3)])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_along_the_streets_random_additions_and_removals_equal_a_full_analysis(
+    helsinki, mode, minutes, seed
+) -> None:
+    stations, demand, box = helsinki
+    stations = stations.iloc[:3]  # few stations: the new ones change much
+    s = geo.Settings(mode=mode, minutes=minutes, method="network")
+    base = geo.analyze(stations, demand=demand, settings=s, network="helsinki")
+    assert 0.1 < base.coverage < 0.5
+    rng = random.Random(seed)
+    whatifs: list[dict] = []
+    for _ in range(6):
+        if whatifs and rng.random() < 0.3:
+            whatifs.pop(rng.randrange(len(whatifs)))  # removal: the rest added to the baseline
+        else:
+            whatifs.append({"lon": rng.uniform(box[0] - 0.002, box[2] + 0.002),
+                            "lat": rng.uniform(box[1] - 0.001, box[3] + 0.001),
+                            "kind": rng.choice(KINDS)})
+        table = scenario.with_stations(stations, whatifs)
+        quick = scenario.add_incrementally(base, table)
+        assert quick is not None
+        full = geo.analyze(table, demand=demand, settings=s, network="helsinki")
+        _same_on_network(quick, full)
+        assert quick.coverage >= base.coverage or not whatifs
+
+
+def test_along_the_streets_a_reached_unreachable_point_is_ok(helsinki) -> None:
+    # cycling: one-way streets leave points no station reaches; a new station reaches some
+    stations, demand, _ = helsinki
+    s = geo.Settings(mode="bike", minutes=3, method="network")
+    base = geo.analyze(stations.iloc[:3], demand=demand, settings=s, network="helsinki")
+    assert base.summary()["network"]["unreachable"]["points"] > 0
+    stuck = base.points[base.points["status"] == "unreachable"].iloc[0]  # a station there
+    table = scenario.with_stations(stations.iloc[:3], [{"lon": float(stuck["lon"]),
+                                                        "lat": float(stuck["lat"])}])
+    quick = scenario.add_incrementally(base, table)
+    full = geo.analyze(table, demand=demand, settings=s, network="helsinki")
+    assert quick is not None
+    _same_on_network(quick, full)
+    assert (full.summary()["network"]["unreachable"]["points"]
+            < base.summary()["network"]["unreachable"]["points"])
+
+
+@pytest.mark.parametrize("where", [ON_FRAGMENT, OFF_NETWORK, OUTSIDE],
+                         ids=["small-fragment", "off-network", "outside-extent"])
+def test_along_the_streets_stations_off_the_main_network(helsinki, where) -> None:
+    stations, demand, _ = helsinki
+    s = geo.Settings(minutes=5, method="network")
+    base = geo.analyze(stations.iloc[:3], demand=demand, settings=s, network="helsinki")
+    table = scenario.with_stations(stations.iloc[:3], [where, {"lon": 24.945, "lat": 60.172}])
+    quick = scenario.add_incrementally(base, table)
+    full = geo.analyze(table, demand=demand, settings=s, network="helsinki")
+    assert quick is not None
+    _same_on_network(quick, full)
+    net = full.summary()["network"]
+    if where is ON_FRAGMENT:  # joined to a main street, said so
+        assert net["moved_to_main"]["stations"] == 1 and net["stations_off_network"] == 0
+    else:
+        assert net["stations_off_network"] == 1
+        assert any("not used on the street network" in str(w) for w in quick.warnings)
+
+
+def test_along_the_streets_service_areas_are_the_full_analysis(helsinki) -> None:
+    stations, _, _ = helsinki
+    area = geo.read_area(str(HEL / "area.geojson"))
+    s = geo.Settings(minutes=5, method="network", cell_m=150)
+    base = geo.analyze(stations.iloc[:3], area=area, settings=s, network="helsinki")  # cells
+    table = scenario.with_stations(stations.iloc[:3], [{"lon": 24.945, "lat": 60.172},
+                                                       {"lon": 24.937, "lat": 60.168}])
+    quick = scenario.add_incrementally(base, table)
+    full = geo.analyze(table, area=area, settings=s, network="helsinki")
+    assert quick is not None
+    _same_on_network(quick, full)
+    a, b = quick.service_areas("metric"), full.service_areas("metric")
+    assert list(a["minutes"]) == list(b["minutes"])
+    assert np.allclose(a.area, b.area, rtol=1e-9)
+    assert a.geometry.symmetric_difference(b.geometry).area.max() < 1e-6
+
+
+def test_along_the_streets_it_declines_where_the_full_analysis_would_not_match(helsinki) -> None:
+    stations, demand, _ = helsinki
+    s = geo.Settings(minutes=5, method="network")
+    one = stations.iloc[:1]
+    base = geo.analyze(one, demand=demand, settings=s, network="helsinki")
+    # most stations outside the network: the full analysis refuses the network
+    table = scenario.with_stations(one, [OUTSIDE, {"lon": 25.0, "lat": 60.18}])
     assert scenario.add_incrementally(base, table) is None
-    assert np.isfinite(base.coverage)
+    with pytest.raises(geo.InputError, match="does not cover"):
+        geo.analyze(table, demand=demand, settings=s, network="helsinki")
+    # a new station on an existing one: which one the full search names nearest is scipy's
+    lon, lat = one.geometry.x.iloc[0], one.geometry.y.iloc[0]
+    table = scenario.with_stations(one, [{"lon": float(lon), "lat": float(lat)}])
+    assert scenario.add_incrementally(base, table) is None

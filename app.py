@@ -39,6 +39,7 @@ import geo
 from geo import budget, planner, scenario
 from geo import ui_text as ui
 from geo.basis import Basis, Source, basis_lines, dataset_id
+from geo.demo import network as demo_network
 from geo.errors import GeoError, InputError, Rejected
 from geo.maps.tiles import TILES, tile_key
 from geo.memo import Memo
@@ -147,10 +148,20 @@ def read_upload(kind: str, name: str, data: bytes, crs: str) -> gpd.GeoDataFrame
     return _memo().get(key, lambda: planner.read_upload(kind, name, data, crs=crs)).copy()
 
 
-@st.cache_data(show_spinner=False)
 def read_demo(kind: str, demo: str = "canglang") -> list[gpd.GeoDataFrame]:
-    """Read the bundled demo files of one input."""
-    return planner.read_demo(kind, DEMO_DIR if demo == "canglang" else None, demo=demo)
+    """Read the bundled demo files of one input (kept in the process's cache; shallow copies
+    returned: a rerun does not copy 100,000 demand points)."""
+    frames = _memo().get(
+        ("demo", kind, demo),
+        lambda: planner.read_demo(kind, DEMO_DIR if demo == "canglang" else None, demo=demo),
+    )
+    return [_shallow(g) for g in frames]
+
+
+def _shallow(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out = gdf.copy(deep=False)
+    out.attrs = dict(gdf.attrs)
+    return out
 
 
 def run_analysis(
@@ -444,6 +455,7 @@ class Choices:
     snap_limit: float
     tile_key: str | None = None
     street_profile: str = "auto"
+    network_source: str = "none"
 
 
 @dataclass(frozen=True)
@@ -488,12 +500,14 @@ def _sidebar() -> Choices:
     """The sidebar's data and parameter widgets."""
     with st.sidebar:
         def _demo_changed() -> None:  # the Helsinki demo is there to show the street network
-            helsinki = st.session_state["demo_name"] == "helsinki"
-            st.session_state["method"] = "network" if helsinki else "euclidean"
-            st.session_state["network_source"] = "helsinki" if helsinki else "none"
+            name = st.session_state["demo_name"]
+            st.session_state["method"] = "network" if name == "helsinki" else "euclidean"
+            # a demo with its own streets draws them (and measures on them on request)
+            st.session_state["network_source"] = name if name in ("helsinki", "city") else "none"
 
         demo_name = st.selectbox(
-            T("demo_choice"), ["canglang", "helsinki"], format_func=lambda d: T(f"demo_{d}"),
+            T("demo_choice"), ["canglang", "helsinki", "city"],
+            format_func=lambda d: T(f"demo_{d}"),
             key="demo_name", on_change=_demo_changed,
         )
         with st.expander(T("data"), expanded=False):
@@ -557,13 +571,15 @@ def _sidebar() -> Choices:
         )
         # measured on with the street-network method, else drawn as the map's streets
         source = st.selectbox(
-            T("network_source"), ["none", "helsinki", "upload"],
+            T("network_source"), ["none", "helsinki", "city", "upload"],
             format_func=lambda n: T(f"network_{n}"), key="network_source",
             help=T("network_source_help"),
         )
         network_path: str | None = None
         if source == "helsinki":
             network_path = "helsinki"
+        elif source == "city":
+            network_path = demo_network("city")
         elif source == "upload":
             net_file = st.file_uploader(
                 T("up_network"), type=list(planner.NETWORK_TYPES), key="up_network"
@@ -589,7 +605,7 @@ def _sidebar() -> Choices:
             )
     return Choices(demo_name, uploads, crs, mode, speed, minutes, circuity, categories, amenity,
                    use_time, at, basemap, cell, cell_shape, method, network_path, snap_limit,
-                   tile_key, street_profile)
+                   tile_key, street_profile, source)
 
 
 def _basemap_key(basemap: str) -> tuple[str, str | None]:
@@ -627,11 +643,14 @@ def _analysis(c: Choices) -> Run:
     inputs = gather_inputs(c.uploads, c.crs, c.demo_name)
     keep_whatifs_with_their_dataset(inputs["dataset"], inputs["dataset_label"])
     if inputs["demo"]:
-        note = "demo_note_helsinki" if c.demo_name == "helsinki" else "demo_note"
+        note = {"helsinki": "demo_note_helsinki", "city": "demo_note_city"}.get(c.demo_name,
+                                                                                  "demo_note")
         st.info(ui.t(note, "zh"), icon="ℹ️")
     net_label = None
     if c.network_path == "helsinki":
         net_label = T("network_helsinki")
+    elif c.network_source == "city":
+        net_label = T("network_city")
     elif c.network_path:
         net_label = Path(c.network_path).name
     _basis(inputs, c, net_label)

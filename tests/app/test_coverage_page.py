@@ -314,3 +314,32 @@ def test_language_switch_keeps_choices_and_form_defaults_follow(app: AppTest) ->
     assert "10-minute" in app.title[0].value
     assert "caring supply point" in " ".join(
         o for s in app.selectbox if s.key == "wi_kind" for o in s.options)
+
+
+def test_the_generated_city_is_a_third_demo_with_its_own_streets(app: AppTest) -> None:
+    from geo import demo, planner
+
+    app.selectbox(key="demo_name").set_value("city").run()
+    assert not app.exception, app.exception
+    assert app.radio(key="method").value == "euclidean"
+    assert app.selectbox(key="network_source").value == "city"  # drawn as the map's streets
+    assert any("示意城市" in i.value and "Illustrative" in i.value for i in app.info)
+    frames = {k: planner.read_demo(k, demo="city") for k in ("stations", "demand", "area",
+                                                             "grids")}
+    expected = geo.analyze(frames["stations"], demand=frames["demand"][0],
+                           area=frames["area"][0], grids=frames["grids"][0])
+    _assert_kpis(app, expected)
+    assert "示意城市" in _basis(app)
+    # along its own streets, and a what-if there equals a full analysis with it
+    app.radio(key="method").set_value("network").run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    app.button(key=WHATIF_SUBMIT).click().run()
+    spec = app.session_state["whatif"][0]
+    extra = geo.read_stations(pd.DataFrame({
+        "id": ["T1"], "kind": [spec["kind"]], "lon": [spec["lon"]], "lat": [spec["lat"]],
+        "coord_system": [spec["crs"]]}))
+    full = geo.analyze([*frames["stations"], extra], demand=frames["demand"][0],
+                       area=frames["area"][0], grids=frames["grids"][0], method="network",
+                       network=demo.network("city"))
+    _assert_kpis(app, full)
+    assert _kpis(app)["使用站点"][1] == "+1"

@@ -203,8 +203,9 @@ def add_stations(
     status = coverage.status.copy()
     covered = within(coverage.minutes, budget)
     in_reach = covered.astype("int64") + (covered & ~coverage.unique)  # 0, 1, or 2 (2 or more)
-    on, e, to_v, to_u = point_parts(net, pts, speed)
-    walk_min = pts.distance_m[on] / walk
+    on = np.flatnonzero(pts.ok)
+    on_edge = pts.edge[on]
+    on_u, on_v = net.u[on_edge], net.v[on_edge]
     first = budget + max(_LIMIT_SLACK_MIN, TOL_MIN)
     base = len(coverage.stations)
     for j in np.flatnonzero(new.ok):
@@ -215,19 +216,24 @@ def add_stations(
         nearer_node = dist < node_minutes
         node_minutes[nearer_node] = dist[nearer_node]
         node_station[nearer_node] = position
+        # the points it may reach: an end of their edge searched, or on its own edge
+        searched = np.isfinite(dist)
+        near = on[searched[on_u] | searched[on_v] | (on_edge == one.edge[0])]
+        sub = pts.take(near)
         # the edge-partial rule: on to v, back to u, or straight to it on the same edge
+        at, e, to_v, to_u = point_parts(net, sub, speed)
         t = np.minimum(to_v + dist[net.v[e]], to_u + dist[net.u[e]])
-        pp, _, direct = same_edge_direct(net, one, pts, on, speed, walk)
+        pp, _, direct = same_edge_direct(net, one, sub, at, speed, walk)
         if pp.size:
             np.minimum.at(t, pp, direct)
-        t = t + walk_min
-        if np.any((t == minutes[on]) & np.isfinite(t)):
+        t = t + sub.distance_m / walk
+        if np.any((t == minutes[near]) & np.isfinite(t)):
             return None  # a tie: which station the full search names nearest is scipy's
-        nearer = t < minutes[on]
-        idx = on[nearer]
+        nearer = t < minutes[near]
+        idx = near[nearer]
         minutes[idx] = t[nearer]
         nearest[idx] = position
-        in_reach[on] += within(t, budget)
+        in_reach[near] += within(t, budget)
     reached = np.isfinite(minutes)
     status[(status == "unreachable") & reached] = "ok"
     minutes = np.where(status == "ok", minutes, np.nan)

@@ -97,11 +97,56 @@ def neutralise_arrow(table: Any) -> Any:
         col = table.column(i)
         if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
             continue
-        hit = pc.fill_null(pc.match_substring_regex(col, _PATTERN), False)
-        if pc.any(hit).as_py():
+        starts = starts_with_any(col, FORMULA_START)
+        if starts.any():
+            hit = pa.array(starts)
             quoted = pc.binary_join_element_wise(pa.scalar("'", col.type), col, "")
             table = table.set_column(i, name, pc.if_else(hit, quoted, col))
     return table
+
+
+def starts_with_any(col: Any, chars: Sequence[str]) -> np.ndarray:
+    """Which cells of a pyarrow string column start with one of the ASCII ``chars``.
+
+    One look at the first byte of each cell (an ASCII byte is never part of another
+    character in UTF-8), not a regular expression over a million cells.
+
+    Parameters
+    ----------
+    col
+        A ``pyarrow`` (chunked) array of ``string`` or ``large_string``.
+    chars
+        Single ASCII characters.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        False for missing and empty cells.
+    """
+    import pyarrow as pa
+
+    wanted = np.zeros(256, dtype=bool)
+    wanted[[ord(c) for c in chars]] = True
+    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+    parts = []
+    for chunk in chunks:
+        n = len(chunk)
+        if n == 0:
+            continue
+        wide = pa.types.is_large_string(chunk.type)
+        _validity, offsets_buf, data_buf = chunk.buffers()
+        offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)[
+            chunk.offset : chunk.offset + n + 1]
+        data = (np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None
+                else np.zeros(0, dtype=np.uint8))
+        nonempty = offsets[1:] > offsets[:-1]
+        first = np.zeros(n, dtype=np.uint8)
+        first[nonempty] = data[offsets[:-1][nonempty]]
+        hit = wanted[first] & nonempty
+        if chunk.null_count:
+            hit &= chunk.is_valid().to_numpy(zero_copy_only=False)
+        parts.append(hit)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
 
 
 def restore(values: pd.Series) -> pd.Series:
@@ -119,6 +164,10 @@ def restore(values: pd.Series) -> pd.Series:
     """
     if not (values.dtype == object or isinstance(values.dtype, pd.StringDtype)):
         return values
+    if isinstance(values.array, pd.arrays.ArrowStringArray) and not starts_with_any(
+        values.array._pa_array, "'"
+    ).any():
+        return values  # no cell starts with ' (one look at each first byte)
     try:
         hit = values.str.match(_QUOTED, na=False).to_numpy(dtype=bool)
     except AttributeError:  # an object column holding no text (integers beyond int64)

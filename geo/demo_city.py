@@ -29,6 +29,7 @@ import io
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -84,6 +85,8 @@ _STATION_HEADER = ["编号", "名称", "类型", "层级", "经度", "纬度", "
                    "开放时间"]
 _DEMAND_HEADER = ["编号", "经度", "纬度", "坐标系", "人数"]
 _MANIFEST = "city.json"
+#: metres (UTM 51N) → WGS-84 degrees
+_ToWgs = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -576,7 +579,7 @@ def _centre_utm() -> tuple[float, float]:
     return float(round(x)), float(round(y))
 
 
-def _to_wgs84():  # type: ignore[no-untyped-def]
+def _to_wgs84() -> _ToWgs:
     t = Transformer.from_crs(CRS_UTM, "EPSG:4326", always_xy=True)
 
     def to(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -590,7 +593,7 @@ def _round7(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.round(lon, 7), np.round(lat, 7)
 
 
-def _write_pbf(path: Path, streets: _Streets, to_wgs) -> None:  # type: ignore[no-untyped-def]
+def _write_pbf(path: Path, streets: _Streets, to_wgs: _ToWgs) -> None:
     import osmium
 
     used = np.zeros(len(streets.x), dtype=bool)
@@ -628,7 +631,7 @@ def _write_pbf(path: Path, streets: _Streets, to_wgs) -> None:  # type: ignore[n
             writer.close()
 
 
-def _write_stations(path: Path, st: dict[str, np.ndarray], to_wgs) -> None:  # type: ignore[no-untyped-def]
+def _write_stations(path: Path, st: dict[str, np.ndarray], to_wgs: _ToWgs) -> None:
     lon, lat = to_wgs(st["x"], st["y"])
     levels = ("街道党群服务中心", "社区党群服务中心", "微阵地")
     buf = io.StringIO()
@@ -672,7 +675,7 @@ def _write_demand_csv(path: Path, ids: np.ndarray, lon: np.ndarray, lat: np.ndar
         frame.to_csv(tmp, index=False, encoding="utf-8-sig", float_format="%.7f")
 
 
-def _project(shape: shapely.Geometry, to_wgs) -> shapely.Geometry:  # type: ignore[no-untyped-def]
+def _project(shape: shapely.Geometry, to_wgs: _ToWgs) -> shapely.Geometry:
     """A geometry in metres to WGS-84 degrees (7 decimals)."""
     def project(xy: np.ndarray) -> np.ndarray:
         lon, lat = _round7(*to_wgs(xy[:, 0], xy[:, 1]))

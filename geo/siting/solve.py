@@ -29,10 +29,23 @@ from geo.siting.heuristics import greedy, interchange, lagrangian_bound, order_b
 from geo.siting.instance import Instance
 from geo.siting.models import Mip, lscp_model, mclp_model
 
-__all__ = ["AUTO_EXACT_NNZ", "SOLVERS", "Solution", "solve_lscp", "solve_mclp", "use_exact"]
+__all__ = [
+    "AUTO_EXACT_NNZ",
+    "LAGRANGE_SHARE",
+    "MCLP_ITERATIONS",
+    "SOLVERS",
+    "Solution",
+    "solve_lscp",
+    "solve_mclp",
+    "use_exact",
+]
 
 #: ``auto`` runs the HiGHS MIP up to this many reach-matrix entries (after compression).
 AUTO_EXACT_NNZ = 2_000_000
+#: MCLP without a MIP to follow: share of the time limit the heuristics and bound may use.
+LAGRANGE_SHARE = 0.9
+#: Subgradient steps at most for the MCLP bound (the deadline usually comes first).
+MCLP_ITERATIONS = 1_000
 SOLVERS: tuple[str, ...] = ("auto", "exact", "greedy")
 
 
@@ -98,7 +111,9 @@ def solve_mclp(
         (heuristics and their bound only) or ``auto`` (exact up to
         :data:`AUTO_EXACT_NNZ` matrix entries).
     time_limit
-        Seconds for the whole solve: the heuristics use at most half, the MIP the rest.
+        Seconds for the whole solve: the heuristics use at most half, the MIP the rest
+        (without a MIP to follow, the heuristics and the bound use up to
+        :data:`LAGRANGE_SHARE` of it).
 
     Returns
     -------
@@ -112,21 +127,28 @@ def solve_mclp(
     if bound - value > tol:
         rows = interchange(inst, rows, deadline=t0 + time_limit / 4)
         value = inst.value(rows)
+    mip = use_exact(inst, solver)
+    # without a MIP to follow, the bound gets most of the time
+    share = 0.5 if mip else LAGRANGE_SHARE
     if bound - value > tol:
-        lag = lagrangian_bound(inst, k, value, deadline=t0 + time_limit / 2)
+        lag = lagrangian_bound(inst, k, value, iterations=MCLP_ITERATIONS,
+                               deadline=t0 + time_limit * share, start_rows=rows, reduce=True)
         bound = min(bound, lag.bound)
-        notes.append(f"Lagrangian bound ({lag.iterations} steps)")
+        kept = (f", {lag.kept:,} of {inst.n_rows:,} candidates left"
+                if lag.kept < inst.n_rows else "")
+        notes.append(f"Lagrangian bound ({lag.iterations} steps{kept})")
         if lag.value > value + tol:
-            rows = interchange(inst, lag.rows, deadline=t0 + time_limit / 2)
-            value = inst.value(rows)
+            better = interchange(inst, lag.rows, deadline=t0 + time_limit * share)
+            if inst.value(better) > value:
+                rows, value = better, inst.value(better)
     used = "greedy"
-    if bound - value > tol and use_exact(inst, solver):
-        mip = mclp_model(inst, k, time_limit=time_limit - (time.perf_counter() - t0))
-        if math.isfinite(mip.bound):
-            bound = min(bound, mip.bound)
-        if mip.rows is not None and inst.value(mip.rows) > value - tol:
-            rows, value, used = mip.rows, inst.value(mip.rows), "exact"
-        notes.append(_mip_note(mip, time_limit))
+    if bound - value > tol and mip:
+        res = mclp_model(inst, k, time_limit=time_limit - (time.perf_counter() - t0))
+        if math.isfinite(res.bound):
+            bound = min(bound, res.bound)
+        if res.rows is not None and inst.value(res.rows) > value - tol:
+            rows, value, used = res.rows, inst.value(res.rows), "exact"
+        notes.append(_mip_note(res, time_limit))
     elif bound - value > tol:
         notes.append("no MIP (large instance)" if solver == "auto" else "no MIP (greedy asked for)")
     rows, gains = order_by_gain(inst, rows)

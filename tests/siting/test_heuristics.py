@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from _helpers.siting import best_subset, classic_instance, random_matrix
 
 from geo.siting import compress, greedy, interchange, lagrangian_bound, solve_mclp
@@ -53,3 +54,46 @@ def test_lagrangian_bound_is_valid_and_near_the_lp(seed):
         assert lag.bound >= lp - 1e-6 >= inst.value(opt.rows) - 2e-6
         assert lag.bound <= lp * 1.02 + 1e-6  # the subgradient gets close to the LP bound
         assert inst.value(lag.rows) == pytest.approx(lag.value) and lag.rows.size == k
+
+
+def geometric_instance(seed: int, nc: int = 400, n_pts: int = 3000, k: int = 5):
+    """Candidates on a fine grid over clustered demand (like gap cells at city scale)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(0, 5000, (12, 2))
+    pts = centres[rng.integers(0, 12, n_pts)] + rng.normal(0, 400, (n_pts, 2))
+    side = int(np.sqrt(nc))
+    gx, gy = np.meshgrid(np.linspace(0, 5000, side), np.linspace(0, 5000, side))
+    cand = np.column_stack([gx.ravel(), gy.ravel()])
+    d = np.hypot(cand[:, None, 0] - pts[None, :, 0], cand[:, None, 1] - pts[None, :, 1])
+    w = rng.integers(1, 6, n_pts).astype(float)
+    return compress(sp.csr_matrix(d <= 700.0), w), k
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_reduced_lagrangian_bound_stays_valid_and_drops_rows(seed):
+    """Reduced-cost fixing: rows that cannot beat the known choice are dropped, and the
+    bound (the larger of the known value and the smaller problem's bound) still holds."""
+    inst, k = geometric_instance(seed)
+    opt = mclp_model(inst, k)
+    assert opt.status == 0
+    best = inst.value(opt.rows)
+    g = greedy(inst, k=k)
+    known = inst.value(interchange(inst, g.rows))
+    for start in (None, g.rows):
+        lag = lagrangian_bound(inst, k, known, iterations=400, start_rows=start, reduce=True)
+        assert lag.bound >= best - 1e-6  # valid for the whole instance
+        assert lag.bound <= best * 1.02 + 1e-6
+        assert inst.value(lag.rows) == pytest.approx(lag.value) and lag.rows.size == k
+        assert 0 < lag.kept < inst.n_rows  # rows were dropped
+    # told the optimum, it drops every row that is in no optimal choice
+    lag = lagrangian_bound(inst, k, best, iterations=400, start_rows=opt.rows, reduce=True)
+    assert lag.bound >= best - 1e-6 and lag.kept < inst.n_rows / 2
+    sol = solve_mclp(inst, k, solver="greedy", time_limit=20)
+    assert sol.bound >= best - 1e-6 and sol.objective <= best + 1e-6
+
+
+def test_reduced_lagrangian_proves_a_known_optimum_when_rows_run_out():
+    inst = classic_instance()
+    lag = lagrangian_bound(inst, 2, 6.0, iterations=200, start_rows=np.array([1, 2]),
+                           reduce=True)
+    assert lag.bound == pytest.approx(6.0)

@@ -234,10 +234,8 @@ def add_stations(
         minutes[idx] = t[nearer]
         nearest[idx] = position
         in_reach[near] += within(t, budget)
-    reached = np.isfinite(minutes)
-    status[(status == "unreachable") & reached] = "ok"
-    minutes = np.where(status == "ok", minutes, np.nan)
-    nearest = np.where(status == "ok", nearest, -1)
+        status[idx] = "ok"  # an unreachable point a new station reaches is ok
+    minutes[~np.isfinite(minutes)] = np.nan  # off the network, or still unreachable
     unique = within(minutes, budget) & (in_reach == 1)
     new_search = replace(search, stations=stations, node_minutes=node_minutes,
                          node_station=node_station)

@@ -251,6 +251,7 @@ def lagrangian_bound(
     deadline: float = math.inf,
     start_rows: np.ndarray | None = None,
     reduce: bool = False,
+    gap: float = 0.0,
 ) -> Lagrange:
     """An upper bound on the MCLP from the Lagrangian relaxation of the coupling rows.
 
@@ -279,6 +280,10 @@ def lagrangian_bound(
         is then ``max(known, bound of the smaller problem)``, valid for the whole instance
         (any better choice lies in the smaller problem), but it is no longer the
         Lagrangian bound of the whole instance, so it can be below the LP bound.
+    gap
+        Stop once the bound is within this share of the best value met (``(bound −
+        value) / bound ≤ gap``); 0 runs until the bound meets the value, the steps stall,
+        ``iterations`` or the deadline.
 
     Returns
     -------
@@ -329,7 +334,8 @@ def lagrangian_bound(
             if stall >= STALL:
                 theta, stall = theta / 2.0, 0
         target = max(known, best_value)
-        if best - target <= tol or theta < 1e-4 or time.perf_counter() > deadline:
+        if (best - target <= max(tol, gap * best) or theta < 1e-4
+                or time.perf_counter() > deadline):
             break
         if reduce and it % REDUCE_EVERY == 0:
             keep = _survivors(sub, best_lam, wa, k, known)

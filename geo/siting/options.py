@@ -16,6 +16,7 @@ from geo.settings import Settings, parse_share
 from geo.siting.solve import SOLVERS
 
 __all__ = [
+    "check_gap",
     "check_goal",
     "check_options",
     "new_site_kind",
@@ -66,9 +67,14 @@ def check_goal(add: int | None, target: float | str | None) -> tuple[int | None,
 
 
 def check_options(
-    candidates: object, from_gaps: bool, solver: str, time_limit: float, snap_limit_m: float
+    candidates: object,
+    from_gaps: bool,
+    solver: str,
+    time_limit: float,
+    snap_limit_m: float,
+    gap: float = 0.0,
 ) -> None:
-    """Check the candidate source, solver, time limit and snap limit.
+    """Check the candidate source, solver, time limit, snap limit and gap.
 
     Parameters
     ----------
@@ -80,6 +86,8 @@ def check_options(
         Seconds, positive.
     snap_limit_m
         Metres, positive.
+    gap
+        The optimality gap adding sites may stop at (:func:`check_gap`).
 
     Raises
     ------
@@ -97,6 +105,26 @@ def check_options(
         raise SettingsError(f"time limit must be a positive number of seconds, not {time_limit!r}")
     if not snap_limit_m > 0:
         raise SettingsError(f"snap limit must be a positive number of metres, not {snap_limit_m!r}")
+    check_gap(gap)
+
+
+def check_gap(gap: float) -> None:
+    """Check the optimality gap at which adding sites may stop.
+
+    Parameters
+    ----------
+    gap
+        A share in [0, 1).
+
+    Raises
+    ------
+    SettingsError
+        Naming the bad value.
+    """
+    ok = isinstance(gap, int | float) and not isinstance(gap, bool) and math.isfinite(gap)
+    if not (ok and 0 <= gap < 1):
+        raise SettingsError(f"the gap must be a share from 0 up to (not including) 1, such as "
+                            f"0.01 for 1 %, not {gap!r}")
 
 
 def with_charging(settings: Settings) -> Settings:

@@ -96,7 +96,7 @@ def use_exact(inst: Instance, solver: str) -> bool:
 
 
 def solve_mclp(
-    inst: Instance, k: int, *, solver: str = "auto", time_limit: float = 60.0
+    inst: Instance, k: int, *, solver: str = "auto", time_limit: float = 60.0, gap: float = 0.0
 ) -> Solution:
     """Choose up to ``k`` rows that add the most covered demand.
 
@@ -114,6 +114,10 @@ def solve_mclp(
         Seconds for the whole solve: the heuristics use at most half, the MIP the rest
         (without a MIP to follow, the heuristics and the bound use up to
         :data:`LAGRANGE_SHARE` of it).
+    gap
+        Stop once the choice is proven within this share of the best possible gain
+        (``(bound − value) / bound``; 0.01: within 1 %): no further bound steps and no MIP.
+        0 (the default) looks for a proof of optimality until the time limit.
 
     Returns
     -------
@@ -121,18 +125,23 @@ def solve_mclp(
     """
     t0 = time.perf_counter()
     tol = max(inst.tol(), 1e-6)
+
+    def open_gap(bound: float, value: float) -> bool:
+        return bound - value > max(tol, gap * bound)
+
     g = greedy(inst, k=k)
     rows, value, bound = g.rows, float(g.gains.sum()), g.bound
     notes: list[str] = []
-    if bound - value > tol:
+    if open_gap(bound, value):
         rows = interchange(inst, rows, deadline=t0 + time_limit / 4)
         value = inst.value(rows)
     mip = use_exact(inst, solver)
     # without a MIP to follow, the bound gets most of the time
     share = 0.5 if mip else LAGRANGE_SHARE
-    if bound - value > tol:
+    if open_gap(bound, value):
         lag = lagrangian_bound(inst, k, value, iterations=MCLP_ITERATIONS,
-                               deadline=t0 + time_limit * share, start_rows=rows, reduce=True)
+                               deadline=t0 + time_limit * share, start_rows=rows, reduce=True,
+                               gap=gap)
         bound = min(bound, lag.bound)
         kept = (f", {lag.kept:,} of {inst.n_rows:,} candidates left"
                 if lag.kept < inst.n_rows else "")
@@ -142,15 +151,17 @@ def solve_mclp(
             if inst.value(better) > value:
                 rows, value = better, inst.value(better)
     used = "greedy"
-    if bound - value > tol and mip:
+    if open_gap(bound, value) and mip:
         res = mclp_model(inst, k, time_limit=time_limit - (time.perf_counter() - t0))
         if math.isfinite(res.bound):
             bound = min(bound, res.bound)
         if res.rows is not None and inst.value(res.rows) > value - tol:
             rows, value, used = res.rows, inst.value(res.rows), "exact"
         notes.append(_mip_note(res, time_limit))
-    elif bound - value > tol:
+    elif open_gap(bound, value):
         notes.append("no MIP (large instance)" if solver == "auto" else "no MIP (greedy asked for)")
+    elif bound - value > tol:
+        notes.append(f"stopped within the gap asked for ({_share(gap)})")
     rows, gains = order_by_gain(inst, rows)
     value = float(gains.sum())
     if inst.integral:  # whole-number demand: no choice adds a fraction

@@ -97,3 +97,13 @@ def test_reduced_lagrangian_proves_a_known_optimum_when_rows_run_out():
     lag = lagrangian_bound(inst, 2, 6.0, iterations=200, start_rows=np.array([1, 2]),
                            reduce=True)
     assert lag.bound == pytest.approx(6.0)
+
+
+def test_solve_stops_within_the_gap_asked_for():
+    inst, k = geometric_instance(1, nc=900, n_pts=4000, k=8)
+    exact = solve_mclp(inst, k, solver="greedy", time_limit=30)
+    loose = solve_mclp(inst, k, solver="auto", time_limit=30, gap=0.05)
+    assert loose.bound >= exact.objective - 1e-6  # still a true bound
+    assert loose.bound - loose.objective <= 0.05 * loose.bound + 1e-6
+    if not loose.optimal:
+        assert "gap asked for" in loose.status and "HiGHS" not in loose.status

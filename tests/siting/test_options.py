@@ -42,6 +42,8 @@ def test_charging_counts_only_stations_with_charging():
         ({"target": "lots"}, "not a share"),
         ({"add": 1, "solver": "magic"}, "unknown solver"),
         ({"add": 1, "time_limit": 0}, "time limit"),
+        ({"add": 1, "gap": 1.0}, "gap"),
+        ({"add": 1, "gap": -0.1}, "gap"),
         ({"add": 1, "on_network": True}, "street network"),
         ({"add": 1, "candidates": None}, "no candidate sites"),
     ],

@@ -315,8 +315,7 @@ def prepare(
         budget.check(f"the analysis of {len(demand):,} demand points",
                      len(demand) * budget.BYTES_PER_POINT,
                      hint="split the demand by district, or use --engine dask with GeoParquet")
-        lon = demand.geometry.x.to_numpy(dtype="float64")
-        lat = demand.geometry.y.to_numpy(dtype="float64")
+        lon, lat = _point_lonlat(demand)
         x, y = (np.asarray(a) for a in to_m.transform(lon, lat))
         weight = demand_weights(demand)
         ids = demand["id"].array if "id" in demand else numbered_ids(np.arange(1, x.size + 1))
@@ -360,6 +359,19 @@ def prepare(
     )
     return Prepared(inputs, stations, job, spec, source, ids, cell_key, station_x, station_y,
                     [*inputs.warnings, *notes], area_from_stations=source == "cells" and derived)
+
+
+def _point_lonlat(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """``frame.geometry.x`` and ``.y`` as float arrays, in one pass over the geometries when
+    every one is a point that is not empty (geopandas' ``.x`` and ``.y`` each look at every
+    geometry's type by name first)."""
+    geoms = frame.geometry.array
+    if len(geoms) and (shapely.get_type_id(geoms) == 0).all():
+        xy = shapely.get_coordinates(geoms)
+        if xy.shape[0] == len(geoms):  # an empty point has no coordinate to list
+            return xy[:, 0].copy(), xy[:, 1].copy()
+    return (frame.geometry.x.to_numpy(dtype="float64"),
+            frame.geometry.y.to_numpy(dtype="float64"))
 
 
 def mark_stations(inputs: Inputs, settings: Settings) -> tuple[gpd.GeoDataFrame, list[Rejected]]:
@@ -581,7 +593,7 @@ def assemble(
     result.network = out.network  # service areas, off-network and overstated demand
     if prep.source == "points":
         result.total_cells = (like.total_cells if like is not None and like.total_cells
-                              is not None else int(np.unique(prep.cell_key).size))
+                              is not None else int(pd.unique(prep.cell_key).size))
     return result
 
 
@@ -635,10 +647,13 @@ def _points_table(
 ) -> gpd.GeoDataFrame:
     """One row per demand point or cell, input order (the ``--points-out`` columns and more)."""
     job, demand = prep.job, prep.inputs.demand
-    nearest_id = np.full(job.x.size, None, dtype=object)
     has = out.nearest >= 0
     station_ids = prep.stations["id"].astype(str).to_numpy()
-    nearest_id[has] = station_ids[used_idx[out.nearest[has]]]
+    # as pandas would make text columns of these ids and labels, without a million objects
+    if has.any():
+        nearest_id = _text_take(station_ids[used_idx], np.where(has, out.nearest, 0), ~has)
+    else:  # no text at all: pandas keeps such a column as objects
+        nearest_id = np.full(has.size, None, dtype=object)
     from_points = prep.source == "points" and demand is not None
     points = gpd.GeoDataFrame(
         {
@@ -711,10 +726,37 @@ def numbered_ids(numbers: np.ndarray, total: int | None = None, prefix: str = "D
     return np.char.add(prefix, np.char.zfill(numbers.astype(str), width)).astype(object)
 
 
-def _labels(cell_key: np.ndarray, spec: gridmod.CellSpec) -> np.ndarray:
-    """Cell labels per point, each distinct cell labelled once."""
+def _labels(cell_key: np.ndarray, spec: gridmod.CellSpec) -> pd.api.extensions.ExtensionArray:
+    """Cell labels per point (a text column), each distinct cell labelled once."""
     codes, uniques = pd.factorize(cell_key)
-    return gridmod.cell_label(np.asarray(uniques), spec)[codes]
+    return _text_take(gridmod.cell_label(np.asarray(uniques), spec), codes)
+
+
+def _text_take(
+    values: np.ndarray, take: np.ndarray, missing: np.ndarray | None = None
+) -> pd.api.extensions.ExtensionArray:
+    """``values[take]`` (missing where ``missing``) as the text column (``str``) pandas makes
+    of such an object array, taken in Arrow: no Python string per row.
+
+    Parameters
+    ----------
+    values
+        The distinct texts (object array of ``str``).
+    take
+        Positions into ``values``, one per row.
+    missing
+        Rows without a value, or ``None``.
+
+    Returns
+    -------
+    pandas.api.extensions.ExtensionArray
+        Arrow-backed, dtype ``str``.
+    """
+    import pyarrow as pa
+
+    dictionary = pa.array(values.tolist(), type=pa.large_string())
+    indices = pa.array(np.asarray(take, dtype=np.int64), mask=missing)
+    return pd.array(dictionary.take(indices), dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
 def gap_cells(

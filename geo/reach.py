@@ -143,7 +143,8 @@ def nearest(
         return Nearest(np.full(n, np.nan), np.full(n, -1, dtype="int64"), np.zeros(n, dtype=bool))
     tree = cKDTree(np.column_stack([sx, sy]))
     k = 2 if sx.size > 1 else 1
-    dist, idx = tree.query(np.column_stack([x, y]), k=k)
+    # every core: each point's answer is its own, the same on one thread or several
+    dist, idx = tree.query(np.column_stack([x, y]), k=k, workers=-1)
     if k == 1:
         d1, i1, d2 = dist, idx, np.full(n, np.inf)
     else:

@@ -350,8 +350,8 @@ class _PointReader:
         # Which column each row's coordinates come from, as named in messages.
         pair_or_geometry = "lnglat" if "lnglat" in cols else "geometry"
         base = "lon" if self.lon_text is not None else pair_or_geometry
-        self.lon_col = np.full(self.n, base, dtype=object)
-        self.lat_col = np.full(self.n, "lat" if base == "lon" else base, dtype=object)
+        self.lon_col = _filled(self.n, base)
+        self.lat_col = _filled(self.n, "lat" if base == "lon" else base)
         self.lon_col[self.from_geometry] = self.lat_col[self.from_geometry] = "geometry"
 
     def _parse_coordinates(self) -> None:
@@ -391,16 +391,12 @@ class _PointReader:
     def _reject_unparsed(self) -> None:
         """Cells that hold text but not a coordinate; rows without coordinates."""
         cols, n = self.cols, self.n
-        lon_hdr, lat_hdr = self.lon_col.copy(), self.lat_col.copy()
-        for c in ("lon", "lat", "lnglat"):
-            if c in cols:
-                lon_hdr[self.lon_col == c] = lat_hdr[self.lat_col == c] = cols[c]
-        self.rej.add(self.lon_bad, self.lon_col, self._not_number(lon_hdr, self.lon_text))
-        self.rej.add(self.lat_bad, self.lat_col, self._not_number(lat_hdr, self.lat_text))
+        self.rej.add(self.lon_bad, self.lon_col, self._not_number(self.lon_col, self.lon_text))
+        self.rej.add(self.lat_bad, self.lat_col, self._not_number(self.lat_col, self.lat_text))
         missing = np.isnan(self.lon) | np.isnan(self.lat)
         if not missing.any():
             return
-        reason = np.full(n, "no coordinates", dtype=object)
+        reason = _filled(n, "no coordinates")
         if self.raw.geometry is not None:
             reason[self.lon_col == "geometry"] = "no geometry: the feature has no point"
         if "address" in cols:
@@ -422,18 +418,25 @@ class _PointReader:
         return out
 
     def _not_number(
-        self, hdr: np.ndarray, text: pd.Series | None
+        self, col: np.ndarray, text: pd.Series | None
     ) -> Callable[[np.ndarray], list[str]]:
+        """Messages for the rejected rows ``idx``, naming each one's header as written
+        (``col`` holds the canonical column of each row: lon, lat, lnglat or geometry)."""
+        cols = self.cols
         return lambda idx: [
-            f"{h} '{t}' is not a coordinate in degrees (e.g. 120.6123 or 120°36′44″E)"
-            for h, t in zip(hdr[idx], self._source_text(idx, text), strict=True)
+            f"{cols.get(c, c) if c in ('lon', 'lat', 'lnglat') else c} '{t}' is not a "
+            "coordinate in degrees (e.g. 120.6123 or 120°36′44″E)"
+            for c, t in zip(col[idx], self._source_text(idx, text), strict=True)
         ]
 
     def _row_systems(self) -> None:
         """The coordinate system of each row: its own cell, else the header's, else ``crs``."""
         fallback = self.header_system or self.default_system
-        system = np.full(self.n, fallback, dtype=object)
+        system = _filled(self.n, fallback)
+        #: the one system of every row when no cell says otherwise (skips per-row work)
+        self.one_system: str | None = fallback
         if "coord_system" in self.cols:
+            self.one_system = None
             written = text_column(self.data[self.cols["coord_system"]])
             codes, uniques = pd.factorize(written)
             canon = np.empty(len(uniques), dtype=object)
@@ -454,6 +457,7 @@ class _PointReader:
                              np.array([errors.get(c, "") for c in codes], dtype=object))
         if not self.raw.geo_crs_is_lonlat:
             system = np.where(self.from_geometry, "wgs84", system)
+            self.one_system = None
         self.system = system
 
     def _check_positions(self) -> None:
@@ -464,7 +468,8 @@ class _PointReader:
         rej.add(zero, lat_col, "point at (0, 0): an empty coordinate exported as zero")
         ok = rej.ok
         out_of_range = ok & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
-        swapped = out_of_range & crsmod.in_china(lat, lon) & ~crsmod.in_china(lon, lat)
+        swapped = (out_of_range & crsmod.in_china(lat, lon) & ~crsmod.in_china(lon, lat)
+                   if out_of_range.any() else out_of_range)
         all_swapped = swapped.any() and swapped.sum() == ok.sum()
         advice = (
             " (every row is: are the two column headers exchanged?)"
@@ -487,7 +492,11 @@ class _PointReader:
             lambda idx: [f"latitude {a} is outside -90..90" for a in cell_texts(lat, idx)],
         )
         system = self.system
-        far = rej.ok & ((system == "gcj02") | (system == "bd09")) & ~crsmod.in_china(lon, lat)
+        if self.one_system is not None and self.one_system not in ("gcj02", "bd09"):
+            far = np.zeros(self.n, dtype=bool)
+        else:
+            far = (rej.ok & ((system == "gcj02") | (system == "bd09"))
+                   & ~crsmod.in_china(lon, lat))
         if far.any():
             rej.add(
                 far, "coord_system" if "coord_system" in self.cols else lon_col,
@@ -507,7 +516,7 @@ class _PointReader:
             return
         status = text_column(data["geocode_status"]).to_numpy(dtype=object)
         level = (text_column(data["geocode_level"]).to_numpy(dtype=object)
-                 if "geocode_level" in data.columns else np.full(n, "", dtype=object))
+                 if "geocode_level" in data.columns else _filled(n, ""))
         untrusted = ~np.isin(status, list(GEOCODE_TRUSTED))
         self.rej.add(
             untrusted, "geocode_status",
@@ -540,8 +549,8 @@ class _PointReader:
                 width
             )
         ok = self.rej.ok
-        ids_ok = ids[ok].reset_index(drop=True)
-        dup_local = ids_ok.duplicated(keep="first").to_numpy()
+        ids_ok = ids.reset_index(drop=True) if ok.all() else ids[ok].reset_index(drop=True)
+        dup_local = _repeats(ids_ok)
         if dup_local.any():
             ok_idx = np.flatnonzero(ok)
             first_row = (
@@ -549,7 +558,7 @@ class _PointReader:
             )
             dup = np.zeros(n, dtype=bool)
             dup[ok_idx[dup_local]] = True
-            reason = np.full(n, "", dtype=object)
+            reason = _filled(n, "")
             reason[ok_idx[dup_local]] = [
                 f"id '{i}' is already used in row {r}"
                 for i, r in zip(ids_ok[dup_local], first_row[dup_local], strict=True)
@@ -600,15 +609,26 @@ class _PointReader:
         ok = self.rej.ok
         lon, lat, system, n = self.lon, self.lat, self.system, self.n
         all_ok = bool(ok.all())
-        systems = pd.unique(system[ok]) if n else np.array(["wgs84"], dtype=object)
+        if not n:
+            systems = np.array(["wgs84"], dtype=object)
+        elif self.one_system is not None:
+            systems = np.array([self.one_system], dtype=object)
+        else:
+            systems = pd.unique(system[ok])
         if all_ok and systems.size == 1:  # the common case: one system for the whole file
             wlon, wlat = crsmod.to_wgs84(lon, lat, str(systems[0]))
         else:
             wlon, wlat = crsmod.to_wgs84(
                 np.where(ok, lon, 0.0), np.where(ok, lat, 0.0), np.where(ok, system, "wgs84")
             )
+        if n and self.one_system is not None:  # as pd.Categorical(system), without a pass
+            like = pd.Categorical(np.array([self.one_system], dtype=object))
+            categories = pd.Categorical.from_codes(np.zeros(n, dtype=like.codes.dtype),
+                                                   dtype=like.dtype)
+        else:
+            categories = pd.Categorical(system)
         out = _output_frame(
-            self.data, self.cols, ids, self.rows, pd.Categorical(system), self.kind, weight,
+            self.data, self.cols, ids, self.rows, categories, self.kind, weight,
             self.file, self.warnings, ok,
         )
         if all_ok:
@@ -619,6 +639,53 @@ class _PointReader:
             geometry = shapely.points(wlon[keep], wlat[keep])
         frame = gpd.GeoDataFrame(out, geometry=geometry, crs=4326)
         return Table(frame, self.file, self.rej.to_list(), self.warnings)
+
+
+def _repeats(ids: pd.Series) -> np.ndarray:
+    """``ids.duplicated(keep="first")``, sooner for short ids (a demand table's ``D123456``):
+    each id of at most 7 bytes packed with its length into one 64-bit integer, so that equal
+    integers mean equal ids and one integer hash pass finds the repeats."""
+    keys = _short_text_keys(ids)
+    if keys is not None:
+        return pd.Series(keys).duplicated(keep="first").to_numpy()
+    return ids.duplicated(keep="first").to_numpy()
+
+
+def _short_text_keys(ids: pd.Series) -> np.ndarray | None:
+    """One ``uint64`` per cell (its UTF-8 bytes, then its length in the low byte) when the
+    column is Arrow text, none missing, no cell longer than 7 bytes; else ``None``."""
+    array = ids.array
+    if not isinstance(array, pd.arrays.ArrowStringArray) or ids.isna().any():
+        return None
+    import pyarrow as pa
+
+    chunk = array._pa_array.combine_chunks()
+    n = len(chunk)
+    wide = pa.types.is_large_string(chunk.type)
+    _validity, offsets_buf, data_buf = chunk.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)[
+        chunk.offset : chunk.offset + n + 1].astype(np.int64)
+    lengths = np.diff(offsets)
+    if n and lengths.max() > 7:
+        return None
+    keys = lengths.astype(np.uint64)
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else None
+    if data is None or data.size == 0:
+        return keys
+    start = offsets[:-1]
+    for j in range(int(lengths.max()) if n else 0):
+        has = lengths > j
+        byte = data[np.where(has, start + j, 0)].astype(np.uint64) * has
+        keys |= byte << np.uint64(8 * (j + 1))
+    return keys
+
+
+def _filled(n: int, value: object) -> np.ndarray:
+    """An object array of ``n`` references to ``value`` (``np.full`` would make ``n`` string
+    copies, slow for a million rows)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
 
 
 def _aliases(column: str) -> str:

@@ -236,9 +236,13 @@ class Lagrange:
 #: (the rest gets its whole weight); the best start of these is used.
 START_SHARES = (0.25, 0.5, 0.75)
 #: With ``reduce``: rows are checked for dropping every this many steps …
-REDUCE_EVERY = 10
+REDUCE_EVERY = 5
 #: … and the problem is cut down to the rows left once at most this share of its rows stay.
 SHRINK_SHARE = 0.7
+#: (Aλ) is updated from the multipliers that moved when at most this share did (most sit
+#: at 0 or their weight), and computed afresh every :data:`FULL_EVERY` steps.
+SPARSE_SHARE = 0.3
+FULL_EVERY = 20
 THETA0, STALL, DEFLECT = 2.0, 5, 0.7
 
 
@@ -302,15 +306,17 @@ def lagrangian_bound(
     lam = _start(inst, k, start_rows)
     active = np.arange(nc)  # rows of inst still in the problem
     cols = np.arange(w.size)  # demand groups still reachable
-    sub, subm, wa = fm, m, w
+    sub, subm, subc, wa = fm, m, inst.csc, w
+    score: np.ndarray | None = None  # (Aλ) kept up to date between full products
     best, theta, stall = math.inf, THETA0, 0
     best_lam = lam
     best_rows, best_value = np.zeros(0, dtype="int64"), -math.inf
     direction = np.zeros_like(w)
-    reduced = False
+    reduced = exact = False
     it = 0
     for it in range(1, iterations + 1):
-        score = np.asarray(sub @ lam, dtype="float64")
+        if score is None or it % FULL_EVERY == 0:
+            score = np.asarray(sub @ lam, dtype="float64")
         n_act = score.size
         if n_act <= k:  # every row left fits: the smaller problem is solved exactly
             best = min(best, float(wa[np.bincount(row_entries(subm, np.arange(n_act)),
@@ -320,6 +326,7 @@ def lagrangian_bound(
             primal = float(wa[cnt > 0].sum())
             if primal > best_value:
                 best_value, best_rows = primal, active[top]
+            exact = True
             break
         top = np.argpartition(score, n_act - k)[n_act - k :]
         value = float((wa - lam).sum() + score[top].sum())
@@ -338,16 +345,23 @@ def lagrangian_bound(
                 or time.perf_counter() > deadline):
             break
         if reduce and it % REDUCE_EVERY == 0:
-            keep = _survivors(sub, best_lam, wa, k, known)
+            keep = _survivors(sub, best_lam, wa, k, known,
+                              score if best_lam is lam else None)
             if keep.size <= SHRINK_SHARE * n_act:
                 reduced = True
                 active = active[keep]
                 subm = subm[keep]
-                used = np.flatnonzero(np.bincount(subm.indices, minlength=wa.size) > 0)
-                subm = subm[:, used]
-                subm.sort_indices()
+                # every column left is used: renumbering keeps the rows' order sorted
+                hit = np.bincount(subm.indices, minlength=wa.size) > 0
+                used = np.flatnonzero(hit)
+                new_col = np.cumsum(hit) - 1
+                subm = sp.csr_matrix(
+                    (subm.data, new_col[subm.indices].astype(subm.indices.dtype), subm.indptr),
+                    shape=(subm.shape[0], used.size),
+                )
                 sub = sp.csr_matrix((np.ones(subm.nnz), subm.indices, subm.indptr),
                                     shape=subm.shape)
+                subc, score = subm.tocsc(), None
                 cols, wa = cols[used], wa[used]
                 lam, best_lam, direction = lam[used], best_lam[used], direction[used]
                 # the smaller problem's bound at the best multipliers (never above the old)
@@ -360,7 +374,16 @@ def lagrangian_bound(
         norm = float(direction @ direction)
         if norm == 0.0:
             break
-        lam = np.clip(lam - theta * (value - target) / norm * direction, 0.0, wa)
+        new = np.clip(lam - theta * (value - target) / norm * direction, 0.0, wa)
+        changed = np.flatnonzero(new != lam)
+        if changed.size <= SPARSE_SHARE * lam.size:  # multipliers held at 0 or w stay
+            score = score + weight_reached(subc, changed, new - lam, n_act)
+        else:
+            score = None
+        lam = new
+    if not exact and np.isfinite(best):  # the bound at the best multipliers, exactly
+        sc = np.sort(np.asarray(sub @ best_lam, dtype="float64"))[::-1]
+        best = float((wa - best_lam).sum() + sc[:k].sum())
     if reduced:
         best = max(best, known)
     return Lagrange(best, np.asarray(best_rows, dtype="int64"), best_value, it, int(active.size))
@@ -385,15 +408,22 @@ def _start(inst: Instance, k: int, start_rows: np.ndarray | None) -> np.ndarray:
     return out
 
 
-def _survivors(sub: sp.csr_matrix, lam: np.ndarray, w: np.ndarray, k: int, known: float
-               ) -> np.ndarray:
+def _survivors(
+    sub: sp.csr_matrix,
+    lam: np.ndarray,
+    w: np.ndarray,
+    k: int,
+    known: float,
+    score: np.ndarray | None = None,
+) -> np.ndarray:
     """Rows that could still be part of a choice adding more than ``known``.
 
     With ``x_i`` forced to 1 the Lagrangian bound is ``L − s_(k) + s_i`` (``s_(k)`` the
     k-th largest score) for a row outside the top ``k``; a row whose bound is below
     ``known`` is in no better choice. The top ``k`` rows always stay.
     """
-    score = np.asarray(sub @ lam, dtype="float64")
+    if score is None:
+        score = np.asarray(sub @ lam, dtype="float64")
     n = score.size
     part = np.partition(score, n - k)
     kth = float(part[n - k])

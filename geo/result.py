@@ -203,7 +203,7 @@ class CoverageResult:
             }
         )
         if self.area is not None:
-            table["area_m2"] = shapely.area(self._gap_polygons_metric(n))
+            table["area_m2"] = self._gap_areas_in_area(n)
         table = table.sort_values(
             ["demand", "cells", "_key"], ascending=[False, False, True], kind="stable"
         ).drop(columns="_key")
@@ -220,6 +220,25 @@ class CoverageResult:
             best = sums.drop_duplicates("label")
             out[best["label"].to_numpy()] = best["grid"].to_numpy()
         return out
+
+    def _gap_areas_in_area(self, n: int) -> np.ndarray:
+        """Per gap label, its area inside the study area (m²): the sum over its cells (which
+        do not overlap) of each cell's area inside it, without merging the cells; only the
+        cells the area's boundary crosses are clipped (a city's 74,000 gap cells: 0.07 s,
+        against 0.85 s for the merged and clipped polygons)."""
+        cached = self.__dict__.get("_gap_polys")
+        if cached is not None:
+            return shapely.area(cached)
+        gc = self.gap_cells
+        assert self.area is not None
+        to_m = Transformer.from_crs(4326, self.metric_crs, always_xy=True)
+        area_m = crsmod.reproject(shapely.union_all(self.area.geometry.to_numpy()), to_m)
+        shapely.prepare(area_m)
+        polys = gc.cells.polygons_metric()
+        cell_area = np.asarray(gc.cells.areas(), dtype="float64").copy()
+        crossed = ~shapely.contains(area_m, polys)
+        cell_area[crossed] = shapely.area(shapely.intersection(polys[crossed], area_m))
+        return np.bincount(gc.label, weights=cell_area, minlength=n)
 
     def _gap_polygons_metric(self, n: int) -> np.ndarray:
         """One polygon per gap label (metric CRS), clipped to the study area."""

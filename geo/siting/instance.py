@@ -140,7 +140,7 @@ def compress(matrix: sp.csr_matrix, weight: np.ndarray) -> Instance:
     nc, n_pts = m.shape
     reached = (np.bincount(m.indices, minlength=n_pts) > 0) & (weight > 0)
     cols = np.flatnonzero(reached)
-    csc = m[:, cols].tocsc()
+    csc = m.tocsc()[:, cols]  # one transpose; selecting columns of a CSC is a copy
     csc.sort_indices()
     # demand columns reached by the same candidates → one group
     _, first, inv = np.unique(
@@ -152,7 +152,8 @@ def compress(matrix: sp.csr_matrix, weight: np.ndarray) -> Instance:
     rank[order] = np.arange(order.size)
     group = rank[inv.ravel()]
     group_w = np.bincount(group, weights=weight[cols], minlength=order.size)
-    reduced = csc[:, first[order]].tocsr()
+    sel = csc[:, first[order]]
+    reduced = sel.tocsr()
     reduced.sort_indices()
     # candidates reaching nothing, or exactly what an earlier one reaches → dropped
     useful = np.diff(reduced.indptr) > 0
@@ -169,4 +170,21 @@ def compress(matrix: sp.csr_matrix, weight: np.ndarray) -> Instance:
     group_of = np.full(n_pts, -1, dtype="int64")
     group_of[cols] = group
     final = reduced[keep]
-    return Instance(final, final.tocsc(), group_w, keep, row_of, group_of)
+    return Instance(final, _keep_rows(sel, keep), group_w, keep, row_of, group_of)
+
+
+def _keep_rows(csc: sp.csc_matrix, keep: np.ndarray) -> sp.csc_matrix:
+    """The rows ``keep`` (increasing) of a CSC matrix, renumbered, without a transpose."""
+    n_rows = csc.shape[0]
+    if keep.size == n_rows:
+        return csc
+    new_row = np.full(n_rows, -1, dtype="int64")
+    new_row[keep] = np.arange(keep.size)
+    mapped = new_row[csc.indices]
+    ok = mapped >= 0
+    col = np.repeat(np.arange(csc.shape[1]), np.diff(csc.indptr))[ok]
+    indptr = np.zeros(csc.shape[1] + 1, dtype="int64")
+    np.cumsum(np.bincount(col, minlength=csc.shape[1]), out=indptr[1:])
+    idx = csc.indices.dtype
+    return sp.csc_matrix((csc.data[ok], mapped[ok].astype(idx), indptr.astype(idx)),
+                         shape=(keep.size, csc.shape[1]))

@@ -24,3 +24,14 @@ def test_compress_keeps_every_coverage():
         rows = np.unique(inst.row_of[pick][inst.row_of[pick] >= 0])
         via = inst.weight[inst.matrix[rows].toarray().any(axis=0)].sum() if rows.size else 0.0
         assert via == pytest.approx(direct)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_compressed_csc_is_the_matrix_by_column(seed):
+    """The CSC copy is made without a transpose when rows are dropped: same entries, sorted."""
+    m, _, w = random_matrix(seed)
+    inst = compress(m, w)
+    assert inst.n_rows < m.shape[0]  # repeated and empty rows were dropped
+    assert inst.csc.shape == inst.matrix.shape and inst.csc.has_sorted_indices
+    np.testing.assert_array_equal(inst.csc.toarray(), inst.matrix.toarray())
+    np.testing.assert_array_equal(np.diff(inst.csc.indptr), inst.matrix.getnnz(axis=0))

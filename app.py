@@ -836,31 +836,33 @@ def _whatif_section(result: geo.CoverageResult) -> None:
         f1, f2, f3 = st.columns(3)
         # keyed by dataset: a browser keeps a form field's value while its key stays
         gen = st.session_state.get("whatif_owner", "")[:8]
-        lon_in = f1.number_input(T("lon"), value=lon0, step=0.0001, format="%.6f",
-                                 key=f"wi_lon_{gen}")
-        lat_in = f2.number_input(T("lat"), value=lat0, step=0.0001, format="%.6f",
-                                 key=f"wi_lat_{gen}")
-        crs_in = f3.selectbox(
-            T("point_crs"), CRS_KEYS, format_func=lambda c: ui.crs_label(c, lang),
-            key=f"wi_crs_{gen}"
-        )
+        f1.number_input(T("lon"), value=lon0, step=0.0001, format="%.6f", key=f"wi_lon_{gen}")
+        f2.number_input(T("lat"), value=lat0, step=0.0001, format="%.6f", key=f"wi_lat_{gen}")
+        f3.selectbox(T("point_crs"), CRS_KEYS, format_func=lambda c: ui.crs_label(c, lang),
+                     key=f"wi_crs_{gen}")
         f4, f5, f6, f7 = st.columns(4)
-        name_in = f4.text_input(T("name"), value=T("default_station_name"), key="wi_name")
-        kind_in = f5.selectbox(
+        f4.text_input(T("name"), value=T("default_station_name"), key="wi_name")
+        f5.selectbox(
             T("kind"), list(KIND_LABELS), format_func=lambda k: ui.kind_label(k, lang),
             key="wi_kind",
         )
-        amen_in = f6.multiselect(
+        f6.multiselect(
             T("amenities"), list(AMENITY_LABELS), format_func=lambda a: ui.amenity_label(a, lang),
             key="wi_amenities",
         )
-        hours_in = f7.text_input(T("hours"), value=T("default_hours"), key="wi_hours")
-        if st.form_submit_button(T("add")):
-            add_whatif(
-                result.stations, lon_in, lat_in, crs_in, name=name_in, kind=kind_in,
-                amenities="、".join(AMENITY_LABELS[a][0] for a in amen_in), hours=hours_in,
-            )
-            st.rerun()
+        f7.text_input(T("hours"), value=T("default_hours"), key="wi_hours")
+        # added in a callback, before the rerun: one analysis, not the page twice
+        st.form_submit_button(T("add"), on_click=_add_from_form, args=(result.stations, gen))
+
+
+def _add_from_form(stations: gpd.GeoDataFrame, gen: str) -> None:
+    """The add-station form's callback: its values as one what-if station."""
+    s = st.session_state
+    add_whatif(
+        stations, s[f"wi_lon_{gen}"], s[f"wi_lat_{gen}"], s[f"wi_crs_{gen}"], name=s["wi_name"],
+        kind=s["wi_kind"], amenities="、".join(AMENITY_LABELS[a][0] for a in s["wi_amenities"]),
+        hours=s["wi_hours"],
+    )
 
 
 def _siting_section(run: Run, c: Choices) -> None:

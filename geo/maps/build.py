@@ -25,6 +25,8 @@ from geo.demo import dataset_of as demo_dataset
 from geo.errors import InputError, SettingsError
 from geo.maps.html import ASSET_MODES, CSS, GeoLayer, HtmlControl, add_basemap, esc, set_assets
 from geo.maps.layers import (
+    DEMAND_CELL_LIMIT,
+    DEMAND_CELL_LIMIT_COMPACT,
     band_features,
     captured_features,
     demand_features,
@@ -50,7 +52,7 @@ STREETS_LAYER = "街道 Streets"
 
 
 def _is_demo(result: CoverageResult) -> bool:
-    return demo_dataset(result.sources) == "canglang"
+    return demo_dataset(result.sources) is not None  # every demo's stations are invented
 
 
 def coverage_map(
@@ -145,7 +147,8 @@ def coverage_map(
     layer("网格 Grids", grids)
     gap_polys, gap_marks = gap_features(result, datum, gap_labels)
     layer("缺口 Gaps", gap_polys)
-    layer("需求 Demand", demand_features(result, datum))
+    layer("需求 Demand", demand_features(
+        result, datum, DEMAND_CELL_LIMIT_COMPACT if compact else DEMAND_CELL_LIMIT))
     layer("直线高估 Overstated by straight line", overstated_features(result, datum))
     if captured is not None:
         layer("新站点覆盖的需求 Captured by new sites", captured_features(captured, datum))

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEMAND_CELL_LIMIT",
+    "DEMAND_CELL_LIMIT_COMPACT",
     "DEMAND_POINT_LIMIT",
     "MAP_GAP_LIMIT",
     "band_features",
@@ -56,6 +57,9 @@ DEMAND_POINT_LIMIT = 5000
 #: Above this many cells, demand is drawn per square of k × k cells: a map carries
 #: thousands of features, not a million.
 DEMAND_CELL_LIMIT = 10000
+#: The same in the app's compact map, redrawn in the browser on every change: a city's
+#: demand as at most this many squares keeps each redraw within a second or so.
+DEMAND_CELL_LIMIT_COMPACT = 2000
 #: Gaps drawn one by one; smaller ones beyond are drawn as one shape.
 MAP_GAP_LIMIT = 2000
 PRECISION_DEG = 1e-5  # about 1 m: coordinates written with 5 decimals
@@ -260,8 +264,11 @@ def grid_features(result: CoverageResult, datum: str) -> list[dict[str, Any]]:
     return feats
 
 
-def demand_frame(result: CoverageResult) -> tuple[pd.DataFrame, bool]:
-    """Demand to draw: the points, or per cell when there are many."""
+def demand_frame(
+    result: CoverageResult, cell_limit: int = DEMAND_CELL_LIMIT
+) -> tuple[pd.DataFrame, bool]:
+    """Demand to draw: the points, or per cell when there are many (at most ``cell_limit``
+    cells, else squares of several cells)."""
     p = result.points
     frame = pd.DataFrame(
         {
@@ -280,7 +287,7 @@ def demand_frame(result: CoverageResult) -> tuple[pd.DataFrame, bool]:
     frame["wlon"] = frame["lon"] * w
     frame["wlat"] = frame["lat"] * w
     frame["wcov"] = np.where(frame["covered"], w, 0.0)
-    g = frame.assign(cell=_draw_cells(result)).groupby("cell", sort=False)
+    g = frame.assign(cell=_draw_cells(result, cell_limit)).groupby("cell", sort=False)
     agg = g.agg(
         weight=("weight", "sum"), wlon=("wlon", "sum"), wlat=("wlat", "sum"),
         wcov=("wcov", "sum"), lon=("lon", "mean"), lat=("lat", "mean"),
@@ -295,28 +302,30 @@ def demand_frame(result: CoverageResult) -> tuple[pd.DataFrame, bool]:
     return agg, True
 
 
-def _draw_cells(result: CoverageResult) -> np.ndarray:
+def _draw_cells(result: CoverageResult, limit: int = DEMAND_CELL_LIMIT) -> np.ndarray:
     """The cell each demand point is drawn in: its own cell, or — when there are more cells
-    than a map can carry (:data:`DEMAND_CELL_LIMIT`) — a square of k × k cells."""
+    than a map can carry (``limit``) — a square of k × k cells."""
     cells = result.points["cell"].astype(str).to_numpy()
     n_cells = pd.unique(cells).size
-    if n_cells <= DEMAND_CELL_LIMIT:
+    if n_cells <= limit:
         return cells
     xy = result.metric_coords()
-    k = int(np.ceil(np.sqrt(n_cells / DEMAND_CELL_LIMIT)))
+    k = int(np.ceil(np.sqrt(n_cells / limit)))
     while True:
         side = result.settings.cell_m * k
         ix = np.floor(xy.x / side).astype("int64")
         iy = np.floor(xy.y / side).astype("int64")
         keys = ix * 2**32 + (iy - iy.min())
-        if pd.unique(keys).size <= DEMAND_CELL_LIMIT:
+        if pd.unique(keys).size <= limit:
             break
         k += 1
     return np.char.add(f"{side:g}m:", keys.astype(str))
 
 
-def demand_features(result: CoverageResult, datum: str) -> list[dict[str, Any]]:
-    frame, per_cell = demand_frame(result)
+def demand_features(
+    result: CoverageResult, datum: str, cell_limit: int = DEMAND_CELL_LIMIT
+) -> list[dict[str, Any]]:
+    frame, per_cell = demand_frame(result, cell_limit)
     if len(frame) == 0:
         return []
     lon, lat = to_display(frame["lon"].to_numpy(), frame["lat"].to_numpy(), datum)

@@ -14,6 +14,7 @@ district's streets stay a small part of the file; the HTML maps draw them on a c
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,13 +32,19 @@ if TYPE_CHECKING:
 
 __all__ = ["SIMPLIFY_M", "Streets", "street_features", "streets_of"]
 
+#: The streets of a network, and their map features per datum, kept while the network is
+#: (a what-if makes a new result on the same network: its basemap is not drawn again).
+_BY_NETWORK: weakref.WeakKeyDictionary[Any, Streets] = weakref.WeakKeyDictionary()
+_FEATURES: weakref.WeakKeyDictionary[Any, dict[str, list[dict[str, Any]]]] = (
+    weakref.WeakKeyDictionary())
+
 log = logging.getLogger(__name__)
 
 #: How far (metres) a street line may move when simplified for the basemap.
 SIMPLIFY_M = 2.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Streets:
     """The basemap's lines and areas, in WGS-84.
 
@@ -102,6 +109,9 @@ def streets_of(result: CoverageResult) -> Streets | None:
     if net is None or net.geometry is None or net.n_edges == 0:
         memo["streets"] = None
         return None
+    if net in _BY_NETWORK:  # the same network under another result (e.g. with a what-if)
+        memo["streets"] = _BY_NETWORK[net]
+        return memo["streets"]
     lines = shapely.line_merge(shapely.multilinestrings(shapely.simplify(net.geometry,
                                                                           SIMPLIFY_M)))
     back = Transformer.from_crs(net.crs, 4326, always_xy=True)
@@ -112,6 +122,7 @@ def streets_of(result: CoverageResult) -> Streets | None:
     out = Streets(streets=streets, water=by_kind["water"], waterways=by_kind["waterway"],
                   rail=by_kind["rail"], source=net.source or net.path)
     memo["streets"] = out
+    _BY_NETWORK[net] = out
     return out
 
 
@@ -144,11 +155,19 @@ def street_features(result: CoverageResult, datum: str) -> list[dict[str, Any]]:
         A MultiLineString (or MultiPolygon for water) per kind present, each with its
         style (``s``); empty without a street network.
     """
-    from geo.maps.layers import geoms_to_display
 
     basemap = streets_of(result)
     if basemap is None:
         return []
+    done = _FEATURES.setdefault(basemap, {})
+    if datum not in done:
+        done[datum] = _features(basemap, datum)
+    return list(done[datum])  # the features are read, not changed, by the map's layer
+
+
+def _features(basemap: Streets, datum: str) -> list[dict[str, Any]]:
+    from geo.maps.layers import geoms_to_display
+
     features = []
     for kind, geoms in basemap.layers():
         if not len(geoms):

@@ -5,7 +5,9 @@ the small pieces of the network that points were joined past, see
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from os import PathLike
@@ -38,7 +40,8 @@ from geo.network.search import (
 )
 from geo.reach import within
 
-__all__ = ["NetworkCoverage", "NetworkNearest", "coverage_on_network", "nearest_on_network"]
+__all__ = ["NetworkCoverage", "NetworkNearest", "coverage_on_network", "nearest_on_network",
+           "snap_demand"]
 
 log = logging.getLogger("geo")
 
@@ -420,6 +423,48 @@ def nearest_on_network(
     return NetworkNearest(search, tt, covered & ~within(second, minutes))
 
 
+#: Demand snaps kept per network (at most :data:`_SNAPS_KEPT` point sets each): a change of
+#: minutes, speed or stations does not move the demand, so it is not snapped again.
+_SNAPS: weakref.WeakKeyDictionary[Network, dict[tuple[str, float, str], Snap]] = (
+    weakref.WeakKeyDictionary())
+_SNAPS_KEPT = 4
+
+
+def snap_demand(
+    network: Network, x: np.ndarray, y: np.ndarray, max_distance_m: float,
+    eligible: np.ndarray,
+) -> Snap:
+    """:func:`geo.network.snap` of demand points, kept for the next analysis of the same
+    points on the same network with the same snap limit and usable streets.
+
+    Parameters
+    ----------
+    network
+        The street network.
+    x, y
+        The points in the network's CRS (metres).
+    max_distance_m
+        The snap limit.
+    eligible
+        The edges they may join (:func:`geo.network.eligible_edges`).
+
+    Returns
+    -------
+    Snap
+        Shared between analyses: read it, do not change it.
+    """
+    digest = hashlib.blake2b(np.ascontiguousarray(x).tobytes(), digest_size=16)
+    digest.update(np.ascontiguousarray(y).tobytes())
+    key = (digest.hexdigest(), float(max_distance_m),
+           hashlib.blake2b(np.packbits(eligible).tobytes(), digest_size=16).hexdigest())
+    kept = _SNAPS.setdefault(network, {})
+    if key not in kept:
+        while len(kept) >= _SNAPS_KEPT:
+            kept.pop(next(iter(kept)))
+        kept[key] = snap(network, x, y, max_distance_m=max_distance_m, eligible=eligible)
+    return kept[key]
+
+
 def coverage_on_network(
     network: Network | str | PathLike[str],
     station_lon: np.ndarray,
@@ -489,7 +534,7 @@ def coverage_on_network(
     px, py = (np.asarray(a, dtype="float64") for a in to_m.transform(lon, lat))
     # the fragment rule: stations join main pieces, points main pieces or a station's piece
     st = snap(network, sx, sy, max_distance_m=snap_limit_m, eligible=eligible_edges(network))
-    pt = snap(network, px, py, max_distance_m=snap_limit_m, eligible=eligible_edges(network, st))
+    pt = snap_demand(network, px, py, snap_limit_m, eligible_edges(network, st))
     search, tt, unique = nearest_on_network(
         network, st, pt, speed_m_per_min, minutes, walk_speed_m_per_min=walk_speed_m_per_min
     )

@@ -10,8 +10,9 @@ not mean (outside China, (0, 0), swapped) are refused before they are trusted or
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from geo.lazy import lazy_names
 
 if TYPE_CHECKING:
     from geo.geocode.cache import GeocodeCache
@@ -57,9 +58,4 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'geo.geocode' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _LAZY, globals())

@@ -22,9 +22,7 @@ Colours and symbols come from :mod:`geo.style`.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
-
+from geo.lazy import lazy_names
 from geo.maps.tiles import TILES, TileSpec
 from geo.style import (
     BAND_COLOURS,
@@ -65,9 +63,4 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'geo.maps' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _LAZY, globals())

@@ -20,8 +20,7 @@ Modules: :mod:`~geo.report.pack` (the pack), :mod:`~geo.report.charts`,
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from geo.lazy import lazy_names
 
 # Imported on first use (PEP 562): the app's tables need the workbook, not matplotlib.
 _LAZY: dict[str, str] = {
@@ -40,12 +39,7 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'geo.report' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _LAZY, globals())
 
 
 __all__ = [

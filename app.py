@@ -149,18 +149,16 @@ def read_upload(kind: str, name: str, data: bytes, crs: str) -> gpd.GeoDataFrame
 
 
 def read_demo(kind: str, demo: str = "canglang") -> list[gpd.GeoDataFrame]:
-    """Read the bundled demo files of one input (kept in the process's cache; shallow copies
-    returned: a rerun does not copy 100,000 demand points)."""
+    """Read the bundled demo files of one input (kept in the process's cache): shallow
+    copies marked ``origin="demo"`` are returned, so a rerun does not copy 100,000 demand
+    points and the cached frames stay as read."""
     frames = _memo().get(
         ("demo", kind, demo),
         lambda: planner.read_demo(kind, DEMO_DIR if demo == "canglang" else None, demo=demo),
     )
-    return [_shallow(g) for g in frames]
-
-
-def _shallow(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    out = gdf.copy(deep=False)
-    out.attrs = dict(gdf.attrs)
+    out = [g.copy(deep=False) for g in frames]
+    for copy, g in zip(out, frames, strict=True):
+        copy.attrs = {**g.attrs, "origin": "demo"}
     return out
 
 
@@ -273,7 +271,7 @@ def gather_inputs(uploads: dict[str, Any], crs: str, demo_name: str = "canglang"
     if demo:
         if uploads["stations"]:
             st.warning(T("fallback_demo_stations"))
-        stations = [_demo_frame(g) for g in read_demo("stations", demo_name)]
+        stations = read_demo("stations", demo_name)
         key.append(("stations", "demo", demo_name))
     dataset = [*key]  # the dataset: its own stations (what-ifs belong to it)
     if geocoded:
@@ -290,7 +288,7 @@ def gather_inputs(uploads: dict[str, Any], crs: str, demo_name: str = "canglang"
             chosen[kind] = frames[0]
         elif demo:
             frames = read_demo(kind, demo_name)
-            chosen[kind] = _demo_frame(frames[0]) if frames else None
+            chosen[kind] = frames[0] if frames else None
             key.append((kind, "demo", demo_name))
         else:
             chosen[kind] = None
@@ -312,13 +310,6 @@ def gather_inputs(uploads: dict[str, Any], crs: str, demo_name: str = "canglang"
     return {"frames": chosen, "key": tuple(key), "demo": demo, "rejected": seen,
             "warnings": notes, "basis": basis, "dataset": dataset_id(dataset),
             "dataset_label": label}
-
-
-def _demo_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """A demo frame marked as such (a shallow copy: the cached one stays as read)."""
-    out = gdf.copy(deep=False)
-    out.attrs = {**gdf.attrs, "origin": "demo"}
-    return out
 
 
 def _src(gdf: gpd.GeoDataFrame, rows: bool = True) -> Source:

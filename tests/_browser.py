@@ -107,6 +107,29 @@ class BrowserPage:
         self.page.goto(url, **kwargs)
 
 
+# A Streamlit element of the current run. During a rerun, elements of the previous run stay on
+# the page marked ``data-stale="true"`` until the script ends; when the page's layout shifts, the
+# old and the new copy of a widget are both there for a moment.
+LIVE_ELEMENT = '[data-testid="stElementContainer"]:not([data-stale="true"])'
+
+
+def live(page: Page, testid: str) -> Any:
+    """Locator of the Streamlit elements ``data-testid=testid`` not left stale by a rerun."""
+    return page.locator(f'{LIVE_ELEMENT} [data-testid="{testid}"]')
+
+
+def wait_idle(page: Page, timeout: float = 90_000) -> None:
+    """Wait until no Streamlit run is under way: no running icon and no stale element.
+
+    Call it after waiting for something the run must draw, so the run has started: a
+    download button or a value read before the end may still be the previous run's.
+    """
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid=stStatusWidgetRunningIcon]')
+                 && !document.querySelector('[data-stale=true]')""",
+        timeout=timeout)
+
+
 def _route(bp: BrowserPage, route: Route, request: Request) -> None:
     url = request.url
     parts = urlsplit(url)

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _browser import BrowserPage, browser_page  # noqa: F401  (a pytest fixture)
+from _browser import BrowserPage, browser_page, live, wait_idle  # noqa: F401  (a pytest fixture)
 from _helpers import ROOT
 
 import geo
@@ -97,7 +97,7 @@ def test_the_server_stops_cleanly_on_sigterm_while_a_page_runs(
 
 
 def kpi(page, n: int) -> str:
-    return page.locator('[data-testid="stMetricValue"]').nth(n).inner_text().strip()
+    return live(page, "stMetricValue").nth(n).inner_text().strip()
 
 
 def test_app_in_browser(browser_page: BrowserPage, app_url, tmp_path):  # noqa: F811
@@ -109,7 +109,7 @@ def test_app_in_browser(browser_page: BrowserPage, app_url, tmp_path):  # noqa: 
     page = browser_page.page
     page.set_viewport_size({"width": 1500, "height": 1100})
     browser_page.goto(app_url)
-    metric = page.locator('[data-testid="stMetricValue"]').first
+    metric = live(page, "stMetricValue").first
     expect(metric).to_have_text(ui.share(demo.coverage), timeout=60_000)
     assert kpi(page, 3) == str(demo.stations_used)
     expect(page.get_by_text("示意数据").first).to_be_visible()
@@ -135,7 +135,7 @@ def test_app_in_browser(browser_page: BrowserPage, app_url, tmp_path):  # noqa: 
 
     # a what-if station at the largest gap (the form's default position)
     page.get_by_role("button", name=ui.t("add", "zh")).click()
-    delta = page.locator('[data-testid="stMetricDelta"]').first
+    delta = live(page, "stMetricDelta").first
     expect(delta).to_be_visible(timeout=30_000)
     assert float(kpi(page, 0).rstrip("%")) > ten.coverage * 100
     expect(page.get_by_text("NEW1").first).to_be_visible()
@@ -168,9 +168,9 @@ def test_geocoding_review_by_map_click_in_browser(browser_page: BrowserPage, app
     browser_page.goto(app_url)
     page.get_by_text(ui.t("page_geocode", "zh")).click()
     page.get_by_role("button", name=ui.t("gc_run", "zh")).click()
-    manual = page.locator('[data-testid="stMetric"]').filter(has_text="人工校正")
+    manual = live(page, "stMetric").filter(has_text="人工校正")
     expect(manual.locator('[data-testid="stMetricValue"]')).to_have_text("0", timeout=60_000)
-    review = page.locator('[data-testid="stMetric"]').filter(has_text="待核实")
+    review = live(page, "stMetric").filter(has_text="待核实")
     expect(review.locator('[data-testid="stMetricValue"]')).to_have_text("2")
 
     # the review map: points coloured by status, the row being fixed marked; a click fixes it
@@ -198,7 +198,7 @@ def test_the_helsinki_demo_map_draws_its_streets_offline(browser_page: BrowserPa
     page = browser_page.page
     page.set_viewport_size({"width": 1500, "height": 1100})
     browser_page.goto(app_url)
-    expect(page.locator('[data-testid="stMetricValue"]').first).to_be_visible(timeout=60_000)
+    expect(live(page, "stMetricValue").first).to_be_visible(timeout=60_000)
     page.get_by_label(ui.t("demo_choice", "zh")).click()
     page.get_by_role("option", name=ui.t("demo_helsinki", "zh")).click()
     expect(page.get_by_text("赫尔辛基").first).to_be_visible(timeout=60_000)
@@ -231,7 +231,7 @@ def _open(browser_page: BrowserPage, app_url: str):  # noqa: F811
     page = browser_page.page
     page.set_viewport_size({"width": 1500, "height": 1100})
     browser_page.goto(app_url)
-    expect(page.locator('[data-testid="stMetricValue"]').first).to_be_visible(timeout=60_000)
+    expect(live(page, "stMetricValue").first).to_be_visible(timeout=60_000)
     return page
 
 
@@ -266,8 +266,9 @@ def test_sequence_1_geocoded_stations_keep_the_datasets_demand(
     page.get_by_role("button", name=ui.t("gc_use", "zh")).click()
     expect(page.get_by_text("覆盖分析现在使用").first).to_be_visible(timeout=60_000)
     page.get_by_text(ui.t("page_coverage", "zh"), exact=True).click()
-    metric = page.locator('[data-testid="stMetricValue"]').first
+    metric = live(page, "stMetricValue").first
     expect(metric).to_have_text(ui.share(expected.coverage), timeout=60_000)
+    wait_idle(page)
     assert kpi(page, 2) == str(len(expected.gap_table))
     basis = _basis_text(page)
     assert "stations_addresses_geocoded.csv" in basis and "替换数据集的站点" in basis
@@ -288,17 +289,21 @@ def test_sequence_2_and_4_whatifs_stay_with_their_dataset_and_reports_name_them(
     box.press("Enter")
     expect(page.locator("h1").first).to_contain_text("10分钟", timeout=30_000)
     page.get_by_role("button", name=ui.t("add", "zh")).click()
-    expect(page.locator('[data-testid="stMetricDelta"]').first).to_be_visible(timeout=30_000)
+    expect(live(page, "stMetricDelta").first).to_be_visible(timeout=30_000)
     expect(page.locator(".st-key-basis")).to_contain_text("NEW1", timeout=30_000)
+    # the download buttons are drawn below: the previous run's would give the previous data
+    wait_idle(page)
 
     # sequence 4: the downloads say what the screen says
     with page.expect_download(timeout=120_000) as got:
-        page.get_by_role("button", name=ui.t("dl_summary", "zh")).click()
+        live(page, "stDownloadButton").get_by_role(
+            "button", name=ui.t("dl_summary", "zh")).click()
     summary = json.loads(Path(got.value.path()).read_text(encoding="utf-8"))
     shown = kpi(page, 0)
     assert ui.share(summary["coverage"]) == shown and summary["params"]["minutes"] == 10
     with page.expect_download(timeout=180_000) as got:
-        page.get_by_role("button", name=ui.t("dl_report", "zh")).click()
+        live(page, "stDownloadButton").get_by_role(
+            "button", name=ui.t("dl_report", "zh")).click()
     pack = zipfile.ZipFile(io.BytesIO(Path(got.value.path()).read_bytes()))
     md = next(pack.read(n).decode("utf-8") for n in pack.namelist() if n.endswith("summary.md"))
     assert "假设站点" in md and "NEW1" in md
@@ -309,9 +314,9 @@ def test_sequence_2_and_4_whatifs_stay_with_their_dataset_and_reports_name_them(
     page.get_by_label(ui.t("demo_choice", "zh")).click()
     page.get_by_role("option", name=ui.t("demo_helsinki", "zh")).click()
     expect(page.locator(".st-key-basis")).to_contain_text("赫尔辛基", timeout=90_000)
-    expect(page.locator('[data-testid="stMetricValue"]').first).to_be_visible(timeout=90_000)
+    expect(live(page, "stMetricValue").first).to_be_visible(timeout=90_000)
     # the rerun may still be under way: wait for what it must end with
-    expect(page.locator('[data-testid="stMetricDelta"]')).to_have_count(0, timeout=90_000)
+    expect(live(page, "stMetricDelta")).to_have_count(0, timeout=90_000)
     expect(page.get_by_text("1 个假设站点属于其他数据集").first).to_be_visible(timeout=90_000)
     expect(page.locator(".st-key-basis")).not_to_contain_text("NEW1")
     # the form below the map is drawn last: Helsinki's largest gap, not Suzhou's
@@ -327,20 +332,20 @@ def test_sequence_3_a_language_switch_keeps_every_choice(
     page.get_by_text(ui.t("siting_target", "zh"), exact=True).click()
     page.get_by_role("button", name=ui.t("siting_run", "zh")).click()  # a form's choice counts
     expect(page.get_by_text(ui.t("siting_after", "zh")).first).to_be_visible(timeout=120_000)
+    wait_idle(page)
     before = _radio_states(page)
     assert all("1" in v for v in before.values()), before
     page.get_by_text("English", exact=True).click()
-    expect(page.locator('[data-testid="stMetricLabel"]').first).to_contain_text(
+    expect(live(page, "stMetricLabel").first).to_contain_text(
         "Coverage", timeout=60_000)
     # the siting form, far down, is relabelled last
     expect(page.get_by_role("radiogroup", name="Candidates")).to_be_visible(timeout=60_000)
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')",
-                           timeout=60_000)
+    expect(page.get_by_label("Name")).to_have_value("New station", timeout=60_000)
+    wait_idle(page)
     after = _radio_states(page)
     # every group still shows one choice, the same one (labels are now English)
     assert sorted(after.values()) == sorted(
         v if k != "语言 Language" else "01" for k, v in before.items()), (before, after)
-    assert page.get_by_label("Name").input_value() == "New station"
     kind = page.get_by_role("combobox", name=ui.t("kind", "en"), exact=True)
     assert "caring supply point" in kind.first.aria_snapshot()  # 爱心补给点
     assert page.get_by_text("love supply point").count() == 0

@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _targets import target
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_check import make_data
@@ -218,6 +219,16 @@ def main() -> None:
             f"between 922 and 923 m; reach {REACH_M:.2f} m)"
         )
         print(json.dumps(figures))
+        over_floor = best["geo_json"] / best["floor"]
+        gp_over = best["geopandas"] / best["geo_json"]
+        target(f"straight-line check, {args.points:,} points, fresh process",
+               measured=f"{best['geo_json']:.2f} s",
+               reference=f"pyarrow + cKDTree floor {best['floor']:.2f} s", ratio=over_floor,
+               goal="<= 1.5x the floor", met=over_floor <= 1.5)
+        target(f"straight-line check, {args.points:,} points, against geopandas",
+               measured=f"{best['geo_json']:.2f} s",
+               reference=f"geopandas buffer + union + sjoin {best['geopandas']:.2f} s",
+               ratio=gp_over, goal=">= 2x faster than geopandas", met=gp_over >= 2.0)
 
 
 if __name__ == "__main__":

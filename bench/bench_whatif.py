@@ -30,6 +30,7 @@ import time
 
 import geopandas as gpd
 import numpy as np
+from _targets import target
 
 import geo
 from geo import scenario
@@ -137,6 +138,10 @@ def main() -> int:
         same = r_full.summary() == r_quick.summary()
         print(f"+{k} what-if: full analysis {t_full:.3f} s, incremental {t_quick:.3f} s "
               f"({t_full / t_quick:.1f}x faster); same summary: {same}")
+        target(f"incremental what-if, +{k} station(s), {what.split(';')[0]}",
+               measured=f"{t_quick:.3f} s", reference=f"full analysis {t_full:.3f} s",
+               ratio=t_full / t_quick, goal="the same summary as the full analysis, faster",
+               met=same and t_quick < t_full)
         if base.network is not None:  # where the incremental step's time goes
             from geo.network.incremental import add_stations
 

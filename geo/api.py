@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shapely
 
@@ -20,9 +20,11 @@ from geo import budget
 from geo.coverage import Kernel, analyze_inputs, local_kernel, require_network
 from geo.errors import SettingsError
 from geo.inputs import PathOrFrame, load_inputs
-from geo.network import Network
 from geo.result import CoverageResult
 from geo.settings import ENGINES, Settings
+
+if TYPE_CHECKING:  # loaded by the street-network method only
+    from geo.network import Network
 
 __all__ = ["analyze", "check", "is_out_of_core", "kernel_for", "site", "sweep"]
 

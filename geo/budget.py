@@ -116,25 +116,28 @@ def _machine_bytes() -> int | None:
 
 
 def available_bytes() -> int | None:
-    """Memory this machine has available now (``psutil`` when installed, else
-    ``MemAvailable`` of ``/proc/meminfo``); ``None`` when unknown.
+    """Memory this machine has available now (``MemAvailable`` of ``/proc/meminfo`` on
+    Linux, the number ``psutil`` reports there too; else ``psutil`` when installed);
+    ``None`` when unknown.
+
+    ``/proc/meminfo`` is read first so that a command starts without importing psutil.
 
     Returns
     -------
     int or None
     """
     try:
-        import psutil
-
-        return int(psutil.virtual_memory().available)
-    except Exception:  # not installed, or no answer on this system
-        pass
-    try:
         with open("/proc/meminfo", encoding="ascii") as fh:
             for line in fh:
                 if line.startswith("MemAvailable:"):
                     return int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().available)
+    except Exception:  # not installed, or no answer on this system
         pass
     return None
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from os import PathLike
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -36,16 +37,12 @@ from geo import grid as gridmod
 from geo.errors import InputError, Rejected, SettingsError
 from geo.filters import select_stations
 from geo.inputs import Inputs
-from geo.network import (
-    Network,
-    NetworkCoverage,
-    coverage_on_network,
-    load_network,
-    resolve_path,
-)
-from geo.network.extent import check_covers
 from geo.result import CoverageResult, GapCells, MetricCoords
 from geo.settings import Settings
+
+if TYPE_CHECKING:  # geo.network is imported where the street network is used (not by a
+    # straight-line check, which starts faster without it)
+    from geo.network import Network, NetworkCoverage
 
 __all__ = [
     "Kernel",
@@ -148,6 +145,8 @@ def local_kernel(job: KernelInput) -> KernelOutput:
     if job.settings.method != "network":
         return KernelOutput(minutes, nearest_pos, unique)
     assert job.network is not None
+    from geo.network import coverage_on_network
+
     s = job.settings
     net_cov = coverage_on_network(
         job.network,
@@ -214,6 +213,8 @@ def analyze_inputs(
     """
     require_network(settings, network)
     if settings.method != "network" and isinstance(network, str | PathLike):
+        from geo.network import resolve_path
+
         resolve_path(network)  # a wrong file is said now, not when a map is drawn
     prep = prepare(inputs, settings, network=network, snap_limit_m=snap_limit_m)
     out = kernel(prep.job)
@@ -335,10 +336,12 @@ def prepare(
         cell_key = cells.key
         ids = gridmod.cell_label(cells.key, spec)
     station_x, station_y = (np.asarray(a) for a in to_m.transform(s_lon, s_lat))
-    if settings.method == "network" and network is not None and not isinstance(network, Network):
-        # the street profile is a setting: the network is read with it here, once
-        network = load_network(network, settings.mode, profile=settings.street_profile)
-    if settings.method == "network" and isinstance(network, Network):
+    if settings.method == "network" and network is not None:
+        from geo.network import Network, check_covers, load_network
+
+        if not isinstance(network, Network):
+            # the street profile is a setting: the network is read with it here, once
+            network = load_network(network, settings.mode, profile=settings.street_profile)
         # another city's network would leave everything off the network, at 0%, silently
         check_covers(network, (s_lon[used], s_lat[used]), (np.asarray(lon), np.asarray(lat)),
                      margin_m=snap_limit_m)

@@ -358,24 +358,31 @@ def user_errors(clean: Callable[[str], str] | None = None) -> Iterator[None]:
     :func:`geo.geocode.providers.redact`). With ``GEO_DEBUG=1`` an unexpected error
     shows its traceback instead, keys removed as well.
     """
-    if clean is None:
-        from geo.geocode.providers import redact
-
-        clean = redact
     try:
         yield
     except (typer.BadParameter, typer.Exit):
         raise
     except GeoError as exc:
-        err(clean(str(exc)))
+        err(_cleaner(clean)(str(exc)))
         raise typer.Exit(EXIT_ERROR) from None
     except Exception as exc:
+        clean = _cleaner(clean)
         if os.environ.get("GEO_DEBUG"):
             typer.echo(clean(traceback.format_exc()), err=True)
         else:
             err(clean(f"unexpected {type(exc).__name__}: {exc} "
                       "(run with GEO_DEBUG=1 for details)"))
         raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _cleaner(clean: Callable[[str], str] | None) -> Callable[[str], str]:
+    """``clean``, or :func:`geo.geocode.providers.redact`, imported only when an error is
+    shown (a command that succeeds need not load the geocoder's providers)."""
+    if clean is not None:
+        return clean
+    from geo.geocode.providers import redact
+
+    return redact
 
 
 def run_analysis(

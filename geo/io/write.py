@@ -16,7 +16,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import InputError
 from geo.io.raw import EXCEL_SUFFIXES, GEO_SUFFIXES, PathArg, is_lonlat_crs
@@ -153,8 +152,16 @@ def write_table(table: pd.DataFrame, path: PathArg, *, sheet: str = "数据 data
     try:
         with atomic_file(p) as tmp:  # a failure leaves nothing half-written under p
             _write(table, tmp, suffix, sheet, layer=p.stem)
-    except (OSError, DataLayerError, DataSourceError) as exc:
+    except _write_errors() as exc:
         raise InputError(_cannot_write(exc, p), file=str(path)) from None
+
+
+def _write_errors() -> tuple[type[BaseException], ...]:
+    """What a failed write raises: ``OSError`` and GDAL's errors (pyogrio is imported when
+    one is caught, not by every command that might write a table)."""
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    return (OSError, DataLayerError, DataSourceError)
 
 
 def _write(table: pd.DataFrame, p: Path, suffix: str, sheet: str, layer: str) -> None:

@@ -566,16 +566,23 @@ def assemble(
         warnings += _network_warnings(prep, out.network)
     covered = reach.within(out.minutes, settings.minutes)
     if like is not None:
-        point_grid = like.points["grid"].to_numpy()
+        grid_codes = like.point_grid_codes
         points = _points_like(like.points, prep, out, covered, used_idx)
     else:
-        point_grid = zones.assign_grids(job.lon, job.lat, inputs.grids)
-        points = _points_table(prep, out, covered, point_grid, used_idx)
+        grid_codes = zones.assign_grid_codes(job.lon, job.lat, inputs.grids)
+        points = _points_table(prep, out, covered, zones.names_of(grid_codes, inputs.grids),
+                               used_idx)
     served, only = station_sums(out.nearest, covered, out.unique, job.weight, used_idx.size)
-    outside = None
+    outside = outside_mask = None
     if inputs.area is not None and prep.source == "points":
-        outside = zones.outside_area(job.lon, job.lat, job.weight, covered, inputs.area)
+        outside_mask = like.point_outside_area if like is not None else None
+        if outside_mask is None:
+            outside_mask = zones.outside_mask(job.lon, job.lat, inputs.area)
+        outside = zones.outside_area(job.lon, job.lat, job.weight, covered, inputs.area,
+                                     outside=outside_mask)
     unc = ~covered & (job.weight > 0)
+    unc_grid = (like.points["grid"].to_numpy()[unc] if grid_codes is None
+                else zones.names_of(grid_codes[unc], inputs.grids))
     result = CoverageResult(
         settings=settings,
         metric_crs=job.metric,
@@ -583,7 +590,7 @@ def assemble(
         demand_source=prep.source,
         stations=prep.stations,
         points=points,
-        gap_cells=gap_cells(prep.cell_key[unc], job.weight[unc], point_grid[unc], prep.spec),
+        gap_cells=gap_cells(prep.cell_key[unc], job.weight[unc], unc_grid, prep.spec),
         station_table=station_table(prep.stations, used_idx, served, only),
         area=inputs.area,
         grids=inputs.grids,
@@ -592,6 +599,8 @@ def assemble(
         outside_area=outside,
         xy=MetricCoords(job.metric, job.x, job.y, prep.station_x, prep.station_y),
         sources=dict(inputs.sources),
+        point_grid_codes=grid_codes if inputs.grids is not None else None,
+        point_outside_area=outside_mask,
     )
     result.network = out.network  # service areas, off-network and overstated demand
     if prep.source == "points":
@@ -609,13 +618,9 @@ def _points_like(
 ) -> gpd.GeoDataFrame:
     """:func:`_points_table` from another result's table of the same points: positions,
     ids, weights, cells and 网格 kept, the kernel's columns replaced."""
-    nearest_id = np.full(out.nearest.size, None, dtype=object)
-    has = out.nearest >= 0
-    station_ids = prep.stations["id"].astype(str).to_numpy()
-    nearest_id[has] = station_ids[used_idx[out.nearest[has]]]
     points = like.copy(deep=False)
     points["minutes"] = out.minutes
-    points["nearest"] = nearest_id
+    points["nearest"] = _nearest_ids(prep, out, used_idx)
     points["covered"] = covered
     points["band"] = reach.bands(out.minutes, prep.job.settings.bands)
     if out.network is not None:  # the demand's snaps (snap_m) are the same points'
@@ -650,13 +655,7 @@ def _points_table(
 ) -> gpd.GeoDataFrame:
     """One row per demand point or cell, input order (the ``--points-out`` columns and more)."""
     job, demand = prep.job, prep.inputs.demand
-    has = out.nearest >= 0
-    station_ids = prep.stations["id"].astype(str).to_numpy()
-    # as pandas would make text columns of these ids and labels, without a million objects
-    if has.any():
-        nearest_id = _text_take(station_ids[used_idx], np.where(has, out.nearest, 0), ~has)
-    else:  # no text at all: pandas keeps such a column as objects
-        nearest_id = np.full(has.size, None, dtype=object)
+    nearest_id = _nearest_ids(prep, out, used_idx)
     from_points = prep.source == "points" and demand is not None
     points = gpd.GeoDataFrame(
         {
@@ -733,6 +732,18 @@ def _labels(cell_key: np.ndarray, spec: gridmod.CellSpec) -> pd.api.extensions.E
     """Cell labels per point (a text column), each distinct cell labelled once."""
     codes, uniques = pd.factorize(cell_key)
     return _text_take(gridmod.cell_label(np.asarray(uniques), spec), codes)
+
+
+def _nearest_ids(
+    prep: Prepared, out: KernelOutput, used_idx: np.ndarray
+) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """The ``nearest`` column: each point's nearest used station's id, as pandas would make
+    a text column of them, without a million Python strings."""
+    has = out.nearest >= 0
+    if not has.any():  # no text at all: pandas keeps such a column as objects
+        return np.full(has.size, None, dtype=object)
+    station_ids = prep.stations["id"].astype(str).to_numpy()
+    return _text_take(station_ids[used_idx], np.where(has, out.nearest, 0), ~has)
 
 
 def _text_take(

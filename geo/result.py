@@ -128,6 +128,12 @@ class CoverageResult:
     kernel_state: Any = field(default=None, repr=False, compare=False)
     #: Cells holding demand (``demand_source="points"``), counted when assembled.
     total_cells: int | None = field(default=None, repr=False, compare=False)
+    #: Per point, the row of its 网格 in :attr:`grids` (``-1`` in none), when assembled
+    #: with 网格: ``points["grid"]`` as numbers, so the 网格 sums need no string matching.
+    point_grid_codes: np.ndarray | None = field(default=None, repr=False, compare=False)
+    #: Per point, whether it lies outside :attr:`area` (``demand_source="points"`` with an
+    #: area), kept for analyses of the same points.
+    point_outside_area: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     # --- headline numbers --------------------------------------------------------------
 
@@ -423,7 +429,9 @@ class CoverageResult:
         p = self.points
         w = p["weight"].to_numpy()
         cov = p["covered"].to_numpy()
-        codes = np.asarray(pd.Categorical(p["grid"], categories=names).codes)
+        codes = self.point_grid_codes
+        if codes is None:
+            codes = np.asarray(pd.Categorical(p["grid"], categories=names).codes)
         inside = codes >= 0
         k = names.size
         demand = np.bincount(codes[inside], weights=w[inside], minlength=k)
@@ -452,10 +460,10 @@ class CoverageResult:
     def cell_counts(self) -> tuple[int, int]:
         """(covered cells, total cells): cells holding demand, and those with none uncovered."""
         p = self.points
-        cells = p["cell"].to_numpy()
         if self.demand_source == "cells":
             return int(p["covered"].sum()), len(p)
-        total = self.total_cells if self.total_cells is not None else pd.unique(cells).size
+        total = (self.total_cells if self.total_cells is not None
+                 else pd.unique(p["cell"].to_numpy()).size)
         uncovered = len(self.gap_cells.cells)
         return total - uncovered, total
 

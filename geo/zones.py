@@ -11,7 +11,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-__all__ = ["assign_grids", "grid_names", "outside_area", "union"]
+__all__ = ["assign_grid_codes", "assign_grids", "grid_names", "names_of", "outside_area",
+           "outside_mask", "union"]
 
 
 def union(gdf: gpd.GeoDataFrame) -> shapely.Geometry:
@@ -46,6 +47,58 @@ def grid_names(grids: gpd.GeoDataFrame | None) -> np.ndarray:
     return grids["grid"].astype(str).to_numpy()
 
 
+def assign_grid_codes(
+    lon: np.ndarray, lat: np.ndarray, grids: gpd.GeoDataFrame | None
+) -> np.ndarray:
+    """The position (in :func:`grid_names` order) of the 网格 containing each point.
+
+    Parameters
+    ----------
+    lon, lat
+        Points in WGS-84.
+    grids
+        From :func:`geo.read_grids` (WGS-84), or ``None``.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        The 网格's row, the first in file order on shared borders; ``-1`` where a point
+        lies in no 网格 (or without 网格).
+    """
+    out = np.full(np.size(lon), -1, dtype="int64")
+    if grids is None or len(grids) == 0:
+        return out
+    tree = shapely.STRtree(grids.geometry.to_numpy())
+    pt_idx, grid_idx = tree.query(shapely.points(lon, lat), predicate="intersects")
+    order = np.lexsort((grid_idx, pt_idx))
+    pt_idx, grid_idx = pt_idx[order], grid_idx[order]
+    first = np.ones(pt_idx.size, dtype=bool)
+    first[1:] = pt_idx[1:] != pt_idx[:-1]
+    out[pt_idx[first]] = grid_idx[first]
+    return out
+
+
+def names_of(codes: np.ndarray, grids: gpd.GeoDataFrame | None) -> np.ndarray:
+    """The 网格 names of :func:`assign_grid_codes`'s codes (``None`` for ``-1``).
+
+    Parameters
+    ----------
+    codes
+        Positions in :func:`grid_names` order, ``-1`` for none.
+    grids
+        The 网格 the codes refer to.
+
+    Returns
+    -------
+    numpy.ndarray of object
+    """
+    out = np.full(np.size(codes), None, dtype=object)
+    inside = codes >= 0
+    if inside.any():
+        out[inside] = grid_names(grids)[codes[inside]]
+    return out
+
+
 def assign_grids(lon: np.ndarray, lat: np.ndarray, grids: gpd.GeoDataFrame | None) -> np.ndarray:
     """The name of the 网格 containing each point (first in file order on shared borders).
 
@@ -61,17 +114,26 @@ def assign_grids(lon: np.ndarray, lat: np.ndarray, grids: gpd.GeoDataFrame | Non
     numpy.ndarray of object
         The 网格 name, ``None`` where a point lies in no 网格 (or without 网格).
     """
-    out = np.full(np.size(lon), None, dtype=object)
-    if grids is None or len(grids) == 0:
-        return out
-    tree = shapely.STRtree(grids.geometry.to_numpy())
-    pt_idx, grid_idx = tree.query(shapely.points(lon, lat), predicate="intersects")
-    order = np.lexsort((grid_idx, pt_idx))
-    pt_idx, grid_idx = pt_idx[order], grid_idx[order]
-    first = np.ones(pt_idx.size, dtype=bool)
-    first[1:] = pt_idx[1:] != pt_idx[:-1]
-    out[pt_idx[first]] = grid_names(grids)[grid_idx[first]]
-    return out
+    return names_of(assign_grid_codes(lon, lat, grids), grids)
+
+
+def outside_mask(lon: np.ndarray, lat: np.ndarray, area: gpd.GeoDataFrame) -> np.ndarray:
+    """Which points lie outside the study area.
+
+    Parameters
+    ----------
+    lon, lat
+        Points in WGS-84.
+    area
+        The study area (WGS-84).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    geom = union(area)
+    shapely.prepare(geom)
+    return ~shapely.intersects_xy(geom, lon, lat)
 
 
 def outside_area(
@@ -80,6 +142,8 @@ def outside_area(
     weight: np.ndarray,
     covered: np.ndarray,
     area: gpd.GeoDataFrame,
+    *,
+    outside: np.ndarray | None = None,
 ) -> dict[str, float]:
     """Demand points outside the study area: how many, their demand, and what is uncovered.
 
@@ -89,15 +153,15 @@ def outside_area(
         Per demand point (WGS-84).
     area
         The study area (WGS-84).
+    outside
+        :func:`outside_mask` of the same points and area, when known.
 
     Returns
     -------
     dict
         ``points``, ``demand``, ``uncovered_demand``.
     """
-    geom = union(area)
-    shapely.prepare(geom)
-    out = ~shapely.intersects_xy(geom, lon, lat)
+    out = outside_mask(lon, lat, area) if outside is None else outside
     return {
         "points": int(out.sum()),
         "demand": float(weight[out].sum()),

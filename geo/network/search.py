@@ -1,7 +1,10 @@
 """Snapping points to the streets and one multi-source search from all stations.
 
 * :func:`snap` joins points to the nearest *edge* (not node) at the projected point;
-  the walk from the point to the street counts at walking speed. With ``eligible``
+  the walk from the point to the street counts at walking speed. Of edges at exactly
+  the same distance (a point nearest a node that several edges share) the one with the
+  lowest index wins; the search itself is :mod:`geo.network.snapping` (a quadtree of
+  candidate segments, numpy only). With ``eligible``
   (from :func:`eligible_edges`) only some edges count: the fragment rule below.
 * :func:`eligible_edges` — **snapping and fragments**. Real OSM extracts break into
   pieces (a gated compound's paths, a footway cut at the extract's edge). The
@@ -41,6 +44,7 @@ from scipy.sparse.csgraph import dijkstra
 from geo import budget as memory
 from geo.errors import SettingsError
 from geo.network.model import TOL_M, Network, index_dtype
+from geo.network.snapping import locate, nearest_segments, network_segments, segment_index
 from geo.reach import TOL_MIN, to_matrix, within
 
 __all__ = [
@@ -225,9 +229,14 @@ def eligible_edges(
     return ok[network.fragment] if ok.size else np.zeros(network.n_edges, dtype=bool)
 
 
+def _mask_key(eligible: np.ndarray) -> str:
+    """A short name of a set of edges (for the indexes kept on the network)."""
+    return hashlib.blake2b(np.packbits(eligible).tobytes(), digest_size=16).hexdigest()
+
+
 def _subset_tree(network: Network, eligible: np.ndarray) -> tuple[shapely.STRtree, np.ndarray]:
     """The spatial index of the eligible edges and their positions (kept on the network)."""
-    key = "eligible:" + hashlib.blake2b(np.packbits(eligible).tobytes(), digest_size=16).hexdigest()
+    key = "eligible:" + _mask_key(eligible)
     memo = network._memo
     if key not in memo:
         old = [k for k in memo if k.startswith("eligible:")]
@@ -267,6 +276,12 @@ def snap(
     Returns
     -------
     Snap
+        Distances are GEOS's (``shapely.distance`` to the edge, bit for bit) and
+        ``along_m`` is ``shapely.line_locate_point(..., normalized=True)`` (clipped to
+        0..1) times the edge's ``length_m``. **Ties**: of the edges at exactly the least
+        distance, the one with the lowest index (then its first segment along it) —
+        also for the skipped edge and among the eligible ones. Each point's snap
+        depends on that point only.
     """
     x = np.atleast_1d(np.asarray(x, dtype="float64"))
     y = np.atleast_1d(np.asarray(y, dtype="float64"))
@@ -275,61 +290,59 @@ def snap(
     dist = np.full(n, np.inf)
     along = np.full(n, np.nan)
     skipped = None if eligible is None else np.full(n, -1, dtype="int64")
-    if n == 0 or network.n_edges == 0:
-        return Snap(edge, along, dist, float(max_distance_m), skipped)
-    pts = shapely.points(x, y)
-    finite = np.isfinite(x) & np.isfinite(y)
-    tree = network.tree
-    (pi, ei), d = tree.query_nearest(
-        pts[finite], max_distance=max_distance_m, return_distance=True, all_matches=False
-    )
-    fidx = np.flatnonzero(finite)
-    edge[fidx[pi]] = ei
-    dist[fidx[pi]] = d
     restricted = False
     if eligible is not None:
         eligible = np.asarray(eligible, dtype=bool)
         if eligible.shape != (network.n_edges,):
             raise ValueError("eligible needs one value per edge")
         restricted = not eligible.all()
+    if n == 0 or network.n_edges == 0:
+        return Snap(edge, along, dist, float(max_distance_m), skipped)
+    limit = float(max_distance_m)
+    fidx = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+    px, py = x[fidx], y[fidx]
+    seg, d = _nearest_segment(network, px, py, None)
+    segs = network_segments(network)
     if restricted:
         assert eligible is not None and skipped is not None
-        passed = fidx[pi][~eligible[ei]]
-        nearest_any, nearest_d = edge[passed], dist[passed]
-        edge[passed], dist[passed] = -1, np.inf
+        nearest_any = segs.edge[np.maximum(seg, 0)]
+        passed = np.flatnonzero((seg >= 0) & ~eligible[nearest_any])
         if passed.size:
-            sub_tree, sub_idx = _subset_tree(network, eligible)  # built only when needed
-            if sub_idx.size:
-                (qi, ej), d2 = sub_tree.query_nearest(
-                    pts[passed], max_distance=max_distance_m, return_distance=True,
-                    all_matches=False,
-                )
-                edge[passed[qi]] = sub_idx[ej]
-                dist[passed[qi]] = d2
-        # passed over: strictly nearer than every eligible edge (a tie is no skip)
-        farther = dist[passed] > nearest_d
-        skipped[passed[farther]] = nearest_any[farther]
-    missing = np.flatnonzero(finite & (edge < 0))
-    if missing.size:  # off the network: the distance to the nearest (eligible) edge
-        (qi, ei2), d2 = tree.query_nearest(pts[missing], return_distance=True, all_matches=False)
-        dist[missing[qi]] = d2
-        if restricted:
-            assert eligible is not None
-            again = missing[qi][~eligible[ei2]]
-            dist[again] = np.inf
-            if again.size:
-                sub_tree, sub_idx = _subset_tree(network, eligible)
-                if sub_idx.size:
-                    (qj, _), d3 = sub_tree.query_nearest(
-                        pts[again], return_distance=True, all_matches=False
-                    )
-                    dist[again[qj]] = d3
-    on = edge >= 0
-    geom = network.geometry[edge[on]]
-    frac = shapely.line_locate_point(geom, pts[on], normalized=True)
+            seg_e, d_e = _nearest_segment(network, px[passed], py[passed], eligible)
+            # passed over: strictly nearer than every eligible edge (a tie is no skip)
+            over = (d[passed] < d_e) & (d[passed] <= limit)
+            skipped[fidx[passed[over]]] = nearest_any[passed[over]]
+            seg[passed], d[passed] = seg_e, d_e
+    dist[fidx] = d
+    on = (seg >= 0) & (d <= limit)
+    s_on = seg[on]
+    e_on = segs.edge[s_on]
+    frac = locate(segs, s_on, px[on], py[on])
     frac = np.where(np.isfinite(frac), np.clip(frac, 0.0, 1.0), 0.0)
-    along[on] = frac * network.length_m[edge[on]]
-    return Snap(edge, along, dist, float(max_distance_m), skipped)
+    edge[fidx[on]] = e_on
+    along[fidx[on]] = frac * network.length_m[e_on]
+    return Snap(edge, along, dist, limit, skipped)
+
+
+def _nearest_segment(
+    network: Network, x: np.ndarray, y: np.ndarray, eligible: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The nearest segment (of the eligible edges) of each finite point and its distance:
+    segment -1 and distance ``inf`` where no edge counts. Ties: the lowest edge, then its
+    first segment (:mod:`geo.network.snapping`)."""
+    if eligible is None:
+        index = segment_index(network, np.ones(network.n_edges, dtype=bool), "all")
+
+        def tree() -> tuple[shapely.STRtree, np.ndarray]:
+            return network.tree, np.arange(network.n_edges)
+    else:
+        index = segment_index(network, eligible, _mask_key(eligible))
+
+        def tree() -> tuple[shapely.STRtree, np.ndarray]:
+            return _subset_tree(network, eligible)
+    if index is None:
+        return np.full(x.size, -1, dtype="int64"), np.full(x.size, np.inf)
+    return nearest_segments(network_segments(network), index, x, y, tree)
 
 
 def tied_snaps(

@@ -1,0 +1,578 @@
+"""The nearest street segment of many points at once, without one GEOS call per point.
+
+:func:`geo.network.snap` asks, for every point, which edge is nearest and where on it
+the point projects. GEOS's ``STRtree.query_nearest`` answers one point at a time
+(about 10 µs each); here the answer comes from numpy over small candidate lists:
+
+* :class:`Segments` — every straight segment of every edge geometry, in edge order
+  (then in the order along the edge), with what GEOS needs to locate a point on it.
+* :class:`SegmentIndex` — a quadtree over a set of segments whose leaves list the
+  only segments that can be nearest to any point inside them. A cell of half-size
+  ``h`` centred at ``c`` whose nearest segment is ``d(c)`` away needs only the
+  segments within ``d(c) + 2·√2·h`` of ``c`` (a point ``p`` of the cell is at most
+  ``d(c) + √2·h`` from a street, and its nearest segment is then at most that plus
+  ``√2·h`` from ``c``). Cells are split, level by level for all cells at once, until
+  a list holds at most :data:`LEAF_SEGMENTS` segments (or the cells are
+  :data:`MIN_CELL_M` small). A point finds its leaf by its Morton code (one
+  ``searchsorted``); its candidates' distances are computed with GEOS's own formula
+  (:func:`point_segment_distance`, bit for bit what ``shapely.distance`` gives).
+* **Ties**: of the segments at exactly the same least distance, the first in edge
+  order wins — the edge with the lowest index, then its first such segment (as
+  GEOS's ``line_locate_point`` takes the first). Equal distances are common: a point
+  whose nearest street point is a node shared by two edges. The result no longer
+  depends on how a spatial index happened to visit the edges.
+* :func:`locate` — where the point projects on its edge, as ``line_locate_point``
+  (GEOS's ``LengthIndexedLine.project``) computes it, bit for bit.
+
+Points outside the quadtree's square (far beyond the streets) are answered by the
+edges' ``STRtree``, then measured with the same formula.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from geo.network.model import Network
+
+__all__ = [
+    "FAR_RATIO",
+    "KEPT_INDEXES",
+    "LEAF_SEGMENTS",
+    "MARGIN",
+    "MIN_CELL_M",
+    "SegmentIndex",
+    "Segments",
+    "locate",
+    "nearest_segments",
+    "network_segments",
+    "point_segment_distance",
+    "segment_index",
+    "segments_of",
+]
+
+#: A quadtree cell is split while it lists more candidate segments than this.
+LEAF_SEGMENTS = 10
+#: Cells are not split below this side (metres), whatever their list.
+MIN_CELL_M = 2.0
+#: Quadtrees of edge subsets (``eligible`` masks) kept per network.
+KEPT_INDEXES = 4
+#: Extra metres kept in every candidate test, far above floating-point error.
+_SLACK_M = 1e-6
+#: The quadtree's square reaches this far beyond the segments' extent (share of its side).
+MARGIN = 0.25
+#: A cell farther from every segment than this many times its half-side is not split:
+#: far from the streets (water, fields) short lists would need tiny cells.
+FAR_RATIO = 6.0
+#: Deepest quadtree level (Morton codes of two 31-bit cell numbers fit in 62 bits).
+_MAX_DEPTH = 31
+#: (cell, segment) pairs handled at once while building (small enough to stay in cache).
+_CHUNK = 1 << 15
+
+
+@dataclass(frozen=True, eq=False)
+class Segments:
+    """Every straight segment of a network's edge geometries, in edge order.
+
+    Attributes
+    ----------
+    ax, ay, bx, by
+        Start and end of each segment (the network's CRS, metres).
+    edge
+        The edge of each segment; segments of one edge are consecutive, in order.
+    start_m
+        Where each segment starts along its edge, summed as GEOS sums it.
+    length
+        Each segment's length (as GEOS's ``LineSegment.getLength``).
+    edge_length
+        Each edge geometry's length (``shapely.length``).
+    first
+        ``first[e]:first[e + 1]`` are the segments of edge ``e``.
+    dx, dy, inv
+        ``b - a`` and ``1 / |b - a|²`` (0 for a segment of one point).
+    """
+
+    ax: np.ndarray
+    ay: np.ndarray
+    bx: np.ndarray
+    by: np.ndarray
+    edge: np.ndarray
+    start_m: np.ndarray
+    length: np.ndarray
+    edge_length: np.ndarray
+    first: np.ndarray
+    dx: np.ndarray
+    dy: np.ndarray
+    inv: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of segments."""
+        return int(self.edge.size)
+
+
+def segments_of(geometry: np.ndarray) -> Segments:
+    """The straight segments of line geometries (LineString or MultiLineString).
+
+    Parameters
+    ----------
+    geometry
+        One line geometry per edge.
+
+    Returns
+    -------
+    Segments
+    """
+    geometry = np.asarray(geometry, dtype=object)
+    parts, part_edge = shapely.get_parts(geometry, return_index=True)
+    coords, part = shapely.get_coordinates(parts, return_index=True)
+    same = part[1:] == part[:-1]  # consecutive vertices of one part make a segment
+    a = np.flatnonzero(same)
+    edge = part_edge[part[a]].astype("int64")
+    ax, ay = coords[a, 0].copy(), coords[a, 1].copy()
+    bx, by = coords[a + 1, 0].copy(), coords[a + 1, 1].copy()
+    dx, dy = ax - bx, ay - by
+    length = np.sqrt(dx * dx + dy * dy)
+    first = np.searchsorted(edge, np.arange(geometry.size + 1))
+    # GEOS adds the segment lengths one after another from 0 at each edge's start:
+    # a sum per rank along the edge (as many steps as the longest edge has segments)
+    rank = np.arange(edge.size) - first[edge]
+    start = np.zeros(edge.size)
+    for r in range(1, int(rank.max()) + 1 if rank.size else 0):
+        at = np.flatnonzero(rank == r)
+        start[at] = start[at - 1] + length[at - 1]
+    ex, ey = bx - ax, by - ay
+    len2 = ex * ex + ey * ey
+    inv = np.divide(1.0, len2, out=np.zeros_like(len2), where=len2 > 0)
+    return Segments(ax, ay, bx, by, edge, start, length, shapely.length(geometry), first,
+                    ex, ey, inv)
+
+
+def point_segment_distance(
+    px: np.ndarray, py: np.ndarray, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray,
+    by: np.ndarray,
+) -> np.ndarray:
+    """Distance from points to segments, by GEOS's ``Distance::pointToSegment``.
+
+    The same operations in the same order, so the result equals GEOS's (and
+    ``shapely.distance``'s) bit for bit.
+
+    Parameters
+    ----------
+    px, py
+        The points.
+    ax, ay, bx, by
+        The segments' ends (arrays broadcasting with the points).
+
+    Returns
+    -------
+    numpy.ndarray
+        Distances.
+    """
+    dx, dy = bx - ax, by - ay
+    len2 = dx * dx + dy * dy
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = ((px - ax) * dx + (py - ay) * dy) / len2
+        s = ((ay - py) * dx - (ax - px) * dy) / len2
+    ux, uy = px - ax, py - ay
+    vx, vy = px - bx, py - by
+    to_a = np.sqrt(ux * ux + uy * uy)
+    out = np.abs(s) * np.sqrt(len2)
+    out = np.where(r >= 1.0, np.sqrt(vx * vx + vy * vy), out)
+    # r <= 0, and a segment of one point (r is NaN there)
+    return np.where((r <= 0.0) | ((ax == bx) & (ay == by)), to_a, out)
+
+
+def locate(seg: Segments, s: np.ndarray, px: np.ndarray, py: np.ndarray) -> np.ndarray:
+    """Where points project on their edges, as a share of the edge's length.
+
+    GEOS's ``LengthIndexedLine.project`` (``shapely.line_locate_point(...,
+    normalized=True)``) on the segment ``s`` that is nearest to each point: the
+    segment's start plus its projection factor (clamped to the segment) times its
+    length, divided by the edge's length — bit for bit.
+
+    Parameters
+    ----------
+    seg
+        The segments.
+    s
+        The nearest segment of each point (the first of equals along the edge).
+    px, py
+        The points.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shares of the edge length (``NaN`` for an edge of length 0).
+    """
+    ax, ay, bx, by = seg.ax[s], seg.ay[s], seg.bx[s], seg.by[s]
+    dx, dy = bx - ax, by - ay
+    len2 = dx * dx + dy * dy
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = ((px - ax) * dx + (py - ay) * dy) / len2
+    f = np.where((px == ax) & (py == ay), 0.0, np.where((px == bx) & (py == by), 1.0, f))
+    start, length = seg.start_m[s], seg.length[s]
+    measure = np.where(f <= 0.0, start, np.where(f <= 1.0, start + f * length, start + length))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return measure / seg.edge_length[seg.edge[s]]
+
+
+def _morton(ix: np.ndarray, iy: np.ndarray) -> np.ndarray:
+    """Morton (Z-order) codes of cell numbers below 2**31: the bits of x and y interleaved."""
+
+    def spread(v: np.ndarray) -> np.ndarray:
+        v = v.astype(np.uint64)
+        for shift, mask in ((16, 0x0000FFFF0000FFFF), (8, 0x00FF00FF00FF00FF),
+                            (4, 0x0F0F0F0F0F0F0F0F), (2, 0x3333333333333333),
+                            (1, 0x5555555555555555)):
+            v = (v | (v << np.uint64(shift))) & np.uint64(mask)
+        return v
+
+    return spread(ix) | (spread(iy) << np.uint64(1))
+
+
+def _build_distance(
+    px: np.ndarray, py: np.ndarray, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray,
+    by: np.ndarray,
+) -> np.ndarray:
+    """Point–segment distances for building the index (clamped projection; any error
+    far below ``_SLACK_M`` is harmless there)."""
+    dx, dy = bx - ax, by - ay
+    len2 = dx * dx + dy * dy
+    t = ((px - ax) * dx + (py - ay) * dy) / np.where(len2 > 0, len2, 1.0)
+    np.clip(t, 0.0, 1.0, out=t)
+    return np.hypot(ax + t * dx - px, ay + t * dy - py)
+
+
+def _children(
+    cand: np.ndarray, count: np.ndarray, ix: np.ndarray, iy: np.ndarray, half: float,
+    seg_rel: tuple[np.ndarray, ...], side: float,
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Split cells (of half-size ``half``, lists ``cand`` by ``count``) into four children
+    each: per child quadrant ``k`` (bit 0: east, bit 1: north), the children's lists,
+    their lengths and the distance from each child's centre to its nearest segment."""
+    sx, sy, dx, dy, inv = seg_rel
+    starts = np.cumsum(count) - count
+    parent = np.repeat(np.arange(count.size), count)
+    # from each segment's start to its cell's centre, and the projection there
+    rx = (ix * (2.0 * half) + half)[parent] - sx[cand]
+    ry = (iy * (2.0 * half) + half)[parent] - sy[cand]
+    ddx, ddy, dinv = dx[cand], dy[cand], inv[cand]
+    t0 = (rx * ddx + ry * ddy) * dinv
+    q = 0.5 * half  # children's centres are q from the parent's in x and y
+    a, b = q * ddx * dinv, q * ddy * dinv
+    out = []
+    for k in range(4):
+        ox, oy = (q if k & 1 else -q), (q if k & 2 else -q)
+        t = t0 + (a if k & 1 else -a) + (b if k & 2 else -b)
+        np.clip(t, 0.0, 1.0, out=t)
+        ex = rx + ox - t * ddx
+        ey = ry + oy - t * ddy
+        d2 = ex * ex + ey * ey
+        near = np.sqrt(np.minimum.reduceat(d2, starts))
+        # a child of half-size half/2: its points' nearest segments lie within
+        # near + 2·√2·(half/2) of its centre
+        bound = near + np.sqrt(2.0) * half + _SLACK_M + 1e-12 * side
+        keep = d2 <= (bound * bound)[parent]
+        out.append((cand[keep], np.bincount(parent[keep], minlength=count.size), near))
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class SegmentIndex:
+    """A quadtree over some segments: each leaf lists the segments that may be nearest
+    to a point inside it.
+
+    Attributes
+    ----------
+    x0, y0
+        The south-west corner of the quadtree's square.
+    cell
+        The side of the smallest cells (the deepest level), metres.
+    depth
+        The deepest level (the square's side is ``cell · 2**depth``).
+    leaf_start
+        Sorted Morton codes (at the deepest level) where each leaf begins.
+    ptr
+        ``cand[ptr[i]:ptr[i + 1]]`` are leaf ``i``'s candidates.
+    cand
+        Candidate segments (positions in :class:`Segments`), ascending within a leaf.
+    """
+
+    x0: float
+    y0: float
+    cell: float
+    depth: int
+    leaf_start: np.ndarray
+    ptr: np.ndarray
+    cand: np.ndarray
+
+    @property
+    def n_leaves(self) -> int:
+        """Number of leaves."""
+        return int(self.leaf_start.size)
+
+    @classmethod
+    def build(
+        cls,
+        seg: Segments,
+        which: np.ndarray,
+        *,
+        leaf_segments: int = LEAF_SEGMENTS,
+        min_cell_m: float = MIN_CELL_M,
+        far_ratio: float = FAR_RATIO,
+        margin: float = MARGIN,
+    ) -> SegmentIndex:
+        """The quadtree of some segments.
+
+        Parameters
+        ----------
+        seg
+            All segments.
+        which
+            The positions of the segments to index (ascending; at least one).
+        leaf_segments
+            Split a cell while it lists more segments than this.
+        min_cell_m
+            Do not split a cell smaller than this.
+        far_ratio
+            Do not split a cell farther than this many half-sides from every segment.
+        margin
+            How far the square reaches beyond the segments (share of their extent).
+
+        Returns
+        -------
+        SegmentIndex
+        """
+        which = np.asarray(which, dtype="int64")
+        ax, ay, bx, by = seg.ax[which], seg.ay[which], seg.bx[which], seg.by[which]
+        xmin, xmax = float(min(ax.min(), bx.min())), float(max(ax.max(), bx.max()))
+        ymin, ymax = float(min(ay.min(), by.min())), float(max(ay.max(), by.max()))
+        side = max(xmax - xmin, ymax - ymin, min_cell_m)
+        side *= 1.0 + 2.0 * margin
+        depth = int(min(_MAX_DEPTH, max(1, np.ceil(np.log2(side / min_cell_m)))))
+        cell = side / 2.0**depth
+        x0 = 0.5 * (xmin + xmax) - side / 2.0
+        y0 = 0.5 * (ymin + ymax) - side / 2.0
+        # segments relative to the square's corner: start, direction, 1 / squared length
+        sx, sy = ax - x0, ay - y0
+        dx, dy = bx - ax, by - ay
+        len2 = dx * dx + dy * dy
+        inv = np.divide(1.0, len2, out=np.zeros_like(len2), where=len2 > 0)
+        seg_rel = (sx, sy, dx, dy, inv)
+        # level 0: one cell listing every segment (local positions 0..n-1)
+        ix = np.zeros(1, dtype="int64")
+        iy = np.zeros(1, dtype="int64")
+        count = np.array([which.size], dtype="int64")
+        cand = np.arange(which.size, dtype="int64")
+        leaves_code, leaves_count, leaves_cand = [], [], []
+        cell_near = np.zeros(1)
+        for level in range(depth + 1):
+            half = side / 2.0 ** (level + 1)
+            leaf = (count <= leaf_segments) | (level == depth) | (cell_near > far_ratio * half)
+            if leaf.any():
+                shift = np.uint64(2 * (depth - level))
+                leaves_code.append(_morton(ix[leaf], iy[leaf]) << shift)
+                leaves_count.append(count[leaf])
+                leaves_cand.append(cand[np.repeat(leaf, count)])
+            split = np.flatnonzero(~leaf)
+            if split.size == 0:
+                break
+            if split.size < leaf.size:
+                cand = cand[np.repeat(~leaf, count)]
+                count = count[split]
+            ix, iy = ix[split], iy[split]
+            parts: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[], [], [], []]
+            ends = np.cumsum(count)
+            # a few tens of thousands of (cell, segment) pairs at a time: they stay in cache
+            cuts = np.unique(np.searchsorted(ends, np.arange(0, cand.size, _CHUNK), side="right"))
+            for lo, hi in zip(cuts, np.append(cuts[1:], split.size), strict=True):
+                if lo == hi:
+                    continue
+                first = int(ends[lo - 1]) if lo else 0
+                piece = _children(cand[first : int(ends[hi - 1])], count[lo:hi], ix[lo:hi],
+                                  iy[lo:hi], half, seg_rel, side)
+                for k in range(4):
+                    parts[k].append(piece[k])
+            cand = np.concatenate([p[0] for k in range(4) for p in parts[k]])
+            count = np.concatenate([p[1] for k in range(4) for p in parts[k]])
+            cell_near = np.concatenate([p[2] for k in range(4) for p in parts[k]])
+            ix = np.concatenate([2 * ix + (k & 1) for k in range(4)])
+            iy = np.concatenate([2 * iy + (k >> 1) for k in range(4)])
+        code = np.concatenate(leaves_code)
+        order = np.argsort(code, kind="stable")
+        counts = np.concatenate(leaves_count)
+        lists = np.concatenate(leaves_cand)
+        lptr = np.concatenate([[0], np.cumsum(counts)])
+        # reorder the lists by code
+        n_o = counts[order]
+        total = int(n_o.sum())
+        pos = np.repeat(lptr[order], n_o) + np.arange(total) - np.repeat(np.cumsum(n_o) - n_o, n_o)
+        return cls(x0, y0, cell, depth, code[order], np.concatenate([[0], np.cumsum(n_o)]),
+                   which[lists[pos]])
+
+    def leaf_of(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The leaf holding each point, ``-1`` outside the quadtree's square (or not finite)."""
+        n = 2**self.depth
+        with np.errstate(invalid="ignore"):
+            fx = np.floor((x - self.x0) / self.cell)
+            fy = np.floor((y - self.y0) / self.cell)
+        inside = (fx >= 0) & (fx < n) & (fy >= 0) & (fy < n)
+        ix = np.where(inside, fx, 0).astype("int64")
+        iy = np.where(inside, fy, 0).astype("int64")
+        leaf = np.searchsorted(self.leaf_start, _morton(ix, iy), side="right") - 1
+        return np.where(inside, leaf, -1)
+
+    def candidates(self, leaf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The (point, segment) pairs to measure: each point with its leaf's list.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            Point positions (grouped, in order), segments, and where each point's
+            group starts.
+        """
+        first = self.ptr[leaf]
+        count = self.ptr[leaf + 1] - first
+        starts = np.cumsum(count) - count
+        total = int(count.sum())
+        point = np.repeat(np.arange(leaf.size), count)
+        segment = self.cand[np.repeat(first - starts, count) + np.arange(total)]
+        return point, segment, starts
+
+
+def _first_nearest(
+    seg: Segments, px: np.ndarray, py: np.ndarray, point: np.ndarray, segment: np.ndarray,
+    starts: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per group of (point, segment) pairs (segments ascending, every group non-empty):
+    the first segment at the least distance, and that distance (GEOS's).
+
+    A quick squared distance first; GEOS's formula then only for the segments within
+    :data:`_SLACK_M` of the least (the nearest and its ties, far beyond rounding)."""
+    qx, qy = px[point], py[point]
+    rx, ry = qx - seg.ax[segment], qy - seg.ay[segment]
+    dx, dy = seg.dx[segment], seg.dy[segment]
+    t = (rx * dx + ry * dy) * seg.inv[segment]
+    np.clip(t, 0.0, 1.0, out=t)
+    ex, ey = rx - t * dx, ry - t * dy
+    d2 = ex * ex + ey * ey
+    reach = np.sqrt(np.minimum.reduceat(d2, starts)) + _SLACK_M
+    close = np.flatnonzero(d2 <= (reach * reach)[point])
+    s, p = segment[close], point[close]
+    d = point_segment_distance(qx[close], qy[close], seg.ax[s], seg.ay[s], seg.bx[s], seg.by[s])
+    first = np.flatnonzero(np.r_[True, p[1:] != p[:-1]])
+    best = np.minimum.reduceat(d, first)
+    at = np.where(d == best[np.cumsum(np.r_[False, p[1:] != p[:-1]])], np.arange(d.size), d.size)
+    return s[np.minimum.reduceat(at, first)], best
+
+
+def nearest_segments(
+    seg: Segments,
+    index: SegmentIndex,
+    x: np.ndarray,
+    y: np.ndarray,
+    tree: Callable[[], tuple[shapely.STRtree, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """The nearest indexed segment of each point, and its distance.
+
+    Parameters
+    ----------
+    seg
+        All segments.
+    index
+        The quadtree of the segments that count.
+    x, y
+        Finite point coordinates.
+    tree
+        Gives an ``STRtree`` of the edges whose segments ``index`` holds, and their
+        positions (asked only for points outside the quadtree's square).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The segment (the first of equals in edge order) and the distance (GEOS's).
+    """
+    n = x.size
+    out_seg = np.full(n, -1, dtype="int64")
+    out_d = np.full(n, np.inf)
+    if n == 0:
+        return out_seg, out_d
+    leaf = index.leaf_of(x, y)
+    inside = leaf >= 0
+    if inside.all():
+        point, segment, starts = index.candidates(leaf)
+        return _first_nearest(seg, x, y, point, segment, starts)
+    at = np.flatnonzero(inside)
+    if at.size:
+        point, segment, starts = index.candidates(leaf[at])
+        out_seg[at], out_d[at] = _first_nearest(seg, x[at], y[at], point, segment, starts)
+    far = np.flatnonzero(~inside)
+    strtree, tree_edges = tree()
+    # far from every street: the edges at GEOS's least distance, then their segments
+    (pi, ei), _ = strtree.query_nearest(shapely.points(x[far], y[far]), return_distance=True,
+                                     all_matches=True)
+    edge = tree_edges[ei]
+    count = seg.first[edge + 1] - seg.first[edge]
+    order = np.lexsort((edge, pi))
+    pi, edge, count = pi[order], edge[order], count[order]
+    total = int(count.sum())
+    point = np.repeat(pi, count)
+    segment = np.repeat(seg.first[edge] - (np.cumsum(count) - count), count) + np.arange(total)
+    starts = np.flatnonzero(np.r_[True, point[1:] != point[:-1]])
+    s, d = _first_nearest(seg, x[far], y[far], point, segment, starts)
+    got = point[starts]
+    out_seg[far[got]], out_d[far[got]] = s, d
+    return out_seg, out_d
+
+
+def network_segments(network: Network) -> Segments:
+    """The segments of a network's edges (kept on the network).
+
+    Parameters
+    ----------
+    network
+        The street network.
+
+    Returns
+    -------
+    Segments
+    """
+    memo = network._memo
+    if "segments" not in memo:
+        memo["segments"] = segments_of(network.geometry)
+    return memo["segments"]
+
+
+def segment_index(network: Network, edges: np.ndarray, key: str) -> SegmentIndex | None:
+    """The quadtree of the segments of some of a network's edges (kept on the network,
+    :data:`KEPT_INDEXES` of them besides the one of every edge).
+
+    Parameters
+    ----------
+    network
+        The street network.
+    edges
+        Boolean per edge: the edges that count.
+    key
+        A name for this set of edges in the network's memo (``"all"`` for every edge).
+
+    Returns
+    -------
+    SegmentIndex or None
+        ``None`` when none of these edges has a segment.
+    """
+    memo = network._memo
+    name = "segment_index:" + key
+    if name not in memo:
+        if key != "all":
+            old = [k for k in memo if k.startswith("segment_index:") and k != "segment_index:all"]
+            for k in old[: max(0, len(old) - KEPT_INDEXES + 1)]:
+                del memo[k]
+        seg = network_segments(network)
+        which = np.flatnonzero(np.asarray(edges, dtype=bool)[seg.edge])
+        memo[name] = SegmentIndex.build(seg, which) if which.size else None
+    return memo[name]

@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from pyproj import Transformer
-from scipy.sparse import csr_matrix
+from scipy.sparse import csc_matrix, csr_matrix
 
 from geo.coverage import analyze_inputs
 from geo.inputs import PathOrFrame, load_inputs
@@ -37,7 +37,7 @@ from geo.siting.options import (
     resolve_network,
     with_charging,
 )
-from geo.siting.reach import euclidean_reach, network_reach, to_matrix
+from geo.siting.reach import euclidean_reach, network_reach
 from geo.siting.result import SELECTED_COLUMNS, SitingResult
 from geo.siting.solve import Solution, solve_lscp, solve_mclp
 
@@ -214,8 +214,9 @@ def _reach(
     baseline: CoverageResult,
     unc: np.ndarray,
     net: Network | None,
-) -> csr_matrix:
-    """Candidates × uncovered demand, by the baseline's reach model."""
+) -> csr_matrix | csc_matrix:
+    """Candidates × uncovered demand, by the baseline's reach model (straight line: in
+    CSC form, as the gap cells' stencil makes it)."""
     s = baseline.settings
     ok = (table["status"] == "ok").to_numpy()
     if len(table) == 0 or unc.size == 0:
@@ -231,9 +232,22 @@ def _reach(
     use = np.flatnonzero(ok)  # off-network candidates (with on_network) reach nothing
     cx, cy = to_m.transform(table["lon"].to_numpy(dtype="float64")[use],
                             table["lat"].to_numpy(dtype="float64")[use])
-    sub = euclidean_reach(np.asarray(cx), np.asarray(cy), xy.x[unc], xy.y[unc], s)
-    coo = sub.tocoo()
-    return to_matrix(use[coo.row], coo.col, (len(table), unc.size))
+    sub = euclidean_reach(np.asarray(cx), np.asarray(cy), xy.x[unc], xy.y[unc], s,
+                          cell_m=_lattice(table, baseline), csc=True)
+    if use.size == len(table):
+        return sub
+    return csc_matrix((sub.data, use[sub.indices].astype(sub.indices.dtype), sub.indptr),
+                      shape=(len(table), unc.size))
+
+
+def _lattice(table: gpd.GeoDataFrame, baseline: CoverageResult) -> float | None:
+    """The side of the square gap cells when gap cells' centres are candidates (their
+    reach is then found by a stencil of cell offsets), else ``None``."""
+    if not (table["source"] == cand.FROM_GAPS).any():
+        return None
+    spec = baseline.gap_cells.cells.spec
+    same_crs = spec.crs == baseline.metric_coords().crs
+    return float(spec.cell_m) if spec.shape == "square" and same_crs else None
 
 
 # --- output tables --------------------------------------------------------------------------
@@ -282,7 +296,7 @@ def _selected(
 
 def _candidate_status(
     table: gpd.GeoDataFrame,
-    reach: csr_matrix,
+    reach: csr_matrix | csc_matrix,
     weight: np.ndarray,
     inst: Instance,
     chosen: np.ndarray,

@@ -120,13 +120,16 @@ def _hashes(indptr: np.ndarray, indices: np.ndarray, n_keys: int, seed: int) -> 
     return out
 
 
-def compress(matrix: sp.csr_matrix, weight: np.ndarray) -> Instance:
+def compress(matrix: sp.csr_matrix | sp.csc_matrix, weight: np.ndarray) -> Instance:
     """Drop what cannot matter and merge what is identical.
 
     Parameters
     ----------
     matrix
-        Boolean reach matrix, candidates × demand points.
+        Boolean reach matrix, candidates × demand points: CSR (repeated entries are
+        merged), or CSC holding each pair once, its columns in any order (as
+        :func:`geo.reach.euclidean_reach` makes it with ``csc=True``; no transpose then).
+
     weight
         Demand per point.
 
@@ -134,14 +137,20 @@ def compress(matrix: sp.csr_matrix, weight: np.ndarray) -> Instance:
     -------
     Instance
     """
-    m = sp.csr_matrix(matrix, dtype=bool)
-    m.sum_duplicates()
+    if isinstance(matrix, sp.csc_matrix):
+        csc = sp.csc_matrix(matrix, dtype=bool)
+    else:
+        m = sp.csr_matrix(matrix, dtype=bool)
+        m.sum_duplicates()
+        csc = m.tocsc()  # one transpose
     weight = np.asarray(weight, dtype="float64")
-    nc, n_pts = m.shape
-    reached = (np.bincount(m.indices, minlength=n_pts) > 0) & (weight > 0)
+    nc, n_pts = csc.shape
+    reached = (np.diff(csc.indptr) > 0) & (weight > 0)
     cols = np.flatnonzero(reached)
-    csc = m.tocsc()[:, cols]  # one transpose; selecting columns of a CSC is a copy
-    csc.sort_indices()
+    if cols.size < n_pts:
+        csc = csc[:, cols]  # selecting columns of a CSC is a copy
+    # the row order within a column does not matter below: the hashes are sums, and
+    # the transposes give sorted rows and columns
     # demand columns reached by the same candidates → one group
     _, first, inv = np.unique(
         _hashes(csc.indptr, csc.indices, nc, seed=1), axis=0, return_index=True,
@@ -170,21 +179,4 @@ def compress(matrix: sp.csr_matrix, weight: np.ndarray) -> Instance:
     group_of = np.full(n_pts, -1, dtype="int64")
     group_of[cols] = group
     final = reduced[keep]
-    return Instance(final, _keep_rows(sel, keep), group_w, keep, row_of, group_of)
-
-
-def _keep_rows(csc: sp.csc_matrix, keep: np.ndarray) -> sp.csc_matrix:
-    """The rows ``keep`` (increasing) of a CSC matrix, renumbered, without a transpose."""
-    n_rows = csc.shape[0]
-    if keep.size == n_rows:
-        return csc
-    new_row = np.full(n_rows, -1, dtype="int64")
-    new_row[keep] = np.arange(keep.size)
-    mapped = new_row[csc.indices]
-    ok = mapped >= 0
-    col = np.repeat(np.arange(csc.shape[1]), np.diff(csc.indptr))[ok]
-    indptr = np.zeros(csc.shape[1] + 1, dtype="int64")
-    np.cumsum(np.bincount(col, minlength=csc.shape[1]), out=indptr[1:])
-    idx = csc.indices.dtype
-    return sp.csc_matrix((csc.data[ok], mapped[ok].astype(idx), indptr.astype(idx)),
-                         shape=(keep.size, csc.shape[1]))
+    return Instance(final, final.tocsc(), group_w, keep, row_of, group_of)

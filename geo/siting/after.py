@@ -38,6 +38,9 @@ def after_analysis(
 ) -> tuple[CoverageResult, np.ndarray]:
     """The analysis with the chosen sites added as what-if stations.
 
+    Derived from the baseline's kernel answer (:func:`geo.scenario.add_incrementally`,
+    equal to a full analysis) where it can be, else a full analysis.
+
     Parameters
     ----------
     inputs
@@ -70,7 +73,12 @@ def after_analysis(
     kinds = site_kinds(rows["kind"].to_numpy(dtype=object), kind)
     new = station_rows(stations, rows, ids, kinds, amenities)
     combined = scen.append_stations(stations, new)
-    return analyze_inputs(inputs.with_stations(combined), baseline.settings, **reach_model), ids
+    # the baseline's answer plus the new sites' reach: equal to analysing again
+    # (geo.scenario.add_incrementally), which is done where it cannot be derived
+    after = scen.add_incrementally(baseline, combined)
+    if after is None:
+        after = analyze_inputs(inputs.with_stations(combined), baseline.settings, **reach_model)
+    return after, ids
 
 
 def site_kinds(candidate_kinds: np.ndarray, kind: str | None) -> np.ndarray:

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _targets import target
 
 
 def best_of(fn: Callable[[], Any], repeat: int) -> float:
@@ -140,6 +141,9 @@ def part_snap(points: int, repeat: int) -> None:
     ratio = geo_s / ref
     print(f"geo / {ref_name}: {ratio:.2f} (target <= 2): {'met' if ratio <= 2 else 'not met'}")
     print(f"geo / cKDTree: {geo_s / kd_s:.2f}")
+    target(f"snapping {points:,} points to the Helsinki streets (nearest edge)",
+           measured=f"{geo_s:.3f} s", reference=f"{ref_name} nearest node {ref:.3f} s",
+           ratio=ratio, goal=f"<= 2x {ref_name}", met=ratio <= 2)
 
 
 def random_points(network: Any, points: int) -> tuple[np.ndarray, np.ndarray]:
@@ -279,6 +283,10 @@ def part_check(points: int, repeat: int) -> None:
             ratio = took / ref
             print(f"geo ({name}) / pandana: {ratio:.2f} (target <= 1): "
                   f"{'met' if ratio <= 1 else 'not met'}")
+            target(f"geo check --method network, {points:,} Helsinki points, fresh process, "
+                   f"{name}", measured=f"{took:.2f} s",
+                   reference=f"pandana import + read + build + query {ref:.2f} s",
+                   ratio=ratio, goal="no slower than pandana's script", met=ratio <= 1)
 
 
 def main() -> None:

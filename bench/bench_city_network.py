@@ -292,26 +292,28 @@ def main() -> int:
         r = res.get(name)
         if r is None or not isinstance(ours, dict):
             continue
+        points = name == "pandana"  # pandana maps the demand points too; cityseer does not
+        # their build counts, so geo's does too: the network read from geo's cache, the
+        # first search (its edge index built) and the demand's snap and minutes
+        cold = ours["load_s"] + ours["network_cold_s"] + (ours["points_s"] if points else 0)
+        warm = ours["network_warm_s"] + (ours["points_s"] if points else 0)
+        steps = "nodes and demand points" if points else "every node"
         if isinstance(r, dict):
-            geo_total = ours["network_warm_s"] + (ours["points_s"] if "points_s" in r else 0)
             print(f"{name}: build {r['build_s']:.2f} s + query {r['query_s']:.2f} s"
                   + (f" + points {r['points_s']:.2f} s" if "points_s" in r else "")
-                  + f" = {r['total_s']:.2f} s; geo (same steps) {geo_total:.2f} s: "
-                  f"{r['total_s'] / geo_total:.1f}x (target >= 20); nodes within "
-                  f"{r['nodes_within']:.4f}; peak {r['peak_mb']:,.0f} MB")
-            steps = "nodes and demand points" if "points_s" in r else "every node"
-            target(f"street-network coverage on the city ({steps}), against {name}",
-                   measured=f"{geo_total:.2f} s", reference=f"{name} {r['total_s']:.1f} s",
-                   ratio=r["total_s"] / geo_total, goal=f">= 20x faster than {name}",
-                   met=r["total_s"] / geo_total >= 20)
+                  + f" = {r['total_s']:.2f} s; geo from its cached network {cold:.2f} s: "
+                  f"{r['total_s'] / cold:.1f}x (target >= 20); geo on a network already "
+                  f"searched (as the app) {warm:.2f} s: {r['total_s'] / warm:.1f}x; nodes "
+                  f"within {r['nodes_within']:.4f}; peak {r['peak_mb']:,.0f} MB")
+            ratio, reference = r["total_s"] / cold, f"{name} build + query {r['total_s']:.1f} s"
         else:
-            geo_total = ours["network_warm_s"] + ours["points_s"]
-            print(f"{name}: {r} (geo's network step + points {geo_total:.2f} s)")
-            if r.startswith("did not finish"):
-                target(f"street-network coverage on the city, against {name}",
-                       measured=f"{geo_total:.2f} s", reference=f"{name}: {r}",
-                       ratio=None, goal=f">= 20x faster than {name}",
-                       met=float(r.split()[-2]) / geo_total >= 20)
+            print(f"{name}: {r} (geo from its cached network {cold:.2f} s)")
+            if not r.startswith("did not finish"):
+                continue
+            ratio, reference = float(r.split()[-2]) / cold, f"{name}: {r}"
+        target(f"street-network coverage on the city ({steps}), against {name}",
+               measured=f"{cold:.2f} s (build included)", reference=reference, ratio=ratio,
+               goal=f">= 20x faster than {name}", met=ratio >= 20)
     return 0
 
 

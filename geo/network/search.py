@@ -44,7 +44,14 @@ from scipy.sparse.csgraph import dijkstra
 from geo import budget as memory
 from geo.errors import SettingsError
 from geo.network.model import TOL_M, Network, index_dtype
-from geo.network.snapping import locate, nearest_segments, network_segments, segment_index
+from geo.network.snapping import (
+    has_segment_index,
+    locate,
+    nearest_by_tree,
+    nearest_segments,
+    network_segments,
+    segment_index,
+)
 from geo.reach import TOL_MIN, to_matrix, within
 
 __all__ = [
@@ -229,6 +236,11 @@ def eligible_edges(
     return ok[network.fragment] if ok.size else np.zeros(network.n_edges, dtype=bool)
 
 
+#: Fewer points than one per this many edges are snapped with the edges' STRtree while
+#: the network's quadtree (:mod:`geo.network.snapping`) is not built yet.
+FEW_POINTS = 20
+
+
 def _mask_key(eligible: np.ndarray) -> str:
     """A short name of a set of edges (for the indexes kept on the network)."""
     return hashlib.blake2b(np.packbits(eligible).tobytes(), digest_size=16).hexdigest()
@@ -331,15 +343,22 @@ def _nearest_segment(
     segment -1 and distance ``inf`` where no edge counts. Ties: the lowest edge, then its
     first segment (:mod:`geo.network.snapping`)."""
     if eligible is None:
-        index = segment_index(network, np.ones(network.n_edges, dtype=bool), "all")
+        key, edges = "all", np.ones(network.n_edges, dtype=bool)
 
         def tree() -> tuple[shapely.STRtree, np.ndarray]:
             return network.tree, np.arange(network.n_edges)
     else:
-        index = segment_index(network, eligible, _mask_key(eligible))
+        key, edges = _mask_key(eligible), eligible
 
         def tree() -> tuple[shapely.STRtree, np.ndarray]:
             return _subset_tree(network, eligible)
+    if x.size * FEW_POINTS < network.n_edges and not has_segment_index(network, key):
+        # a few points (stations, a what-if): the STRtree's queries cost less than the
+        # quadtree's build (the same answers, ties included)
+        if not edges.any():
+            return np.full(x.size, -1, dtype="int64"), np.full(x.size, np.inf)
+        return nearest_by_tree(network_segments(network), x, y, tree)
+    index = segment_index(network, edges, key)
     if index is None:
         return np.full(x.size, -1, dtype="int64"), np.full(x.size, np.inf)
     return nearest_segments(network_segments(network), index, x, y, tree)

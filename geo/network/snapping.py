@@ -511,21 +511,57 @@ def nearest_segments(
         point, segment, starts = index.candidates(leaf[at])
         out_seg[at], out_d[at] = _first_nearest(seg, x[at], y[at], point, segment, starts)
     far = np.flatnonzero(~inside)
+    out_seg[far], out_d[far] = nearest_by_tree(seg, x[far], y[far], tree)
+    return out_seg, out_d
+
+
+def nearest_by_tree(
+    seg: Segments,
+    x: np.ndarray,
+    y: np.ndarray,
+    tree: Callable[[], tuple[shapely.STRtree, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`nearest_segments` without the quadtree: the edges at GEOS's least distance
+    from an ``STRtree`` of edges, then their segments, with the same tie rule.
+
+    Used for points outside the quadtree's square, and for a few points on a network
+    whose quadtree is not built yet (building it costs more than their queries).
+
+    Parameters
+    ----------
+    seg
+        All segments.
+    x, y
+        Finite point coordinates.
+    tree
+        Gives an ``STRtree`` of the edges that count, and their positions.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The segment (the first of equals in edge order) and the distance (GEOS's);
+        ``-1`` and ``inf`` where the tree holds no edge.
+    """
+    out_seg = np.full(x.size, -1, dtype="int64")
+    out_d = np.full(x.size, np.inf)
+    if x.size == 0:
+        return out_seg, out_d
     strtree, tree_edges = tree()
-    # far from every street: the edges at GEOS's least distance, then their segments
-    (pi, ei), _ = strtree.query_nearest(shapely.points(x[far], y[far]), return_distance=True,
+    (pi, ei), _ = strtree.query_nearest(shapely.points(x, y), return_distance=True,
                                      all_matches=True)
     edge = tree_edges[ei]
     count = seg.first[edge + 1] - seg.first[edge]
     order = np.lexsort((edge, pi))
     pi, edge, count = pi[order], edge[order], count[order]
     total = int(count.sum())
+    if total == 0:
+        return out_seg, out_d
     point = np.repeat(pi, count)
     segment = np.repeat(seg.first[edge] - (np.cumsum(count) - count), count) + np.arange(total)
     starts = np.flatnonzero(np.r_[True, point[1:] != point[:-1]])
-    s, d = _first_nearest(seg, x[far], y[far], point, segment, starts)
+    s, d = _first_nearest(seg, x, y, point, segment, starts)
     got = point[starts]
-    out_seg[far[got]], out_d[far[got]] = s, d
+    out_seg[got], out_d[got] = s, d
     return out_seg, out_d
 
 
@@ -545,6 +581,11 @@ def network_segments(network: Network) -> Segments:
     if "segments" not in memo:
         memo["segments"] = segments_of(network.geometry)
     return memo["segments"]
+
+
+def has_segment_index(network: Network, key: str) -> bool:
+    """Whether :func:`segment_index` of ``key`` is built and kept on the network."""
+    return "segment_index:" + key in network._memo
 
 
 def segment_index(network: Network, edges: np.ndarray, key: str) -> SegmentIndex | None:

@@ -111,6 +111,35 @@ def test_snap_equals_brute_force(seed, with_eligible):
     assert tied.sum() > 50
 
 
+@pytest.mark.parametrize("seed", [4, 5])
+@pytest.mark.parametrize("with_eligible", [False, True])
+def test_a_few_points_before_the_quadtree_is_built_equal_brute_force(seed, with_eligible):
+    # fewer points than one per FEW_POINTS edges take the STRtree (no quadtree is built);
+    # the same points once the quadtree exists take it: both equal the reference
+    from geo.network import search
+
+    net = polyline_network(seed, n_nodes=150, n_edges=600)
+    x, y = probe_points(net, seed, n=120)
+    pick = np.random.default_rng(seed).choice(x.size - 6, net.n_edges // search.FEW_POINTS - 7,
+                                              replace=False)
+    pick = np.union1d(pick, np.arange(x.size - 6, x.size))  # the far and not-finite points
+    x, y = x[pick], y[pick]
+    assert x.size * search.FEW_POINTS < net.n_edges
+    ok = np.isfinite(x) & np.isfinite(y)
+    d = shapely.distance(shapely.points(x[ok], y[ok])[:, None], net.geometry[None, :])
+    assert ((d == d.min(axis=1, keepdims=True)).sum(axis=1) > 1).sum() >= 3  # ties among them
+    eligible = (np.random.default_rng(seed).random(net.n_edges) < 0.6 if with_eligible
+                else None)
+    ref = reference(net, x, y, LIMIT, eligible)
+    few = gn.snap(net, x, y, max_distance_m=LIMIT, eligible=eligible)
+    assert not [k for k in net._memo if k.startswith("segment_index:")]  # no quadtree yet
+    assert_same(few, ref, with_eligible)
+    gn.snap(net, *probe_points(net, seed), max_distance_m=LIMIT, eligible=eligible)
+    assert [k for k in net._memo if k.startswith("segment_index:")]  # now built
+    assert_same(gn.snap(net, x, y, max_distance_m=LIMIT, eligible=eligible), ref,
+                with_eligible)
+
+
 def test_fragment_rule_on_helsinki():
     """The real extract: 3,000 random points, the fragment rule, the default limit."""
     net = gn.load_network("helsinki", "walk")

@@ -232,7 +232,10 @@ def run_part(name: str, data: Path, repeat: int, timeout: float) -> dict | str:
     except subprocess.TimeoutExpired:
         return f"did not finish within {timeout:.0f} s"
     if out.returncode != 0:
-        return "failed: " + (out.stderr.strip().splitlines() or ["?"])[-1]
+        last = (out.stderr.strip().splitlines() or ["?"])[-1]
+        if last.startswith("ModuleNotFoundError") and name in ("pandana", "cityseer"):
+            return f"not installed (optional: pip install {name})"
+        return "failed: " + last
     text = out.stdout
     return json.loads(text[text.rindex(_MARK) + len(_MARK):].strip().splitlines()[0])
 

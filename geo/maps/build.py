@@ -19,11 +19,19 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from branca.element import Element
 
 from geo.demo import dataset_of as demo_dataset
 from geo.errors import InputError, SettingsError
-from geo.maps.html import ASSET_MODES, CSS, GeoLayer, HtmlControl, add_basemap, esc, set_assets
+from geo.maps.html import (
+    ASSET_MODES,
+    CSS,
+    GeoLayer,
+    HtmlControl,
+    Raw,
+    add_basemap,
+    esc,
+    set_assets,
+)
 from geo.maps.layers import (
     DEMAND_CELL_LIMIT,
     DEMAND_CELL_LIMIT_COMPACT,
@@ -37,22 +45,34 @@ from geo.maps.layers import (
     to_display,
 )
 from geo.maps.legend import default_title, legend_html, title_html
-from geo.maps.streets import street_features, streets_of
-from geo.maps.tiles import TILES
+from geo.maps.streets import street_json, streets_of
+from geo.maps.tiles import TILES, TileSpec
 from geo.paths import atomic_file
 from geo.style import CAPTURED_COLOUR, KIND_STYLE
 
 if TYPE_CHECKING:
     from geo.result import CoverageResult
 
-__all__ = ["STREETS_LAYER", "coverage_map", "map_bounds", "map_html", "save_map"]
+__all__ = ["STREETS_LAYER", "base_map", "coverage_map", "is_demo", "map_bounds", "map_html",
+           "map_legend", "overlays", "save_map", "tile_spec"]
 
 #: The name of the streets basemap layer in the layer control.
 STREETS_LAYER = "街道 Streets"
 
 
-def _is_demo(result: CoverageResult) -> bool:
-    return demo_dataset(result.sources) is not None  # every demo's stations are invented
+def is_demo(result: CoverageResult) -> bool:
+    """Whether ``result`` is of a bundled demo (its stations invented), from its file names.
+
+    Parameters
+    ----------
+    result
+        The analysis.
+
+    Returns
+    -------
+    bool
+    """
+    return demo_dataset(result.sources) is not None
 
 
 def coverage_map(
@@ -113,53 +133,180 @@ def coverage_map(
     SettingsError
         For an unknown basemap or asset mode, or a basemap that needs a key without one.
     """
+    tile = tile_spec(tiles, assets)
+    datum = tile.datum
+    demo = is_demo(result) if demo is None else demo
+    st = result.stations if extra_stations is None else extra_stations
+    m = base_map(result, tile, tile_key=tile_key, assets=assets, asset_base=asset_base,
+                 title=title, stations=st)
+    for name, features in overlays(result, datum, gap_labels=gap_labels, compact=compact,
+                                   captured=captured, extra_stations=extra_stations):
+        group = folium.FeatureGroup(name=name)
+        group.add_child(GeoLayer(features))
+        group.add_to(m)
+    folium.LayerControl(collapsed=compact).add_to(m)
+    m.add_child(HtmlControl(map_legend(result, tile, demo, st, compact=compact,
+                                       captured=captured), "bottomright", "geo-legend"))
+    if not compact:  # the app shows the figures above the map
+        m.add_child(HtmlControl(title_html(result, title, demo, st), "topleft", "geo-title"))
+    return m
+
+
+def tile_spec(tiles: str, assets: str = "inline") -> TileSpec:
+    """The basemap of key ``tiles``, with the asset mode checked.
+
+    Parameters
+    ----------
+    tiles
+        A key of :data:`geo.maps.tiles.TILES`.
+    assets
+        One of :data:`geo.maps.html.ASSET_MODES`.
+
+    Returns
+    -------
+    TileSpec
+
+    Raises
+    ------
+    SettingsError
+        For an unknown basemap or asset mode.
+    """
     if tiles not in TILES:
         raise SettingsError(f"unknown basemap '{tiles}': use one of {', '.join(TILES)}")
     if assets not in ASSET_MODES:
         raise SettingsError(f"unknown asset mode '{assets}': use {', '.join(ASSET_MODES)}")
-    tile = TILES[tiles]
-    datum = tile.datum
-    demo = _is_demo(result) if demo is None else demo
+    return TILES[tiles]
 
+
+def base_map(
+    result: CoverageResult,
+    tile: TileSpec,
+    *,
+    tile_key: str | None = None,
+    assets: str = "inline",
+    asset_base: str | None = None,
+    title: str | None = None,
+    stations: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """The part of a coverage map that does not depend on the coverage: Leaflet, the
+    basemap tiles, the study's own streets and the view.
+
+    Parameters
+    ----------
+    result
+        The analysis (its streets, area, demand; its minutes for the page's title).
+    tile
+        The basemap (:data:`geo.maps.tiles.TILES`); geometries are drawn in its datum.
+    tile_key, assets, asset_base, title
+        As for :func:`coverage_map`.
+    stations
+        The stations the view must hold when there is no study area (default
+        ``result.stations``).
+
+    Returns
+    -------
+    folium.Map
+        With the streets as the layer :data:`STREETS_LAYER` when the analysis has a
+        street network; fitted to :func:`map_bounds`.
+    """
     m = folium.Map(location=[0, 0], zoom_start=13, tiles=None, control_scale=True,
                    prefer_canvas=False)
     set_assets(m, assets, asset_base)
-    m.get_root().header.add_child(Element(CSS), name="geo_css")
+    m.get_root().header.add_child(Raw(CSS), name="geo_css")
     m.get_root().header.add_child(
-        Element(f"<title>{esc(title or default_title(result.settings.minutes))}</title>"),
+        Raw(f"<title>{esc(title or default_title(result.settings.minutes))}</title>"),
         name="geo_title",
     )
     add_basemap(m, tile, tile_key, streets=streets_of(result) is not None)
-
-    def layer(name: str, features: list[dict[str, Any]], show: bool = True,
-              canvas: bool = False) -> None:
-        if not features:
-            return
-        group = folium.FeatureGroup(name=name, show=show)
-        group.add_child(GeoLayer(features, canvas=canvas))
-        group.add_to(m)
-
     # the study's own streets, water and rail: a basemap that needs no tile server
-    layer(STREETS_LAYER, street_features(result, datum), canvas=True)
-    bands = "/".join(f"{b:g}" for b in sorted(result.settings.bands))
-    layer(f"可达范围 Reach ({bands} min)", band_features(result, datum))
-    grids = grid_features(result, datum)
-    layer("网格 Grids", grids)
-    gap_polys, gap_marks = gap_features(result, datum, gap_labels)
-    layer("缺口 Gaps", gap_polys)
-    layer("需求 Demand", demand_features(
-        result, datum, DEMAND_CELL_LIMIT_COMPACT if compact else DEMAND_CELL_LIMIT))
-    layer("直线高估 Overstated by straight line", overstated_features(result, datum))
-    if captured is not None:
-        layer("新站点覆盖的需求 Captured by new sites", captured_features(captured, datum))
-    stations = station_features(result, datum, extra_stations)
-    layer("站点 Stations", stations)
-    layer("缺口排名 Gap ranks", gap_marks)
-    folium.LayerControl(collapsed=compact).add_to(m)
+    streets = street_json(result, tile.datum)
+    if streets is not None:
+        group = folium.FeatureGroup(name=STREETS_LAYER)
+        group.add_child(GeoLayer(canvas=True, data=streets))
+        group.add_to(m)
+    bounds = map_bounds(result, result.stations if stations is None else stations)
+    if bounds is not None:
+        lon, lat = to_display(np.array(bounds[0::2]), np.array(bounds[1::2]), tile.datum)
+        m.fit_bounds([[float(lat[0]), float(lon[0])], [float(lat[1]), float(lon[1])]])
+    return m
 
-    st = result.stations if extra_stations is None else extra_stations
-    kinds = [k for k in KIND_STYLE if "kind" in st and (st["kind"] == k).any()]
-    legend = legend_html(result, tile, kinds, demo, streets_of(result), stations=st)
+
+def overlays(
+    result: CoverageResult,
+    datum: str,
+    *,
+    gap_labels: int = 10,
+    compact: bool = False,
+    captured: pd.DataFrame | None = None,
+    extra_stations: gpd.GeoDataFrame | None = None,
+) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The coverage layers of a map, in drawing order, each as its GeoJSON features.
+
+    Parameters
+    ----------
+    result
+        The analysis.
+    datum
+        The basemap's datum (``wgs84`` or ``gcj02``).
+    gap_labels, compact, captured, extra_stations
+        As for :func:`coverage_map` (``compact``: demand as fewer squares).
+
+    Returns
+    -------
+    list of (str, list of dict)
+        ``(layer name, features)``: reach bands, 网格, gaps, demand, the straight line's
+        overstatement, captured demand, stations, gap ranks; empty layers left out.
+    """
+    bands = "/".join(f"{b:g}" for b in sorted(result.settings.bands))
+    gap_polys, gap_marks = gap_features(result, datum, gap_labels)
+    layers = [
+        (f"可达范围 Reach ({bands} min)", band_features(result, datum)),
+        ("网格 Grids", grid_features(result, datum)),
+        ("缺口 Gaps", gap_polys),
+        ("需求 Demand", demand_features(
+            result, datum, DEMAND_CELL_LIMIT_COMPACT if compact else DEMAND_CELL_LIMIT)),
+        ("直线高估 Overstated by straight line", overstated_features(result, datum)),
+    ]
+    if captured is not None:
+        layers.append(("新站点覆盖的需求 Captured by new sites",
+                       captured_features(captured, datum)))
+    layers.append(("站点 Stations", station_features(result, datum, extra_stations)))
+    layers.append(("缺口排名 Gap ranks", gap_marks))
+    return [(name, features) for name, features in layers if features]
+
+
+def map_legend(
+    result: CoverageResult,
+    tile: TileSpec,
+    demo: bool,
+    stations: gpd.GeoDataFrame,
+    *,
+    compact: bool = False,
+    captured: pd.DataFrame | None = None,
+) -> str:
+    """The legend's HTML for a map of ``result`` with ``stations`` drawn.
+
+    Parameters
+    ----------
+    result
+        The analysis.
+    tile
+        The basemap.
+    demo
+        Say that the data are illustrative.
+    stations
+        The stations drawn (their kinds and what-if ones are explained).
+    compact
+        Folded: "图例 Legend" opens it.
+    captured
+        Demand captured by new sites (a row of its own when any).
+
+    Returns
+    -------
+    str
+    """
+    kinds = [k for k in KIND_STYLE if "kind" in stations and (stations["kind"] == k).any()]
+    legend = legend_html(result, tile, kinds, demo, streets_of(result), stations=stations)
     if captured is not None and len(captured):
         mark = (f'<div class="row"><span class="dot" style="background:{CAPTURED_COLOUR}"></span>'
                 "需求·由新站点覆盖 demand captured by new sites</div>")
@@ -167,15 +314,7 @@ def coverage_map(
     if compact:
         head, _, body = legend.partition("</h4>")
         legend = f"<details><summary><b>{head.removeprefix('<h4>')}</b></summary>{body}</details>"
-    m.add_child(HtmlControl(legend, "bottomright", "geo-legend"))
-    if not compact:  # the app shows the figures above the map
-        m.add_child(HtmlControl(title_html(result, title, demo, st), "topleft", "geo-title"))
-
-    bounds = map_bounds(result, st)
-    if bounds is not None:
-        lon, lat = to_display(np.array(bounds[0::2]), np.array(bounds[1::2]), datum)
-        m.fit_bounds([[float(lat[0]), float(lon[0])], [float(lat[1]), float(lon[1])]])
-    return m
+    return legend
 
 
 def map_bounds(result: CoverageResult, stations: gpd.GeoDataFrame) -> tuple[float, ...] | None:

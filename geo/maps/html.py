@@ -18,8 +18,9 @@ import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-__all__ = ["ASSET_MODES", "CSS", "TILE_FAILURE_NOTE", "GeoLayer", "HtmlControl", "TileFailureNote",
-           "add_basemap", "esc", "feature", "json_for_script", "rows_html", "set_assets"]
+__all__ = ["ASSET_MODES", "CSS", "TILE_FAILURE_NOTE", "GeoLayer", "HtmlControl", "LayerHtmlControl",
+           "Raw", "ScriptElement", "TileFailureNote", "add_basemap", "esc", "feature",
+           "feature_collection_json", "json_for_script", "rows_html", "set_assets"]
 
 #: What a map says when its basemap tiles cannot load (no internet, a blocked server).
 TILE_FAILURE_NOTE = (
@@ -68,10 +69,66 @@ def json_for_script(obj: Any) -> str:
     return text
 
 
-class GeoLayer(MacroElement):
+def feature_collection_json(features: list[dict[str, Any]]) -> str:
+    """A GeoJSON FeatureCollection of ``features`` as JSON safe inside a ``<script>``.
+
+    Parameters
+    ----------
+    features
+        GeoJSON features.
+
+    Returns
+    -------
+    str
+        What :class:`GeoLayer` embeds (see :func:`json_for_script`).
+    """
+    return json_for_script({"type": "FeatureCollection", "features": features})
+
+
+class Raw(Element):
+    """Text put into the page as it is, not read as a template.
+
+    Branca makes each element's rendered script (and a plain ``Element``'s text) a
+    template of its own, which Jinja parses when the page is rendered: slow for
+    megabytes of GeoJSON, and a station name holding ``{{`` or ``{%`` would be read as
+    template code (evaluated, or the map failing to render). The page's text from users
+    and data goes in as ``Raw``.
+
+    Parameters
+    ----------
+    text
+        HTML or script, already escaped where it holds user text.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Raw"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        """The text, unchanged."""
+        return self.text
+
+
+class ScriptElement(MacroElement):
+    """A Leaflet element (a template with a ``script`` macro) whose rendered script is
+    added to the page as :class:`Raw` text."""
+
+    def render(self, **kwargs: Any) -> None:
+        """Add the element's script to the page (not parsed again as a template)."""
+        script = self._template.module.script(self, kwargs)
+        self.get_root().script.add_child(Raw(str(script)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class GeoLayer(ScriptElement):
     """A Leaflet GeoJSON layer whose features carry ready-made (escaped) tooltip/popup HTML.
 
     ``canvas=True`` draws it on a canvas instead of SVG (many lines, such as streets).
+    ``data`` is the layer's FeatureCollection already written by
+    :func:`feature_collection_json` (e.g. kept for the streets of a network), in place
+    of ``features``.
     """
 
     _template = Template(
@@ -101,14 +158,15 @@ class GeoLayer(MacroElement):
         """
     )
 
-    def __init__(self, features: list[dict[str, Any]], canvas: bool = False) -> None:
+    def __init__(self, features: list[dict[str, Any]] | None = None, canvas: bool = False, *,
+                 data: str | None = None) -> None:
         super().__init__()
         self._name = "GeoLayer"
         self.canvas = bool(canvas)
-        self.data = json_for_script({"type": "FeatureCollection", "features": features})
+        self.data = data if data is not None else feature_collection_json(features or [])
 
 
-class HtmlControl(MacroElement):
+class HtmlControl(ScriptElement):
     """A Leaflet control holding fixed HTML (legend, title); the HTML is built escaped."""
 
     _template = Template(
@@ -135,7 +193,48 @@ class HtmlControl(MacroElement):
         self.css_class = json_for_script(css_class)
 
 
-class TileFailureNote(MacroElement):
+class LayerHtmlControl(HtmlControl):
+    """A control of fixed HTML shown while its parent layer is on the map.
+
+    Added to a feature group (not to the map), the control comes and goes with the group:
+    the app replaces its changing layers, the legend with them, without rebuilding the
+    map. A ``<details>`` in it stays open or closed across such replacements.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var control = L.control({position: {{ this.position }}});
+            control.onAdd = function () {
+                var div = L.DomUtil.create("div", {{ this.css_class }});
+                div.innerHTML = {{ this.html }};
+                var more = div.querySelector("details");
+                if (more) {
+                    more.open = !!window.geoLegendOpen;
+                    more.addEventListener("toggle", function () {
+                        window.geoLegendOpen = more.open;
+                    });
+                }
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            var holder = L.layerGroup();
+            holder.on("add", function () { control.addTo(holder._map); });
+            holder.on("remove", function () { control.remove(); });
+            holder.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html_text: str, position: str, css_class: str) -> None:
+        super().__init__(html_text, position, css_class)
+        self._name = "LayerHtmlControl"
+
+
+class TileFailureNote(ScriptElement):
     """Says on the map, once, that its tiles failed to load (Leaflet's ``tileerror``)."""
 
     _template = Template(
@@ -319,9 +418,9 @@ def set_assets(m: folium.Map, mode: str, base: str | None) -> None:
         m.default_js = []
         m.default_css = []
         root = m.get_root()
-        root.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css_inline")
+        root.header.add_child(Raw(f"<style>{css}</style>"), name="leaflet_css_inline")
         safe_js = js.replace("</script", "<\\/script")
-        root.header.add_child(Element(f"<script>{safe_js}</script>"), name="leaflet_js_inline")
+        root.header.add_child(Raw(f"<script>{safe_js}</script>"), name="leaflet_js_inline")
     else:
         js_url, css_url = assets.leaflet_urls(base)
         m.default_js = [("leaflet", js_url)]

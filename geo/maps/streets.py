@@ -30,13 +30,14 @@ if TYPE_CHECKING:
     from geo.network import Network
     from geo.result import CoverageResult
 
-__all__ = ["SIMPLIFY_M", "Streets", "street_features", "streets_of"]
+__all__ = ["SIMPLIFY_M", "Streets", "street_features", "street_json", "streets_of"]
 
 #: The streets of a network, and their map features per datum, kept while the network is
 #: (a what-if makes a new result on the same network: its basemap is not drawn again).
 _BY_NETWORK: weakref.WeakKeyDictionary[Any, Streets] = weakref.WeakKeyDictionary()
 _FEATURES: weakref.WeakKeyDictionary[Any, dict[str, list[dict[str, Any]]]] = (
     weakref.WeakKeyDictionary())
+_JSON: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +164,37 @@ def street_features(result: CoverageResult, datum: str) -> list[dict[str, Any]]:
     if datum not in done:
         done[datum] = _features(basemap, datum)
     return list(done[datum])  # the features are read, not changed, by the map's layer
+
+
+def street_json(result: CoverageResult, datum: str) -> str | None:
+    """The streets basemap as the map embeds it: a FeatureCollection in safe JSON.
+
+    Kept per network and datum with the features, so a map redrawn on the same network
+    (a what-if, a change of minutes) does not write a few megabytes of lines again.
+
+    Parameters
+    ----------
+    result
+        The analysis (see :func:`streets_of`).
+    datum
+        The basemap's datum (``wgs84`` or ``gcj02``).
+
+    Returns
+    -------
+    str or None
+        ``None`` without a street network (or with nothing to draw).
+    """
+    from geo.maps.html import feature_collection_json
+
+    features = street_features(result, datum)
+    if not features:
+        return None
+    basemap = streets_of(result)
+    assert basemap is not None  # it has features
+    done = _JSON.setdefault(basemap, {})
+    if datum not in done:
+        done[datum] = feature_collection_json(features)
+    return done[datum]
 
 
 def _features(basemap: Streets, datum: str) -> list[dict[str, Any]]:

@@ -371,12 +371,16 @@ def show_map(
         return None
     from streamlit_folium import st_folium
 
-    from geo.maps import coverage_map
+    from geo.maps.live import live_map
 
-    # Leaflet as data: URLs into streamlit-folium's frame: nothing is fetched from a CDN
-    m = coverage_map(result, tiles=basemap, compact=True, assets="data", tile_key=tile_key)
+    # Leaflet as data: URLs into streamlit-folium's frame: nothing is fetched from a CDN.
+    # The base (tiles, streets, view) stays in the browser while the dataset, basemap and
+    # network do; a what-if or a new parameter replaces only the coverage layers.
+    m = live_map(result, tiles=basemap, assets="data", tile_key=tile_key)
     fields = ["last_clicked", "last_object_clicked"]
-    out = st_folium(m, key="map", returned_objects=fields, height=600, use_container_width=True)
+    out = st_folium(m.base, key="map", returned_objects=fields, height=600,
+                    use_container_width=True, feature_group_to_add=m.layers,
+                    layer_control=m.control)
     seen = st.session_state.setdefault("map_clicks", {})
     new = None
     for field in fields:
@@ -679,7 +683,15 @@ def _analysis(c: Choices) -> Run:
 
 
 def _kpis(run: Run) -> None:
-    """The four KPIs, with their change against the baseline when what-if stations are on."""
+    """The four KPIs, with their change against the baseline when what-if stations are on.
+
+    Drawn in one container, whatever captions it holds: the map below keeps its place on
+    the page, so a what-if does not make the browser build the map again."""
+    with st.container(key="kpis"):
+        _kpi_figures(run)
+
+
+def _kpi_figures(run: Run) -> None:
     baseline, result, settings, whatif = run.baseline, run.result, run.settings, run.whatif
     change = scenario.compare(baseline, result) if whatif else None
     uncovered = result.total_demand - result.covered_demand

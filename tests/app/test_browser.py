@@ -162,6 +162,58 @@ def test_app_in_browser(browser_page: BrowserPage, app_url, tmp_path):  # noqa: 
         shutil.copy(shot, Path(os.environ["GEO_SCREENSHOTS"]) / "app.png")
 
 
+# the demand markers drawn red (uncovered) or blue (covered): circles of fill opacity 0.55
+_DEMAND = 'path.leaflet-interactive[fill="{colour}"][fill-opacity="0.55"]'
+
+
+def test_a_whatif_redraws_the_map_in_place(browser_page: BrowserPage, app_url):  # noqa: F811
+    """A what-if replaces the map's coverage layers in the map the browser has: the new
+    station's marker and legend row appear, the demand it reaches turns from red to blue
+    (as many as the analysis with it says), and the map itself (its frame, the view) stays;
+    removing the station brings the colours back."""
+    from geo import scenario
+    from geo.style import COVERED_COLOUR, UNCOVERED_COLOUR
+
+    files = {"demand": str(DATA / "demand.csv"), "area": str(DATA / "area.geojson"),
+             "grids": str(DATA / "grids.geojson")}
+    stations = scenario.combine([geo.read_stations(DATA / "stations.csv"),
+                                 geo.read_stations(DATA / "charging_piles.csv")])
+    demo = geo.analyze(stations, **files)
+    page = _open(browser_page, app_url)
+    frame = page.frame_locator("iframe[title*='st_folium']").first
+    red = frame.locator(_DEMAND.format(colour=UNCOVERED_COLOUR))
+    blue = frame.locator(_DEMAND.format(colour=COVERED_COLOUR))
+    expect(red).to_have_count(int((~demo.points["covered"]).sum()), timeout=60_000)
+    expect(blue).to_have_count(int(demo.points["covered"].sum()))
+    wait_idle(page)
+    frame.locator("body").evaluate("() => { window.geoKept = 'the same map'; }")
+
+    page.get_by_role("button", name=ui.t("add", "zh")).click()
+    row = page.get_by_text(re.compile(r"NEW1 .*\(WGS-84\)")).first
+    expect(row).to_be_visible(timeout=30_000)
+    lon, lat = map(float, re.findall(r"(\d+\.\d{6}), (\d+\.\d{6})", row.inner_text())[0])
+    after = geo.analyze(scenario.add_station(stations, lon, lat, station_id="NEW1"), **files)
+    assert after.covered_demand > demo.covered_demand  # the form's place: the largest gap
+    expect(live(page, "stMetricValue").first).to_have_text(ui.share(after.coverage),
+                                                          timeout=30_000)
+    expect(frame.locator(".leaflet-marker-icon .geo-st.new")).to_have_count(1, timeout=30_000)
+    expect(red).to_have_count(int((~after.points["covered"]).sum()), timeout=30_000)
+    expect(blue).to_have_count(int(after.points["covered"].sum()))
+    expect(frame.locator(".geo-legend")).to_have_count(1)  # replaced, not added
+    expect(frame.locator(".geo-legend")).to_contain_text("NEW1")
+    assert frame.locator(".leaflet-marker-icon .geo-st").count() == len(stations) + 1
+    # the frame was not rebuilt: the what-if went into the map the browser had
+    assert frame.locator("body").evaluate("() => window.geoKept") == "the same map"
+
+    wait_idle(page)
+    page.get_by_role("button", name=ui.t("remove", "zh")).first.click()
+    expect(frame.locator(".leaflet-marker-icon .geo-st.new")).to_have_count(0, timeout=30_000)
+    expect(red).to_have_count(int((~demo.points["covered"]).sum()), timeout=30_000)
+    expect(frame.locator(".geo-legend")).not_to_contain_text("NEW1")
+    assert frame.locator("body").evaluate("() => window.geoKept") == "the same map"
+    assert not browser_page.page_errors, browser_page.page_errors
+
+
 def test_geocoding_review_by_map_click_in_browser(browser_page: BrowserPage, app_url, tmp_path):  # noqa: F811
     page = browser_page.page
     page.set_viewport_size({"width": 1500, "height": 1200})

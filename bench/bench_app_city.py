@@ -58,7 +58,7 @@ PROBE = """(sel) => {
   const marks = () => {
     const f = document.querySelector("iframe[title*='st_folium']");
     const d = f && f.contentDocument;
-    return d ? d.querySelectorAll('.geo-st.new').length : -1;
+    return d ? d.querySelectorAll('.leaflet-marker-icon .geo-st.new').length : -1;
   };
   const now = () => performance.timeOrigin + performance.now();
   const p = {before: text(), marks: marks(), event: null, kpi: null, map: null};
@@ -84,7 +84,7 @@ PROBE = """(sel) => {
 MAP_DRAWN = """() => {
   const f = document.querySelector("iframe[title*='st_folium']");
   const d = f && f.contentDocument;
-  return !!d && d.querySelectorAll('.geo-st').length > 0;
+  return !!d && d.querySelectorAll('.leaflet-marker-icon .geo-st').length > 0;
 }"""
 
 #: No Streamlit run under way: no running icon and no element left stale by a rerun.

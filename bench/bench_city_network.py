@@ -116,15 +116,19 @@ def part_geo(data: dict, repeat: int) -> dict:
         return st, station_search(net, st, SPEED)
 
     t0 = time.perf_counter()
-    network_step()
+    st, search = network_step()
     cold = time.perf_counter() - t0
-    warm, (st, search) = _best(network_step, repeat)
 
     def points():
         pt = snap(net, data["px"], data["py"], eligible=eligible_edges(net, st))
         return pt, nearest_on_network(net, st, pt, SPEED, MINUTES)
 
-    points_s, (pt, near) = _best(points, max(1, repeat - 1))
+    t0 = time.perf_counter()
+    pt, near = points()  # the first: it builds the quadtree of the edges
+    points_first = time.perf_counter() - t0
+    points_s, _ = _best(points, max(1, repeat - 1))
+    # as in the app after its first analysis: the network searched, its index built
+    warm, (st, search) = _best(network_step, repeat)
     t0 = time.perf_counter()
     nearest_on_network(net, st, pt, SPEED, MINUTES)
     after_snap = time.perf_counter() - t0
@@ -132,7 +136,7 @@ def part_geo(data: dict, repeat: int) -> dict:
     node = search.node_minutes
     return {
         "load_s": load_s, "network_cold_s": cold, "network_warm_s": warm,
-        "points_s": points_s, "points_after_snap_s": after_snap,
+        "points_first_s": points_first, "points_s": points_s, "points_after_snap_s": after_snap,
         "nodes_within": float((node <= MINUTES).mean()),
         "points_within": float(np.nanmean(np.where(np.isnan(minutes), 0, minutes <= MINUTES))),
         "peak_mb": peak_mb(),
@@ -276,9 +280,10 @@ def main() -> int:
     ours, bare = res.get("geo"), res.get("bare")
     print()
     if isinstance(ours, dict):
-        print(f"geo: load {ours['load_s']:.2f} s; network step {ours['network_warm_s']:.2f} s "
+        print(f"geo: load {ours['load_s']:.2f} s; network step {ours['network_warm_s']:.3f} s "
               f"(first call {ours['network_cold_s']:.2f} s); demand points "
-              f"{ours['points_s']:.2f} s ({ours['points_after_snap_s']:.2f} s once snapped); "
+              f"{ours['points_first_s']:.2f} s the first time (the edges' quadtree built), "
+              f"{ours['points_s']:.2f} s after, {ours['points_after_snap_s']:.2f} s once snapped; "
               f"peak {ours['peak_mb']:,.0f} MB")
     if isinstance(ours, dict) and isinstance(bare, dict):
         print(f"bare SciPy dijkstra: {bare['search_s']:.2f} s (limit 15: "
@@ -298,15 +303,18 @@ def main() -> int:
         points = name == "pandana"  # pandana maps the demand points too; cityseer does not
         # their build counts, so geo's does too: the network read from geo's cache, the
         # first search (its edge index built) and the demand's snap and minutes
-        cold = ours["load_s"] + ours["network_cold_s"] + (ours["points_s"] if points else 0)
-        warm = ours["network_warm_s"] + (ours["points_s"] if points else 0)
+        cold = ours["load_s"] + ours["network_cold_s"] + (ours["points_first_s"] if points
+                                                          else 0)
+        # the app's case: the network searched and the demand snapped before
+        warm = ours["network_warm_s"] + (ours["points_after_snap_s"] if points else 0)
         steps = "nodes and demand points" if points else "every node"
         if isinstance(r, dict):
             print(f"{name}: build {r['build_s']:.2f} s + query {r['query_s']:.2f} s"
                   + (f" + points {r['points_s']:.2f} s" if "points_s" in r else "")
                   + f" = {r['total_s']:.2f} s; geo from its cached network {cold:.2f} s: "
-                  f"{r['total_s'] / cold:.1f}x (target >= 20); geo on a network already "
-                  f"searched (as the app) {warm:.2f} s: {r['total_s'] / warm:.1f}x; nodes "
+                  f"{r['total_s'] / cold:.1f}x (target >= 20); geo with the network searched and "
+                  f"the demand snapped before (the app) {warm:.2f} s: "
+                  f"{r['total_s'] / warm:.1f}x; nodes "
                   f"within {r['nodes_within']:.4f}; peak {r['peak_mb']:,.0f} MB")
             ratio, reference = r["total_s"] / cold, f"{name} build + query {r['total_s']:.1f} s"
         else:

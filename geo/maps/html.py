@@ -36,6 +36,11 @@ ASSET_MODES: tuple[str, ...] = ("inline", "data", "cdn")
 def esc(value: object) -> str:
     """HTML-escape a user string for popups, tooltips and legends (quotes and backticks too).
 
+    Braces are written as character references as well: folium (branca) reads the script
+    it renders as a Jinja template once more, so ``{{ 7*7 }}`` in a name would show 49 and
+    ``{% raw %}`` would break the page; and ``${...}`` would run inside a JavaScript
+    template literal. The browser shows them as typed.
+
     Parameters
     ----------
     value
@@ -47,7 +52,8 @@ def esc(value: object) -> str:
     """
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
-    return html.escape(str(value), quote=True).replace("`", "&#96;")
+    return (html.escape(str(value), quote=True).replace("`", "&#96;")
+            .replace("{", "&#123;").replace("}", "&#125;"))
 
 
 def json_for_script(obj: Any) -> str:

@@ -92,3 +92,17 @@ def test_explicit_systems_make_the_table_independent_of_crs(demo_table, tmp_path
     b = geo.read_stations(out, crs="gcj02")
     assert np.array_equal(a.geometry.x.to_numpy(), b.geometry.x.to_numpy())
     assert demo_table.loc[0, "坐标系"] == "gcj02"  # the original is untouched
+
+
+@pytest.mark.parametrize("name", ["{% raw %} 站", "{{ 7*7 }} 站", "{# 注 #} 站", "${alert(1)} 站"])
+def test_review_map_names_are_not_read_as_templates(demo_table, name):
+    # folium renders a tooltip's script and branca reads it as a Jinja template again:
+    # '{% raw %}' made the page fail, '{{ 7*7 }}' showed 49; '${...}' would run in the
+    # tooltip's JavaScript template literal
+    from html import unescape
+
+    t = demo_table.copy()
+    t.loc[0, "名称"] = name
+    page = review_map(t, crs="gcj02", selected=0).get_root().render()
+    assert name not in page and "49 站" not in page and "${alert" not in page
+    assert name in unescape(page)  # shown as typed

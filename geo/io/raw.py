@@ -9,6 +9,7 @@ the cells with their headers as written, and the row numbers a user sees.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import re
 import zipfile
@@ -583,23 +584,25 @@ def _forbidden_xml(exc: BaseException | None) -> bool:
 def _read_excel(p: Path, file: str, sheet: str | int | None) -> RawTable:
     import openpyxl
 
-    try:
-        book = openpyxl.load_workbook(p, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several kinds for damaged files
-        if _forbidden_xml(exc):
-            raise InputError("the workbook's XML declares entities or a DTD, which Excel and "
-                             "WPS never write and geo does not read (a crafted file?): "
-                             "save it again from Excel or WPS", file=file) from None
-        raise InputError(f"not a readable XLSX workbook ({exc})", file=file) from None
-    try:
+    # the file is opened here, so that it is closed whatever openpyxl raises (a workbook
+    # refused while loading left it open until the garbage collector came)
+    with contextlib.ExitStack() as stack:
+        try:
+            fh = stack.enter_context(open(p, "rb"))
+            book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises several kinds for damaged files
+            if _forbidden_xml(exc):
+                raise InputError("the workbook's XML declares entities or a DTD, which Excel "
+                                 "and WPS never write and geo does not read (a crafted "
+                                 "file?): save it again from Excel or WPS", file=file) from None
+            raise InputError(f"not a readable XLSX workbook ({exc})", file=file) from None
+        stack.callback(book.close)
         ws, warnings = choose_sheet(book, sheet, file)
         if hasattr(ws, "reset_dimensions"):
             # Read-only sheets trust the stored <dimension>, which some exporters get
             # wrong (e.g. "A1"): read every row and cell the sheet actually holds.
             ws.reset_dimensions()
         cells = sheet_rows(ws.iter_rows(values_only=True), file, MAX_COLUMNS)
-    finally:
-        book.close()
     while cells and all(blank(v) for v in cells[-1]):
         cells.pop()
     if not cells:

@@ -110,6 +110,7 @@ def test_a_vsicurl_vrt_makes_no_request(tmp_path: Path) -> None:
             pyogrio.read_dataframe(f"/vsicurl/{url}")
     finally:
         server.shutdown()
+        server.server_close()
     assert _Listener.seen == []
 
 

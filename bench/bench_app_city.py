@@ -41,16 +41,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _measure import peak_mb  # noqa: E402
 from _targets import target  # noqa: E402
 from bench_first_view import _local_only, _serve  # noqa: E402
-
-
-def _peak_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
 
 #: Installed before an action: the time of the next click or key press, and of the first
 #: change of the coverage KPI's text (and of the map's what-if markers) after it.
@@ -156,7 +149,7 @@ def main() -> int:
                 lambda: page.get_by_text(ui.t("method_network", "zh"), exact=True).click())
             page.wait_for_function(IDLE, timeout=180_000)
             along = (whatifs(), minutes("14"))
-            peak = _peak_mb(proc.pid)
+            peak = peak_mb(proc.pid)
         finally:
             browser.close()
             proc.terminate()

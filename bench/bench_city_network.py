@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -47,23 +46,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _measure import best_of, peak_mb
 from _targets import target
 
 SPEED = 4.8 * 1000 / 60  # walking, m/min
 MINUTES = 15.0
 _MARK = "BENCH-RESULT "
-
-
-def peak_mb() -> float:
-    """This process's peak resident memory (``VmHWM``: ``ru_maxrss`` would include the
-    parent's peak from before the fork)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def prepare(scale: float, out: Path) -> dict:
@@ -94,15 +82,6 @@ def _load(path: str) -> dict:
         return {k: z[k] for k in z.files}
 
 
-def _best(fn, repeat: int) -> tuple[float, object]:
-    best, value = float("inf"), None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        value = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, value
-
-
 def part_geo(data: dict, repeat: int) -> dict:
     from geo.network import eligible_edges, load_network, snap, station_search
     from geo.network.coverage import nearest_on_network
@@ -126,9 +105,9 @@ def part_geo(data: dict, repeat: int) -> dict:
     t0 = time.perf_counter()
     pt, near = points()  # the first: it builds the quadtree of the edges
     points_first = time.perf_counter() - t0
-    points_s, _ = _best(points, max(1, repeat - 1))
+    points_s, _ = best_of(points, max(1, repeat - 1))
     # as in the app after its first analysis: the network searched, its index built
-    warm, (st, search) = _best(network_step, repeat)
+    warm, (st, search) = best_of(network_step, repeat)
     t0 = time.perf_counter()
     nearest_on_network(net, st, pt, SPEED, MINUTES)
     after_snap = time.perf_counter() - t0
@@ -162,8 +141,8 @@ def part_bare(data: dict, repeat: int) -> dict:
     g = csr_matrix((np.concatenate([w, w[back]]), (rows, cols)), shape=(n, n))
     csr_s = time.perf_counter() - t0
     nodes = _station_nodes(data)
-    full, dist = _best(lambda: dijkstra(g, indices=nodes, min_only=True), repeat)
-    limited, _ = _best(lambda: dijkstra(g, indices=nodes, min_only=True, limit=MINUTES), repeat)
+    full, dist = best_of(lambda: dijkstra(g, indices=nodes, min_only=True), repeat)
+    limited, _ = best_of(lambda: dijkstra(g, indices=nodes, min_only=True, limit=MINUTES), repeat)
     return {"csr_build_s": csr_s, "search_s": full, "search_limit_s": limited,
             "nodes_within": float((dist <= MINUTES).mean()), "peak_mb": peak_mb()}
 

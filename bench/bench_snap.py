@@ -33,35 +33,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _measure import best_of
 from _targets import target
-
-
-def best_of(fn: Callable[[], Any], repeat: int) -> float:
-    """The best wall time of ``repeat`` calls of ``fn``.
-
-    Parameters
-    ----------
-    fn
-        What to time.
-    repeat
-        How many calls.
-
-    Returns
-    -------
-    float
-        Seconds.
-    """
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def pandana_network(network: Any) -> Any:
@@ -113,17 +90,17 @@ def part_snap(points: int, repeat: int) -> None:
     t0 = time.perf_counter()
     first = snap(network, x, y, eligible=eligible)
     first_s = time.perf_counter() - t0
-    geo_s = best_of(lambda: snap(network, x, y, eligible=eligible), repeat)
+    geo_s = best_of(lambda: snap(network, x, y, eligible=eligible), repeat)[0]
     on = int(first.ok.sum())
 
     kd = cKDTree(np.column_stack([network.x, network.y]))
-    kd_s = best_of(lambda: kd.query(np.column_stack([x, y])), repeat)
+    kd_s = best_of(lambda: kd.query(np.column_stack([x, y])), repeat)[0]
 
     import shapely
 
     tree = network.tree
     strtree_s = best_of(lambda: tree.query_nearest(shapely.points(x, y), max_distance=200.0),
-                        min(repeat, 2))
+                        min(repeat, 2))[0]
     rows = [("geo snap: nearest eligible edge + projection (index built)", geo_s),
             ("geo snap, first call (builds the edge index)", first_s),
             ("former core: shapely STRtree.query_nearest over the edges", strtree_s),
@@ -131,7 +108,7 @@ def part_snap(points: int, repeat: int) -> None:
     net = pandana_network(network)
     pandana_s = None
     if net is not None:
-        pandana_s = best_of(lambda: net.get_node_ids(x, y), repeat)
+        pandana_s = best_of(lambda: net.get_node_ids(x, y), repeat)[0]
         rows.append(("reference: pandana get_node_ids (nearest node)", pandana_s))
     print(f"{'':62} {'seconds':>8}")
     for name, took in rows:

@@ -26,10 +26,10 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import time
 
 import geopandas as gpd
 import numpy as np
+from _measure import best_of
 from _targets import target
 
 import geo
@@ -51,15 +51,6 @@ def _frames(points: int, stations: int, seed: int = 7):
                            "weight": rng.integers(1, 5, points)},
                           geometry=gpd.points_from_xy(dlon, dlat), crs=4326)
     return geo.read_stations(st), geo.read_demand(dm)
-
-
-def _best(fn, repeat: int) -> tuple[float, object]:
-    best, value = float("inf"), None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        value = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, value
 
 
 def _helsinki(points: int, seed: int = 7):
@@ -112,7 +103,7 @@ def main() -> int:
     else:
         stations, demand = _frames(args.points or 1_000_000, args.stations)
         what = f"{len(demand):,} points, {len(stations):,} stations"
-    t_base, base = _best(lambda: geo.analyze(stations, demand=demand, **kw), 1)
+    t_base, base = best_of(lambda: geo.analyze(stations, demand=demand, **kw), 1)
     base.summary()
     if base.network is not None:
         what += f", {base.network.network.n_nodes:,} street nodes"
@@ -133,8 +124,8 @@ def main() -> int:
             r.summary()
             return r
 
-        t_full, r_full = _best(full, args.repeat)
-        t_quick, r_quick = _best(quick, args.repeat)
+        t_full, r_full = best_of(full, args.repeat)
+        t_quick, r_quick = best_of(quick, args.repeat)
         same = r_full.summary() == r_quick.summary()
         print(f"+{k} what-if: full analysis {t_full:.3f} s, incremental {t_quick:.3f} s "
               f"({t_full / t_quick:.1f}x faster); same summary: {same}")
@@ -147,9 +138,9 @@ def main() -> int:
 
             added = table.iloc[len(stations):]
             lon, lat = added.geometry.x.to_numpy(), added.geometry.y.to_numpy()
-            t_net, _ = _best(lambda lon=lon, lat=lat: add_stations(base.network, lon, lat),
+            t_net, _ = best_of(lambda lon=lon, lat=lat: add_stations(base.network, lon, lat),
                              args.repeat)
-            t_inc, _ = _best(lambda table=table: scenario.add_incrementally(base, table),
+            t_inc, _ = best_of(lambda table=table: scenario.add_incrementally(base, table),
                              args.repeat)
             print(f"  of which: street update (snap, bounded Dijkstra, minimum) {t_net:.3f} s; "
                   f"the rest of add_incrementally (filters, tables) {t_inc - t_net:.3f} s; "

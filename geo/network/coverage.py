@@ -30,6 +30,7 @@ from geo.network.search import (
     Search,
     Snap,
     TravelTimes,
+    edge_set_key,
     eligible_edges,
     fragment_nodes,
     main_fragments,
@@ -455,8 +456,7 @@ def snap_demand(
     """
     digest = hashlib.blake2b(np.ascontiguousarray(x).tobytes(), digest_size=16)
     digest.update(np.ascontiguousarray(y).tobytes())
-    key = (digest.hexdigest(), float(max_distance_m),
-           hashlib.blake2b(np.packbits(eligible).tobytes(), digest_size=16).hexdigest())
+    key = (digest.hexdigest(), float(max_distance_m), edge_set_key(eligible))
     kept = _SNAPS.setdefault(network, {})
     if key not in kept:
         while len(kept) >= _SNAPS_KEPT:

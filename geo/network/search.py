@@ -63,6 +63,7 @@ __all__ = [
     "Search",
     "Snap",
     "TravelTimes",
+    "edge_set_key",
     "eligible_edges",
     "fragment_nodes",
     "main_fragments",
@@ -241,14 +242,25 @@ def eligible_edges(
 FEW_POINTS = 20
 
 
-def _mask_key(eligible: np.ndarray) -> str:
-    """A short name of a set of edges (for the indexes kept on the network)."""
+def edge_set_key(eligible: np.ndarray) -> str:
+    """A short name of a set of edges (one bool per edge), for what is kept per set: the
+    indexes on the network, the demand snaps of :func:`geo.network.coverage.snap_demand`.
+
+    Parameters
+    ----------
+    eligible
+        One bool per edge.
+
+    Returns
+    -------
+    str
+    """
     return hashlib.blake2b(np.packbits(eligible).tobytes(), digest_size=16).hexdigest()
 
 
 def _subset_tree(network: Network, eligible: np.ndarray) -> tuple[shapely.STRtree, np.ndarray]:
     """The spatial index of the eligible edges and their positions (kept on the network)."""
-    key = "eligible:" + _mask_key(eligible)
+    key = "eligible:" + edge_set_key(eligible)
     memo = network._memo
     if key not in memo:
         old = [k for k in memo if k.startswith("eligible:")]
@@ -348,7 +360,7 @@ def _nearest_segment(
         def tree() -> tuple[shapely.STRtree, np.ndarray]:
             return network.tree, np.arange(network.n_edges)
     else:
-        key, edges = _mask_key(eligible), eligible
+        key, edges = edge_set_key(eligible), eligible
 
         def tree() -> tuple[shapely.STRtree, np.ndarray]:
             return _subset_tree(network, eligible)

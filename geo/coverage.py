@@ -440,8 +440,7 @@ def _study_points(inputs: Inputs, s_lon: np.ndarray, s_lat: np.ndarray) -> tuple
         minx, miny, maxx, maxy = inputs.area.total_bounds
         return np.array([minx, maxx]), np.array([miny, maxy])
     if inputs.demand is not None and len(inputs.demand):
-        xy = shapely.get_coordinates(inputs.demand.geometry.array)  # one vectorised pass
-        return xy[:, 0], xy[:, 1]
+        return _point_lonlat(inputs.demand)
     near = _bulk(s_lon, s_lat)
     return s_lon[near], s_lat[near]
 

@@ -113,7 +113,14 @@ def not_degrees(geoms: np.ndarray) -> tuple[bool, tuple[float, float, float, flo
     tuple
         ``(min x, min y, max x, max y)`` of those features (NaN when none).
     """
-    bounds = shapely.bounds(np.asarray(geoms, dtype=object))
+    geoms = np.asarray(geoms, dtype=object)
+    if geoms.size and (shapely.get_type_id(geoms) == 0).all():
+        # points only (a demand table's million): their bounds are their coordinates,
+        # without GEOS building a box per point
+        x, y = shapely.get_x(geoms), shapely.get_y(geoms)
+        bounds = np.column_stack([x, y, x, y])
+    else:
+        bounds = shapely.bounds(geoms)
     present = np.isfinite(bounds).all(axis=1)
     b = bounds[present]
     if b.shape[0] == 0:

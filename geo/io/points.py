@@ -299,7 +299,10 @@ class _PointReader:
             return
         is_null = shapely.is_missing(geoms) | shapely.is_empty(geoms)
         not_point = ~is_null & (shapely.get_type_id(geoms) != 0)
-        pts = np.where(not_point, shapely.point_on_surface(geoms), geoms)
+        pts = geoms
+        if not_point.any():  # a point inside each shape; points as they are
+            pts = geoms.copy()
+            pts[not_point] = shapely.point_on_surface(geoms[not_point])
         has = ~is_null
         self.lon[has] = shapely.get_x(pts[has])
         self.lat[has] = shapely.get_y(pts[has])
@@ -631,14 +634,28 @@ class _PointReader:
             self.data, self.cols, ids, self.rows, categories, self.kind, weight,
             self.file, self.warnings, ok,
         )
+        # the file's own points when they are the answer already (a GeoParquet of WGS-84
+        # points): the same geometries, without making a million new ones
+        same = self._points_as_read() and systems.size == 1 and str(systems[0]) == "wgs84"
         if all_ok:
-            geometry = shapely.points(wlon, wlat)
+            geometry = self.raw.geometry if same else shapely.points(wlon, wlat)
         else:
             keep = np.flatnonzero(ok)
             out = out.iloc[keep].reset_index(drop=True)
-            geometry = shapely.points(wlon[keep], wlat[keep])
+            geometry = (self.raw.geometry[keep] if same
+                        else shapely.points(wlon[keep], wlat[keep]))
         frame = gpd.GeoDataFrame(out, geometry=geometry, crs=4326)
         return Table(frame, self.file, self.rej.to_list(), self.warnings)
+
+
+    def _points_as_read(self) -> bool:
+        """Every row's coordinates are its feature's own 2-D point (so that point is the
+        row's geometry as it is)."""
+        geoms = self.raw.geometry
+        return bool(
+            geoms is not None and self.n and self.from_geometry.all()
+            and (shapely.get_type_id(geoms) == 0).all() and not shapely.has_z(geoms).any()
+        )
 
 
 def _repeats(ids: pd.Series) -> np.ndarray:

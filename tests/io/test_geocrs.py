@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 from _helpers import ROOT
@@ -88,3 +89,26 @@ def test_members_of_every_form_are_found_and_known(tmp_path):
     assert crs_of_member("EPSG:4490").is_geographic
     assert crs_of_member("urn:ogc:def:crs:EPSG::999999") is None
     assert crs_of_member("http://example.com/my.prj") is None  # a link is never followed
+
+
+def test_not_degrees_of_points_as_of_their_bounds():
+    """Points take a shortcut (their coordinates are their bounds): the same answer as the
+    bounds of every geometry, with missing and empty points not counted."""
+    from geo.io.geocrs import not_degrees
+
+    rng = np.random.default_rng(7)
+    for share_out in (0.0, 0.3, 0.7, 1.0):
+        n = 200
+        x = rng.uniform(100, 130, n)
+        y = rng.uniform(20, 40, n)
+        out = rng.random(n) < share_out
+        x[out] = rng.uniform(300_000, 800_000, out.sum())
+        y[out] = rng.uniform(3_000_000, 3_500_000, out.sum())
+        pts = shapely.points(x, y).astype(object)
+        pts[:3] = [None, shapely.Point(), shapely.Point(1e6, 1e6)]
+        got = not_degrees(pts)
+        # the reference: the same points wrapped as 1-part multipoints take the bounds path
+        ref = not_degrees(np.array([shapely.MultiPoint([p]) if p is not None and not p.is_empty
+                                    else p for p in pts], dtype=object))
+        assert got[0] == ref[0]
+        np.testing.assert_array_equal(got[1], ref[1])

@@ -31,6 +31,7 @@ from pyproj import Transformer
 from geo import crs as crsmod
 from geo.errors import InputError
 from geo.io import read_demand, read_stations
+from geo.io.points import demand_table
 
 # --- coordinates as written -------------------------------------------------------------------
 
@@ -464,3 +465,44 @@ def test_read_stations_from_a_dataframe():
     gdf = read_stations(df)
     assert gdf["id"].tolist() == ["a"]
     assert_rejected(gdf, "mem.csv", 3, "lon", "abc")
+
+
+def test_geoparquet_points_in_wgs84_kept_as_read(tmp_path, monkeypatch):
+    """A GeoParquet of WGS-84 points (the city demo's million demand points): the table's
+    geometries are the file's own points, not new ones made from their coordinates."""
+    path = tmp_path / "d.parquet"
+    lon, lat = np.array([120.61, 120.62, 120.63]), np.array([31.29, 31.30, 31.31])
+    gpd.GeoDataFrame({"weight": [1, 2, 3]}, geometry=shapely.points(lon, lat),
+                     crs=4326).to_parquet(path)
+    made = []
+    real = shapely.points
+    monkeypatch.setattr(shapely, "points", lambda *a, **k: made.append(a) or real(*a, **k))
+    table = demand_table(path)
+    assert made == []
+    np.testing.assert_array_equal(xy(table.frame)[0], lon)
+    np.testing.assert_array_equal(xy(table.frame)[1], lat)
+    # GCJ-02 points move: new points are made
+    demand_table(path, crs="gcj02")
+    assert len(made) == 1
+
+
+@pytest.mark.parametrize("crs", ["wgs84", "gcj02"])
+def test_geodata_points_3d_and_shapes_become_2d_points(tmp_path, crs):
+    """Not reused as read: 3-D points (the table's points are 2-D), shapes (a point inside
+    each), and any system that moves the points (GCJ-02)."""
+    path = tmp_path / "s.geojson"
+    geoms = [shapely.Point(120.61, 31.29, 5.0), shapely.box(120.62, 31.30, 120.63, 31.31),
+             shapely.Point(120.64, 31.32)]
+    gpd.GeoDataFrame({"编号": ["a", "b", "c"]}, geometry=geoms, crs=4326).to_file(path)
+    gdf = read_stations(path, crs=crs)
+    got = gdf.geometry.array
+    assert not shapely.has_z(got).any()
+    assert (shapely.get_type_id(got) == 0).all()
+    lon, lat = xy(gdf)
+    want_lon = np.array([120.61, shapely.point_on_surface(geoms[1]).x, 120.64])
+    want_lat = np.array([31.29, shapely.point_on_surface(geoms[1]).y, 31.32])
+    if crs == "gcj02":
+        want_lon, want_lat = crsmod.gcj02_to_wgs84(want_lon, want_lat)
+    np.testing.assert_allclose(lon, want_lon, atol=1e-12)
+    np.testing.assert_allclose(lat, want_lat, atol=1e-12)
+    assert shapely.contains(geoms[1], gdf.geometry.array[1]) or crs == "gcj02"

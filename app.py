@@ -298,7 +298,7 @@ def gather_inputs(uploads: dict[str, Any], crs: str, demo_name: str = "canglang"
     for gdf in used:  # the analysis lists most of these again; the table shows each once
         seen.extend(gdf.attrs.get("rejected", []))
         notes.extend(gdf.attrs.get("warnings", []))
-    label = T(f"demo_{demo_name}") if demo else T("dataset_uploads")
+    label = ui.demo_label(demo_name, lang) if demo else T("dataset_uploads")
     basis = Basis(
         dataset=label,
         stations=tuple(_src(g) for g in chosen["stations"]),
@@ -502,7 +502,7 @@ def _sidebar() -> Choices:
 
         demo_name = st.selectbox(
             T("demo_choice"), ["canglang", "helsinki", "city"],
-            format_func=lambda d: T(f"demo_{d}"),
+            format_func=lambda d: ui.demo_label(d, lang),
             key="demo_name", on_change=_demo_changed,
         )
         with st.expander(T("data"), expanded=False):

@@ -124,7 +124,7 @@ def main() -> int:
                 return (probe["kpi"] - probe["event"]) / 1000, drawn
 
             page.get_by_label(ui.t("demo_choice", "zh")).click()
-            city = act(lambda: page.get_by_role("option", name=ui.t("demo_city", "zh")).click())
+            city = act(lambda: page.get_by_role("option", name=ui.demo_label("city", "zh")).click())
             expect(page.locator(".st-key-basis")).to_contain_text("示意城市", timeout=60_000)
 
             def whatifs() -> list[tuple[float, float | None]]:

@@ -38,6 +38,7 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
+from geo.errors import SettingsError
 from geo.paths import atomic_file, cache_root
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "FILES",
     "SEED",
     "City",
+    "app_scale",
     "city_folder",
     "counts_for",
     "make_city",
@@ -144,13 +146,39 @@ def counts_for(scale: float) -> dict[str, int]:
     }
 
 
-def city_folder(scale: float = APP_SCALE, seed: int = SEED, *, make: bool = True) -> Path:
+def app_scale() -> float:
+    """The scale of the city the app opens: ``GEO_CITY_SCALE`` when set (``1`` for the whole
+    city of 1,000,000 demand points), else :data:`APP_SCALE`.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    SettingsError
+        When ``GEO_CITY_SCALE`` is not a number above 0 and at most 4.
+    """
+    text = os.environ.get("GEO_CITY_SCALE", "").strip()
+    if not text:
+        return APP_SCALE
+    try:
+        scale = float(text)
+    except ValueError:
+        scale = float("nan")
+    if not np.isfinite(scale) or scale <= 0 or scale > 4:
+        raise SettingsError(f"GEO_CITY_SCALE must be a number above 0 and at most 4 (1 is the whole "
+                         f"city of 1,000,000 demand points), not {text!r}")
+    return scale
+
+
+def city_folder(scale: float | None = None, seed: int = SEED, *, make: bool = True) -> Path:
     """The cache folder of a city (``$GEO_CACHE_DIR/demo/city-<scale>-<seed>``), made if asked.
 
     Parameters
     ----------
     scale, seed
-        As :func:`make_city`.
+        As :func:`make_city`; the scale defaults to :func:`app_scale`.
     make
         Generate the city there when it is not complete yet.
 
@@ -158,6 +186,8 @@ def city_folder(scale: float = APP_SCALE, seed: int = SEED, *, make: bool = True
     -------
     pathlib.Path
     """
+    if scale is None:
+        scale = app_scale()
     where = cache_root("demo", f"city-{scale:g}-{seed}")
     if make:
         make_city(where, scale=scale, seed=seed)

@@ -93,8 +93,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "demo_choice": ("演示数据 Demo", "Demo data"),
     "demo_canglang": ("沧浪街道（苏州，直线）", "Canglang Street (Suzhou, straight line)"),
     "demo_helsinki": ("赫尔辛基（真实路网）", "Helsinki (real street network)"),
-    "demo_city": ("示意城市（生成：10 万需求点、200 个站点、自有路网）",
-                  "Generated city (100,000 demand points, 200 stations, its own streets)"),
+    "demo_city": ("示意城市（生成：{points}需求点、{stations} 个站点、自有路网）",
+                  "Generated city ({points} demand points, {stations} stations, its own streets)"),
     "demo_note_city": (
         "**示意数据**：示意城市是程序生成的虚构城市（街道、河道、桥梁、站点、需求和网格均为虚构），"
         "用来展示全市规模的分析。 / **Illustrative data**: a generated, invented city.",
@@ -418,6 +418,39 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """
     zh, en = TEXT[key]
     return en if lang == "en" else zh
+
+
+def demo_label(name: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The name of a demo dataset as the app lists it; the generated city's with the counts
+    of the scale the app opens (:func:`geo.demo_city.app_scale`).
+
+    Parameters
+    ----------
+    name
+        ``canglang``, ``helsinki`` or ``city``.
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    str
+    """
+    text = t(f"demo_{name}", lang)
+    if name != "city":
+        return text
+    from geo.demo_city import app_scale, counts_for
+
+    counts = counts_for(app_scale())
+    return text.format(points=_count(counts["demand_points"], lang),
+                       stations=f"{counts['stations']:,}")
+
+
+def _count(n: int, lang: str) -> str:
+    """``100,000`` in English; ``10 万`` in Chinese when a whole number of 万 (else
+    ``12,345 个``)."""
+    if lang != "en" and n >= 10_000 and n % 10_000 == 0:
+        return f"{n // 10_000:,} 万"
+    return f"{n:,} 个" if lang != "en" else f"{n:,}"
 
 
 #: Siting solvers: key → (Chinese, English).

@@ -224,3 +224,30 @@ def test_the_script_prints_what_it_made(tmp_path, capsys):
     assert (tmp_path / "streets.osm.pbf").is_file() and (tmp_path / "demand.csv").is_file()
     script.main(["--scale", "0.005", "--out", str(tmp_path)])
     assert "already there" in capsys.readouterr().out
+
+
+def test_app_scale_from_the_environment(monkeypatch):
+    """``GEO_CITY_SCALE`` chooses the city the app opens (1: the whole city); the app's list
+    names that city's counts; a wrong value is refused, naming the variable."""
+    from geo import ui_text as ui
+    from geo.demo_city import APP_SCALE, app_scale
+    from geo.errors import SettingsError
+
+    monkeypatch.delenv("GEO_CITY_SCALE", raising=False)
+    assert app_scale() == APP_SCALE
+    assert ui.demo_label("city", "zh") == "示意城市（生成：10 万需求点、200 个站点、自有路网）"
+    assert ui.demo_label("city", "en").startswith("Generated city (100,000 demand points, "
+                                                  "200 stations")
+    monkeypatch.setenv("GEO_CITY_SCALE", "1")
+    assert app_scale() == 1.0
+    assert ui.demo_label("city", "zh") == "示意城市（生成：100 万需求点、2,000 个站点、自有路网）"
+    assert ui.demo_label("city", "en").startswith("Generated city (1,000,000 demand points, "
+                                                  "2,000 stations")
+    monkeypatch.setenv("GEO_CITY_SCALE", "0.013")
+    counts = counts_for(0.013)
+    assert f"{counts['demand_points']:,} demand points" in ui.demo_label("city", "en")
+    assert ui.demo_label("canglang", "zh") == ui.t("demo_canglang", "zh")
+    for bad in ("0", "-1", "nan", "big", "5"):
+        monkeypatch.setenv("GEO_CITY_SCALE", bad)
+        with pytest.raises(SettingsError, match="GEO_CITY_SCALE"):
+            app_scale()

@@ -167,8 +167,8 @@ def app_scale() -> float:
     except ValueError:
         scale = float("nan")
     if not np.isfinite(scale) or scale <= 0 or scale > 4:
-        raise SettingsError(f"GEO_CITY_SCALE must be a number above 0 and at most 4 (1 is the whole "
-                         f"city of 1,000,000 demand points), not {text!r}")
+        raise SettingsError(f"GEO_CITY_SCALE must be a number above 0 and at most 4 (1 is the "
+                            f"whole city of 1,000,000 demand points), not {text!r}")
     return scale
 
 

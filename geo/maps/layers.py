@@ -270,29 +270,36 @@ def demand_frame(
     """Demand to draw: the points, or per cell when there are many (at most ``cell_limit``
     cells, else squares of several cells)."""
     p = result.points
-    frame = pd.DataFrame(
-        {
-            "id": p["id"].astype(str).to_numpy(),
-            "lon": p["lon"].to_numpy(dtype=float),
-            "lat": p["lat"].to_numpy(dtype=float),
-            "weight": p["weight"].to_numpy(dtype=float),
-            "minutes": p["minutes"].to_numpy(dtype=float),
-            "nearest": p["nearest"].to_numpy(dtype=object),
-            "covered": p["covered"].to_numpy(dtype=bool),
-        }
-    )
-    if len(frame) <= DEMAND_POINT_LIMIT:
+    if len(p) <= DEMAND_POINT_LIMIT:
+        frame = pd.DataFrame(
+            {
+                "id": p["id"].astype(str).to_numpy(),
+                "lon": p["lon"].to_numpy(dtype=float),
+                "lat": p["lat"].to_numpy(dtype=float),
+                "weight": p["weight"].to_numpy(dtype=float),
+                "minutes": p["minutes"].to_numpy(dtype=float),
+                "nearest": p["nearest"].to_numpy(dtype=object),
+                "covered": p["covered"].to_numpy(dtype=bool),
+            }
+        )
         return frame, False
-    w = frame["weight"].to_numpy()
-    frame["wlon"] = frame["lon"] * w
-    frame["wlat"] = frame["lat"] * w
-    frame["wcov"] = np.where(frame["covered"], w, 0.0)
-    g = frame.assign(cell=_draw_cells(result, cell_limit)).groupby("cell", sort=False)
-    agg = g.agg(
+    # many points (a city's million): grouped on integer codes, without a text per point
+    codes, labels = _draw_cells(result, cell_limit)
+    w = p["weight"].to_numpy(dtype=float)
+    lon = p["lon"].to_numpy(dtype=float)
+    lat = p["lat"].to_numpy(dtype=float)
+    frame = pd.DataFrame({
+        "weight": w, "wlon": lon * w, "wlat": lat * w,
+        "wcov": np.where(p["covered"].to_numpy(dtype=bool), w, 0.0), "lon": lon, "lat": lat,
+        "minutes": p["minutes"].to_numpy(dtype=float),
+    })
+    agg = frame.groupby(codes, sort=False).agg(
         weight=("weight", "sum"), wlon=("wlon", "sum"), wlat=("wlat", "sum"),
         wcov=("wcov", "sum"), lon=("lon", "mean"), lat=("lat", "mean"),
-        minutes=("minutes", "min"), n=("id", "size"),
-    ).reset_index()
+        minutes=("minutes", "min"), n=("weight", "size"),
+    )
+    agg.insert(0, "cell", labels[agg.index.to_numpy()])
+    agg = agg.reset_index(drop=True)
     has = agg["weight"] > 0
     agg.loc[has, "lon"] = agg.loc[has, "wlon"] / agg.loc[has, "weight"]
     agg.loc[has, "lat"] = agg.loc[has, "wlat"] / agg.loc[has, "weight"]
@@ -302,24 +309,28 @@ def demand_frame(
     return agg, True
 
 
-def _draw_cells(result: CoverageResult, limit: int = DEMAND_CELL_LIMIT) -> np.ndarray:
-    """The cell each demand point is drawn in: its own cell, or — when there are more cells
-    than a map can carry (``limit``) — a square of k × k cells."""
-    cells = result.points["cell"].astype(str).to_numpy()
-    n_cells = pd.unique(cells).size
-    if n_cells <= limit:
-        return cells
+def _draw_cells(
+    result: CoverageResult, limit: int = DEMAND_CELL_LIMIT
+) -> tuple[np.ndarray, np.ndarray]:
+    """The cell each demand point is drawn in — its own cell, or, when there are more cells
+    than a map can carry (``limit``), a square of k × k cells — as a code per point (in
+    order of first appearance) and a label per code."""
+    codes, labels = pd.factorize(result.points["cell"], sort=False, use_na_sentinel=False)
+    labels = np.asarray(labels, dtype=object).astype(str)
+    if labels.size <= limit:
+        return codes, labels
     xy = result.metric_coords()
-    k = int(np.ceil(np.sqrt(n_cells / limit)))
+    k = int(np.ceil(np.sqrt(labels.size / limit)))
     while True:
         side = result.settings.cell_m * k
         ix = np.floor(xy.x / side).astype("int64")
         iy = np.floor(xy.y / side).astype("int64")
         keys = ix * 2**32 + (iy - iy.min())
-        if pd.unique(keys).size <= limit:
+        codes, uniq = pd.factorize(keys, sort=False)
+        if uniq.size <= limit:
             break
         k += 1
-    return np.char.add(f"{side:g}m:", keys.astype(str))
+    return codes, np.char.add(f"{side:g}m:", uniq.astype(str)).astype(object)
 
 
 def demand_features(

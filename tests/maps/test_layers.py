@@ -89,3 +89,58 @@ def test_many_demand_points_drawn_per_cell(demo, monkeypatch):
     weights = [float(re.search(r"· ([\d,.]+) ·", f["properties"]["t"]).group(1).replace(",", ""))
                for f in demand]
     assert sum(weights) == pytest.approx(demo.total_demand, rel=1e-3)
+
+
+def _demand_frame_by_text(result, cell_limit):
+    """The reference: a text label per point and a pandas groupby on it (the method before
+    integer codes; slow for a million points, plain enough to trust)."""
+    import pandas as pd
+
+    p = result.points
+    cells = p["cell"].astype(str).to_numpy()
+    if pd.unique(cells).size > cell_limit:
+        xy = result.metric_coords()
+        k = int(np.ceil(np.sqrt(pd.unique(cells).size / cell_limit)))
+        while True:
+            side = result.settings.cell_m * k
+            ix = np.floor(xy.x / side).astype("int64")
+            iy = np.floor(xy.y / side).astype("int64")
+            keys = ix * 2**32 + (iy - iy.min())
+            if pd.unique(keys).size <= cell_limit:
+                break
+            k += 1
+        cells = np.char.add(f"{side:g}m:", keys.astype(str))
+    w = p["weight"].to_numpy(dtype=float)
+    frame = pd.DataFrame({
+        "cell": cells, "weight": w, "wlon": p["lon"].to_numpy() * w,
+        "wlat": p["lat"].to_numpy() * w, "wcov": np.where(p["covered"], w, 0.0),
+        "lon": p["lon"].to_numpy(dtype=float), "lat": p["lat"].to_numpy(dtype=float),
+        "minutes": p["minutes"].to_numpy(dtype=float)})
+    return frame.groupby("cell", sort=False).agg(
+        weight=("weight", "sum"), wlon=("wlon", "sum"), wlat=("wlat", "sum"),
+        wcov=("wcov", "sum"), lon=("lon", "mean"), lat=("lat", "mean"),
+        minutes=("minutes", "min"), n=("weight", "size")).reset_index()
+
+
+@pytest.mark.parametrize("cell_limit", [10_000, 40, 7])
+def test_demand_per_cell_as_grouped_by_text(demo, monkeypatch, cell_limit):
+    """Many points are grouped on integer codes (a city's million without a text per
+    point): the same cells, in the same order, with the same sums as a groupby on each
+    point's cell label — its own cells, and squares of k × k cells when they are too many."""
+    monkeypatch.setattr(maps.layers, "DEMAND_POINT_LIMIT", 10)
+    got, per_cell = maps.layers.demand_frame(demo, cell_limit)
+    want = _demand_frame_by_text(demo, cell_limit)
+    assert per_cell
+    assert got["cell"].tolist() == want["cell"].tolist() == got["id"].tolist()
+    assert len(got) <= cell_limit
+    if cell_limit == 10_000:
+        assert len(got) == demo.points["cell"].nunique()
+    else:
+        assert got["cell"].str.contains("m:").all()
+    for col in ("weight", "wcov", "minutes", "n"):
+        np.testing.assert_array_equal(got[col].to_numpy(), want[col].to_numpy())
+    has = want["weight"].to_numpy() > 0
+    np.testing.assert_array_equal(got["lon"].to_numpy()[has],
+                                  (want["wlon"] / want["weight"]).to_numpy()[has])
+    np.testing.assert_array_equal(got["covered"].to_numpy(),
+                                  (want["wcov"] >= want["weight"] - 1e-9).to_numpy())

@@ -68,13 +68,22 @@ def assign_grid_codes(
     out = np.full(np.size(lon), -1, dtype="int64")
     if grids is None or len(grids) == 0:
         return out
-    tree = shapely.STRtree(grids.geometry.to_numpy())
-    pt_idx, grid_idx = tree.query(shapely.points(lon, lat), predicate="intersects")
-    order = np.lexsort((grid_idx, pt_idx))
-    pt_idx, grid_idx = pt_idx[order], grid_idx[order]
-    first = np.ones(pt_idx.size, dtype=bool)
-    first[1:] = pt_idx[1:] != pt_idx[:-1]
-    out[pt_idx[first]] = grid_idx[first]
+    lon = np.asarray(lon, dtype="float64")
+    lat = np.asarray(lat, dtype="float64")
+    geoms = np.asarray(grids.geometry.to_numpy(), dtype=object)
+    bounds = shapely.bounds(geoms)  # NaN for a missing or empty polygon: it holds nothing
+    # the points in longitude order: each 网格 looks only at the points of its own x-range
+    order = np.argsort(lon, kind="stable")
+    xs = lon[order]
+    lo = np.searchsorted(xs, bounds[:, 0], side="left")
+    hi = np.searchsorted(xs, bounds[:, 2], side="right")
+    # last to first: where 网格 share a border, the first in file order is written last
+    for j in np.flatnonzero(np.isfinite(bounds).all(axis=1))[::-1]:
+        cand = order[lo[j]:hi[j]]
+        cand = cand[(lat[cand] >= bounds[j, 1]) & (lat[cand] <= bounds[j, 3])]
+        if cand.size:
+            shapely.prepare(geoms[j])
+            out[cand[shapely.intersects_xy(geoms[j], lon[cand], lat[cand])]] = j
     return out
 
 

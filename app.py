@@ -191,8 +191,11 @@ def run_analysis(
             snap_limit_m=snap_limit_m,
         )
 
+    # a what-if result shares the points and tables of the analysis without it: counted as
+    # what it adds, and kept while that analysis is (it keeps it recent)
+    base = ("analysis", inputs_key, settings, (), network, snap_limit_m) if whatif else None
     return _memo().get(("analysis", inputs_key, settings, whatif, network, snap_limit_m),
-                       compute)
+                       compute, base=base)
 
 
 def run_siting(

@@ -15,7 +15,7 @@ import contextlib
 import sys
 import threading
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import cachetools
 import numpy as np
@@ -46,28 +46,51 @@ def _object_bytes(values: np.ndarray) -> int:
     return int(sum(sys.getsizeof(v) for v in sample) * (values.size / sample.size))
 
 
-def _frame_bytes(obj: pd.DataFrame | pd.Series) -> int:
+def _column_memory(col: pd.Series) -> tuple[Hashable, int]:
+    """One column's memory and a key for what holds it — the root numpy buffer (shared by
+    the columns of one block), the Arrow buffers, the geometries' array — so that shallow
+    copies of a table, which share them, count them once."""
+    values = col.array
+    if col.dtype.name == "geometry":
+        geoms = np.asarray(values)
+        n = int(shapely.get_num_coordinates(geoms).sum()) * 16 + len(geoms) * _GEOMETRY_OVERHEAD
+        return ("array", id(_root(geoms))), n + int(geoms.nbytes)
+    chunked = getattr(values, "_pa_array", None)
+    if chunked is not None:  # Arrow-backed (text columns)
+        key = ("arrow", *(b.address for c in chunked.chunks for b in c.buffers() if b))
+        return key, int(chunked.nbytes)
+    if isinstance(values, np.ndarray) or hasattr(values, "_ndarray"):
+        root = _root(np.asarray(getattr(values, "_ndarray", values)))
+        n = int(root.nbytes)
+        if root.dtype == object:
+            n += _object_bytes(root.ravel())
+        return ("array", id(root)), n
+    return ("array", id(values)), int(col.memory_usage(deep=False, index=False))
+
+
+def _root(a: np.ndarray) -> np.ndarray:
+    """The array whose buffer ``a`` views (``a`` itself when it owns its data)."""
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
+def _frame_bytes(obj: pd.DataFrame | pd.Series, seen: set[Hashable]) -> int:
     """A table's memory: pandas' shallow count, Python objects (strings) sampled, plus the
-    geometries' coordinates, which pandas counts as pointers only."""
-    if isinstance(obj, pd.Series):
-        n = int(obj.memory_usage(deep=False, index=True))
-        series = [obj]
-    else:
-        n = int(obj.memory_usage(deep=False, index=True).sum())
-        series = [obj[c] for c in obj.columns]
+    geometries' coordinates, which pandas counts as pointers only; a column array already
+    counted (``seen``: shared with another table, e.g. a shallow copy) counts nothing."""
+    series = [obj] if isinstance(obj, pd.Series) else [obj.iloc[:, j] for j in
+                                                       range(obj.shape[1])]
+    n = int(obj.index.memory_usage(deep=False))
     for col in series:
-        if col.dtype == object:
-            n += _object_bytes(np.asarray(col.to_numpy(dtype=object)))
-    columns = [c for c in series if c.dtype.name == "geometry"]
-    for col in columns:
-        if col.dtype.name == "geometry":
-            geoms = np.asarray(col.array)
-            n += int(shapely.get_num_coordinates(geoms).sum()) * 16
-            n += len(geoms) * _GEOMETRY_OVERHEAD
+        key, size = _column_memory(col)
+        if key not in seen:
+            seen.add(key)
+            n += size
     return n
 
 
-def size_of(obj: Any) -> int:
+def size_of(obj: Any, exclude: Any = None) -> int:
     """Estimate the memory ``obj`` holds, in bytes, following its references.
 
     Counts numpy arrays by their buffers, pandas and GeoPandas tables by their columns
@@ -79,20 +102,23 @@ def size_of(obj: Any) -> int:
     ----------
     obj
         A value to keep, e.g. a :class:`geo.CoverageResult` or a GeoDataFrame.
+    exclude
+        A value whose memory ``obj`` shares and that is counted elsewhere (e.g. the analysis
+        a what-if result was derived from): what ``obj`` holds of it counts nothing.
 
     Returns
     -------
     int
         The estimate, in bytes.
     """
-    seen: set[int] = set()
+    seen: set[Hashable] = set()
 
     def walk(o: Any, depth: int) -> int:
         if id(o) in seen or depth > _MAX_DEPTH:
             return 0
         seen.add(id(o))
         if isinstance(o, (pd.DataFrame, pd.Series)):
-            return _frame_bytes(o)
+            return _frame_bytes(o, seen)
         if isinstance(o, np.ndarray):
             base = o if o.base is None else o.base
             if base is not o and id(base) in seen:
@@ -124,7 +150,29 @@ def size_of(obj: Any) -> int:
                     n += walk(getattr(o, name), depth + 1)
         return n
 
+    if exclude is not None:
+        walk(exclude, 0)
     return walk(obj, 0)
+
+
+class _Kept(NamedTuple):
+    value: Any
+    size: int
+    base: Hashable
+
+
+class _LRU(cachetools.LRUCache):
+    """An LRU cache of :class:`_Kept` entries, sized by their estimate, that says which
+    key it drops for room."""
+
+    def __init__(self, maxsize: int, evicted: Callable[[Hashable], None]) -> None:
+        super().__init__(maxsize, getsizeof=lambda kept: kept.size)
+        self._evicted = evicted
+
+    def popitem(self) -> tuple[Hashable, _Kept]:
+        key, kept = super().popitem()
+        self._evicted(key)
+        return key, kept
 
 
 class Memo:
@@ -148,12 +196,13 @@ class Memo:
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = int(max_bytes)
-        self._cache: cachetools.LRUCache = cachetools.LRUCache(self.max_bytes,
-                                                               getsizeof=size_of)
+        self._cache = _LRU(self.max_bytes, self._evicted)
+        #: base key → the keys of values derived from it (dropped with it)
+        self._derived: dict[Hashable, set[Hashable]] = {}
         self._lock = threading.Lock()
         self._computing: dict[Hashable, threading.Lock] = {}
 
-    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+    def get(self, key: Hashable, compute: Callable[[], T], *, base: Hashable = None) -> T:
         """The value kept for ``key``, or ``compute()`` kept (if it fits) and returned.
 
         Parameters
@@ -164,33 +213,60 @@ class Memo:
         compute
             Makes the value when it is not kept; its exceptions pass through and
             nothing is kept.
+        base
+            The key of a kept value this one is derived from and shares memory with (an
+            analysis with what-if stations and the analysis without them): only what this
+            value holds beyond it is counted, using this value keeps the base recent, and
+            dropping the base drops this value too (so that no memory goes uncounted).
 
         Returns
         -------
         The value.
         """
         with self._lock:
-            try:
-                return self._cache[key]
-            except KeyError:
-                pass
+            kept = self._hit(key)
+            if kept is not None:
+                return kept.value
             key_lock = self._computing.setdefault(key, threading.Lock())
         with key_lock:  # one computation per key at a time; the others wait here
             with self._lock:
-                try:
-                    return self._cache[key]
-                except KeyError:
-                    pass
+                kept = self._hit(key)
+                if kept is not None:
+                    return kept.value
             try:
                 value = compute()
-                # a value larger than the whole bound is returned, not kept
-                with self._lock, contextlib.suppress(ValueError):
-                    self._cache[key] = value
+                with self._lock:
+                    self._keep(key, value, base)
             finally:
                 with self._lock:
                     if self._computing.get(key) is key_lock:
                         del self._computing[key]
         return value
+
+    def _hit(self, key: Hashable) -> _Kept | None:
+        """The kept entry of ``key`` (its base made the more recent), or ``None``."""
+        kept = self._cache.get(key)
+        if kept is not None and kept.base is not None:
+            self._cache.get(kept.base)
+        return kept
+
+    def _keep(self, key: Hashable, value: Any, base: Hashable) -> None:
+        base_kept = self._cache.get(base) if base is not None else None
+        size = size_of(value, exclude=base_kept.value if base_kept is not None else None)
+        owner = base if base_kept is not None else None
+        with contextlib.suppress(ValueError):  # larger than the whole bound: not kept
+            self._cache[key] = _Kept(value, size, owner)
+            if owner is not None:
+                if owner not in self._cache:  # dropped for this value's room: not counted
+                    self._cache.pop(key, None)
+                    return
+                self._derived.setdefault(owner, set()).add(key)
+                self._cache.get(owner)
+
+    def _evicted(self, key: Hashable) -> None:
+        """``key`` was dropped for room: what was derived from it goes with it."""
+        for k in self._derived.pop(key, ()):
+            self._cache.pop(k, None)
 
     @property
     def bytes_kept(self) -> int:
@@ -207,3 +283,4 @@ class Memo:
         """Drop every kept value."""
         with self._lock:
             self._cache.clear()
+            self._derived.clear()

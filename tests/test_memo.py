@@ -127,3 +127,60 @@ def test_sessions_asking_for_the_same_missing_value_compute_it_once() -> None:
     for t in threads:
         t.join()
     assert len(calls) == 1 and len(got) == 8 and all(g is got[0] for g in got)
+
+
+def _table(n: int) -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(0)
+    return gpd.GeoDataFrame(
+        {"w": rng.random(n), "id": pd.array([f"D{i}" for i in range(n)],
+                                            dtype="string[pyarrow]")},
+        geometry=shapely.points(rng.random(n), rng.random(n)), crs=4326)
+
+
+def test_size_of_a_shallow_copy_beyond_its_original() -> None:
+    """A table derived by a shallow copy and one new column (a what-if's points from the
+    analysis without it) holds only that column beyond the original."""
+    base = _table(20_000)
+    derived = base.copy(deep=False)
+    derived["minutes"] = np.arange(20_000, dtype="float64")
+    full = size_of(derived)
+    assert full >= size_of(base) > 20_000 * (16 + 8)
+    extra = size_of(derived, exclude=base)
+    assert 20_000 * 8 <= extra < 20_000 * 8 * 1.5 + 10_000
+    # two tables sharing columns, counted together: each column once
+    assert size_of([base, derived]) < size_of(base) + extra * 1.5
+    # a deep copy shares nothing
+    assert size_of(base.copy(deep=True), exclude=base) > 0.9 * size_of(base)
+
+
+def test_derived_values_count_what_they_add_and_go_with_their_base() -> None:
+    base_value = _table(20_000)
+    one = size_of(base_value)
+    memo = Memo(int(one * 1.6))  # the base and its what-ifs fit only counted as their extra
+    assert memo.get("base", lambda: base_value) is base_value
+
+    def derived(k: int):
+        def make():
+            out = base_value.copy(deep=False)
+            out["minutes"] = np.full(20_000, float(k))
+            return out
+        return make
+
+    for k in range(3):
+        memo.get(("whatif", k), derived(k), base="base")
+    assert "base" in memo and all(("whatif", k) in memo for k in range(3))
+    assert memo.bytes_kept < one * 1.6
+    # using a what-if keeps its base recent: another value evicts what-ifs first, not it
+    for k in range(3):
+        memo.get(("whatif", k), derived(k), base="base")
+    memo.get("other", lambda: np.zeros(int(one * 0.5) // 8))
+    assert "other" in memo and memo.bytes_kept <= one * 1.6
+    assert "base" in memo
+    # the base dropped for room: its what-ifs go with it (their shared memory is not left
+    # uncounted), and they are made again on the next use
+    memo.get("big", lambda: np.zeros(int(one * 1.2) // 8))
+    assert "base" not in memo
+    assert not any(("whatif", k) in memo for k in range(3))
+    calls = []
+    memo.get(("whatif", 1), lambda: calls.append(1) or derived(1)(), base="base")
+    assert calls == [1]

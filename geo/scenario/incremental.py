@@ -23,7 +23,7 @@ analyses in full; so it does where the full analysis would refuse the street net
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -98,10 +98,10 @@ def add_incrementally(
     if along_streets:
         assert out.network is not None
         n_pts = job.x.size  # the straight-line minutes with the new stations (overstatement)
-        straight, _, _ = _straight_added(out.network.straight_minutes,
-                                         np.full(n_pts, -1, dtype="int64"),
-                                         np.zeros(n_pts, dtype=bool), job, new_xy[new_used],
-                                         int(prep.used.sum()), settings)
+        straight, _, _ = _straight_added(
+            out.network.straight_minutes, np.full(n_pts, -1, dtype="int64"),
+            np.zeros(n_pts, dtype=bool), job, new_xy[new_used], int(prep.used.sum()),
+            settings, _near_of(out, out.network.straight_minutes, job, settings))
         new_lon = marked.geometry.x.to_numpy(dtype="float64")[n_old:][new_used]
         new_lat = marked.geometry.y.to_numpy(dtype="float64")[n_old:][new_used]
         try:  # the full analysis refuses a network most stations lie outside
@@ -116,9 +116,9 @@ def add_incrementally(
             return None
         new_out = KernelOutput(net_cov.minutes, net_cov.nearest, net_cov.unique, net_cov)
     else:
-        minutes, nearest, unique = _straight_added(out.minutes, out.nearest, out.unique, job,
-                                                   new_xy[new_used], int(prep.used.sum()),
-                                                   settings)
+        minutes, nearest, unique = _straight_added(
+            out.minutes, out.nearest, out.unique, job, new_xy[new_used],
+            int(prep.used.sum()), settings, _near_of(out, out.minutes, job, settings))
         new_out = KernelOutput(minutes, nearest, unique)
     station_x = np.concatenate([prep.station_x, new_xy[:, 0]])
     station_y = np.concatenate([prep.station_y, new_xy[:, 1]])
@@ -150,8 +150,14 @@ def _straight_added(
     new_xy: np.ndarray,
     position: int,
     settings: Settings,
+    near: NearIndex | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Straight-line minutes, nearest station and unique coverage with stations added.
+
+    A new station changes a point only where it is nearer than the point's nearest station
+    or within the limit. Points whose nearest station is within the limit (``near``) can
+    only change within the limit's distance of the new station: one KD-tree ball query
+    finds them; the others (beyond the limit) are measured one by one.
 
     Parameters
     ----------
@@ -165,6 +171,8 @@ def _straight_added(
         The position of the first of them among the used stations.
     settings
         Speed, circuity and the threshold.
+    near
+        :func:`near_index` of ``minutes`` (made here when not given).
 
     Returns
     -------
@@ -172,18 +180,90 @@ def _straight_added(
         ``(minutes, nearest, unique)``.
     """
     per_m = reach.minutes_per_metre(settings)
+    if near is None:
+        near = near_index(minutes, job, settings)
     nearest = nearest.copy()
     covered = reach.within(minutes, settings.minutes)
     in_reach = covered.astype("int64") + (covered & ~unique)  # 0, 1, or 2 (= two or more)
     best = np.where(np.isnan(minutes), np.inf, minutes)
-    for sx, sy in new_xy:  # one vectorised pass over the points per new station
-        dx = job.x - sx
-        dy = job.y - sy
+    for sx, sy in new_xy:  # per new station: the near points around it, and the far ones
+        ball = near.tree.query_ball_point([sx, sy], near.radius_m) if near.tree else []
+        idx = np.concatenate([near.points[np.asarray(ball, dtype="int64")], near.far])
+        dx = job.x[idx] - sx
+        dy = job.y[idx] - sy
         m = np.sqrt(dx * dx + dy * dy) * per_m
-        nearer = m < best
-        best = np.where(nearer, m, best)
-        nearest[nearer] = position
-        in_reach += reach.within(m, settings.minutes)
+        nearer = m < best[idx]
+        best[idx[nearer]] = m[nearer]
+        nearest[idx[nearer]] = position
+        in_reach[idx] += reach.within(m, settings.minutes)
         position += 1
     minutes = np.where(np.isinf(best), np.nan, best)
     return minutes, nearest, reach.within(minutes, settings.minutes) & (in_reach == 1)
+
+
+@dataclass(frozen=True, eq=False)
+class NearIndex:
+    """The points whose nearest station is within the limit, in a KD-tree, and the others.
+
+    Attributes
+    ----------
+    points
+        Positions of the near points (the tree's rows).
+    xy
+        Their metric coordinates (the tree's data, kept here so that it is counted).
+    tree
+        A ``cKDTree`` of their metric coordinates (``None`` when there are none).
+    far
+        Positions of the other points (beyond the limit, or no station).
+    radius_m
+        The distance within which a new station can change a near point: the limit's
+        distance, with room for rounding.
+    """
+
+    points: np.ndarray
+    xy: np.ndarray
+    tree: object | None
+    far: np.ndarray
+    radius_m: float
+
+
+def near_index(minutes: np.ndarray, job: KernelInput, settings: Settings) -> NearIndex:
+    """:class:`NearIndex` of points with these minutes to their nearest station.
+
+    A near point (``minutes`` within the limit, tolerance included) changes only when a
+    new station is nearer than its nearest one or within the limit, both within the limit's
+    distance of that station.
+
+    Parameters
+    ----------
+    minutes
+        Per point, to its nearest station (NaN for none).
+    job
+        The kernel's input (the points in metres).
+    settings
+        Speed, circuity and the threshold.
+
+    Returns
+    -------
+    NearIndex
+    """
+    from scipy.spatial import cKDTree
+
+    ok = reach.within(minutes, settings.minutes)
+    points = np.flatnonzero(ok)
+    far = np.flatnonzero(~ok)
+    limit_m = (settings.minutes + reach.TOL_MIN) / reach.minutes_per_metre(settings)
+    xy = np.column_stack([job.x[points], job.y[points]])
+    tree = cKDTree(xy, copy_data=False) if points.size else None
+    return NearIndex(points, xy, tree, far, limit_m * (1 + 1e-9) + 1e-6)
+
+
+def _near_of(out: KernelOutput, minutes: np.ndarray, job: KernelInput,
+             settings: Settings) -> NearIndex:
+    """:func:`near_index` of one of a kernel answer's minutes, kept on that answer (the
+    baseline's: every what-if on it uses the same)."""
+    kept = out.__dict__.setdefault("_near_index", {})
+    key = (id(minutes), settings.minutes, reach.minutes_per_metre(settings))
+    if key not in kept:
+        kept[key] = near_index(minutes, job, settings)
+    return kept[key]

@@ -181,6 +181,11 @@ def run_analysis(
             quick = scenario.add_incrementally(base, stations)
             if quick is not None:
                 return quick
+        # an analysis of the same inputs with other parameters lends its points' cells and
+        # 网格 (geo.analyze checks that they hold)
+        like = None if whatif else _memo().find(
+            lambda k: k[:2] == ("analysis", inputs_key) and k[3:] == ((), network,
+                                                                    snap_limit_m))
         return geo.analyze(
             stations,
             demand=_inputs["demand"],
@@ -189,6 +194,7 @@ def run_analysis(
             settings=settings,
             network=network,
             snap_limit_m=snap_limit_m,
+            like=like if isinstance(like, geo.CoverageResult) else None,
         )
 
     # a what-if result shares the points and tables of the analysis without it: counted as

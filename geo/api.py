@@ -92,6 +92,7 @@ def analyze(
     scheduler: Any = None,
     partitions: int | None = None,
     max_memory: int | str | None = None,
+    like: CoverageResult | None = None,
     **overrides: Any,
 ) -> CoverageResult:
     """Compute 15-minute (or any) coverage of demand by stations.
@@ -142,6 +143,12 @@ def analyze(
         The memory budget of this analysis (bytes or text like ``"2GB"``): a step that
         would need more is refused before it starts (:mod:`geo.budget`); default
         ``GEO_MAX_MEMORY`` or 60 % of this machine's memory.
+    like
+        A straight-line result of the same demand, study area and 网格 with other
+        parameters (e.g. before the minutes changed): its points' cells, 网格 and area
+        membership are reused instead of computed again. Used only when its demand
+        points, cell layout, 网格 and area are found the same (else ignored); the
+        result is the same either way.
     **overrides
         Settings fields to change, e.g. ``mode="ebike"``.
 
@@ -164,7 +171,8 @@ def analyze(
         inputs = load_inputs(stations, demand=demand, area=area, grids=grids, crs=crs,
                              sheet=sheet)
         return analyze_inputs(
-            inputs, settings, network=network, snap_limit_m=snap_limit_m, kernel=kernel
+            inputs, settings, network=network, snap_limit_m=snap_limit_m, kernel=kernel,
+            like=like,
         )
 
 

@@ -59,6 +59,7 @@ __all__ = [
     "numbered_ids",
     "prepare",
     "require_network",
+    "same_points",
     "station_sums",
     "station_table",
 ]
@@ -193,6 +194,7 @@ def analyze_inputs(
     network: str | PathLike[str] | Network | None = None,
     snap_limit_m: float = 200.0,
     kernel: Kernel = local_kernel,
+    like: CoverageResult | None = None,
 ) -> CoverageResult:
     """The analysis of inputs already read: prepare, run the kernel, assemble.
 
@@ -206,6 +208,8 @@ def analyze_inputs(
         As :func:`geo.analyze`.
     kernel
         The per-point kernel (:func:`local_kernel` by default).
+    like
+        As :func:`geo.analyze`.
 
     Returns
     -------
@@ -218,11 +222,67 @@ def analyze_inputs(
         resolve_path(network)  # a wrong file is said now, not when a map is drawn
     prep = prepare(inputs, settings, network=network, snap_limit_m=snap_limit_m)
     out = kernel(prep.job)
-    result = assemble(prep, out)
+    result = assemble(prep, out, like=like if same_points(like, prep) else None)
     result.kernel_state = (prep, out)
     if settings.method != "network" and network is not None:
         result.basemap_network = network  # drawn as the maps' streets only
     return result
+
+
+def same_points(like: CoverageResult | None, prep: Prepared) -> bool:
+    """Whether a result's per-point cells, 网格 and study-area membership hold for a
+    prepared analysis: straight-line results of the same demand points (ids, positions
+    and weights compared), cell layout, 网格 and study area (polygons and names
+    compared).
+
+    Parameters
+    ----------
+    like
+        Another result (e.g. before the minutes changed), or ``None``.
+    prep
+        From :func:`prepare`.
+
+    Returns
+    -------
+    bool
+    """
+    if like is None or like.points is None or prep.source != "points":
+        return False
+    job = prep.job
+    return bool(
+        like.demand_source == "points"
+        and like.settings.method == job.settings.method == "euclidean"
+        and like.cell_spec == prep.spec
+        and len(like.points) == job.x.size
+        and np.array_equal(like.points["lon"].to_numpy(), job.lon)
+        and np.array_equal(like.points["lat"].to_numpy(), job.lat)
+        and np.array_equal(like.points["weight"].to_numpy(), job.weight)
+        and _same_ids(like.points["id"].array, prep.ids)
+        and _same_polygons(like.grids, prep.inputs.grids, "grid")
+        and _same_polygons(like.area, prep.inputs.area, None)
+    )
+
+
+def _same_ids(a: object, b: object) -> bool:
+    if a is b:
+        return True
+    if isinstance(a, pd.api.extensions.ExtensionArray) and isinstance(
+            b, pd.api.extensions.ExtensionArray) and a.dtype == b.dtype:
+        return bool(a.equals(b))
+    return bool(np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object)))
+
+
+def _same_polygons(a: gpd.GeoDataFrame | None, b: gpd.GeoDataFrame | None,
+                   name: str | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if a is b:
+        return True
+    if len(a) != len(b) or (name is not None and not np.array_equal(
+            a[name].astype(str).to_numpy(), b[name].astype(str).to_numpy())):
+        return False
+    return bool(shapely.equals_exact(a.geometry.to_numpy(), b.geometry.to_numpy(),
+                                     tolerance=0.0).all())
 
 
 # --- prepare ---------------------------------------------------------------------------------

@@ -268,6 +268,25 @@ class Memo:
         for k in self._derived.pop(key, ()):
             self._cache.pop(k, None)
 
+    def find(self, match: Callable[[Hashable], bool]) -> Any:
+        """The most recently kept value whose key ``match`` accepts (``None`` when none),
+        without making it more recent.
+
+        Parameters
+        ----------
+        match
+            Says whether a key is wanted (e.g. an analysis of the same inputs).
+
+        Returns
+        -------
+        The value, or ``None``.
+        """
+        with self._lock:
+            keys = [k for k in self._cache if match(k)]
+            if not keys:
+                return None
+            return cachetools.Cache.__getitem__(self._cache, keys[-1]).value
+
     @property
     def bytes_kept(self) -> int:
         """The estimated memory of the kept values."""

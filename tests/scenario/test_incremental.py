@@ -232,3 +232,52 @@ def test_along_the_streets_it_declines_where_the_full_analysis_would_not_match(h
     lon, lat = one.geometry.x.iloc[0], one.geometry.y.iloc[0]
     table = scenario.with_stations(one, [{"lon": float(lon), "lat": float(lat)}])
     assert scenario.add_incrementally(base, table) is None
+
+
+@pytest.mark.parametrize("change", [{"minutes": 10.0}, {"mode": "ebike"},
+                                    {"circuity": 1.1, "bands": (3.0, 6.0, 9.0)}])
+def test_parameters_changed_from_a_result_of_the_same_points(change, monkeypatch):
+    """``like=``: a result of the same demand, area and 网格 with other travel parameters
+    lends its points' cells, 网格 and area membership; the result is the one computed
+    from scratch, and the 网格 are not looked up again."""
+    stations, demand, area, grids = _frames()
+    before = geo.analyze(stations, demand=demand, area=area, grids=grids)
+    want = geo.analyze(stations, demand=demand, area=area, grids=grids, **change)
+    calls = []  # the demand's 网格 (the stations' are looked up for the 网格 table)
+    real = zones.assign_grid_codes
+    monkeypatch.setattr(zones, "assign_grid_codes",
+                        lambda lon, *a: calls.append(np.size(lon)) or real(lon, *a))
+    got = geo.analyze(stations, demand=demand, area=area, grids=grids, like=before, **change)
+    _same(got, want)
+    assert len(demand) not in calls
+
+
+def test_a_result_of_other_points_is_not_lent(monkeypatch):
+    """Other weights, ids, 网格, area or cell size: ``like`` is ignored (the result is
+    computed as without it)."""
+    from geo.coverage import same_points
+
+    stations, demand, area, grids = _frames()
+    before = geo.analyze(stations, demand=demand, area=area, grids=grids)
+    variants = {
+        "weights": {"demand": demand.assign(weight=demand["weight"] + 1)},
+        "grids": {"grids": grids.iloc[::-1].reset_index(drop=True)},
+        "area": {"area": None},
+        "cell": {"cell_m": 50.0},
+    }
+    calls = []
+    real = zones.assign_grid_codes
+    monkeypatch.setattr(zones, "assign_grid_codes",
+                        lambda lon, *a: calls.append(np.size(lon)) or real(lon, *a))
+    for name, kw in variants.items():
+        args = {"demand": demand, "area": area, "grids": grids} | kw
+        calls.clear()
+        got = geo.analyze(stations, like=before, **args)
+        assert len(demand) in calls or args["grids"] is None, name
+        want = geo.analyze(stations, **args)
+        _same(got, want)
+    ids = demand.copy()
+    ids["id"] = ids["id"].astype(str) + "x"
+    got = geo.analyze(stations, demand=ids, area=area, grids=grids, like=before)
+    assert got.points["id"].astype(str).str.endswith("x").all()
+    assert not same_points(None, before.kernel_state[0])

@@ -39,6 +39,7 @@ BENCHES: dict[str, list[str]] = {
     "whatif": ["bench_whatif.py", "--repeat", "3"],
     "whatif_network": ["bench_whatif.py", "--method", "network", "--repeat", "3"],
     "app_city": ["bench_app_city.py"],
+    "app_city_full": ["bench_app_city.py", "--scale", "1"],
     "siting_city": ["bench_siting.py", "--part", "city"],
 }
 

@@ -20,7 +20,7 @@ happens above this module (:mod:`geo.api`, :mod:`geo.inputs`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from os import PathLike
 from typing import TYPE_CHECKING
@@ -626,7 +626,9 @@ def assemble(
     covered = reach.within(out.minutes, settings.minutes)
     if like is not None:
         grid_codes = like.point_grid_codes
-        points = _points_like(like.points, prep, out, covered, used_idx)
+        state = like.kernel_state
+        points = _points_like(like.points, prep, out, covered, used_idx,
+                              state if isinstance(state, tuple) else None)
     else:
         grid_codes = zones.assign_grid_codes(job.lon, job.lat, inputs.grids)
         points = _points_table(prep, out, covered, zones.names_of(grid_codes, inputs.grids),
@@ -674,14 +676,20 @@ def _points_like(
     out: KernelOutput,
     covered: np.ndarray,
     used_idx: np.ndarray,
+    like_state: tuple[Prepared, KernelOutput] | None = None,
 ) -> gpd.GeoDataFrame:
     """:func:`_points_table` from another result's table of the same points: positions,
-    ids, weights, cells and 网格 kept, the kernel's columns replaced."""
+    ids, weights, cells and 网格 kept, the kernel's columns replaced (from that result's
+    kernel answer ``like_state``, when given, only where they changed)."""
     points = like.copy(deep=False)
+    old = like_state
     points["minutes"] = out.minutes
-    points["nearest"] = _nearest_ids(prep, out, used_idx)
+    points["nearest"] = (_nearest_ids(prep, out, used_idx) if old is None
+                         else _nearest_ids_like(like, old, prep, out, used_idx))
     points["covered"] = covered
-    points["band"] = reach.bands(out.minutes, prep.job.settings.bands)
+    points["band"] = _bands_like(like, out.minutes, prep.job.settings.bands,
+                                 old is not None and old[0].job.settings.bands
+                                 == prep.job.settings.bands)
     if out.network is not None:  # the demand's snaps (snap_m) are the same points'
         points["status"] = out.network.status
         points["straight_minutes"] = out.network.straight_minutes
@@ -803,6 +811,50 @@ def _nearest_ids(
         return np.full(has.size, None, dtype=object)
     station_ids = prep.stations["id"].astype(str).to_numpy()
     return _text_take(station_ids[used_idx], np.where(has, out.nearest, 0), ~has)
+
+
+def _nearest_ids_like(
+    like: gpd.GeoDataFrame, old: tuple[Prepared, KernelOutput], prep: Prepared,
+    out: KernelOutput, used_idx: np.ndarray,
+) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """:func:`_nearest_ids` from another result's column of the same points: only the
+    points whose nearest station changed (another one, or the same position naming
+    another station) are written again."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = like["nearest"].array
+    chunked = getattr(column, "_pa_array", None)
+    old_prep, old_out = old
+    if chunked is None or old_out.nearest.shape != out.nearest.shape:
+        return _nearest_ids(prep, out, used_idx)
+    new_ids = prep.stations["id"].astype(str).to_numpy()[used_idx]
+    old_ids = old_prep.stations["id"].astype(str).to_numpy()[np.flatnonzero(old_prep.used)]
+    k = min(new_ids.size, old_ids.size)
+    same = np.zeros(new_ids.size + 1, dtype=bool)  # the last slot: no station (-1)
+    same[:k] = new_ids[:k] == old_ids[:k]
+    same[-1] = True
+    changed = (out.nearest != old_out.nearest) | ~same[out.nearest]
+    if not changed.any():
+        return column
+    pos = out.nearest[changed]
+    values = pa.array(np.where(pos >= 0, new_ids[np.maximum(pos, 0)], None).tolist(),
+                      type=chunked.type)
+    taken = pc.replace_with_mask(chunked.combine_chunks(), pa.array(changed), values)
+    return pd.array(taken, dtype=column.dtype)
+
+
+def _bands_like(like: gpd.GeoDataFrame, minutes: np.ndarray, edges: Sequence[float],
+                same_edges: bool) -> np.ndarray:
+    """:func:`geo.reach.bands` from another result's column of the same points and bands:
+    only where the minutes changed."""
+    if not same_edges:
+        return reach.bands(minutes, edges)
+    before = like["minutes"].to_numpy(dtype="float64")
+    changed = ~((minutes == before) | (np.isnan(minutes) & np.isnan(before)))
+    band = like["band"].to_numpy(dtype="float64").copy()
+    band[changed] = reach.bands(minutes[changed], edges)
+    return band
 
 
 def _text_take(

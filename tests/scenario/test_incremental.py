@@ -8,6 +8,7 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from _helpers import ROOT
 
 import geo
@@ -235,7 +236,8 @@ def test_along_the_streets_it_declines_where_the_full_analysis_would_not_match(h
 
 
 @pytest.mark.parametrize("change", [{"minutes": 10.0}, {"mode": "ebike"},
-                                    {"circuity": 1.1, "bands": (3.0, 6.0, 9.0)}])
+                                    {"circuity": 1.1, "bands": (3.0, 6.0, 9.0)},
+                                    {"categories": ("rest", "energy_pool")}])
 def test_parameters_changed_from_a_result_of_the_same_points(change, monkeypatch):
     """``like=``: a result of the same demand, area and 网格 with other travel parameters
     lends its points' cells, 网格 and area membership; the result is the one computed
@@ -281,3 +283,21 @@ def test_a_result_of_other_points_is_not_lent(monkeypatch):
     got = geo.analyze(stations, demand=ids, area=area, grids=grids, like=before)
     assert got.points["id"].astype(str).str.endswith("x").all()
     assert not same_points(None, before.kernel_state[0])
+
+
+def test_a_lent_nearest_column_names_the_new_stations():
+    """Same position among the used stations, another station: a filter drops the nearest
+    one, and position 0 now names the next; the lent ``nearest`` column says so."""
+    stations, demand, _area, _grids = _frames()
+    rest = stations[stations["kind"] == "rest"].iloc[[0]]
+    supply = stations[stations["kind"] == "supply"].iloc[[0]]
+    two = pd.concat([rest, supply], ignore_index=True)
+    near_rest = demand.iloc[:40].copy()
+    near_rest.geometry = shapely.points(
+        rest.geometry.x.iloc[0] + np.linspace(-1e-3, 1e-3, 40), rest.geometry.y.iloc[0])
+    before = geo.analyze(two, demand=near_rest)
+    assert (before.points["nearest"] == rest["id"].iloc[0]).all()
+    got = geo.analyze(two, demand=near_rest, like=before, categories=("supply",))
+    want = geo.analyze(two, demand=near_rest, categories=("supply",))
+    _same(got, want)
+    assert (got.points["nearest"] == supply["id"].iloc[0]).all()

@@ -54,7 +54,7 @@ def _column_memory(col: pd.Series) -> tuple[Hashable, int]:
     if col.dtype.name == "geometry":
         geoms = np.asarray(values)
         n = int(shapely.get_num_coordinates(geoms).sum()) * 16 + len(geoms) * _GEOMETRY_OVERHEAD
-        return ("array", id(_root(geoms))), n + int(geoms.nbytes)
+        return id(_root(geoms)), n + int(geoms.nbytes)
     chunked = getattr(values, "_pa_array", None)
     if chunked is not None:  # Arrow-backed (text columns)
         key = ("arrow", *(b.address for c in chunked.chunks for b in c.buffers() if b))
@@ -64,8 +64,8 @@ def _column_memory(col: pd.Series) -> tuple[Hashable, int]:
         n = int(root.nbytes)
         if root.dtype == object:
             n += _object_bytes(root.ravel())
-        return ("array", id(root)), n
-    return ("array", id(values)), int(col.memory_usage(deep=False, index=False))
+        return id(root), n  # the key size_of gives the same array met outside a table
+    return id(values), int(col.memory_usage(deep=False, index=False))
 
 
 def _root(a: np.ndarray) -> np.ndarray:
@@ -120,7 +120,7 @@ def size_of(obj: Any, exclude: Any = None) -> int:
         if isinstance(o, (pd.DataFrame, pd.Series)):
             return _frame_bytes(o, seen)
         if isinstance(o, np.ndarray):
-            base = o if o.base is None else o.base
+            base = _root(o)
             if base is not o and id(base) in seen:
                 return 0
             seen.add(id(base))

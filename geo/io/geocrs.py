@@ -118,17 +118,21 @@ def not_degrees(geoms: np.ndarray) -> tuple[bool, tuple[float, float, float, flo
         # points only (a demand table's million): their bounds are their coordinates,
         # without GEOS building a box per point
         x, y = shapely.get_x(geoms), shapely.get_y(geoms)
-        bounds = np.column_stack([x, y, x, y])
-    else:
-        bounds = shapely.bounds(geoms)
-    present = np.isfinite(bounds).all(axis=1)
-    b = bounds[present]
-    if b.shape[0] == 0:
+        return _outside_degrees(x, y, x, y)
+    b = shapely.bounds(geoms)
+    return _outside_degrees(b[:, 0], b[:, 1], b[:, 2], b[:, 3])
+
+
+def _outside_degrees(
+    x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray
+) -> tuple[bool, tuple[float, float, float, float]]:
+    """:func:`not_degrees` from the features' bounds, one array per side."""
+    present = np.isfinite(x0) & np.isfinite(y0) & np.isfinite(x1) & np.isfinite(y1)
+    outside = present & ((np.abs(x0) > 180) | (np.abs(x1) > 180)
+                         | (np.abs(y0) > 90) | (np.abs(y1) > 90))
+    n_out = int(outside.sum())
+    if n_out * 2 <= int(present.sum()) or n_out == 0:
         return False, (np.nan, np.nan, np.nan, np.nan)
-    outside = (np.abs(b[:, [0, 2]]) > 180).any(axis=1) | (np.abs(b[:, [1, 3]]) > 90).any(axis=1)
-    if outside.sum() * 2 <= b.shape[0]:
-        return False, (np.nan, np.nan, np.nan, np.nan)
-    o = b[outside]
-    extent = (float(o[:, 0].min()), float(o[:, 1].min()), float(o[:, 2].max()),
-              float(o[:, 3].max()))
+    extent = (float(x0[outside].min()), float(y0[outside].min()), float(x1[outside].max()),
+              float(y1[outside].max()))
     return True, extent

@@ -144,11 +144,11 @@ def analyze(
         would need more is refused before it starts (:mod:`geo.budget`); default
         ``GEO_MAX_MEMORY`` or 60 % of this machine's memory.
     like
-        A straight-line result of the same demand, study area and 网格 with other
-        parameters (e.g. before the minutes changed): its points' cells, 网格 and area
-        membership are reused instead of computed again. Used only when its demand
-        points, cell layout, 网格 and area are found the same (else ignored); the
-        result is the same either way.
+        A result of the same method, demand, study area and 网格 with other parameters
+        (e.g. before the minutes changed): its points' cells, 网格 and area membership
+        (and along the streets the demand's snaps) are reused instead of computed again.
+        Used only when its demand points, cell layout, 网格, area (and snaps) are found
+        the same (else ignored); the result is the same either way.
     **overrides
         Settings fields to change, e.g. ``mode="ebike"``.
 

@@ -222,18 +222,21 @@ def analyze_inputs(
         resolve_path(network)  # a wrong file is said now, not when a map is drawn
     prep = prepare(inputs, settings, network=network, snap_limit_m=snap_limit_m)
     out = kernel(prep.job)
-    result = assemble(prep, out, like=like if same_points(like, prep) else None)
+    result = assemble(prep, out, like=like if same_points(like, prep, out) else None)
     result.kernel_state = (prep, out)
     if settings.method != "network" and network is not None:
         result.basemap_network = network  # drawn as the maps' streets only
     return result
 
 
-def same_points(like: CoverageResult | None, prep: Prepared) -> bool:
+def same_points(
+    like: CoverageResult | None, prep: Prepared, out: KernelOutput | None = None
+) -> bool:
     """Whether a result's per-point cells, 网格 and study-area membership hold for a
-    prepared analysis: straight-line results of the same demand points (ids, positions
-    and weights compared), cell layout, 网格 and study area (polygons and names
-    compared).
+    prepared analysis: results of the same method, demand points (ids, positions and
+    weights compared), cell layout, 网格 and study area (polygons and names compared);
+    along the streets, also the same snaps of the demand (distances compared with
+    ``out``'s).
 
     Parameters
     ----------
@@ -241,6 +244,8 @@ def same_points(like: CoverageResult | None, prep: Prepared) -> bool:
         Another result (e.g. before the minutes changed), or ``None``.
     prep
         From :func:`prepare`.
+    out
+        The kernel's answer for ``prep`` (needed along the streets).
 
     Returns
     -------
@@ -249,9 +254,16 @@ def same_points(like: CoverageResult | None, prep: Prepared) -> bool:
     if like is None or like.points is None or prep.source != "points":
         return False
     job = prep.job
+    if job.settings.method == "network" and not (
+        out is not None and out.network is not None and "snap_m" in like.points
+        and np.array_equal(like.points["snap_m"].to_numpy(dtype="float64"),
+                           np.asarray(out.network.points.distance_m, dtype="float64"),
+                           equal_nan=True)
+    ):
+        return False
     return bool(
         like.demand_source == "points"
-        and like.settings.method == job.settings.method == "euclidean"
+        and like.settings.method == job.settings.method
         and like.cell_spec == prep.spec
         and len(like.points) == job.x.size
         and np.array_equal(like.points["lon"].to_numpy(), job.lon)

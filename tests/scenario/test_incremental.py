@@ -301,3 +301,31 @@ def test_a_lent_nearest_column_names_the_new_stations():
     want = geo.analyze(two, demand=near_rest, categories=("supply",))
     _same(got, want)
     assert (got.points["nearest"] == supply["id"].iloc[0]).all()
+
+
+def test_along_the_streets_parameters_changed_from_a_result_of_the_same_points(helsinki):
+    """``like=`` along the streets: the demand's snaps are the same (checked), so the lent
+    cells and snaps give the result computed from scratch; a straight-line result is not
+    lent to the street method."""
+    stations, demand, _ = helsinki
+    s = geo.Settings(mode="walk", minutes=5, method="network")
+    before = geo.analyze(stations, demand=demand, settings=s, network="helsinki")
+    changed = geo.Settings(mode="walk", minutes=8, method="network")
+    want = geo.analyze(stations, demand=demand, settings=changed, network="helsinki")
+    got = geo.analyze(stations, demand=demand, settings=changed, network="helsinki",
+                      like=before)
+    _same_on_network(got, want)
+    assert "snap_m" in got.points
+    np.testing.assert_array_equal(got.points["snap_m"], want.points["snap_m"])
+    from geo.coverage import same_points
+
+    prep, out = want.kernel_state
+    assert same_points(before, prep, out)
+    assert not same_points(before, prep)  # the snaps cannot be compared without the answer
+    straight = geo.analyze(stations, demand=demand, minutes=8)
+    assert not same_points(straight, prep, out)
+    other = before.points.copy()
+    other["snap_m"] = other["snap_m"] + 1.0
+    moved = type(before).__new__(type(before))
+    moved.__dict__.update(before.__dict__, points=other)
+    assert not same_points(moved, prep, out)

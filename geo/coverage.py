@@ -220,7 +220,7 @@ def analyze_inputs(
         from geo.network import resolve_path
 
         resolve_path(network)  # a wrong file is said now, not when a map is drawn
-    prep = prepare(inputs, settings, network=network, snap_limit_m=snap_limit_m)
+    prep = prepare(inputs, settings, network=network, snap_limit_m=snap_limit_m, like=like)
     out = kernel(prep.job)
     result = assemble(prep, out, like=like if same_points(like, prep, out) else None)
     result.kernel_state = (prep, out)
@@ -349,6 +349,7 @@ def prepare(
     *,
     network: str | PathLike[str] | Network | None = None,
     snap_limit_m: float = 200.0,
+    like: CoverageResult | None = None,
 ) -> Prepared:
     """Everything the kernel needs: filtered stations and demand, in metres.
 
@@ -360,6 +361,10 @@ def prepare(
         The analysis parameters.
     network, snap_limit_m
         Passed to the kernel.
+    like
+        Another analysis of the same demand (see :func:`geo.analyze`): its points' metric
+        coordinates and cells are taken when its metric CRS, cell layout and points'
+        positions are the same.
 
     Returns
     -------
@@ -389,10 +394,14 @@ def prepare(
                      len(demand) * budget.BYTES_PER_POINT,
                      hint="split the demand by district, or use --engine dask with GeoParquet")
         lon, lat = _point_lonlat(demand)
-        x, y = (np.asarray(a) for a in to_m.transform(lon, lat))
+        lent = _lent_coordinates(like, metric, spec, lon, lat)
+        if lent is not None:
+            x, y, cell_key = lent
+        else:
+            x, y = (np.asarray(a) for a in to_m.transform(lon, lat))
+            cell_key = gridmod.cell_of_points(x, y, lon, lat, spec)
         weight = demand_weights(demand)
         ids = demand["id"].array if "id" in demand else numbered_ids(np.arange(1, x.size + 1))
-        cell_key = gridmod.cell_of_points(x, y, lon, lat, spec)
     else:
         source = "cells"
         derived = inputs.area is None
@@ -434,6 +443,22 @@ def prepare(
     )
     return Prepared(inputs, stations, job, spec, source, ids, cell_key, station_x, station_y,
                     [*inputs.warnings, *notes], area_from_stations=source == "cells" and derived)
+
+
+def _lent_coordinates(
+    like: CoverageResult | None, metric: CRS, spec: gridmod.CellSpec, lon: np.ndarray,
+    lat: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Another analysis' metric coordinates and cells of the same points (same positions,
+    metric CRS and cell layout), else ``None``."""
+    state = like.kernel_state if like is not None else None
+    if not isinstance(state, tuple) or not isinstance(state[0], Prepared):
+        return None
+    old = state[0]
+    if (old.source != "points" or old.spec != spec or not old.job.metric.equals(metric)
+            or not np.array_equal(old.job.lon, lon) or not np.array_equal(old.job.lat, lat)):
+        return None
+    return old.job.x, old.job.y, old.cell_key
 
 
 def _point_lonlat(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -249,9 +249,18 @@ def test_parameters_changed_from_a_result_of_the_same_points(change, monkeypatch
     real = zones.assign_grid_codes
     monkeypatch.setattr(zones, "assign_grid_codes",
                         lambda lon, *a: calls.append(np.size(lon)) or real(lon, *a))
+    from geo import grid as gridmod
+
+    cells = []
+    real_cells = gridmod.cell_of_points
+    monkeypatch.setattr(gridmod, "cell_of_points",
+                        lambda x, *a: cells.append(np.size(x)) or real_cells(x, *a))
     got = geo.analyze(stations, demand=demand, area=area, grids=grids, like=before, **change)
     _same(got, want)
     assert len(demand) not in calls
+    assert cells == []  # the points' metric coordinates and cells are lent too
+    np.testing.assert_array_equal(got.kernel_state[0].job.x, want.kernel_state[0].job.x)
+    np.testing.assert_array_equal(got.kernel_state[0].cell_key, want.kernel_state[0].cell_key)
 
 
 def test_a_result_of_other_points_is_not_lent(monkeypatch):

@@ -716,17 +716,16 @@ def _points_like(
     like_state: tuple[Prepared, KernelOutput] | None = None,
 ) -> gpd.GeoDataFrame:
     """:func:`_points_table` from another result's table of the same points: positions,
-    ids, weights, cells and 网格 kept, the kernel's columns replaced (from that result's
-    kernel answer ``like_state``, when given, only where they changed)."""
+    ids, weights, cells and 网格 kept, the kernel's columns replaced (the bands only where
+    the minutes changed, when that result's kernel answer ``like_state`` has the same
+    bands)."""
     points = like.copy(deep=False)
-    old = like_state
     points["minutes"] = out.minutes
-    points["nearest"] = (_nearest_ids(prep, out, used_idx) if old is None
-                         else _nearest_ids_like(like, old, prep, out, used_idx))
+    points["nearest"] = _nearest_ids(prep, out, used_idx)
     points["covered"] = covered
-    points["band"] = _bands_like(like, out.minutes, prep.job.settings.bands,
-                                 old is not None and old[0].job.settings.bands
-                                 == prep.job.settings.bands)
+    same_bands = (like_state is not None
+                  and like_state[0].job.settings.bands == prep.job.settings.bands)
+    points["band"] = _bands_like(like, out.minutes, prep.job.settings.bands, same_bands)
     if out.network is not None:  # the demand's snaps (snap_m) are the same points'
         points["status"] = out.network.status
         points["straight_minutes"] = out.network.straight_minutes
@@ -848,37 +847,6 @@ def _nearest_ids(
         return np.full(has.size, None, dtype=object)
     station_ids = prep.stations["id"].astype(str).to_numpy()
     return _text_take(station_ids[used_idx], np.where(has, out.nearest, 0), ~has)
-
-
-def _nearest_ids_like(
-    like: gpd.GeoDataFrame, old: tuple[Prepared, KernelOutput], prep: Prepared,
-    out: KernelOutput, used_idx: np.ndarray,
-) -> np.ndarray | pd.api.extensions.ExtensionArray:
-    """:func:`_nearest_ids` from another result's column of the same points: only the
-    points whose nearest station changed (another one, or the same position naming
-    another station) are written again."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    column = like["nearest"].array
-    chunked = getattr(column, "_pa_array", None)
-    old_prep, old_out = old
-    if chunked is None or old_out.nearest.shape != out.nearest.shape:
-        return _nearest_ids(prep, out, used_idx)
-    new_ids = prep.stations["id"].astype(str).to_numpy()[used_idx]
-    old_ids = old_prep.stations["id"].astype(str).to_numpy()[np.flatnonzero(old_prep.used)]
-    k = min(new_ids.size, old_ids.size)
-    same = np.zeros(new_ids.size + 1, dtype=bool)  # the last slot: no station (-1)
-    same[:k] = new_ids[:k] == old_ids[:k]
-    same[-1] = True
-    changed = (out.nearest != old_out.nearest) | ~same[out.nearest]
-    if not changed.any():
-        return column
-    pos = out.nearest[changed]
-    values = pa.array(np.where(pos >= 0, new_ids[np.maximum(pos, 0)], None).tolist(),
-                      type=chunked.type)
-    taken = pc.replace_with_mask(chunked.combine_chunks(), pa.array(changed), values)
-    return pd.array(taken, dtype=column.dtype)
 
 
 def _bands_like(like: gpd.GeoDataFrame, minutes: np.ndarray, edges: Sequence[float],

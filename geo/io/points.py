@@ -290,6 +290,7 @@ class _PointReader:
         self.lon_bad = np.zeros(n, dtype=bool)
         self.lat_bad = np.zeros(n, dtype=bool)
         self.from_geometry = np.zeros(n, dtype=bool)
+        self.shapes = False  # some feature is not a point (a point inside it is used)
         self.pair_rows = np.zeros(n, dtype=bool)  # coordinates from the lng,lat column
 
     def _from_geometry(self) -> None:
@@ -307,6 +308,7 @@ class _PointReader:
         self.lon[has] = shapely.get_x(pts[has])
         self.lat[has] = shapely.get_y(pts[has])
         self.from_geometry = has
+        self.shapes = bool(not_point.any())
         if not_point.any():
             i = np.flatnonzero(not_point)[0]
             self.warnings.append(
@@ -653,8 +655,8 @@ class _PointReader:
         row's geometry as it is)."""
         geoms = self.raw.geometry
         return bool(
-            geoms is not None and self.n and self.from_geometry.all()
-            and (shapely.get_type_id(geoms) == 0).all() and not shapely.has_z(geoms).any()
+            geoms is not None and self.n and self.from_geometry.all() and not self.shapes
+            and not shapely.has_z(geoms).any()
         )
 
 

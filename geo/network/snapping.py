@@ -71,6 +71,8 @@ FAR_RATIO = 6.0
 _MAX_DEPTH = 31
 #: (cell, segment) pairs handled at once while building (small enough to stay in cache).
 _CHUNK = 1 << 15
+#: Points whose candidates are measured at once by :func:`nearest_segments`.
+_POINTS_AT_ONCE = 1 << 16
 
 
 @dataclass(frozen=True, eq=False)
@@ -503,14 +505,17 @@ def nearest_segments(
         return out_seg, out_d
     leaf = index.leaf_of(x, y)
     inside = leaf >= 0
-    if inside.all():
-        point, segment, starts = index.candidates(leaf)
-        return _first_nearest(seg, x, y, point, segment, starts)
     at = np.flatnonzero(inside)
-    if at.size:
-        point, segment, starts = index.candidates(leaf[at])
-        out_seg[at], out_d[at] = _first_nearest(seg, x[at], y[at], point, segment, starts)
+    # a block of points at a time: the (point, candidate) pairs of a million points and
+    # their temporaries would take about a gigabyte at once
+    for lo in range(0, at.size, _POINTS_AT_ONCE):
+        part = at[lo : lo + _POINTS_AT_ONCE]
+        point, segment, starts = index.candidates(leaf[part])
+        out_seg[part], out_d[part] = _first_nearest(seg, x[part], y[part], point, segment,
+                                                    starts)
     far = np.flatnonzero(~inside)
+    if far.size == 0:
+        return out_seg, out_d
     out_seg[far], out_d[far] = nearest_by_tree(seg, x[far], y[far], tree)
     return out_seg, out_d
 

@@ -111,6 +111,19 @@ def test_snap_equals_brute_force(seed, with_eligible):
     assert tied.sum() > 50
 
 
+@pytest.mark.parametrize("block", [1, 7, 256])
+def test_points_measured_in_blocks_equal_brute_force(monkeypatch, block):
+    # a million points are measured a block at a time (memory); blocks of any size, with
+    # points outside the quadtree and not finite among them, give the reference's answer
+    monkeypatch.setattr(snapping, "_POINTS_AT_ONCE", block)
+    net = polyline_network(6)
+    x, y = probe_points(net, 6, n=600)
+    assert x.size > 3 * block
+    eligible = np.random.default_rng(6).random(net.n_edges) < 0.6
+    s = gn.snap(net, x, y, max_distance_m=LIMIT, eligible=eligible)
+    assert_same(s, reference(net, x, y, LIMIT, eligible), True)
+
+
 @pytest.mark.parametrize("seed", [4, 5])
 @pytest.mark.parametrize("with_eligible", [False, True])
 def test_a_few_points_before_the_quadtree_is_built_equal_brute_force(seed, with_eligible):

@@ -1,7 +1,17 @@
-"""Service areas along the streets: the covered edge pieces of each band, one union per band."""
+"""Service areas along the streets: the covered edge pieces of each band, one union per band.
+
+A band's shape is kept with its search (:func:`service_polygons` of the same search and
+bands again, or of other bands sharing some, builds only the new ones). A search made
+from another by adding stations (:func:`geo.network.incremental.add_stations`, a what-if)
+is registered with :func:`grown_from`: its bands are the other search's bands joined
+with the buffered pieces of the edges the new stations changed, one small union per
+band instead of the union of every covered street of the city.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import weakref
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -13,13 +23,95 @@ from geo.network.model import TOL_M, Network
 from geo.network.search import Search
 from geo.reach import within
 
-__all__ = ["BUFFER_M", "FILL_HOLES_M2", "edge_pieces", "fill_holes", "service_polygons"]
+__all__ = ["BUFFER_M", "FILL_HOLES_M2", "edge_pieces", "fill_holes", "grown_from",
+           "service_polygons"]
 
 #: Default half-width of the service-area polygons around covered street pieces, metres.
 BUFFER_M = 40.0
 #: Holes smaller than this (m²) in a service area are filled: the inside of a city
 #: block whose streets are all covered is served; a lake or rail yard is not.
 FILL_HOLES_M2 = 50_000.0
+
+#: Per network, bands' shapes (filled, not clipped) by the search's content
+#: (:func:`_digest`) and ``(band, band below, buffer_m, fill_holes_m2, quad_segs)``;
+#: the newest :data:`_SHAPES_KEPT` kept.
+_SHAPES: weakref.WeakKeyDictionary[Network, dict[tuple, shapely.Geometry]] = (
+    weakref.WeakKeyDictionary())
+_SHAPES_KEPT = 12
+#: Each search's :func:`_digest`.
+_DIGESTS: weakref.WeakKeyDictionary[Search, str] = weakref.WeakKeyDictionary()
+#: A search made from another by adding stations → that other search.
+_GROWN_FROM: weakref.WeakKeyDictionary[Search, weakref.ref[Search]] = (
+    weakref.WeakKeyDictionary())
+
+
+def grown_from(search: Search, base: Search) -> None:
+    """Register ``search`` as ``base`` with stations added (their snaps appended).
+
+    Its service areas are then built from ``base``'s where those are kept (see the
+    module's note). ``base`` is not kept alive by this.
+
+    Parameters
+    ----------
+    search
+        The search with the added stations: the same network and speeds, the base's
+        station snaps first, every node's minutes at most the base's.
+    base
+        The search without them.
+    """
+    _GROWN_FROM[search] = weakref.ref(base)
+
+
+def _digest(search: Search) -> str:
+    """What a search's service areas depend on, as a short text: every node's minutes,
+    the stations' snaps and the speeds (an analysis with other minutes or what-if
+    stations makes a new search with the same content: its bands are not built again)."""
+    if search not in _DIGESTS:
+        st = search.stations
+        h = hashlib.blake2b(digest_size=16)
+        for arr in (search.node_minutes, st.edge, st.along_m, st.distance_m):
+            h.update(np.ascontiguousarray(arr).tobytes())
+        h.update(np.array([search.speed_m_per_min, search.walk_speed_m_per_min]).tobytes())
+        _DIGESTS[search] = h.hexdigest()
+    return _DIGESTS[search]
+
+
+def _keep(network: Network, key: tuple, shape: shapely.Geometry) -> None:
+    """Keep a band's shape (or mark a kept one as used): the least recently used go."""
+    kept = _SHAPES.setdefault(network, {})
+    kept.pop(key, None)
+    while len(kept) >= _SHAPES_KEPT:
+        kept.pop(next(iter(kept)))
+    kept[key] = shape
+
+
+def _changed_edges(base: Search, search: Search) -> np.ndarray | None:
+    """The edges whose covered pieces may differ between ``base`` and ``search`` (grown
+    from it): an end's minutes changed, or a new station on it; ``None`` if ``search``
+    is not ``base`` with stations added."""
+    net = search.network
+    n_old = len(base.stations)
+    if (base.network is not net or len(search.stations) < n_old
+            or base.speed_m_per_min != search.speed_m_per_min
+            or base.walk_speed_m_per_min != search.walk_speed_m_per_min
+            or not np.array_equal(search.stations.edge[:n_old], base.stations.edge)
+            or np.any(search.node_minutes > base.node_minutes)):
+        return None
+    moved = search.node_minutes != base.node_minutes
+    changed = moved[net.u] | moved[net.v]
+    new = np.arange(n_old, len(search.stations))
+    changed[search.stations.edge[new[search.stations.ok[new]]]] = True
+    return changed
+
+
+def _buffers(network: Network, edge: np.ndarray, a: np.ndarray, c: np.ndarray,
+             buffer_m: float, quad_segs: int) -> list[shapely.Geometry]:
+    """The buffered edge pieces (joined into lines first)."""
+    pieces = edge_pieces(network, edge, a, c)
+    if pieces.size == 0:
+        return []
+    lines = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(pieces)))
+    return list(shapely.buffer(lines, buffer_m, quad_segs=quad_segs))
 
 
 def _covered_pieces(
@@ -171,6 +263,15 @@ def service_polygons(
     insides of blocks whose streets are all covered) are filled; every band is
     clipped to ``area``.
 
+    Each band's shape is kept with the network, by the search's content and the band below
+    (a search of the same stations and speeds, e.g. of an analysis with other minutes,
+    does not build it again). For a search registered with :func:`grown_from` (stations added to
+    a base search), a band the base has kept is that shape joined with the buffered
+    pieces of the edges the new stations changed: the same covered streets, joined in
+    another order, so the outline may differ from a build from scratch by what the
+    buffers' polygonal arcs round off (under a metre at the default 40 m and 4 segments
+    per quarter circle; tested).
+
     Parameters
     ----------
     network
@@ -201,21 +302,41 @@ def service_polygons(
         )
     if network is not search.network:
         raise ValueError("the search was run on another network")
+    kept = _SHAPES.setdefault(network, {})
+    digest = _digest(search)
+    ref = _GROWN_FROM.get(search)
+    base = ref() if ref is not None else None
+    changed = _changed_edges(base, search) if base is not None else None
+    base_digest = _digest(base) if changed is not None else None
     polys: list[shapely.Geometry] = []
     prev = shapely.Polygon()
     prev_full = np.zeros(network.n_edges, dtype=bool)
+    lower = None
     for b in bands:
+        key = (b, lower, float(buffer_m), float(fill_holes_m2), int(quad_segs))
         edge, a, c, full = _covered_pieces(search, b)
-        new = ~prev_full[edge]
-        pieces = edge_pieces(network, edge[new], a[new], c[new])
-        parts = [prev] if not shapely.is_empty(prev) else []
-        if pieces.size:
-            lines = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(pieces)))
-            parts += list(shapely.buffer(lines, buffer_m, quad_segs=quad_segs))
-        shape = shapely.union_all(parts) if parts else shapely.Polygon()
-        shape = fill_holes(shape, fill_holes_m2)
+        if (digest, key) in kept:
+            shape = kept[(digest, key)]
+            _keep(network, (digest, key), shape)
+        else:
+            if changed is not None and (base_digest, key) in kept:
+                # the base's band and the pieces of the edges the new stations changed
+                # that the base's band did not cover whole
+                assert base is not None
+                sel = changed[edge] & ~_covered_pieces(base, b)[3][edge]
+                before = kept[(base_digest, key)]
+                _keep(network, (base_digest, key), before)  # the base's stay while used
+                parts = [before] if not shapely.is_empty(before) else []
+            else:
+                # the band below and the pieces of the edges it did not cover whole
+                sel = ~prev_full[edge]
+                parts = [prev] if not shapely.is_empty(prev) else []
+            parts += _buffers(network, edge[sel], a[sel], c[sel], buffer_m, quad_segs)
+            shape = shapely.union_all(parts) if parts else shapely.Polygon()
+            shape = fill_holes(shape, fill_holes_m2)
+            _keep(network, (digest, key), shape)
         polys.append(shape)
-        prev, prev_full = shape, full
+        prev, prev_full, lower = shape, full, b
     out = np.array(polys, dtype=object)
     if area is not None:
         out = shapely.intersection(out, area)

@@ -40,6 +40,7 @@ from pyproj import Transformer
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from geo.network.areas import grown_from
 from geo.network.coverage import NetworkCoverage
 from geo.network.model import Network
 from geo.network.search import (
@@ -239,6 +240,7 @@ def add_stations(
     unique = within(minutes, budget) & (in_reach == 1)
     new_search = replace(search, stations=stations, node_minutes=node_minutes,
                          node_station=node_station)
+    grown_from(new_search, search)  # its service areas: the base's and what changed
     return replace(
         coverage,
         search=new_search,

@@ -123,3 +123,26 @@ def test_fill_holes_keeps_large_ones():
     filled = gn.fill_holes(poly, 10_000.0)
     assert shapely.get_num_interior_rings(filled) == 1
     assert filled.area == pytest.approx(outer.area - large.area)
+
+
+def test_bands_of_a_search_with_the_same_content_are_not_built_again(walk_net,
+                                                                     helsinki_search):
+    # another analysis of the same stations (e.g. other minutes) searches again: the bands
+    # it shares with the kept ones come back as they were; a new band is built from the
+    # kept one below, exactly as a build from scratch builds it
+    from geo.network import areas
+
+    net, search = walk_net, helsinki_search
+    areas._SHAPES.clear()
+    first = gn.service_polygons(net, search, [2, 4, 6]).geometry.to_numpy()
+    again = gn.station_search(net, search.stations, WALK)
+    assert again is not search
+    second = gn.service_polygons(net, again, [2, 4, 5]).geometry.to_numpy()
+    assert second[0] is first[0] and second[1] is first[1]
+    areas._SHAPES.clear()
+    fresh = gn.service_polygons(net, again, [2, 4, 5]).geometry.to_numpy()
+    assert fresh[1] is not first[1]
+    assert shapely.equals_exact(fresh, second, tolerance=0).all()
+    # a search of other stations shares none
+    other = gn.station_search(net, gn.snap(net, net.x[:3] + 5.0, net.y[:3]), WALK)
+    assert gn.service_polygons(net, other, [2]).geometry.iloc[0] is not fresh[0]

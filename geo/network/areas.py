@@ -266,11 +266,11 @@ def service_polygons(
     Each band's shape is kept with the network, by the search's content and the band below
     (a search of the same stations and speeds, e.g. of an analysis with other minutes,
     does not build it again). For a search registered with :func:`grown_from` (stations added to
-    a base search), a band the base has kept is that shape joined with the buffered
-    pieces of the edges the new stations changed: the same covered streets, joined in
-    another order, so the outline may differ from a build from scratch by what the
-    buffers' polygonal arcs round off (under a metre at the default 40 m and 4 segments
-    per quarter circle; tested).
+    a base search), the base's bands are built (or taken as kept) and each is joined
+    with the buffered pieces of the edges the new stations changed: the same covered
+    streets, joined in another order, so the outline may differ from a build from
+    scratch by what the buffers' polygonal arcs round off (under a metre at the default
+    40 m and 4 segments per quarter circle; tested).
 
     Parameters
     ----------
@@ -308,6 +308,10 @@ def service_polygons(
     base = ref() if ref is not None else None
     changed = _changed_edges(base, search) if base is not None else None
     base_digest = _digest(base) if changed is not None else None
+    if changed is not None and base is not None:
+        # the base's bands first (once): every later what-if on it grows from them
+        service_polygons(network, base, bands, buffer_m=buffer_m,
+                         fill_holes_m2=fill_holes_m2, quad_segs=quad_segs)
     polys: list[shapely.Geometry] = []
     prev = shapely.Polygon()
     prev_full = np.zeros(network.n_edges, dtype=bool)

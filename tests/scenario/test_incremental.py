@@ -219,10 +219,13 @@ def test_along_the_streets_service_areas_are_the_full_analysis(helsinki) -> None
     assert a.geometry.symmetric_difference(b.geometry).area.max() < 1e-6
 
 
-def test_along_the_streets_service_areas_grow_from_the_baselines(helsinki, monkeypatch) -> None:
-    # with the baseline's service areas built, a what-if's are the baseline's joined with
-    # the buffered pieces of the streets the new stations changed; equal to a build from
-    # scratch (the same covered streets, joined in another order)
+@pytest.mark.parametrize("base_drawn", [True, False])
+def test_along_the_streets_service_areas_grow_from_the_baselines(
+    helsinki, monkeypatch, base_drawn
+) -> None:
+    # a what-if's service areas are the baseline's (built first when the baseline was not
+    # drawn) joined with the buffered pieces of the streets the new stations changed;
+    # equal to a build from scratch (the same covered streets, joined in another order)
     from geo.network import areas
 
     stations, _, _ = helsinki
@@ -230,7 +233,8 @@ def test_along_the_streets_service_areas_grow_from_the_baselines(helsinki, monke
     s = geo.Settings(minutes=5, method="network", cell_m=150)
     areas._SHAPES.clear()  # none kept from other tests of the same network
     base = geo.analyze(stations.iloc[:3], area=area, settings=s, network="helsinki")
-    before = base.service_areas("metric")
+    if base_drawn:
+        before = base.service_areas("metric")
     seen, buffered = [], []
     changed_edges, buffers = areas._changed_edges, areas._buffers
     monkeypatch.setattr(areas, "_changed_edges",
@@ -243,6 +247,12 @@ def test_along_the_streets_service_areas_grow_from_the_baselines(helsinki, monke
     assert quick is not None
     a = quick.service_areas("metric")
     assert len(seen) == 1 and seen[0] is not None  # grown from the baseline's
+    if not base_drawn:  # the baseline's bands were built first, and kept
+        bands = len(a)
+        assert len(buffered) == 2 * bands
+        before = base.service_areas("metric")
+        assert len(buffered) == 2 * bands
+        del buffered[:bands]
     grown = sum(buffered)
     areas._SHAPES.clear()  # the full analysis builds its own from scratch
     full = geo.analyze(table, area=area, settings=s, network="helsinki")

@@ -716,7 +716,7 @@ def _kpi_figures(run: Run) -> None:
         delta_color="inverse",
     )
     k3.metric(
-        T("kpi_gaps"), str(len(result.gap_table)),
+        T("kpi_gaps"), str(result.gap_count),
         delta=ui.count_delta(change["gaps"]["delta"]) if change else None,
         delta_color="inverse",
     )

@@ -172,6 +172,12 @@ class CoverageResult:
 
     # --- gaps -----------------------------------------------------------------------------
 
+    @property
+    def gap_count(self) -> int:
+        """Number of gaps: the rows of :attr:`gap_table`, without building it."""
+        label = self.gap_cells.label
+        return int(label.max()) + 1 if label.size else 0
+
     @cached_property
     def gap_table(self) -> pd.DataFrame:
         """Gaps (connected uncovered regions), largest uncovered demand first.

@@ -80,6 +80,15 @@ def test_gaps_are_ranked_by_uncovered_demand(demo: geo.CoverageResult, summary: 
     np.testing.assert_allclose(shapely.area(metric.geometry.to_numpy()), metric["area_m2"])
 
 
+@pytest.mark.parametrize("minutes", [3, 15, 60])  # many gaps, some, none
+def test_gap_count_is_the_gap_tables_rows(minutes: float) -> None:
+    r = geo.analyze(DEMO / "stations.csv", demand=DEMO / "demand.csv", area=DEMO / "area.geojson",
+                    settings=geo.Settings(minutes=minutes))
+    count = r.gap_count  # before the table is built
+    assert count == len(r.gap_table) == len(r.summary()["gaps"])
+    assert (count == 0) == (minutes == 60)
+
+
 def test_grids_follow_the_file_and_add_up(demo: geo.CoverageResult, summary: dict) -> None:
     names = geo.read_grids(DEMO / "grids.geojson")["grid"].tolist()
     assert [g["grid"] for g in summary["grids"]] == names

@@ -208,7 +208,7 @@ def title_html(
               if count.hypothetical else "")
     body = (
         f"覆盖率 Coverage <b>{pct(result.coverage)}</b> · 未覆盖需求 {num(uncovered)}"
-        f" · 缺口 {len(result.gap_table)} gaps · 站点 {result.stations_used}/{len(result.stations)}"
+        f" · 缺口 {result.gap_count} gaps · 站点 {result.stations_used}/{len(result.stations)}"
         f"{whatif}"
     )
     demo_line = (

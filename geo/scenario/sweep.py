@@ -275,7 +275,7 @@ def run_scenario(
         "total_demand": result.total_demand,
         "uncovered_demand": result.total_demand - result.covered_demand,
         "stations_used": result.stations_used,
-        "gaps": len(result.gap_table),
+        "gaps": result.gap_count,
     }
     grid = result.grid_table[[c for c in GRID_COLUMNS if c != "scenario"]].copy()
     return row, grid

@@ -343,7 +343,7 @@ def compare(before: CoverageResult, after: CoverageResult) -> dict[str, dict[str
         "coverage": pair(before.coverage, after.coverage),
         "covered_demand": pair(before.covered_demand, after.covered_demand),
         "uncovered_demand": pair(uncovered(before), uncovered(after)),
-        "gaps": pair(len(before.gap_table), len(after.gap_table)),
+        "gaps": pair(before.gap_count, after.gap_count),
         "stations_used": pair(before.stations_used, after.stations_used),
     }
 

@@ -32,11 +32,11 @@ if TYPE_CHECKING:
 
 __all__ = ["SIMPLIFY_M", "Streets", "street_features", "street_json", "streets_of"]
 
-#: The streets of a network, and their map features per datum, kept while the network is
-#: (a what-if makes a new result on the same network: its basemap is not drawn again).
+#: The streets of a network, and their map layer's JSON per datum, kept while the network
+#: is (a what-if makes a new result on the same network: its basemap is not drawn again).
+#: Only the text is kept, not the features it is written from: a city's streets as Python
+#: coordinate tuples took about 75 MB.
 _BY_NETWORK: weakref.WeakKeyDictionary[Any, Streets] = weakref.WeakKeyDictionary()
-_FEATURES: weakref.WeakKeyDictionary[Any, dict[str, list[dict[str, Any]]]] = (
-    weakref.WeakKeyDictionary())
 _JSON: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
 
 log = logging.getLogger(__name__)
@@ -160,17 +160,14 @@ def street_features(result: CoverageResult, datum: str) -> list[dict[str, Any]]:
     basemap = streets_of(result)
     if basemap is None:
         return []
-    done = _FEATURES.setdefault(basemap, {})
-    if datum not in done:
-        done[datum] = _features(basemap, datum)
-    return list(done[datum])  # the features are read, not changed, by the map's layer
+    return _features(basemap, datum)
 
 
 def street_json(result: CoverageResult, datum: str) -> str | None:
     """The streets basemap as the map embeds it: a FeatureCollection in safe JSON.
 
-    Kept per network and datum with the features, so a map redrawn on the same network
-    (a what-if, a change of minutes) does not write a few megabytes of lines again.
+    Kept per network and datum, so a map redrawn on the same network (a what-if, a change
+    of minutes) does not write a few megabytes of lines again.
 
     Parameters
     ----------
@@ -186,15 +183,14 @@ def street_json(result: CoverageResult, datum: str) -> str | None:
     """
     from geo.maps.html import feature_collection_json
 
-    features = street_features(result, datum)
-    if not features:
-        return None
     basemap = streets_of(result)
-    assert basemap is not None  # it has features
+    if basemap is None:
+        return None
     done = _JSON.setdefault(basemap, {})
     if datum not in done:
-        done[datum] = feature_collection_json(features)
-    return done[datum]
+        features = _features(basemap, datum)
+        done[datum] = feature_collection_json(features) if features else ""
+    return done[datum] or None
 
 
 def _features(basemap: Streets, datum: str) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ import geo
 from geo import crs as crsmod
 from geo import maps
 from geo.maps import STREETS_LAYER
-from geo.maps.streets import SIMPLIFY_M, street_features, streets_of
+from geo.maps.streets import SIMPLIFY_M, street_features, street_json, streets_of
 from geo.network import network_from_edges
 
 HEL = ROOT / "data" / "helsinki"
@@ -60,6 +60,21 @@ def test_a_network_given_with_straight_lines_is_drawn_not_measured(hel_straight,
     assert streets_of(hel_straight) is not None and streets_of(plain) is None
     assert [f["properties"]["s"]["color"] for f in street_features(hel_straight, "wgs84")]
     assert street_features(plain, "wgs84") == []
+    assert street_json(plain, "wgs84") is None
+
+
+def test_the_streets_layer_is_written_once_per_network_and_datum(hel_straight):
+    # a what-if makes a new result on the same network: its streets' text is the kept one
+    text = street_json(hel_straight, "wgs84")
+    assert text is not None and street_json(hel_straight, "wgs84") is text
+    again = geo.analyze(str(HEL / "stations.csv"), network=hel_straight.basemap_network,
+                        **HEL_ARGS)
+    assert again is not hel_straight and street_json(again, "wgs84") is text
+    gcj = street_json(hel_straight, "gcj02")  # outside China the same coordinates
+    assert gcj is not None and gcj is not text and street_json(again, "gcj02") is gcj
+    # the text is the features as written from scratch
+    assert json.loads(text)["features"] == json.loads(
+        json.dumps(street_features(hel_straight, "wgs84")))
 
 
 def test_the_streets_layer_is_under_the_coverage_on_a_canvas_and_small(hel_network):

@@ -301,7 +301,8 @@ class SegmentIndex:
     ptr
         ``cand[ptr[i]:ptr[i + 1]]`` are leaf ``i``'s candidates.
     cand
-        Candidate segments (positions in :class:`Segments`), ascending within a leaf.
+        Candidate segments (positions in :class:`Segments`), ascending within a leaf;
+        32-bit integers when the segments are fewer than 2³¹.
     """
 
     x0: float
@@ -413,8 +414,10 @@ class SegmentIndex:
         n_o = counts[order]
         total = int(n_o.sum())
         pos = np.repeat(lptr[order], n_o) + np.arange(total) - np.repeat(np.cumsum(n_o) - n_o, n_o)
+        # 32-bit segment numbers where they fit: a city's lists hold 13 million of them
+        small = seg.n < np.iinfo(np.int32).max
         return cls(x0, y0, cell, depth, code[order], np.concatenate([[0], np.cumsum(n_o)]),
-                   which[lists[pos]])
+                   which[lists[pos]].astype(np.int32 if small else np.int64))
 
     def leaf_of(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The leaf holding each point, ``-1`` outside the quadtree's square (or not finite)."""

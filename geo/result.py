@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
 from os import PathLike
@@ -17,8 +18,8 @@ import shapely
 from pyproj import CRS, Transformer
 
 from geo import crs as crsmod
+from geo import gapshapes, reach, zones
 from geo import grid as gridmod
-from geo import reach, zones
 from geo.errors import Rejected
 from geo.settings import Settings
 
@@ -253,12 +254,44 @@ class CoverageResult:
         return np.bincount(gc.label, weights=cell_area, minlength=n)
 
     def _gap_polygons_metric(self, n: int) -> np.ndarray:
-        """One polygon per gap label (metric CRS), clipped to the study area."""
+        """One polygon per gap label (metric CRS), clipped to the study area; a gap made of
+        the same cells as one drawn before (a what-if, other minutes) is that polygon
+        (:mod:`geo.gapshapes`)."""
         cached = self.__dict__.get("_gap_polys")
         if cached is not None:
             return cached
+        area_m = None
+        if self.area is not None:
+            to_m = Transformer.from_crs(4326, self.metric_crs, always_xy=True)
+            area_m = crsmod.reproject(shapely.union_all(self.area.geometry.to_numpy()), to_m)
+        out = gapshapes.kept_shapes(self.gap_names(n, "metric"),
+                                    lambda labels: self._merged_gaps(labels, area_m))
+        self.__dict__["_gap_polys"] = out
+        return out
+
+    def gap_names(self, n: int, what: Hashable) -> list[tuple]:
+        """A name per gap label for its kept shapes: its cells' signature, the cell layout,
+        the study area and ``what`` (e.g. ``"metric"``, or a map's outline and datum)."""
+        if "_gap_sigs" not in self.__dict__:
+            gc = self.gap_cells
+            area = (shapely.union_all(self.area.geometry.to_numpy())
+                    if self.area is not None else None)
+            self.__dict__["_gap_sigs"] = (
+                gapshapes.signatures(gc.label, gc.cells.key, n),
+                (self.cell_spec, gapshapes.area_digest(area)))
+        sigs, context = self.__dict__["_gap_sigs"]
+        return [(context, what, sig) for sig in sigs]
+
+    def _merged_gaps(self, labels: np.ndarray, area_m: shapely.Geometry | None) -> np.ndarray:
+        """The polygons of some gap labels: their cells merged, clipped to ``area_m``."""
         gc = self.gap_cells
-        polys = gc.cells.polygons_metric()
+        want = np.zeros(int(gc.label.max()) + 1, dtype=bool)
+        want[labels] = True
+        sub = np.flatnonzero(want[gc.label])
+        cells = gc.cells
+        polys = gridmod.Cells(cells.spec, cells.key[sub], cells.x[sub], cells.y[sub],
+                              cells.lon[sub], cells.lat[sub]).polygons_metric()
+        label = gc.label[sub]
         if self.cell_spec.shape == "square":
             merged = shapely.coverage_union_all(polys)
         else:
@@ -266,13 +299,13 @@ class CoverageResult:
         parts = shapely.get_parts(merged)
         # label each part by the cells whose centres it contains (the parts as the query: each
         # is prepared once, 40x faster than a point-in-polygon test per cell of a city)
-        tree = shapely.STRtree(shapely.points(gc.cells.x, gc.cells.y))
+        tree = shapely.STRtree(shapely.points(cells.x[sub], cells.y[sub]))
         part_idx, cell_idx = tree.query(parts, predicate="contains")
         by_cell = np.argsort(cell_idx, kind="stable")  # in cell order, as a query per cell
         part_idx, cell_idx = part_idx[by_cell], cell_idx[by_cell]
         part_label = np.full(parts.size, -1, dtype="int64")
-        part_label[part_idx] = gc.label[cell_idx]
-        out = np.full(n, None, dtype=object)
+        part_label[part_idx] = label[cell_idx]
+        out = np.full(want.size, None, dtype=object)
         ok = part_label >= 0
         # several parts can only share a label when a hexagon union splits; merge them
         if np.unique(part_label[ok]).size == ok.sum():
@@ -280,11 +313,9 @@ class CoverageResult:
         else:
             for lab in np.unique(part_label[ok]):
                 out[lab] = shapely.union_all(parts[part_label == lab])
-        if self.area is not None:
-            to_m = Transformer.from_crs(4326, self.metric_crs, always_xy=True)
-            area_m = crsmod.reproject(shapely.union_all(self.area.geometry.to_numpy()), to_m)
+        out = out[labels]
+        if area_m is not None:
             out = shapely.intersection(out, area_m)
-        self.__dict__["_gap_polys"] = out
         return out
 
     @cached_property

@@ -17,6 +17,7 @@ import shapely
 from pyproj import Transformer
 
 from geo import crs as crsmod
+from geo import gapshapes
 from geo.maps.html import esc, feature, rows_html
 from geo.maps.whatif import hypothetical_mask
 from geo.schema import AMENITY_LABELS, KIND_LABELS, LEVEL_LABELS
@@ -187,13 +188,22 @@ def band_features(result: CoverageResult, datum: str) -> list[dict[str, Any]]:
 
 
 def gap_features(result: CoverageResult, datum: str, top: int) -> tuple[list, list]:
-    gaps = result.gaps.iloc[:MAP_GAP_LIMIT]
+    table = result.gap_table
+    gaps = table.iloc[:MAP_GAP_LIMIT]
     if len(gaps) == 0:
         return [], []
     back = Transformer.from_crs(result.metric_crs, 4326, always_xy=True)
-    simple = shapely.simplify(result.gaps_metric.geometry.to_numpy(), SIMPLIFY_M)
-    rest = simple[MAP_GAP_LIMIT:]
-    geoms = geoms_to_display(crsmod.reproject(simple[:MAP_GAP_LIMIT], back), datum)
+    metric = result.gaps_metric.geometry.to_numpy()
+
+    def outlines(at: np.ndarray) -> np.ndarray:
+        simple = shapely.simplify(metric[at], SIMPLIFY_M)
+        return geoms_to_display(crsmod.reproject(simple, back), datum)
+
+    # the outline of a gap drawn before (the same cells: a what-if far from it) is kept
+    names = result.gap_names(len(table), ("outline", datum, SIMPLIFY_M))
+    labels = gaps["label"].to_numpy()
+    geoms = gapshapes.kept_shapes([names[i] for i in labels], outlines)
+    rest = shapely.simplify(metric[MAP_GAP_LIMIT:], SIMPLIFY_M)
     polys, labels = [], []
     lon, lat = to_display(gaps["lon"].to_numpy(), gaps["lat"].to_numpy(), datum)
     lon, lat = np.round(lon, 6), np.round(lat, 6)

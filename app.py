@@ -183,9 +183,7 @@ def run_analysis(
                 return quick
         # an analysis of the same inputs with other parameters lends its points' cells and
         # 网格 (geo.analyze checks that they hold)
-        like = None if whatif else _memo().find(
-            lambda k: k[:2] == ("analysis", inputs_key) and k[3:] == ((), network,
-                                                                    snap_limit_m))
+        like = None if whatif else _memo().find(same_method)
         return geo.analyze(
             stations,
             demand=_inputs["demand"],
@@ -197,11 +195,22 @@ def run_analysis(
             like=like if isinstance(like, geo.CoverageResult) else None,
         )
 
+    def same_method(k: Any) -> bool:
+        return k[:2] == ("analysis", inputs_key) and k[3:] == ((), network, snap_limit_m)
+
+    key = ("analysis", inputs_key, settings, whatif, network, snap_limit_m)
+    memo = _memo()
+    if not whatif and key not in memo:
+        # room for it first, about the size of the last analysis of the same data: older
+        # analyses are freed before this one runs, not after (the peak is one, not two)
+        last = memo.find_key(lambda k: k[:2] == ("analysis", inputs_key))
+        memo.make_room(memo.size(last) if last is not None else 0,
+                       evictable=lambda k: k[0] in ("analysis", "siting"),
+                       keep=(memo.find_key(same_method),))
     # a what-if result shares the points and tables of the analysis without it: counted as
     # what it adds, and kept while that analysis is (it keeps it recent)
     base = ("analysis", inputs_key, settings, (), network, snap_limit_m) if whatif else None
-    return _memo().get(("analysis", inputs_key, settings, whatif, network, snap_limit_m),
-                       compute, base=base)
+    return memo.get(key, compute, base=base)
 
 
 def run_siting(

@@ -11,7 +11,9 @@ are dropped; a value larger than the whole bound is returned but not kept.
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import gc
 import sys
 import threading
 from collections.abc import Callable, Hashable
@@ -163,11 +165,30 @@ class _Kept(NamedTuple):
 
 class _LRU(cachetools.LRUCache):
     """An LRU cache of :class:`_Kept` entries, sized by their estimate, that says which
-    key it drops for room."""
+    key it drops for room and lists its keys least recently used first."""
 
     def __init__(self, maxsize: int, evicted: Callable[[Hashable], None]) -> None:
         super().__init__(maxsize, getsizeof=lambda kept: kept.size)
         self._evicted = evicted
+        self._recent: collections.OrderedDict[Hashable, None] = collections.OrderedDict()
+
+    def __getitem__(self, key: Hashable) -> _Kept:
+        kept = super().__getitem__(key)
+        self._recent.move_to_end(key)
+        return kept
+
+    def __setitem__(self, key: Hashable, kept: _Kept) -> None:
+        super().__setitem__(key, kept)
+        self._recent[key] = None
+        self._recent.move_to_end(key)
+
+    def __delitem__(self, key: Hashable) -> None:
+        super().__delitem__(key)
+        self._recent.pop(key, None)
+
+    def oldest_first(self) -> list[Hashable]:
+        """The keys, least recently used first."""
+        return list(self._recent)
 
     def popitem(self) -> tuple[Hashable, _Kept]:
         key, kept = super().popitem()
@@ -267,6 +288,62 @@ class Memo:
         """``key`` was dropped for room: what was derived from it goes with it."""
         for k in self._derived.pop(key, ()):
             self._cache.pop(k, None)
+
+    def make_room(
+        self,
+        need: int,
+        *,
+        evictable: Callable[[Hashable], bool],
+        keep: tuple[Hashable, ...] = (),
+    ) -> int:
+        """Drop kept values, least recently used first, until ``need`` more bytes fit.
+
+        Called before a computation whose result will be about ``need`` bytes (e.g. the
+        size of the last analysis of the same data), so that values it will push out are
+        freed before it runs rather than after: the process's peak is the memory kept
+        plus the computation's, not both results at once.
+
+        Parameters
+        ----------
+        need
+            The expected size of the coming value.
+        evictable
+            Which keys may be dropped (e.g. analyses, not the inputs the computation
+            reads).
+        keep
+            Keys not to drop (e.g. the analysis the computation lends from).
+
+        Returns
+        -------
+        int
+            Number of values dropped (what was derived from them is dropped too).
+        """
+        dropped = 0
+        with self._lock:
+            for key in self._cache.oldest_first():
+                if self._cache.currsize + need <= self.max_bytes:
+                    break
+                if key in keep or key not in self._cache or not evictable(key):
+                    continue
+                self._cache.pop(key)
+                self._evicted(key)
+                dropped += 1
+        if dropped:
+            gc.collect()  # an analysis holds cycles: free it now, not at some later collection
+        return dropped
+
+    def size(self, key: Hashable) -> int:
+        """The counted size of a kept value (0 if not kept), without making it more recent."""
+        with self._lock:
+            if key not in self._cache:
+                return 0
+            return int(cachetools.Cache.__getitem__(self._cache, key).size)
+
+    def find_key(self, match: Callable[[Hashable], bool]) -> Hashable | None:
+        """The key of the most recently kept value that ``match`` accepts, or ``None``."""
+        with self._lock:
+            keys = [k for k in self._cache if match(k)]
+            return keys[-1] if keys else None
 
     def find(self, match: Callable[[Hashable], bool]) -> Any:
         """The most recently kept value whose key ``match`` accepts (``None`` when none),

@@ -184,3 +184,38 @@ def test_derived_values_count_what_they_add_and_go_with_their_base() -> None:
     calls = []
     memo.get(("whatif", 1), lambda: calls.append(1) or derived(1)(), base="base")
     assert calls == [1]
+
+
+def test_room_is_made_before_a_computation_least_recently_used_first() -> None:
+    mb = 1 << 20
+    memo = Memo(5 * mb + mb // 2)
+
+    def one_mb() -> np.ndarray:
+        return np.zeros(mb // 8)
+
+    memo.get(("input", "demand"), one_mb)
+    for name in "abc":
+        memo.get(("analysis", name), one_mb)
+    memo.get(("whatif", "a"), lambda: np.zeros(mb // 16), base=("analysis", "a"))
+    memo.get(("analysis", "b"), one_mb)  # b used again: c, then a (with its what-if) older
+    memo.get(("input", "demand"), one_mb)
+    assert memo.size(("analysis", "a")) == mb and memo.size("missing") == 0
+    assert memo.find_key(lambda k: k[0] == "analysis") == ("analysis", "c")  # newest kept
+    used = memo.bytes_kept
+    # fits already: nothing dropped
+    assert memo.make_room(mb, evictable=lambda k: k[0] == "analysis") == 0
+    assert memo.bytes_kept == used
+    # room for 3 MB: the least recently used analysis (c), then a with its what-if; b is
+    # kept as asked, the input and the what-if (not evictable themselves) are skipped
+    dropped = memo.make_room(3 * mb, evictable=lambda k: k[0] == "analysis",
+                             keep=(("analysis", "b"),))
+    assert dropped == 2
+    assert ("analysis", "a") not in memo and ("whatif", "a") not in memo
+    assert ("analysis", "c") not in memo
+    assert ("analysis", "b") in memo and ("input", "demand") in memo
+    assert memo.bytes_kept + 3 * mb <= memo.max_bytes
+    # more than can be freed: everything evictable but what is kept goes, nothing else
+    assert memo.make_room(10 * mb, evictable=lambda k: k[0] == "analysis",
+                          keep=(("analysis", "b"),)) == 0
+    assert memo.make_room(10 * mb, evictable=lambda k: k[0] == "analysis") == 1
+    assert ("analysis", "b") not in memo and ("input", "demand") in memo

@@ -414,14 +414,41 @@ def nearest_on_network(
     -------
     NetworkNearest
     """
-    search = station_search(network, stations, speed_m_per_min,
-                            walk_speed_m_per_min=walk_speed_m_per_min)
-    tt = travel_times(network, stations, points, speed_m_per_min, search=search)
+    search, tt = _search_and_times(network, stations, points, speed_m_per_min,
+                                   walk_speed_m_per_min)
     if not need_unique:
         return NetworkNearest(search, tt, np.zeros(len(points), dtype=bool))
     covered = within(tt.minutes, minutes)
     second = second_minutes(search, points, tt, limit_minutes=minutes + 1e-6)
     return NetworkNearest(search, tt, covered & ~within(second, minutes))
+
+
+#: The last searches and travel times per network: ``(stations' key, points' snap, search,
+#: travel times)``. Neither depends on the threshold, so an analysis with other minutes
+#: (or bands) of the same stations and points takes them as they are.
+_TRAVEL: weakref.WeakKeyDictionary[Network, list[tuple[tuple, Snap, Search, TravelTimes]]] = (
+    weakref.WeakKeyDictionary())
+_TRAVEL_KEPT = 2
+
+
+def _search_and_times(
+    network: Network, stations: Snap, points: Snap, speed: float, walk: float
+) -> tuple[Search, TravelTimes]:
+    """:func:`station_search` and :func:`travel_times`, kept for the next analysis of the
+    same stations (their snaps), the same points' snap and speeds on this network."""
+    digest = hashlib.blake2b(digest_size=16)
+    for arr in (stations.edge, stations.along_m, stations.distance_m):
+        digest.update(np.ascontiguousarray(arr).tobytes())
+    key = (digest.hexdigest(), float(speed), float(walk))
+    kept = _TRAVEL.setdefault(network, [])
+    for k, pts, search, tt in kept:
+        if k == key and pts is points:
+            return search, tt
+    search = station_search(network, stations, speed, walk_speed_m_per_min=walk)
+    tt = travel_times(network, stations, points, speed, search=search)
+    kept.append((key, points, search, tt))
+    del kept[:-_TRAVEL_KEPT]
+    return search, tt
 
 
 #: Demand snaps kept per network (at most :data:`_SNAPS_KEPT` point sets each): a change of

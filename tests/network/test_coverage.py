@@ -243,3 +243,39 @@ def test_helsinki_demo_no_demand_lost_to_fragments(walk_net):
     ref, _ = reference_times(net, placed(cov.stations), placed(cov.points, moved), WALK)
     np.testing.assert_allclose(p["minutes"].to_numpy()[moved], ref, rtol=1e-9)
     assert (status[moved] == "ok").all()
+
+
+def test_other_minutes_take_the_kept_search_and_travel_times(walk_net):
+    # neither the search from the stations nor the points' travel times depend on the
+    # threshold: an analysis with other minutes takes them, and equals one made afresh
+    from geo.network import coverage as nc
+
+    rng = np.random.default_rng(7)
+    to_wgs = Transformer.from_crs(walk_net.crs, 4326, always_xy=True)
+    pick = rng.choice(walk_net.n_nodes, 12, replace=False)
+    slon, slat = to_wgs.transform(walk_net.x[pick] + 3.0, walk_net.y[pick])
+    x0, y0, x1, y1 = walk_net.x.min(), walk_net.y.min(), walk_net.x.max(), walk_net.y.max()
+    plon, plat = to_wgs.transform(rng.uniform(x0, x1, 3000), rng.uniform(y0, y1, 3000))
+
+    def run(minutes: float, speed: float = WALK) -> gn.NetworkCoverage:
+        return gn.coverage_on_network(walk_net, np.asarray(slon), np.asarray(slat),
+                                      np.asarray(plon), np.asarray(plat), mode="walk",
+                                      speed_m_per_min=speed, minutes=minutes)
+
+    nc._TRAVEL.clear()
+    first = run(10)
+    second = run(4)
+    assert second.search is first.search  # taken, not searched again
+    assert second.budget == 4 and second.unique.sum() != first.unique.sum()
+    nc._TRAVEL.clear()
+    fresh = run(4)
+    assert fresh.search is not first.search
+    for name in ("minutes", "nearest", "status", "unique"):
+        np.testing.assert_array_equal(getattr(second, name), getattr(fresh, name))
+    np.testing.assert_array_equal(second.search.node_minutes, fresh.search.node_minutes)
+    # other speeds or other stations search again
+    assert run(4, speed=WALK * 2).search is not fresh.search
+    fewer = gn.coverage_on_network(walk_net, np.asarray(slon)[:6], np.asarray(slat)[:6],
+                                   np.asarray(plon), np.asarray(plat), mode="walk",
+                                   speed_m_per_min=WALK, minutes=4)
+    assert fewer.search is not fresh.search and len(fewer.stations) == 6

@@ -23,6 +23,7 @@ environment variable ``GEO_APP_MAP=off`` (or ``st.session_state["geo_map_off"]
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -139,7 +140,7 @@ APP_CACHE_MEMORY = os.environ.get("GEO_APP_CACHE_MEMORY", "1GB")
 @st.cache_resource(show_spinner=False)
 def _memo() -> Memo:
     """The process's one cache of uploads and results, bounded by memory (:mod:`geo.memo`)."""
-    return Memo(budget.parse_bytes(APP_CACHE_MEMORY))
+    return Memo(budget.parse_bytes(APP_CACHE_MEMORY), derived_per_base=2)
 
 
 def read_upload(kind: str, name: str, data: bytes, crs: str) -> gpd.GeoDataFrame:
@@ -203,7 +204,7 @@ def run_analysis(
     if not whatif and key not in memo:
         # room for it first, about the size of the last analysis of the same data: older
         # analyses are freed before this one runs, not after (the peak is one, not two)
-        last = memo.find_key(lambda k: k[:2] == ("analysis", inputs_key))
+        last = memo.find_key(lambda k: k[:2] == ("analysis", inputs_key) and k[3] == ())
         memo.make_room(memo.size(last) if last is not None else 0,
                        evictable=lambda k: k[0] in ("analysis", "siting"),
                        keep=(memo.find_key(same_method),))
@@ -507,6 +508,9 @@ def _page() -> None:
     _whatif_section(run.result)
     _siting_section(run, choices)
     _downloads_and_issues(run, choices)
+    # the page is sent: collect its garbage now (a map's element tree holds cycles, a city's
+    # map tens of MB of text) rather than at Python's next full collection
+    gc.collect()
 
 
 def _sidebar() -> Choices:

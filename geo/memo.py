@@ -208,6 +208,10 @@ class Memo:
     ----------
     max_bytes
         The bound on the estimated memory (:func:`size_of`) of the kept values.
+    derived_per_base
+        At most this many values derived from one base are kept (the newest), or any
+        number (``None``): a city's what-if analyses hold tens of MB each, and one made
+        again from its base costs a fraction of a second.
 
     Notes
     -----
@@ -215,11 +219,12 @@ class Memo:
     (e.g. its gap polygons) are not added.
     """
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, derived_per_base: int | None = None) -> None:
         self.max_bytes = int(max_bytes)
+        self.derived_per_base = derived_per_base
         self._cache = _LRU(self.max_bytes, self._evicted)
-        #: base key → the keys of values derived from it (dropped with it)
-        self._derived: dict[Hashable, set[Hashable]] = {}
+        #: base key → the keys of values derived from it, oldest first (dropped with it)
+        self._derived: dict[Hashable, dict[Hashable, None]] = {}
         self._lock = threading.Lock()
         self._computing: dict[Hashable, threading.Lock] = {}
 
@@ -281,7 +286,16 @@ class Memo:
                 if owner not in self._cache:  # dropped for this value's room: not counted
                     self._cache.pop(key, None)
                     return
-                self._derived.setdefault(owner, set()).add(key)
+                derived = self._derived.setdefault(owner, {})
+                derived.pop(key, None)
+                derived[key] = None
+                for k in [k for k in derived if k not in self._cache]:
+                    del derived[k]  # dropped on their own for room
+                cap = self.derived_per_base
+                while cap is not None and len(derived) > max(cap, 1):
+                    oldest = next(iter(derived))
+                    self._cache.pop(oldest, None)
+                    del derived[oldest]
                 self._cache.get(owner)
 
     def _evicted(self, key: Hashable) -> None:

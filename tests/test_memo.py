@@ -219,3 +219,24 @@ def test_room_is_made_before_a_computation_least_recently_used_first() -> None:
                           keep=(("analysis", "b"),)) == 0
     assert memo.make_room(10 * mb, evictable=lambda k: k[0] == "analysis") == 1
     assert ("analysis", "b") not in memo and ("input", "demand") in memo
+
+
+def test_at_most_so_many_values_derived_from_one_base_are_kept() -> None:
+    mb = 1 << 20
+    memo = Memo(100 * mb, derived_per_base=2)
+    memo.get("base", lambda: np.zeros(mb // 8))
+    memo.get("other", lambda: np.zeros(mb // 8))
+    for k in range(4):
+        memo.get(("whatif", k), lambda: np.zeros(mb // 16), base="base")
+    # the two newest what-ifs of the base are kept, the older ones dropped; nothing else
+    assert [k for k in range(4) if ("whatif", k) in memo] == [2, 3]
+    assert "base" in memo and "other" in memo
+    # using an old one again makes it anew, and it becomes one of the two kept
+    calls = []
+    memo.get(("whatif", 0), lambda: calls.append(0) or np.zeros(mb // 16), base="base")
+    assert calls == [0] and [k for k in range(4) if ("whatif", k) in memo] == [0, 3]
+    unbounded = Memo(100 * mb)
+    unbounded.get("base", lambda: np.zeros(mb // 8))
+    for k in range(4):
+        unbounded.get(("whatif", k), lambda: np.zeros(mb // 16), base="base")
+    assert all(("whatif", k) in unbounded for k in range(4))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import gc
 import sys
 import threading
 from collections.abc import Callable, Hashable
@@ -342,9 +341,7 @@ class Memo:
                 self._cache.pop(key)
                 self._evicted(key)
                 dropped += 1
-        if dropped:
-            gc.collect()  # an analysis holds cycles: free it now, not at some later collection
-        return dropped
+        return dropped  # an analysis holds no reference cycle: freed as it is dropped
 
     def size(self, key: Hashable) -> int:
         """The counted size of a kept value (0 if not kept), without making it more recent."""

@@ -240,3 +240,33 @@ def test_at_most_so_many_values_derived_from_one_base_are_kept() -> None:
     for k in range(4):
         unbounded.get(("whatif", k), lambda: np.zeros(mb // 16), base="base")
     assert all(("whatif", k) in unbounded for k in range(4))
+
+
+def test_a_dropped_analysis_is_freed_at_once_without_a_collection() -> None:
+    # make_room frees memory before a computation only if what it drops holds no reference
+    # cycle (else it waits for Python's next full collection): an analysis, its tables and
+    # a what-if on it are freed by reference counting alone
+    import weakref
+
+    from geo import scenario
+
+    stations = scenario.combine(geo.read_stations(str(DATA / "stations.csv")))
+    gc.disable()
+    try:
+        base = geo.analyze(stations, demand=DATA / "demand.csv", area=DATA / "area.geojson",
+                           grids=DATA / "grids.geojson")
+        _ = (base.gap_table, base.gaps, base.service_areas(), base.grid_table)
+        quick = scenario.add_incrementally(
+            base, scenario.with_stations(stations, [{"lon": 120.62, "lat": 31.30}]))
+        assert quick is not None
+        _ = (quick.gaps, quick.service_areas())
+        refs = [weakref.ref(base), weakref.ref(quick)]
+        made = {"base": base, "whatif": quick}
+        del base, quick, _
+        memo = Memo(1 << 40)
+        memo.get("base", lambda: made.pop("base"))
+        memo.get("whatif", lambda: made.pop("whatif"), base="base")
+        assert memo.make_room(1 << 41, evictable=lambda k: True) == 2
+        assert [r() for r in refs] == [None, None]
+    finally:
+        gc.enable()

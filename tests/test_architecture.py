@@ -44,6 +44,7 @@ LAYERS: dict[str, int] = {
     "geo.grid": 2,
     "geo.filters": 2,
     "geo.zones": 2,
+    "geo.gapshapes": 2,
     "geo.reach": 2,
     "geo.assets": 2,
     # 3 inputs and street networks

@@ -187,8 +187,9 @@ def _straight_added(
     in_reach = covered.astype("int64") + (covered & ~unique)  # 0, 1, or 2 (= two or more)
     best = np.where(np.isnan(minutes), np.inf, minutes)
     for sx, sy in new_xy:  # per new station: the near points around it, and the far ones
-        ball = near.tree.query_ball_point([sx, sy], near.radius_m) if near.tree else []
-        idx = np.concatenate([near.points[np.asarray(ball, dtype="int64")], near.far])
+        ball = np.asarray(near.tree.query_ball_point([sx, sy], near.radius_m)
+                          if near.tree is not None else [], dtype="int64")
+        idx = np.concatenate([ball[near.near[ball]], near.far])  # far ones once, below
         dx = job.x[idx] - sx
         dy = job.y[idx] - sy
         m = np.sqrt(dx * dx + dy * dy) * per_m
@@ -203,16 +204,18 @@ def _straight_added(
 
 @dataclass(frozen=True, eq=False)
 class NearIndex:
-    """The points whose nearest station is within the limit, in a KD-tree, and the others.
+    """The points whose nearest station is within the limit, the others, and a KD-tree of
+    all the points.
 
     Attributes
     ----------
     points
-        Positions of the near points (the tree's rows).
-    xy
-        Their metric coordinates (the tree's data, kept here so that it is counted).
+        Positions of the near points.
+    near
+        Per point, whether it is near (``points`` as a mask).
     tree
-        A ``cKDTree`` of their metric coordinates (``None`` when there are none).
+        A ``cKDTree`` of every point's metric coordinates, shared by the indexes of the
+        same points (other minutes, other stations): :func:`points_tree`.
     far
         Positions of the other points (beyond the limit, or no station).
     radius_m
@@ -221,10 +224,41 @@ class NearIndex:
     """
 
     points: np.ndarray
-    xy: np.ndarray
+    near: np.ndarray
     tree: object | None
     far: np.ndarray
     radius_m: float
+
+
+#: KD-trees of the last point sets: ``(x, y, tree)`` (the arrays themselves, compared by
+#: identity: an analysis of other minutes lends its points' coordinates).
+_TREES: list[tuple[np.ndarray, np.ndarray, object]] = []
+_TREES_KEPT = 2
+
+
+def points_tree(x: np.ndarray, y: np.ndarray) -> object:
+    """A ``cKDTree`` of points' metric coordinates, kept for the same arrays.
+
+    Built once per set of points (0.3 s for a million), not per analysis of them.
+
+    Parameters
+    ----------
+    x, y
+        The points (metres).
+
+    Returns
+    -------
+    scipy.spatial.cKDTree
+    """
+    from scipy.spatial import cKDTree
+
+    for kx, ky, tree in _TREES:
+        if kx is x and ky is y:
+            return tree
+    tree = cKDTree(np.column_stack([x, y]), copy_data=False)
+    _TREES.append((x, y, tree))
+    del _TREES[:-_TREES_KEPT]
+    return tree
 
 
 def near_index(minutes: np.ndarray, job: KernelInput, settings: Settings) -> NearIndex:
@@ -247,15 +281,12 @@ def near_index(minutes: np.ndarray, job: KernelInput, settings: Settings) -> Nea
     -------
     NearIndex
     """
-    from scipy.spatial import cKDTree
-
     ok = reach.within(minutes, settings.minutes)
     points = np.flatnonzero(ok)
     far = np.flatnonzero(~ok)
     limit_m = (settings.minutes + reach.TOL_MIN) / reach.minutes_per_metre(settings)
-    xy = np.column_stack([job.x[points], job.y[points]])
-    tree = cKDTree(xy, copy_data=False) if points.size else None
-    return NearIndex(points, xy, tree, far, limit_m * (1 + 1e-9) + 1e-6)
+    tree = points_tree(job.x, job.y) if points.size else None
+    return NearIndex(points, ok, tree, far, limit_m * (1 + 1e-9) + 1e-6)
 
 
 def _near_of(out: KernelOutput, minutes: np.ndarray, job: KernelInput,

@@ -70,3 +70,6 @@ def test_bounded_what_if_as_every_point_measured(seed):
     assert (want[1] >= sx.size).sum() > 100  # the new stations do take points
     near = near_index(minutes, job, settings)
     assert near.points.size + near.far.size == n and near.far.size > 0
+    # one KD-tree of all the points, shared by the indexes of other minutes of them
+    other = near_index(minutes, job, Settings(minutes=settings.minutes + 1))
+    assert near.tree.n == n and other.tree is near.tree and other.points.size > near.points.size

@@ -24,8 +24,9 @@ import shapely
 
 __all__ = ["KEPT", "area_digest", "kept_shapes", "signatures"]
 
-#: Shapes kept (polygons and outlines of gaps, least recently used dropped first).
-KEPT = 8192
+#: Shapes kept (polygons and outlines of gaps, least recently used dropped first): a
+#: city's 200 gaps take 400, and a few MB.
+KEPT = 4096
 
 _SHAPES: cachetools.LRUCache[Hashable, Any] = cachetools.LRUCache(KEPT)
 

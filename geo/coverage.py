@@ -161,6 +161,7 @@ def local_kernel(job: KernelInput) -> KernelOutput:
         weight=job.weight,
         straight_minutes=minutes,
         snap_limit_m=job.snap_limit_m,
+        points_projected=(job.x, job.y, job.metric),  # not projected again in the same CRS
     )
     return KernelOutput(net_cov.minutes, net_cov.nearest, net_cov.unique, net_cov)
 

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import Transformer
+from pyproj import CRS, Transformer
 
 from geo import crs as crsmod
 from geo.errors import Rejected, SettingsError
@@ -507,6 +507,7 @@ def coverage_on_network(
     walk_speed_m_per_min: float = WALK_SPEED_M_PER_MIN,
     snap_limit_m: float = SNAP_LIMIT_M,
     progress: ProgressArg = None,
+    points_projected: tuple[np.ndarray, np.ndarray, CRS] | None = None,
 ) -> NetworkCoverage:
     """Street-network minutes from demand points (WGS-84) to the nearest station.
 
@@ -536,6 +537,10 @@ def coverage_on_network(
         points those or a piece holding a station.
     progress
         See :func:`load_network`.
+    points_projected
+        The points already projected, ``(x, y, crs)`` (e.g. an analysis's metric
+        coordinates): used as they are when ``crs`` is the network's, instead of
+        projecting ``lon``/``lat`` again (the same transformation, the same numbers).
 
     Returns
     -------
@@ -558,7 +563,10 @@ def coverage_on_network(
         raise SettingsError(f"snap limit must be a positive number of metres, not {snap_limit_m!r}")
     to_m = Transformer.from_crs(4326, network.crs, always_xy=True)
     sx, sy = (np.asarray(a, dtype="float64") for a in to_m.transform(station_lon, station_lat))
-    px, py = (np.asarray(a, dtype="float64") for a in to_m.transform(lon, lat))
+    if points_projected is not None and CRS(points_projected[2]) == CRS(network.crs):
+        px, py = (np.asarray(a, dtype="float64") for a in points_projected[:2])
+    else:
+        px, py = (np.asarray(a, dtype="float64") for a in to_m.transform(lon, lat))
     # the fragment rule: stations join main pieces, points main pieces or a station's piece
     st = snap(network, sx, sy, max_distance_m=snap_limit_m, eligible=eligible_edges(network))
     pt = snap_demand(network, px, py, snap_limit_m, eligible_edges(network, st))

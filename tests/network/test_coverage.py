@@ -279,3 +279,33 @@ def test_other_minutes_take_the_kept_search_and_travel_times(walk_net):
                                    np.asarray(plon), np.asarray(plat), mode="walk",
                                    speed_m_per_min=WALK, minutes=4)
     assert fewer.search is not fresh.search and len(fewer.stations) == 6
+
+
+def test_points_projected_by_the_analysis_are_not_projected_again(walk_net, monkeypatch):
+    # the analysis's metric coordinates are the network's when both CRSs are the same: the
+    # kernel passes them and the answer is the one projecting lon/lat again gives
+    demand = DATA / "demand.csv"
+    r = geo.analyze(str(DATA / "stations.csv"), demand=str(demand),
+                    settings=geo.Settings(method="network"), network=walk_net)
+    job = r.kernel_state[0].job
+    assert job.metric == walk_net.crs  # the same UTM zone: the shortcut is taken
+    to_m = Transformer.from_crs(4326, walk_net.crs, always_xy=True)
+    x, y = to_m.transform(job.lon, job.lat)
+    np.testing.assert_array_equal(job.x, x)  # the same transformation, the same numbers
+    np.testing.assert_array_equal(job.y, y)
+    calls = []
+    real = Transformer.transform
+    monkeypatch.setattr(Transformer, "transform",
+                        lambda self, a, b, *k, **kw: calls.append(np.size(a)) or real(
+                            self, a, b, *k, **kw))
+    args = (walk_net, job.station_lon, job.station_lat, job.lon, job.lat)
+    kw = {"mode": "walk", "speed_m_per_min": WALK, "minutes": 15}
+    given = gn.coverage_on_network(*args, **kw, points_projected=(job.x, job.y, job.metric))
+    assert job.lon.size not in calls  # the points were not projected
+    again = gn.coverage_on_network(*args, **kw)
+    assert job.lon.size in calls
+    for name in ("minutes", "nearest", "status", "unique"):
+        np.testing.assert_array_equal(getattr(given, name), getattr(again, name))
+    # in another CRS they are projected, not taken
+    other = gn.coverage_on_network(*args, **kw, points_projected=(job.x + 1e5, job.y, "EPSG:3857"))
+    np.testing.assert_array_equal(other.minutes, again.minutes)

@@ -20,6 +20,8 @@ The street-network method (:mod:`geo.network`) uses :func:`within` and
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -152,18 +154,45 @@ def nearest(
     n = x.size
     if sx.size == 0:
         return Nearest(np.full(n, np.nan), np.full(n, -1, dtype="int64"), np.zeros(n, dtype=bool))
-    tree = cKDTree(np.column_stack([sx, sy]))
-    k = 2 if sx.size > 1 else 1
-    # every core: each point's answer is its own, the same on one thread or several
-    dist, idx = tree.query(np.column_stack([x, y]), k=k, workers=-1)
-    if k == 1:
-        d1, i1, d2 = dist, idx, np.full(n, np.inf)
-    else:
-        d1, i1, d2 = dist[:, 0], idx[:, 0], dist[:, 1]
+    d1, i1, d2 = _query(sx, sy, x, y)
     per_m = minutes_per_metre(settings)
     minutes = d1 * per_m
     unique = within(minutes, settings.minutes) & ~within(d2 * per_m, settings.minutes)
     return Nearest(minutes, i1.astype("int64"), unique)
+
+
+#: The last KD-tree answers ``(x, y, stations' key, (d1, i1, d2))``: the points' arrays
+#: themselves (compared by identity; an analysis of other minutes lends its points'
+#: coordinates, never changed in place) and the stations' coordinates. The distances do not
+#: depend on the speed or the threshold, so such an analysis does not query again.
+_QUERIES: list[tuple[np.ndarray, np.ndarray, bytes, tuple[np.ndarray, ...]]] = []
+_QUERIES_KEPT = 2
+_QUERIES_LOCK = threading.Lock()
+
+
+def _query(
+    sx: np.ndarray, sy: np.ndarray, x: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distance to the nearest station, its position and the distance to the second."""
+    digest = hashlib.blake2b(digest_size=16)
+    for a in (sx, sy):
+        digest.update(np.ascontiguousarray(a, dtype="float64").tobytes())
+    key = digest.digest()
+    with _QUERIES_LOCK:
+        for kx, ky, kk, answer in _QUERIES:
+            if kx is x and ky is y and kk == key:
+                return answer  # type: ignore[return-value]
+    n = x.size
+    tree = cKDTree(np.column_stack([sx, sy]))
+    k = 2 if sx.size > 1 else 1
+    # every core: each point's answer is its own, the same on one thread or several
+    dist, idx = tree.query(np.column_stack([x, y]), k=k, workers=-1)
+    answer = ((dist, idx, np.full(n, np.inf)) if k == 1
+              else (dist[:, 0], idx[:, 0], dist[:, 1]))
+    with _QUERIES_LOCK:
+        _QUERIES.append((x, y, key, answer))
+        del _QUERIES[:-_QUERIES_KEPT]
+    return answer
 
 
 def bands(minutes: np.ndarray, edges: Sequence[float]) -> np.ndarray:

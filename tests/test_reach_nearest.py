@@ -1,0 +1,46 @@
+"""``geo.reach.nearest``: the KD-tree answer kept for the same points and stations."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from geo import reach
+from geo.settings import Settings
+
+
+def _brute(sx, sy, x, y, settings):
+    """Every point against every station (reference)."""
+    d = np.hypot(x[:, None] - sx[None, :], y[:, None] - sy[None, :])
+    order = np.sort(d, axis=1)
+    per_m = reach.minutes_per_metre(settings)
+    minutes = order[:, 0] * per_m
+    unique = reach.within(minutes, settings.minutes) & ~reach.within(order[:, 1] * per_m,
+                                                                       settings.minutes)
+    return minutes, np.argmin(d, axis=1), unique
+
+
+def test_other_minutes_and_speeds_take_the_kept_answer(monkeypatch) -> None:
+    rng = np.random.default_rng(11)
+    x, y = rng.uniform(0, 5000, 3000), rng.uniform(0, 5000, 3000)
+    sx, sy = rng.uniform(0, 5000, 25), rng.uniform(0, 5000, 25)
+    queries = []
+    monkeypatch.setattr(reach, "cKDTree", lambda data: queries.append(1) or cKDTree(data))
+    reach._QUERIES.clear()
+    for settings in [Settings(minutes=10), Settings(minutes=5), Settings(mode="bike", minutes=3)]:
+        got = reach.nearest(sx, sy, x, y, settings)
+        want = _brute(sx, sy, x, y, settings)
+        np.testing.assert_allclose(got.minutes, want[0], rtol=1e-12)
+        np.testing.assert_array_equal(got.nearest, want[1])
+        np.testing.assert_array_equal(got.unique, want[2])
+    assert len(queries) == 1  # one query for the three parameter sets
+    # other stations, or other point arrays (even equal ones), are queried again
+    reach.nearest(sx[:-1], sy[:-1], x, y, Settings())
+    reach.nearest(sx, sy, x.copy(), y, Settings())
+    assert len(queries) == 3
+    # the kept arrays are not handed out: changing an answer changes nothing kept
+    first = reach.nearest(sx, sy, x, y, Settings())
+    first.minutes[:] = -1.0
+    first.nearest[:] = -1
+    again = reach.nearest(sx, sy, x, y, Settings())
+    assert (again.minutes >= 0).all() and (again.nearest >= 0).all()

@@ -243,9 +243,8 @@ class CoverageResult:
         if cached is not None:
             return shapely.area(cached)
         gc = self.gap_cells
-        assert self.area is not None
-        to_m = Transformer.from_crs(4326, self.metric_crs, always_xy=True)
-        area_m = crsmod.reproject(shapely.union_all(self.area.geometry.to_numpy()), to_m)
+        area_m = self._area_metric
+        assert area_m is not None
         shapely.prepare(area_m)
         polys = gc.cells.polygons_metric()
         cell_area = np.asarray(gc.cells.areas(), dtype="float64").copy()
@@ -260,12 +259,7 @@ class CoverageResult:
         cached = self.__dict__.get("_gap_polys")
         if cached is not None:
             return cached
-        area_m = None
-        if self.area is not None:
-            to_m = Transformer.from_crs(4326, self.metric_crs, always_xy=True)
-            area_m = crsmod.reproject(shapely.union_all(self.area.geometry.to_numpy()), to_m)
-        out = gapshapes.kept_shapes(self.gap_names(n, "metric"),
-                                    lambda labels: self._merged_gaps(labels, area_m))
+        out = gapshapes.kept_shapes(self.gap_names(n, "metric"), self._merged_gaps)
         self.__dict__["_gap_polys"] = out
         return out
 
@@ -274,16 +268,14 @@ class CoverageResult:
         the study area and ``what`` (e.g. ``"metric"``, or a map's outline and datum)."""
         if "_gap_sigs" not in self.__dict__:
             gc = self.gap_cells
-            area = (shapely.union_all(self.area.geometry.to_numpy())
-                    if self.area is not None else None)
             self.__dict__["_gap_sigs"] = (
                 gapshapes.signatures(gc.label, gc.cells.key, n),
-                (self.cell_spec, gapshapes.area_digest(area)))
+                (self.cell_spec, gapshapes.area_digest(self._area_shape)))
         sigs, context = self.__dict__["_gap_sigs"]
         return [(context, what, sig) for sig in sigs]
 
-    def _merged_gaps(self, labels: np.ndarray, area_m: shapely.Geometry | None) -> np.ndarray:
-        """The polygons of some gap labels: their cells merged, clipped to ``area_m``."""
+    def _merged_gaps(self, labels: np.ndarray) -> np.ndarray:
+        """The polygons of some gap labels: their cells merged, clipped to the study area."""
         gc = self.gap_cells
         want = np.zeros(int(gc.label.max()) + 1, dtype=bool)
         want[labels] = True
@@ -314,9 +306,22 @@ class CoverageResult:
             for lab in np.unique(part_label[ok]):
                 out[lab] = shapely.union_all(parts[part_label == lab])
         out = out[labels]
-        if area_m is not None:
-            out = shapely.intersection(out, area_m)
+        if self._area_metric is not None:
+            out = shapely.intersection(out, self._area_metric)
         return out
+
+    @cached_property
+    def _area_shape(self) -> shapely.Geometry | None:
+        """The study area as one shape (WGS-84), or ``None`` without one."""
+        return shapely.union_all(self.area.geometry.to_numpy()) if self.area is not None else None
+
+    @cached_property
+    def _area_metric(self) -> shapely.Geometry | None:
+        """:attr:`_area_shape` in the metric CRS (:attr:`metric_crs`)."""
+        if self._area_shape is None:
+            return None
+        return crsmod.reproject(self._area_shape,
+                                Transformer.from_crs(4326, self.metric_crs, always_xy=True))
 
     @cached_property
     def gaps_metric(self) -> gpd.GeoDataFrame:
@@ -373,18 +378,13 @@ class CoverageResult:
     @cached_property
     def _service_areas(self) -> dict[str, gpd.GeoDataFrame | None]:
         s = self.settings
-        area = shapely.union_all(self.area.geometry.to_numpy()) if self.area is not None else None
         if self.network is not None:
-            bands = self.network.band_polygons(s.bands, area=area)
+            bands = self.network.band_polygons(s.bands, area=self._area_shape)
             bands.insert(1, "radius_m", np.nan)
             return {"wgs84": bands, "metric": None}
         used = self.stations["used"].to_numpy(dtype=bool)
         xy = self.metric_coords()
-        clip = None
-        if area is not None:
-            clip = crsmod.reproject(area, Transformer.from_crs(4326, self.metric_crs,
-                                                               always_xy=True))
-        rows = reach.straight_service_areas(xy.sx[used], xy.sy[used], s, clip=clip)
+        rows = reach.straight_service_areas(xy.sx[used], xy.sy[used], s, clip=self._area_metric)
         metric = gpd.GeoDataFrame(
             {"minutes": [m for m, _, _ in rows], "radius_m": [r for _, r, _ in rows]},
             geometry=gpd.GeoSeries([g for _, _, g in rows], crs=self.metric_crs),

@@ -209,10 +209,8 @@ class NearIndex:
 
     Attributes
     ----------
-    points
-        Positions of the near points.
     near
-        Per point, whether it is near (``points`` as a mask).
+        Per point, whether it is near.
     tree
         A ``cKDTree`` of every point's metric coordinates, shared by the indexes of the
         same points (other minutes, other stations): :func:`points_tree`.
@@ -223,7 +221,6 @@ class NearIndex:
         distance, with room for rounding.
     """
 
-    points: np.ndarray
     near: np.ndarray
     tree: object | None
     far: np.ndarray
@@ -282,11 +279,10 @@ def near_index(minutes: np.ndarray, job: KernelInput, settings: Settings) -> Nea
     NearIndex
     """
     ok = reach.within(minutes, settings.minutes)
-    points = np.flatnonzero(ok)
     far = np.flatnonzero(~ok)
     limit_m = (settings.minutes + reach.TOL_MIN) / reach.minutes_per_metre(settings)
-    tree = points_tree(job.x, job.y) if points.size else None
-    return NearIndex(points, ok, tree, far, limit_m * (1 + 1e-9) + 1e-6)
+    tree = points_tree(job.x, job.y) if far.size < ok.size else None
+    return NearIndex(ok, tree, far, limit_m * (1 + 1e-9) + 1e-6)
 
 
 def _near_of(out: KernelOutput, minutes: np.ndarray, job: KernelInput,

@@ -69,7 +69,7 @@ def test_bounded_what_if_as_every_point_measured(seed):
         np.testing.assert_array_equal(g[2], want[2])
     assert (want[1] >= sx.size).sum() > 100  # the new stations do take points
     near = near_index(minutes, job, settings)
-    assert near.points.size + near.far.size == n and near.far.size > 0
+    assert near.near.sum() + near.far.size == n and near.far.size > 0
     # one KD-tree of all the points, shared by the indexes of other minutes of them
     other = near_index(minutes, job, Settings(minutes=settings.minutes + 1))
-    assert near.tree.n == n and other.tree is near.tree and other.points.size > near.points.size
+    assert near.tree.n == n and other.tree is near.tree and other.near.sum() > near.near.sum()

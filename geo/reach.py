@@ -21,7 +21,6 @@ The street-network method (:mod:`geo.network`) uses :func:`within` and
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -31,6 +30,7 @@ from scipy.sparse import csc_matrix, csr_matrix
 from scipy.spatial import cKDTree
 
 from geo import budget
+from geo.recent import Recent
 from geo.settings import Settings
 
 __all__ = [
@@ -161,13 +161,11 @@ def nearest(
     return Nearest(minutes, i1.astype("int64"), unique)
 
 
-#: The last KD-tree answers ``(x, y, stations' key, (d1, i1, d2))``: the points' arrays
-#: themselves (compared by identity; an analysis of other minutes lends its points'
-#: coordinates, never changed in place) and the stations' coordinates. The distances do not
-#: depend on the speed or the threshold, so such an analysis does not query again.
-_QUERIES: list[tuple[np.ndarray, np.ndarray, bytes, tuple[np.ndarray, ...]]] = []
-_QUERIES_KEPT = 2
-_QUERIES_LOCK = threading.Lock()
+#: The last two KD-tree answers ``(d1, i1, d2)``, by the points' arrays (identity: an
+#: analysis of other minutes lends its points' coordinates) and the stations' coordinates.
+#: The distances do not depend on the speed or the threshold, so such an analysis does not
+#: query again.
+_QUERIES = Recent(2)
 
 
 def _query(
@@ -177,22 +175,16 @@ def _query(
     digest = hashlib.blake2b(digest_size=16)
     for a in (sx, sy):
         digest.update(np.ascontiguousarray(a, dtype="float64").tobytes())
-    key = digest.digest()
-    with _QUERIES_LOCK:
-        for kx, ky, kk, answer in _QUERIES:
-            if kx is x and ky is y and kk == key:
-                return answer  # type: ignore[return-value]
-    n = x.size
-    tree = cKDTree(np.column_stack([sx, sy]))
-    k = 2 if sx.size > 1 else 1
-    # every core: each point's answer is its own, the same on one thread or several
-    dist, idx = tree.query(np.column_stack([x, y]), k=k, workers=-1)
-    answer = ((dist, idx, np.full(n, np.inf)) if k == 1
-              else (dist[:, 0], idx[:, 0], dist[:, 1]))
-    with _QUERIES_LOCK:
-        _QUERIES.append((x, y, key, answer))
-        del _QUERIES[:-_QUERIES_KEPT]
-    return answer
+
+    def query() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        tree = cKDTree(np.column_stack([sx, sy]))
+        k = 2 if sx.size > 1 else 1
+        # every core: each point's answer is its own, the same on one thread or several
+        dist, idx = tree.query(np.column_stack([x, y]), k=k, workers=-1)
+        return ((dist, idx, np.full(x.size, np.inf)) if k == 1
+                else (dist[:, 0], idx[:, 0], dist[:, 1]))
+
+    return _QUERIES.get((x, y), digest.digest(), query)
 
 
 def bands(minutes: np.ndarray, edges: Sequence[float]) -> np.ndarray:

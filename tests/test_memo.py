@@ -270,3 +270,23 @@ def test_a_dropped_analysis_is_freed_at_once_without_a_collection() -> None:
         assert [r() for r in refs] == [None, None]
     finally:
         gc.enable()
+
+
+def test_recent_values_are_found_by_the_same_objects_and_equal_keys() -> None:
+    from geo.recent import Recent
+
+    recent = Recent(2)
+    made = []
+
+    def make(tag: str):
+        return lambda: made.append(tag) or tag
+
+    a, b = np.zeros(3), np.zeros(3)  # equal arrays, different objects
+    assert recent.get((a,), 1, make("a1")) == "a1"
+    assert recent.get((a,), 1, make("again")) == "a1"  # the same object and key: kept
+    assert recent.get((b,), 1, make("b1")) == "b1"  # an equal array is another input
+    assert recent.get((a,), 2, make("a2")) == "a2"  # another key
+    assert made == ["a1", "b1", "a2"]
+    assert recent.get((a,), 1, make("a1 again")) == "a1 again"  # only the newest two kept
+    recent.clear()
+    assert recent.get((b,), 1, make("b1 again")) == "b1 again"

@@ -40,6 +40,7 @@ from geo.network.search import (
     travel_times,
 )
 from geo.reach import within
+from geo.recent import Recent
 
 __all__ = ["NetworkCoverage", "NetworkNearest", "coverage_on_network", "nearest_on_network",
            "snap_demand"]
@@ -423,12 +424,10 @@ def nearest_on_network(
     return NetworkNearest(search, tt, covered & ~within(second, minutes))
 
 
-#: The last searches and travel times per network: ``(stations' key, points' snap, search,
-#: travel times)``. Neither depends on the threshold, so an analysis with other minutes
-#: (or bands) of the same stations and points takes them as they are.
-_TRAVEL: weakref.WeakKeyDictionary[Network, list[tuple[tuple, Snap, Search, TravelTimes]]] = (
-    weakref.WeakKeyDictionary())
-_TRAVEL_KEPT = 2
+#: The last two searches and travel times per network, by the points' snap (identity), the
+#: stations' snaps and the speeds. Neither depends on the threshold, so an analysis with
+#: other minutes (or bands) of the same stations and points takes them as they are.
+_TRAVEL: weakref.WeakKeyDictionary[Network, Recent] = weakref.WeakKeyDictionary()
 
 
 def _search_and_times(
@@ -439,16 +438,13 @@ def _search_and_times(
     digest = hashlib.blake2b(digest_size=16)
     for arr in (stations.edge, stations.along_m, stations.distance_m):
         digest.update(np.ascontiguousarray(arr).tobytes())
-    key = (digest.hexdigest(), float(speed), float(walk))
-    kept = _TRAVEL.setdefault(network, [])
-    for k, pts, search, tt in kept:
-        if k == key and pts is points:
-            return search, tt
-    search = station_search(network, stations, speed, walk_speed_m_per_min=walk)
-    tt = travel_times(network, stations, points, speed, search=search)
-    kept.append((key, points, search, tt))
-    del kept[:-_TRAVEL_KEPT]
-    return search, tt
+
+    def search_and_times() -> tuple[Search, TravelTimes]:
+        search = station_search(network, stations, speed, walk_speed_m_per_min=walk)
+        return search, travel_times(network, stations, points, speed, search=search)
+
+    return _TRAVEL.setdefault(network, Recent(2)).get(
+        (points,), (digest.hexdigest(), float(speed), float(walk)), search_and_times)
 
 
 #: Demand snaps kept per network (at most :data:`_SNAPS_KEPT` point sets each): a change of

@@ -35,6 +35,7 @@ from geo.errors import InputError
 from geo.network import Network, NetworkCoverage
 from geo.network.extent import check_covers
 from geo.network.incremental import add_stations
+from geo.recent import Recent
 from geo.result import CoverageResult
 from geo.settings import Settings
 
@@ -227,10 +228,9 @@ class NearIndex:
     radius_m: float
 
 
-#: KD-trees of the last point sets: ``(x, y, tree)`` (the arrays themselves, compared by
-#: identity: an analysis of other minutes lends its points' coordinates).
-_TREES: list[tuple[np.ndarray, np.ndarray, object]] = []
-_TREES_KEPT = 2
+#: KD-trees of the last two point sets, by their arrays (identity: an analysis of other
+#: minutes lends its points' coordinates).
+_TREES = Recent(2)
 
 
 def points_tree(x: np.ndarray, y: np.ndarray) -> object:
@@ -249,13 +249,7 @@ def points_tree(x: np.ndarray, y: np.ndarray) -> object:
     """
     from scipy.spatial import cKDTree
 
-    for kx, ky, tree in _TREES:
-        if kx is x and ky is y:
-            return tree
-    tree = cKDTree(np.column_stack([x, y]), copy_data=False)
-    _TREES.append((x, y, tree))
-    del _TREES[:-_TREES_KEPT]
-    return tree
+    return _TREES.get((x, y), None, lambda: cKDTree(np.column_stack([x, y]), copy_data=False))
 
 
 def near_index(minutes: np.ndarray, job: KernelInput, settings: Settings) -> NearIndex:

@@ -353,8 +353,11 @@ class Memo:
     def find_key(self, match: Callable[[Hashable], bool]) -> Hashable | None:
         """The key of the most recently kept value that ``match`` accepts, or ``None``."""
         with self._lock:
-            keys = [k for k in self._cache if match(k)]
-            return keys[-1] if keys else None
+            return self._newest(match)
+
+    def _newest(self, match: Callable[[Hashable], bool]) -> Hashable | None:
+        keys = [k for k in self._cache if match(k)]
+        return keys[-1] if keys else None
 
     def find(self, match: Callable[[Hashable], bool]) -> Any:
         """The most recently kept value whose key ``match`` accepts (``None`` when none),
@@ -370,10 +373,8 @@ class Memo:
         The value, or ``None``.
         """
         with self._lock:
-            keys = [k for k in self._cache if match(k)]
-            if not keys:
-                return None
-            return cachetools.Cache.__getitem__(self._cache, keys[-1]).value
+            key = self._newest(match)
+            return None if key is None else cachetools.Cache.__getitem__(self._cache, key).value
 
     @property
     def bytes_kept(self) -> int:

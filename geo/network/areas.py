@@ -14,6 +14,7 @@ import hashlib
 import weakref
 from collections.abc import Sequence
 
+import cachetools
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -35,7 +36,7 @@ FILL_HOLES_M2 = 50_000.0
 #: Per network, bands' shapes (filled, not clipped) by the search's content
 #: (:func:`_digest`) and ``(band, band below, buffer_m, fill_holes_m2, quad_segs)``;
 #: the newest :data:`_SHAPES_KEPT` kept.
-_SHAPES: weakref.WeakKeyDictionary[Network, dict[tuple, shapely.Geometry]] = (
+_SHAPES: weakref.WeakKeyDictionary[Network, cachetools.LRUCache[tuple, shapely.Geometry]] = (
     weakref.WeakKeyDictionary())
 _SHAPES_KEPT = 12
 #: Each search's :func:`_digest`.
@@ -74,15 +75,6 @@ def _digest(search: Search) -> str:
         h.update(np.array([search.speed_m_per_min, search.walk_speed_m_per_min]).tobytes())
         _DIGESTS[search] = h.hexdigest()
     return _DIGESTS[search]
-
-
-def _keep(network: Network, key: tuple, shape: shapely.Geometry) -> None:
-    """Keep a band's shape (or mark a kept one as used): the least recently used go."""
-    kept = _SHAPES.setdefault(network, {})
-    kept.pop(key, None)
-    while len(kept) >= _SHAPES_KEPT:
-        kept.pop(next(iter(kept)))
-    kept[key] = shape
 
 
 def _changed_edges(base: Search, search: Search) -> np.ndarray | None:
@@ -302,7 +294,7 @@ def service_polygons(
         )
     if network is not search.network:
         raise ValueError("the search was run on another network")
-    kept = _SHAPES.setdefault(network, {})
+    kept = _SHAPES.setdefault(network, cachetools.LRUCache(_SHAPES_KEPT))
     digest = _digest(search)
     ref = _GROWN_FROM.get(search)
     base = ref() if ref is not None else None
@@ -320,16 +312,14 @@ def service_polygons(
         key = (b, lower, float(buffer_m), float(fill_holes_m2), int(quad_segs))
         edge, a, c, full = _covered_pieces(search, b)
         if (digest, key) in kept:
-            shape = kept[(digest, key)]
-            _keep(network, (digest, key), shape)
+            shape = kept[(digest, key)]  # (reading it makes it the most recently used)
         else:
             if changed is not None and (base_digest, key) in kept:
                 # the base's band and the pieces of the edges the new stations changed
                 # that the base's band did not cover whole
                 assert base is not None
                 sel = changed[edge] & ~_covered_pieces(base, b)[3][edge]
-                before = kept[(base_digest, key)]
-                _keep(network, (base_digest, key), before)  # the base's stay while used
+                before = kept[(base_digest, key)]  # the base's stay while used
                 parts = [before] if not shapely.is_empty(before) else []
             else:
                 # the band below and the pieces of the edges it did not cover whole
@@ -338,7 +328,7 @@ def service_polygons(
             parts += _buffers(network, edge[sel], a[sel], c[sel], buffer_m, quad_segs)
             shape = shapely.union_all(parts) if parts else shapely.Polygon()
             shape = fill_holes(shape, fill_holes_m2)
-            _keep(network, (digest, key), shape)
+            kept[(digest, key)] = shape
         polys.append(shape)
         prev, prev_full, lower = shape, full, b
     out = np.array(polys, dtype=object)

@@ -82,8 +82,12 @@ def assign_grid_codes(
         cand = order[lo[j]:hi[j]]
         cand = cand[(lat[cand] >= bounds[j, 1]) & (lat[cand] <= bounds[j, 3])]
         if cand.size:
-            shapely.prepare(geoms[j])
-            out[cand[shapely.intersects_xy(geoms[j], lon[cand], lat[cand])]] = j
+            # a prepared copy of its own: the caller's 网格 are shared with other threads
+            # (Dask's partitions of one table), and preparing, or first querying, one GEOS
+            # geometry in two threads at once is a race that aborts the process
+            mine = shapely.from_wkb(shapely.to_wkb(geoms[j]))
+            shapely.prepare(mine)
+            out[cand[shapely.intersects_xy(mine, lon[cand], lat[cand])]] = j
     return out
 
 

@@ -69,3 +69,22 @@ def test_no_grids_and_no_points():
     assert zones.assign_grid_codes(np.array([120.5]), np.array([31.2]), None).tolist() == [-1]
     grids = _grids(np.random.default_rng(0), 9)
     assert zones.assign_grid_codes(np.zeros(0), np.zeros(0), grids).size == 0
+
+
+def test_the_callers_grids_are_not_prepared_and_threads_agree():
+    # Dask runs partitions of one table in threads over the same 网格: preparing a shared
+    # GEOS geometry in two threads at once aborted the process (seen in the test suite),
+    # so the caller's geometries stay as given and each call prepares copies of its own
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(5)
+    grids = _grids(rng, 60)
+    lon = rng.uniform(120.49, 120.59, 40_000)
+    lat = rng.uniform(31.19, 31.29, 40_000)
+    want = _by_strtree(lon, lat, grids)
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda _: zones.assign_grid_codes(lon, lat, grids), range(16)))
+    for g in got:
+        np.testing.assert_array_equal(g, want)
+    geoms = grids.geometry.to_numpy()
+    assert not shapely.is_prepared(geoms[~shapely.is_missing(geoms)]).any()

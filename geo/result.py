@@ -243,8 +243,10 @@ class CoverageResult:
         if cached is not None:
             return shapely.area(cached)
         gc = self.gap_cells
-        area_m = self._area_metric
-        assert area_m is not None
+        assert self._area_metric is not None
+        # prepared as a copy of its own: a result is shared by the app's sessions (threads),
+        # and preparing one GEOS geometry in two threads at once is a race
+        area_m = shapely.from_wkb(shapely.to_wkb(self._area_metric))
         shapely.prepare(area_m)
         polys = gc.cells.polygons_metric()
         cell_area = np.asarray(gc.cells.areas(), dtype="float64").copy()

@@ -209,3 +209,15 @@ def test_json_of_extreme_inputs_is_strict(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["check", str(DEMO / "stations.csv"), "--demand", str(demand),
                                    "--json", "--minutes", "1e308"])
     assert res.exit_code == 2 and "1,440" in res.output
+
+
+def test_the_gap_areas_leave_the_results_study_area_unprepared(demo: geo.CoverageResult) -> None:
+    # a result is shared by the app's sessions (threads): its kept study area must not be
+    # prepared in place, a race when two threads do it at once
+    fresh = geo.analyze(DEMO / "stations.csv", demand=DEMO / "demand.csv",
+                        area=DEMO / "area.geojson", settings=geo.Settings(minutes=8))
+    table = fresh.gap_table  # the gaps' areas inside the study area
+    assert len(table) and fresh._area_metric is not None
+    assert not shapely.is_prepared(fresh._area_metric)
+    np.testing.assert_allclose(table["area_m2"].sum(),
+                               shapely.area(fresh.gaps_metric.geometry).sum(), rtol=1e-9)

@@ -36,6 +36,7 @@ from geo import crs as crsmod
 from geo.errors import InputError, SettingsError
 from geo.network.model import Network, straight_lines
 from geo.network.profile import PROFILE_TAGS, apply_profile, resolve_profile
+from geo.network.snapping import segments_of_coordinates
 from geo.paths import cache_root
 
 __all__ = [
@@ -614,11 +615,11 @@ def _read_cache(path: Path, *, source: str, path_read: str = "") -> Network:
         if int(z["version"]) != _CACHE_VERSION:
             raise ValueError("old cache format")
         counts = z["counts"]
-        geometry = shapely.linestrings(
-            z["coords"], indices=np.repeat(np.arange(counts.size), counts)
-        )
+        coords = z["coords"]
+        edge = np.repeat(np.arange(counts.size), counts)
+        geometry = shapely.linestrings(coords, indices=edge)
         node_id = z["node_id"]
-        return Network(
+        net = Network(
             x=z["x"],
             y=z["y"],
             u=z["u"],
@@ -635,6 +636,11 @@ def _read_cache(path: Path, *, source: str, path_read: str = "") -> Network:
             source=source,
             path=path_read,
         )
+    # the edges' straight segments for snapping, from the vertices at hand (taking the
+    # new geometries apart again costs as much as making them)
+    net._memo["segments"] = segments_of_coordinates(coords, edge, np.arange(counts.size),
+                                                    shapely.length(geometry))
+    return net
 
 
 def describe(network: Network) -> str:

@@ -260,6 +260,38 @@ def test_index_shapes_agree(leaf, min_cell, far, margin):
     np.testing.assert_array_equal(dist, d.min(axis=1))
 
 
+@pytest.mark.parametrize("threads", [1, 3])
+def test_index_built_in_small_pieces_on_threads_is_the_same(monkeypatch, threads):
+    # a level's (cell, segment) pairs are split into pieces handled on several threads;
+    # any piece size and thread count give the same quadtree, array for array
+    net = polyline_network(7)
+    seg = snapping.network_segments(net)
+    whole = snapping.SegmentIndex.build(seg, np.arange(seg.n))
+    monkeypatch.setattr(snapping, "_CHUNK", 37)
+    monkeypatch.setattr(snapping, "THREADS", threads)
+    pieces = snapping.SegmentIndex.build(seg, np.arange(seg.n))
+    assert whole.depth > 3 and whole.n_leaves > 20
+    for name in ("leaf_start", "first", "count", "cand"):
+        np.testing.assert_array_equal(getattr(pieces, name), getattr(whole, name))
+
+
+def test_segments_kept_from_the_cache_equal_those_of_the_geometries(tmp_path):
+    # a network read from its cache keeps the segments made from the cached vertices;
+    # they equal, array for array, those taken apart from its edge geometries
+    from geo.network import load
+
+    net = polyline_network(8)
+    load._write_cache(tmp_path / "net.npz", net)
+    again = load._read_cache(tmp_path / "net.npz", source="test")
+    assert "segments" in again._memo
+    kept = snapping.network_segments(again)
+    fresh = snapping.segments_of(again.geometry)
+    assert kept.n > 2 * again.n_edges  # edges with bends
+    for name in ("ax", "ay", "bx", "by", "edge", "start_m", "length", "edge_length", "first",
+                 "dx", "dy", "inv"):
+        np.testing.assert_array_equal(getattr(kept, name), getattr(fresh, name), err_msg=name)
+
+
 def test_formulas_are_geos_bit_for_bit():
     rng = np.random.default_rng(9)
     n = 20000

@@ -271,6 +271,10 @@ def _subset_tree(network: Network, eligible: np.ndarray) -> tuple[shapely.STRtre
     return memo[key]
 
 
+#: Points located on their edges at once by :func:`snap`.
+_LOCATE_AT_ONCE = 1 << 15
+
+
 def snap(
     network: Network,
     x: np.ndarray,
@@ -341,7 +345,13 @@ def snap(
     on = (seg >= 0) & (d <= limit)
     s_on = seg[on]
     e_on = segs.edge[s_on]
-    frac = locate(segs, s_on, px[on], py[on])
+    frac = np.empty(s_on.size)
+    ox, oy = px[on], py[on]
+    # a block at a time: temporaries of a few hundred kilobytes are reused, where a
+    # million points' would be fresh memory (page faults) each time
+    for lo in range(0, s_on.size, _LOCATE_AT_ONCE):
+        part = slice(lo, lo + _LOCATE_AT_ONCE)
+        frac[part] = locate(segs, s_on[part], ox[part], oy[part])
     frac = np.where(np.isfinite(frac), np.clip(frac, 0.0, 1.0), 0.0)
     edge[fidx[on]] = e_on
     along[fidx[on]] = frac * network.length_m[e_on]
@@ -644,6 +654,9 @@ def same_edge_direct(
     return pp, ss, direct
 
 
+_OK_UNREACHABLE = np.array(["ok", "unreachable"], dtype=object)
+
+
 def travel_times(
     network: Network,
     stations: Snap,
@@ -724,7 +737,9 @@ def travel_times(
     unreachable = ~finite & (~on_station_fragment | (search.limit_minutes is None))
     minutes[on] = np.where(unreachable, np.nan, total)
     nearest[on] = best_lab
-    status[on] = np.where(unreachable, "unreachable", "ok")
+    # the two words themselves, by reference: a new string object per point would cost a
+    # million allocations on a city
+    status[on] = _OK_UNREACHABLE[unreachable.astype(np.intp)]
     return TravelTimes(minutes, nearest, status)
 
 

@@ -23,7 +23,6 @@ environment variable ``GEO_APP_MAP=off`` (or ``st.session_state["geo_map_off"]
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import os
@@ -37,7 +36,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 import geo
-from geo import budget, planner, scenario
+from geo import budget, heap, planner, scenario
 from geo import ui_text as ui
 from geo.basis import Basis, Source, basis_lines, dataset_id
 from geo.demo import network as demo_network
@@ -48,6 +47,7 @@ from geo.paths import cache_root
 from geo.report.workbook import readable_table, table_download, table_headers
 from geo.schema import AMENITY_LABELS, KIND_LABELS
 from geo.settings import MODE_SPEEDS_KMH, STREET_PROFILES, Settings
+from geo.style import APP_CSS
 
 DEMO_DIR = Path(__file__).resolve().parent / "data" / "canglang"
 CRS_KEYS = ("wgs84", "gcj02", "bd09")
@@ -395,7 +395,10 @@ def show_map(
     # Leaflet as data: URLs into streamlit-folium's frame: nothing is fetched from a CDN.
     # The base (tiles, streets, view) stays in the browser while the dataset, basemap and
     # network do; a what-if or a new parameter replaces only the coverage layers.
-    m = live_map(result, tiles=basemap, assets="data", tile_key=tile_key)
+    from geo.maps.served import publish
+
+    # a city's streets as a file the server serves, not megabytes inside every rerun's map
+    m = live_map(result, tiles=basemap, assets="data", tile_key=tile_key, publish=publish)
     fields = ["last_clicked", "last_object_clicked"]
     out = st_folium(m.base, key="map", returned_objects=fields, height=600,
                     use_container_width=True, feature_group_to_add=m.layers,
@@ -487,6 +490,7 @@ class Run:
 
 def _page() -> None:
     """The coverage page (or, on the switch, the geocoding page)."""
+    st.html(APP_CSS)
     with st.sidebar:
         st.radio(
             T("language"), list(ui.LANGUAGES), format_func=ui.LANGUAGES.__getitem__,
@@ -504,13 +508,16 @@ def _page() -> None:
     choices = _sidebar()
     run = _analysis(choices)
     _kpis(run)
+    # the KPIs are on their way: what the analysis freed goes back before the map is made
+    heap.trim_heap()
     _map_and_tables(run, choices)
     _whatif_section(run.result)
     _siting_section(run, choices)
     _downloads_and_issues(run, choices)
     # the page is sent: collect its garbage now (a map's element tree holds cycles, a city's
-    # map tens of MB of text) rather than at Python's next full collection
-    gc.collect()
+    # map tens of MB of text) rather than at Python's next full collection, and give what
+    # was freed back to the system
+    heap.release_memory()
 
 
 def _sidebar() -> Choices:

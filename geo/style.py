@@ -99,3 +99,13 @@ def grid_class(share: float) -> tuple[str, str]:
         if share >= minimum:
             return colour, label
     return GRID_CLASSES[-1][1], GRID_CLASSES[-1][2]  # pragma: no cover
+
+
+#: The app's own page style. Streamlit fades an element left from the previous run to
+#: 0.33 opacity with a one-second transition while the script runs again; on the map's
+#: frame (a city: thousands of markers and paths, painted by the browser's main thread)
+#: every frame of that transition repainted the whole map, which kept the browser busy
+#: for a second after each click and delayed the new KPIs. The map still fades, at once.
+APP_CSS = """<style>
+.stElementContainer:has(iframe[title*="st_folium"]) { transition: none !important; }
+</style>"""

@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "geo.budget": 0,
     "geo.memo": 0,
     "geo.recent": 0,
+    "geo.heap": 0,
     "geo.lazy": 0,
     # 1 vocabulary: parameters, coordinate systems, columns and kinds, style, demo data
     "geo.settings": 1,

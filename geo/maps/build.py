@@ -11,6 +11,7 @@ or linked from a CDN or an office mirror (``"cdn"``, ``asset_base``); see :mod:`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,11 @@ __all__ = ["STREETS_LAYER", "base_map", "coverage_map", "is_demo", "map_bounds",
 
 #: The name of the streets basemap layer in the layer control.
 STREETS_LAYER = "街道 Streets"
+#: Above this many stations, Leaflet places markers without 3D transforms
+#: (:func:`geo.maps.html.set_assets`, ``flat``): a city's thousands of station markers.
+MANY_MARKERS = 500
+#: The Leaflet pane of streets fetched from a URL: under the coverage's overlays.
+STREETS_PANE = "geoStreets"
 
 
 def is_demo(result: CoverageResult) -> bool:
@@ -187,6 +193,7 @@ def base_map(
     asset_base: str | None = None,
     title: str | None = None,
     stations: gpd.GeoDataFrame | None = None,
+    publish: Callable[[str], str | None] | None = None,
 ) -> folium.Map:
     """The part of a coverage map that does not depend on the coverage: Leaflet, the
     basemap tiles, the study's own streets and the view.
@@ -202,6 +209,11 @@ def base_map(
     stations
         The stations the view must hold when there is no study area (default
         ``result.stations``).
+    publish
+        Makes the streets' GeoJSON text a file the page's server serves and returns its
+        URL relative to the page (:func:`geo.maps.served.publish` in the app), or
+        ``None`` when it cannot; the map then fetches the streets instead of holding them.
+        ``None``: in the page.
 
     Returns
     -------
@@ -211,7 +223,8 @@ def base_map(
     """
     m = folium.Map(location=[0, 0], zoom_start=13, tiles=None, control_scale=True,
                    prefer_canvas=False)
-    set_assets(m, assets, asset_base)
+    shown = result.stations if stations is None else stations
+    set_assets(m, assets, asset_base, flat=len(shown) > MANY_MARKERS)
     m.get_root().header.add_child(Raw(CSS), name="geo_css")
     m.get_root().header.add_child(
         Raw(f"<title>{esc(title or default_title(result.settings.minutes))}</title>"),
@@ -222,9 +235,13 @@ def base_map(
     streets = street_json(result, tile.datum)
     if streets is not None:
         group = folium.FeatureGroup(name=STREETS_LAYER)
-        group.add_child(GeoLayer(canvas=True, data=streets))
         group.add_to(m)
-    bounds = map_bounds(result, result.stations if stations is None else stations)
+        url = publish(streets) if publish is not None else None
+        if url is None:
+            group.add_child(GeoLayer(canvas=True, data=streets))
+        else:  # a file beside the page: the page stays small
+            group.add_child(GeoLayer(canvas=True, url=url, pane=STREETS_PANE))
+    bounds = map_bounds(result, shown)
     if bounds is not None:
         lon, lat = to_display(np.array(bounds[0::2]), np.array(bounds[1::2]), tile.datum)
         m.fit_bounds([[float(lat[0]), float(lon[0])], [float(lat[1]), float(lon[1])]])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 from typing import Any
+from urllib.parse import quote
 
 import folium
 import numpy as np
@@ -134,14 +135,28 @@ class GeoLayer(ScriptElement):
     ``canvas=True`` draws it on a canvas instead of SVG (many lines, such as streets).
     ``data`` is the layer's FeatureCollection already written by
     :func:`feature_collection_json` (e.g. kept for the streets of a network), in place
-    of ``features``.
+    of ``features``. ``url`` fetches it instead (relative to the page), once the map is
+    up, into its own ``pane`` below the overlays (so that lines arriving after the
+    coverage are still drawn under it); a failed fetch leaves the layer empty, with a
+    warning in the browser's console.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
+        {% if this.pane %}
+        (function (map) {
+            if (!map.getPane({{ this.pane }})) {
+                var pane = map.createPane({{ this.pane }});
+                pane.style.zIndex = 350;
+                pane.style.pointerEvents = "none";
+            }
+        })({{ this._parent._parent.get_name() }});
+        {% endif %}
         var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
-            {% if this.canvas %}renderer: L.canvas({padding: 0.5}),{% endif %}
+            {% if this.canvas %}renderer: L.canvas({
+                padding: 0.5{% if this.pane %}, pane: {{ this.pane }}{% endif %}}),
+            {% endif %}
             style: function (f) { return f.properties.s || {}; },
             pointToLayer: function (f, latlng) {
                 var s = f.properties.s || {};
@@ -160,16 +175,30 @@ class GeoLayer(ScriptElement):
                 if (f.properties.p) { layer.bindPopup(f.properties.p, {maxWidth: 340}); }
             }
         }).addTo({{ this._parent.get_name() }});
+        {% if this.url %}
+        fetch({{ this.url }}).then(function (r) {
+            if (!r.ok) { throw new Error("HTTP " + r.status); }
+            return r.json();
+        }).then(function (d) { {{ this.get_name() }}.addData(d); }).catch(function (e) {
+            console.warn("geo: the layer at " + {{ this.url }} + " did not load: " + e);
+        });
+        {% endif %}
         {% endmacro %}
         """
     )
 
     def __init__(self, features: list[dict[str, Any]] | None = None, canvas: bool = False, *,
-                 data: str | None = None) -> None:
+                 data: str | None = None, url: str | None = None,
+                 pane: str | None = None) -> None:
         super().__init__()
         self._name = "GeoLayer"
         self.canvas = bool(canvas)
-        self.data = data if data is not None else feature_collection_json(features or [])
+        self.url = json_for_script(url) if url is not None else None
+        self.pane = json_for_script(pane) if pane is not None else None
+        if url is not None:
+            self.data = "null"
+        else:
+            self.data = data if data is not None else feature_collection_json(features or [])
 
 
 class HtmlControl(ScriptElement):
@@ -392,7 +421,12 @@ def rows_html(rows: list[tuple[str, object]]) -> str:
 
 
 
-def set_assets(m: folium.Map, mode: str, base: str | None) -> None:
+#: Set before Leaflet loads: Leaflet then places markers by ``left``/``top`` instead of 3D
+#: transforms (``L_DISABLE_3D``, documented in Leaflet's ``Browser.any3d``).
+_NO_3D_JS = "window.L_DISABLE_3D = true;"
+
+
+def set_assets(m: folium.Map, mode: str, base: str | None, *, flat: bool = False) -> None:
     """Load only core Leaflet (no jQuery, Bootstrap or icon fonts), from where ``mode`` says.
 
     Parameters
@@ -404,6 +438,12 @@ def set_assets(m: folium.Map, mode: str, base: str | None) -> None:
         (linked as ``data:`` URLs) or ``cdn`` (linked from ``base``).
     base
         A mirror of the npm packages for ``cdn``, or ``None`` for jsDelivr.
+    flat
+        Leaflet without 3D transforms (``L_DISABLE_3D``): each marker placed with a 3D
+        transform becomes a layer of its own for the browser's compositor, and with
+        thousands of markers (a city's stations) every repaint of the page, even of a
+        spinner beside the map, took a third of a second to sort them out. Zooming is
+        then not animated.
 
     Raises
     ------
@@ -415,9 +455,10 @@ def set_assets(m: folium.Map, mode: str, base: str | None) -> None:
 
     if mode not in ASSET_MODES:
         raise SettingsError(f"unknown asset mode '{mode}': use {', '.join(ASSET_MODES)}")
+    no_3d = [("geo_flat", "data:text/javascript," + quote(_NO_3D_JS))] if flat else []
     if mode == "data":
         js_url, css_url = assets.leaflet_data_urls()
-        m.default_js = [("leaflet", js_url)]
+        m.default_js = [*no_3d, ("leaflet", js_url)]  # loaded in this order
         m.default_css = [("leaflet_css", css_url)]
     elif mode == "inline":
         js, css = assets.inline_leaflet()
@@ -425,10 +466,12 @@ def set_assets(m: folium.Map, mode: str, base: str | None) -> None:
         m.default_css = []
         root = m.get_root()
         root.header.add_child(Raw(f"<style>{css}</style>"), name="leaflet_css_inline")
+        if flat:
+            root.header.add_child(Raw(f"<script>{_NO_3D_JS}</script>"), name="geo_flat")
         safe_js = js.replace("</script", "<\\/script")
         root.header.add_child(Raw(f"<script>{safe_js}</script>"), name="leaflet_js_inline")
     else:
         js_url, css_url = assets.leaflet_urls(base)
-        m.default_js = [("leaflet", js_url)]
+        m.default_js = [*no_3d, ("leaflet", js_url)]
         m.default_css = [("leaflet_css", css_url)]
 

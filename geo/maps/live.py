@@ -10,6 +10,7 @@ way. Together they draw what :func:`geo.maps.coverage_map` draws with ``compact=
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -58,6 +59,7 @@ def live_map(
     assets: str = "data",
     demo: bool | None = None,
     gap_labels: int = 10,
+    publish: Callable[[str], str | None] | None = None,
 ) -> LiveMap:
     """The compact coverage map of ``result`` as a base and replaceable layers.
 
@@ -76,6 +78,10 @@ def live_map(
         Label the legend as illustrative demo data; guessed from the file names by default.
     gap_labels
         How many gaps get a rank label.
+    publish
+        Serves the streets as a file instead of in the page (see
+        :func:`geo.maps.build.base_map`): a city's streets are megabytes that
+        streamlit-folium would otherwise send, and the browser parse, on every click.
 
     Returns
     -------
@@ -91,7 +97,8 @@ def live_map(
     stations = result.stations
     # the view holds the dataset's own stations: a what-if does not move the base map
     existing = stations[~hypothetical_mask(stations)]
-    base = base_map(result, tile, tile_key=tile_key, assets=assets, stations=existing)
+    base = base_map(result, tile, tile_key=tile_key, assets=assets, stations=existing,
+                    publish=publish)
     layers = []
     for name, features in overlays(result, tile.datum, gap_labels=gap_labels, compact=True):
         group = folium.FeatureGroup(name=name)

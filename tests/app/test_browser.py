@@ -251,15 +251,21 @@ def test_the_helsinki_demo_map_draws_its_streets_offline(browser_page: BrowserPa
     page.set_viewport_size({"width": 1500, "height": 1100})
     browser_page.goto(app_url)
     expect(live(page, "stMetricValue").first).to_be_visible(timeout=60_000)
+    served: list = []
+    page.on("response", lambda r: served.append(r)
+            if "/component/geo.maps.served.files/" in r.url else None)
     page.get_by_label(ui.t("demo_choice", "zh")).click()
     page.get_by_role("option", name=ui.t("demo_helsinki", "zh")).click()
     expect(page.get_by_text("赫尔辛基").first).to_be_visible(timeout=60_000)
     frame = page.frame_locator("iframe[title*='st_folium']").first
-    expect(frame.locator(".leaflet-overlay-pane canvas")).to_have_count(1, timeout=90_000)
+    # the streets come as a file from the app's own server (not inside the map's script),
+    # on a canvas in their own pane under the coverage
+    expect(frame.locator(".leaflet-geoStreets-pane canvas")).to_have_count(1, timeout=90_000)
+    assert served and all(r.ok and r.url.endswith(".json") for r in served), served
     expect(frame.locator(".leaflet-control-layers-overlays")).to_contain_text("街道 Streets")
     expect(frame.locator(".geo-tile-note")).to_be_visible(timeout=30_000)
     assert frame.locator(".leaflet-marker-icon .geo-st").count() >= 10
-    painted = frame.locator(".leaflet-overlay-pane canvas").evaluate(
+    painted = frame.locator(".leaflet-geoStreets-pane canvas").evaluate(
         """c => { const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
                   let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) n++; }
                   return n; }""")

@@ -161,3 +161,48 @@ def test_the_report_packs_map_draws_with_no_internet(browser_page: BrowserPage, 
                                    "-o", str(tmp_path / "pack")])
     assert res.exit_code == 0, res.stderr
     check_offline_map(browser_page, tmp_path / "pack" / "map.html", streets=True)
+
+
+@pytest.mark.parametrize("n", [40, 700])
+def test_many_markers_are_placed_flat(browser_page: BrowserPage, tmp_path, n):  # noqa: F811
+    # a city's thousands of station markers as 3D-transformed elements made every repaint of
+    # the page slow (a compositor layer each): above MANY_MARKERS stations Leaflet places
+    # them by left/top, everywhere it puts them, and zooming stays correct
+    import numpy as np
+    import pandas as pd
+
+    from geo.maps.build import MANY_MARKERS
+
+    rng = np.random.default_rng(n)
+    stations = pd.DataFrame({"id": [f"S{i}" for i in range(n)],
+                             "lon": 120.60 + 0.05 * rng.random(n),
+                             "lat": 31.28 + 0.05 * rng.random(n)})
+    path = maps.save_map(geo.analyze(stations), tmp_path / "m.html", tiles="osm")
+    page = browser_page.page
+    page.set_viewport_size({"width": 1200, "height": 800})
+    browser_page.goto(path)
+    page.wait_for_selector(".geo-st")
+    assert page.locator(".leaflet-marker-icon .geo-st").count() == n
+    markers = page.locator(".leaflet-marker-pane .leaflet-marker-icon")  # ranks too
+    flat = n > MANY_MARKERS
+    assert page.evaluate("() => window.L.Browser.any3d") is (not flat)
+    transforms = markers.evaluate_all("els => els.map(e => e.style.transform)")
+    assert all(("translate3d" in t) is (not flat) for t in transforms)
+    # a marker sits where its station is, before and after a zoom
+    for _ in range(2):
+        gap = page.evaluate("""() => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            let worst = 0;
+            map.eachLayer(l => { if (l instanceof L.Marker && l._icon) {
+                const want = map.latLngToContainerPoint(l.getLatLng());
+                const r = l._icon.getBoundingClientRect();
+                const c = map.getContainer().getBoundingClientRect();
+                const got = L.point(r.left + r.width / 2 - c.left, r.top + r.height / 2 - c.top);
+                worst = Math.max(worst, want.distanceTo(got)); } });
+            return worst; }""")
+        assert gap < 2.0, gap
+        page.evaluate("""() => new Promise(done => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            map.once("zoomend", () => done()); map.zoomIn(1); })""")
+        page.wait_for_function("() => document.getAnimations().length === 0")  # zoom's fade
+    assert not browser_page.errors, browser_page.errors

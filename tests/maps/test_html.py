@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from _helpers import ROOT
 from _helpers.maps import station_features
 
@@ -73,3 +74,28 @@ def test_data_mode_links_leaflet_as_data_urls_only(demo):
     hrefs = re.findall(r'<link rel="stylesheet" href="([^"]+)"', text)
     assert len(srcs) == 1 and srcs[0].startswith("data:text/javascript;base64,")
     assert len(hrefs) == 1 and hrefs[0].startswith("data:text/css;base64,")
+
+
+@pytest.mark.parametrize("mode", ["data", "inline", "cdn"])
+def test_flat_leaflet_is_set_before_leaflet_loads(mode):
+    # L_DISABLE_3D is read once, as Leaflet's script runs: it must come first
+    from urllib.parse import unquote
+
+    import folium
+
+    from geo.maps.html import set_assets
+
+    for flat in (False, True):
+        m = folium.Map(tiles=None)
+        set_assets(m, mode, None, flat=flat)
+        page = m.get_root().render()
+        if mode == "inline":
+            at = page.find("window.L_DISABLE_3D = true;")
+            assert (at >= 0) is flat
+            if flat:
+                assert 0 <= at < page.find("Leaflet 1.")  # the library's own banner
+        else:
+            names = [name for name, _ in m.default_js]
+            assert names == (["geo_flat", "leaflet"] if flat else ["leaflet"])
+            if flat:
+                assert unquote(m.default_js[0][1]).endswith("window.L_DISABLE_3D = true;")

@@ -113,3 +113,44 @@ def test_streets_shift_with_a_gcj02_basemap(demo):
     assert np.abs(b - a).max() > 0.002  # some hundred metres in Suzhou
     # the map file names the network the streets come from, without a folder
     assert json.dumps("edges")[1:-1] in maps.map_html(res) or "edges" in maps.map_html(res)
+
+
+def test_the_apps_map_fetches_the_streets_from_a_served_file(hel_network, tmp_path,
+                                                               monkeypatch):
+    # the app's map (streamlit-folium sends its whole script on every click) holds only
+    # the URL of the streets; the file served there is the very layer a report embeds
+    from geo.maps import served
+    from geo.maps.build import STREETS_PANE
+    from geo.maps.live import live_map
+
+    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path))
+    text = street_json(hel_network, "wgs84")
+    m = live_map(hel_network, tiles="osm", publish=served.publish)
+    page = m.base.get_root().render()
+    url = re.search(r'fetch\("([^"]+)"\)', page).group(1)
+    assert url.startswith("../") and url.endswith(".json")
+    embedded = live_map(hel_network, tiles="osm").base.get_root().render()
+    assert text not in page and text in embedded  # without the app's publisher: in the page
+    assert len(embedded) - len(page) > len(text) - 1_000
+    assert f'"{STREETS_PANE}"' in page  # drawn in a pane under the coverage
+    name = url.rsplit("/", 1)[1]
+    assert (served.served_folder() / name).read_text(encoding="utf-8") == text
+    # the component name in the URL is the one Streamlit serves the folder under
+    assert url.split("/")[1] == served._component_name(str(served.served_folder().resolve()))
+    # written once per content: a second map finds the file there
+    before = (served.served_folder() / name).stat().st_mtime_ns
+    assert served.publish(text) == url
+    assert (served.served_folder() / name).stat().st_mtime_ns == before
+
+
+def test_streets_stay_in_the_page_when_the_cache_cannot_be_written(hel_network, tmp_path,
+                                                                     monkeypatch):
+    from geo.maps import served
+    from geo.maps.live import live_map
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("GEO_CACHE_DIR", str(blocker))  # served/ cannot be made under a file
+    assert served.publish("{}") is None
+    page = live_map(hel_network, tiles="osm", publish=served.publish).base.get_root().render()
+    assert street_json(hel_network, "wgs84") in page and "fetch(" not in page

@@ -42,8 +42,11 @@ from geo.network.model import Network
 
 __all__ = [
     "FAR_RATIO",
+    "FAR_RATIO_LARGE",
     "KEPT_INDEXES",
+    "LARGE_INDEX",
     "LEAF_SEGMENTS",
+    "LEAF_SEGMENTS_LARGE",
     "MARGIN",
     "MIN_CELL_M",
     "SegmentIndex",
@@ -57,10 +60,15 @@ __all__ = [
     "segments_of_coordinates",
 ]
 
-#: A quadtree cell is split while it lists more candidate segments than this (20 rather
-#: than 10: on the generated city a third of the leaves, half the build time, and 15 %
-#: more candidates to measure per point).
-LEAF_SEGMENTS = 20
+#: A quadtree cell is split while it lists more candidate segments than this.
+LEAF_SEGMENTS = 10
+#: From this many segments on, the quadtree is built coarser (:data:`LEAF_SEGMENTS_LARGE`,
+#: :data:`FAR_RATIO_LARGE`): its build, not the queries, is then most of a first
+#: analysis. Measured (2 cores): the generated city's 397,090 segments build in 1.0 s
+#: instead of 1.6 s and a million points query in 0.36 s instead of 0.32 s; Helsinki's
+#: 6,874 segments keep the finer tree, whose 100,000-point query takes 0.05 s against 0.075 s.
+LARGE_INDEX = 100_000
+LEAF_SEGMENTS_LARGE = 20
 #: Cells are not split below this side (metres), whatever their list.
 MIN_CELL_M = 2.0
 #: Quadtrees of edge subsets (``eligible`` masks) kept per network.
@@ -71,7 +79,8 @@ _SLACK_M = 1e-6
 MARGIN = 0.25
 #: A cell farther from every segment than this many times its half-side is not split:
 #: far from the streets (water, fields) short lists would need tiny cells.
-FAR_RATIO = 2.0
+FAR_RATIO = 6.0
+FAR_RATIO_LARGE = 2.0
 #: Deepest quadtree level (Morton codes of two 31-bit cell numbers fit in 62 bits).
 _MAX_DEPTH = 31
 #: (cell, segment) pairs handled at once while building: large enough for numpy to work
@@ -376,9 +385,9 @@ class SegmentIndex:
         seg: Segments,
         which: np.ndarray,
         *,
-        leaf_segments: int = LEAF_SEGMENTS,
+        leaf_segments: int | None = None,
         min_cell_m: float = MIN_CELL_M,
-        far_ratio: float = FAR_RATIO,
+        far_ratio: float | None = None,
         margin: float = MARGIN,
     ) -> SegmentIndex:
         """The quadtree of some segments.
@@ -390,11 +399,14 @@ class SegmentIndex:
         which
             The positions of the segments to index (ascending; at least one).
         leaf_segments
-            Split a cell while it lists more segments than this.
+            Split a cell while it lists more segments than this (default
+            :data:`LEAF_SEGMENTS`, or :data:`LEAF_SEGMENTS_LARGE` from
+            :data:`LARGE_INDEX` segments on).
         min_cell_m
             Do not split a cell smaller than this.
         far_ratio
-            Do not split a cell farther than this many half-sides from every segment.
+            Do not split a cell farther than this many half-sides from every segment
+            (default :data:`FAR_RATIO`, or :data:`FAR_RATIO_LARGE` for a large index).
         margin
             How far the square reaches beyond the segments (share of their extent).
 
@@ -403,6 +415,11 @@ class SegmentIndex:
         SegmentIndex
         """
         which = np.asarray(which, dtype="int64")
+        large = which.size >= LARGE_INDEX
+        if leaf_segments is None:
+            leaf_segments = LEAF_SEGMENTS_LARGE if large else LEAF_SEGMENTS
+        if far_ratio is None:
+            far_ratio = FAR_RATIO_LARGE if large else FAR_RATIO
         ax, ay, bx, by = seg.ax[which], seg.ay[which], seg.bx[which], seg.by[which]
         xmin, xmax = float(min(ax.min(), bx.min())), float(max(ax.max(), bx.max()))
         ymin, ymax = float(min(ay.min(), by.min())), float(max(ay.max(), by.max()))

@@ -260,6 +260,20 @@ def test_index_shapes_agree(leaf, min_cell, far, margin):
     np.testing.assert_array_equal(dist, d.min(axis=1))
 
 
+def test_a_large_network_gets_the_coarser_quadtree_with_the_same_answers(monkeypatch):
+    # from LARGE_INDEX segments on, leaves hold more segments (the build is most of a first
+    # analysis there); the answers stay the reference's
+    net = polyline_network(9)
+    x, y = probe_points(net, 9)
+    seg = snapping.network_segments(net)
+    fine = snapping.SegmentIndex.build(seg, np.arange(seg.n))
+    monkeypatch.setattr(snapping, "LARGE_INDEX", 1)
+    coarse = snapping.SegmentIndex.build(seg, np.arange(seg.n))
+    assert coarse.n_leaves < fine.n_leaves
+    s = gn.snap(net, x, y, max_distance_m=LIMIT)
+    assert_same(s, reference(net, x, y, LIMIT, None), False)
+
+
 @pytest.mark.parametrize("threads", [1, 3])
 def test_index_built_in_small_pieces_on_threads_is_the_same(monkeypatch, threads):
     # a level's (cell, segment) pairs are split into pieces handled on several threads;

@@ -420,7 +420,6 @@ def rows_html(rows: list[tuple[str, object]]) -> str:
     return f'<div class="geo-pop"><table>{cells}</table></div>'
 
 
-
 #: Set before Leaflet loads: Leaflet then places markers by ``left``/``top`` instead of 3D
 #: transforms (``L_DISABLE_3D``, documented in Leaflet's ``Browser.any3d``).
 _NO_3D_JS = "window.L_DISABLE_3D = true;"

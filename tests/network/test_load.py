@@ -184,4 +184,3 @@ def test_bundled_name_and_bad_files(tmp_path):
         gn.load_network(broken, cache=False)
     with pytest.raises(SettingsError):
         gn.network_type_of("car")
-

@@ -514,9 +514,11 @@ def _page() -> None:
     _whatif_section(run.result)
     _siting_section(run, choices)
     _downloads_and_issues(run, choices)
-    # the page is sent: collect its garbage now (a map's element tree holds cycles, a city's
-    # map tens of MB of text) rather than at Python's next full collection, and give what
-    # was freed back to the system
+    # the page is sent: make what a first what-if needs (a city's KD-tree of its points,
+    # 0.3 s) while the planner reads it, then collect the garbage now (a map's element tree
+    # holds cycles, a city's map tens of MB of text) rather than at Python's next full
+    # collection, and give what was freed back to the system
+    scenario.prepare_whatifs(run.baseline)
     heap.release_memory()
 
 

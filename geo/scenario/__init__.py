@@ -23,7 +23,7 @@ Example::
 
 from __future__ import annotations
 
-from geo.scenario.incremental import add_incrementally
+from geo.scenario.incremental import add_incrementally, prepare_whatifs
 from geo.scenario.overrides import OVERRIDE_ALIASES, coerce_overrides, parse_overrides
 from geo.scenario.rerun import inputs_of, rerun, scenario_results
 from geo.scenario.whatif import (
@@ -53,6 +53,7 @@ __all__ = [
     "hypothetical_table",
     "inputs_of",
     "parse_overrides",
+    "prepare_whatifs",
     "remove_station",
     "rerun",
     "scenario_results",

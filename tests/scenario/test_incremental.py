@@ -388,3 +388,40 @@ def test_along_the_streets_parameters_changed_from_a_result_of_the_same_points(h
     moved = type(before).__new__(type(before))
     moved.__dict__.update(before.__dict__, points=other)
     assert not same_points(moved, prep, out)
+
+
+@pytest.mark.parametrize("method", ["euclidean", "network"])
+def test_what_ifs_made_ready_build_no_tree_and_give_the_same_result(helsinki, method,
+                                                                    monkeypatch):
+    # the app makes the first what-if's KD-tree once its page is shown: the click then
+    # builds none, and its result is the one made without preparing
+    import scipy.spatial
+
+    from geo.scenario import incremental
+
+    stations, demand, box = helsinki
+    s = geo.Settings(minutes=5, method=method)
+    net = {"network": "helsinki"} if method == "network" else {}
+    whatif = scenario.with_stations(stations, [{"lon": (box[0] + box[2]) / 2,
+                                                "lat": (box[1] + box[3]) / 2}])
+    plain = scenario.add_incrementally(
+        geo.analyze(stations, demand=demand, settings=s, **net), whatif)
+    monkeypatch.setattr(incremental, "_TREES", incremental.Recent(2))  # none kept
+    base = geo.analyze(stations, demand=demand, settings=s, **net)
+    assert scenario.prepare_whatifs(base)
+    built = []
+    real = scipy.spatial.cKDTree
+    monkeypatch.setattr(scipy.spatial, "cKDTree", lambda *a, **k: built.append(1) or real(*a, **k))
+    quick = scenario.add_incrementally(base, whatif)
+    assert built == []
+    (_same_on_network if method == "network" else _same_partial)(quick, plain)
+    # a result without its kernel answer has nothing to prepare
+    bare = geo.analyze(stations, demand=demand, settings=s, **net)
+    bare.kernel_state = None
+    assert not scenario.prepare_whatifs(bare)
+
+
+def _same_partial(a: geo.CoverageResult, b: geo.CoverageResult) -> None:
+    assert a.summary() == b.summary()
+    cols = ["id", "weight", "minutes", "nearest", "covered", "band"]
+    pd.testing.assert_frame_equal(pd.DataFrame(a.points[cols]), pd.DataFrame(b.points[cols]))

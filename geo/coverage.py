@@ -742,7 +742,7 @@ def _network_warnings(prep: Prepared, net_cov: NetworkCoverage) -> list[Rejected
     return net_cov.warnings(
         file=prep.inputs.source("demand") if demand is not None else "grid cells",
         rows=demand["row"].to_numpy() if has_rows else np.zeros(n, dtype="int64"),
-        ids=np.asarray(prep.ids, dtype=object),
+        ids=prep.ids,  # only the named points' ids are read: no million Python strings
         station_files=prep.inputs.station_files()[used],
         station_rows=prep.inputs.station_rows()[used],
         station_ids=prep.stations["id"].astype(str).to_numpy()[used],

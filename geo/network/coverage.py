@@ -198,7 +198,7 @@ class NetworkCoverage:
         *,
         file: str,
         rows: np.ndarray,
-        ids: np.ndarray,
+        ids: Any,
         station_files: np.ndarray,
         station_rows: np.ndarray,
         station_ids: np.ndarray,
@@ -218,7 +218,8 @@ class NetworkCoverage:
         Parameters
         ----------
         file, rows, ids
-            The demand file and, per point, its row and id.
+            The demand file and, per point, its row and id (``ids``: any array indexed by
+            position, e.g. Arrow strings; only the named points' are read).
         station_files, station_rows, station_ids
             Per (used) station: its file, row and id.
         listed

@@ -914,7 +914,9 @@ def gap_cells(
     grid_of = pd.DataFrame(
         {
             "label": labels[inv] if ukeys.size else np.zeros(0, "int64"),
-            "grid": grid,
+            # the names as they are: inferring a text column of a city's uncovered points
+            # cost 0.06 s of every what-if
+            "grid": pd.Series(np.asarray(grid, dtype=object), dtype=object),
             "w": weight,
         }
     )

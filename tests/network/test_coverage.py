@@ -96,6 +96,14 @@ def test_analyze_on_synthetic_network_lists_off_network_and_unreachable():
     assert bool(p["straight_covered"].iloc[1]) and s["overstated_demand"] == 3.0 + 5.0 * bool(
         p["straight_covered"].iloc[2]
     )
+    # the status masks are kept for the status array they were made from, not another
+    cov = r.network
+    for kind in ("ok", "off_network", "unreachable"):
+        np.testing.assert_array_equal(cov.status_is(kind), cov.status == kind)
+    assert cov.status_is("ok") is cov.status_is("ok")
+    cov.status = np.array(["off_network", "ok", "ok"], dtype=object)
+    assert list(cov.status_is("ok")) == [False, True, True]
+    assert cov.summary()["off_network"] == {"points": 1, "demand": 2.0}
 
 
 def test_analyze_joins_points_past_small_pieces_and_lists_them():

@@ -65,16 +65,11 @@ def add_incrementally(
         station table that does not extend the baseline's; along the street network,
         stations the full analysis would refuse or that would change the demand's snaps).
     """
-    state = baseline.kernel_state
-    if state is None or baseline.settings.method not in ("euclidean", "network"):
+    state = _derivable(baseline)
+    if state is None:
         return None
     prep, out = state
-    if not isinstance(prep, Prepared) or prep.area_from_stations:
-        return None
     along_streets = baseline.settings.method == "network"
-    if along_streets and not (isinstance(out.network, NetworkCoverage)
-                              and isinstance(prep.job.network, Network)):
-        return None
     n_old = len(prep.stations)
     old_ids = prep.stations["id"].astype(str).to_numpy()
     if len(stations) < n_old or not np.array_equal(
@@ -162,20 +157,32 @@ def prepare_whatifs(baseline: CoverageResult) -> bool:
     bool
         Whether anything applies (a what-if on ``baseline`` can be derived from it).
     """
-    state = baseline.kernel_state
-    if state is None or baseline.settings.method not in ("euclidean", "network"):
+    state = _derivable(baseline)
+    if state is None:
         return False
     prep, out = state
-    if not isinstance(prep, Prepared) or prep.area_from_stations:
-        return False
-    if baseline.settings.method == "network":
-        if not isinstance(out.network, NetworkCoverage):
-            return False
-        minutes = out.network.straight_minutes  # the overstatement's, as add_incrementally
-    else:
-        minutes = out.minutes
+    # along the streets, the straight-line minutes (the overstatement's), as
+    # add_incrementally measures them
+    minutes = out.network.straight_minutes if out.network is not None else out.minutes
     _near_of(out, minutes, prep.job, baseline.settings)
     return True
+
+
+def _derivable(baseline: CoverageResult) -> tuple[Prepared, KernelOutput] | None:
+    """The baseline's kernel state when what-ifs can be derived from it, else ``None``:
+    a straight-line or street-network analysis that kept its answer, of a study not
+    defined by its stations (along the streets, with the network's coverage)."""
+    state = baseline.kernel_state
+    if state is None or baseline.settings.method not in ("euclidean", "network"):
+        return None
+    prep, out = state
+    if not isinstance(prep, Prepared) or prep.area_from_stations:
+        return None
+    if baseline.settings.method == "network" and not (
+        isinstance(out.network, NetworkCoverage) and isinstance(prep.job.network, Network)
+    ):
+        return None
+    return prep, out
 
 
 def _straight_added(

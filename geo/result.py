@@ -244,10 +244,8 @@ class CoverageResult:
             return shapely.area(cached)
         gc = self.gap_cells
         assert self._area_metric is not None
-        # prepared as a copy of its own: a result is shared by the app's sessions (threads),
-        # and preparing one GEOS geometry in two threads at once is a race
-        area_m = shapely.from_wkb(shapely.to_wkb(self._area_metric))
-        shapely.prepare(area_m)
+        # a result is shared by the app's sessions (threads)
+        area_m = zones.prepared_copy(self._area_metric)
         polys = gc.cells.polygons_metric()
         cell_area = np.asarray(gc.cells.areas(), dtype="float64").copy()
         crossed = ~shapely.contains(area_m, polys)

@@ -12,7 +12,31 @@ import numpy as np
 import shapely
 
 __all__ = ["assign_grid_codes", "assign_grids", "grid_names", "names_of", "outside_area",
-           "outside_mask", "union"]
+           "outside_mask", "prepared_copy", "union"]
+
+
+def prepared_copy(geom: shapely.Geometry) -> shapely.Geometry:
+    """A prepared copy of a geometry, for fast point-in-polygon tests, leaving ``geom``
+    itself unprepared.
+
+    A geometry shared with other threads (a 网格 of a table Dask's partitions read at
+    once, a study area kept in a result the app's sessions use) must not be prepared in
+    place: preparing, or first querying, one GEOS geometry in two threads at once is a
+    race that aborts the process.
+
+    Parameters
+    ----------
+    geom
+        Any geometry.
+
+    Returns
+    -------
+    shapely.Geometry
+        An equal geometry of its own, prepared.
+    """
+    mine = shapely.from_wkb(shapely.to_wkb(geom))
+    shapely.prepare(mine)
+    return mine
 
 
 def union(gdf: gpd.GeoDataFrame) -> shapely.Geometry:
@@ -82,11 +106,8 @@ def assign_grid_codes(
         cand = order[lo[j]:hi[j]]
         cand = cand[(lat[cand] >= bounds[j, 1]) & (lat[cand] <= bounds[j, 3])]
         if cand.size:
-            # a prepared copy of its own: the caller's 网格 are shared with other threads
-            # (Dask's partitions of one table), and preparing, or first querying, one GEOS
-            # geometry in two threads at once is a race that aborts the process
-            mine = shapely.from_wkb(shapely.to_wkb(geoms[j]))
-            shapely.prepare(mine)
+            # the caller's 网格 are shared with other threads (Dask's partitions)
+            mine = prepared_copy(geoms[j])
             out[cand[shapely.intersects_xy(mine, lon[cand], lat[cand])]] = j
     return out
 

@@ -88,3 +88,10 @@ def test_the_callers_grids_are_not_prepared_and_threads_agree():
         np.testing.assert_array_equal(g, want)
     geoms = grids.geometry.to_numpy()
     assert not shapely.is_prepared(geoms[~shapely.is_missing(geoms)]).any()
+
+
+def test_a_prepared_copy_leaves_the_shared_geometry_unprepared():
+    shared = shapely.Polygon([(0, 0), (1, 0), (1, 1), (0, 1)])
+    mine = zones.prepared_copy(shared)
+    assert mine is not shared and shapely.equals(mine, shared)
+    assert shapely.is_prepared(mine) and not shapely.is_prepared(shared)

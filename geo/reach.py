@@ -20,7 +20,6 @@ The street-network method (:mod:`geo.network`) uses :func:`within` and
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -30,7 +29,7 @@ from scipy.sparse import csc_matrix, csr_matrix
 from scipy.spatial import cKDTree
 
 from geo import budget
-from geo.recent import Recent
+from geo.recent import Recent, array_digest
 from geo.settings import Settings
 
 __all__ = [
@@ -172,10 +171,6 @@ def _query(
     sx: np.ndarray, sy: np.ndarray, x: np.ndarray, y: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distance to the nearest station, its position and the distance to the second."""
-    digest = hashlib.blake2b(digest_size=16)
-    for a in (sx, sy):
-        digest.update(np.ascontiguousarray(a, dtype="float64").tobytes())
-
     def query() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         tree = cKDTree(np.column_stack([sx, sy]))
         k = 2 if sx.size > 1 else 1
@@ -184,7 +179,8 @@ def _query(
         return ((dist, idx, np.full(x.size, np.inf)) if k == 1
                 else (dist[:, 0], idx[:, 0], dist[:, 1]))
 
-    return _QUERIES.get((x, y), digest.digest(), query)
+    stations = array_digest(np.asarray(sx, dtype="float64"), np.asarray(sy, dtype="float64"))
+    return _QUERIES.get((x, y), stations, query)
 
 
 def bands(minutes: np.ndarray, edges: Sequence[float]) -> np.ndarray:

@@ -8,11 +8,12 @@ again. Plain Python: importing it costs nothing.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-__all__ = ["Recent"]
+__all__ = ["Recent", "array_digest"]
 
 T = TypeVar("T")
 
@@ -67,3 +68,25 @@ class Recent:
         """Drop every kept value."""
         with self._lock:
             self._items.clear()
+
+
+def array_digest(*arrays: Any) -> str:
+    """A short text naming the content of some arrays (their bytes, in order), to key kept
+    values by what they were made from.
+
+    Parameters
+    ----------
+    *arrays
+        numpy arrays (or anything ``numpy.ascontiguousarray`` takes).
+
+    Returns
+    -------
+    str
+        32 hexadecimal digits (BLAKE2b).
+    """
+    import numpy as np  # only where arrays are hashed: importing this module stays free
+
+    digest = hashlib.blake2b(digest_size=16)
+    for a in arrays:
+        digest.update(np.ascontiguousarray(a).tobytes())
+    return digest.hexdigest()

@@ -44,3 +44,14 @@ def test_other_minutes_and_speeds_take_the_kept_answer(monkeypatch) -> None:
     first.nearest[:] = -1
     again = reach.nearest(sx, sy, x, y, Settings())
     assert (again.minutes >= 0).all() and (again.nearest >= 0).all()
+
+
+def test_array_digest_names_content_and_order():
+    from geo.recent import array_digest
+
+    a, b = np.arange(5.0), np.arange(5.0) + 1
+    assert array_digest(a, b) == array_digest(a.copy(), b.copy())  # content, not identity
+    assert array_digest(a, b) != array_digest(b, a)
+    assert array_digest(a[::2]) == array_digest(np.ascontiguousarray(a[::2]))
+    assert array_digest(a) != array_digest(a.astype("float32"))
+    assert len(array_digest(a)) == 32

@@ -10,7 +10,6 @@ band instead of the union of every covered street of the city.
 
 from __future__ import annotations
 
-import hashlib
 import weakref
 from collections.abc import Sequence
 
@@ -23,6 +22,7 @@ from geo.errors import SettingsError
 from geo.network.model import TOL_M, Network
 from geo.network.search import Search
 from geo.reach import within
+from geo.recent import array_digest
 
 __all__ = ["BUFFER_M", "FILL_HOLES_M2", "edge_pieces", "fill_holes", "grown_from",
            "service_polygons"]
@@ -69,11 +69,9 @@ def _digest(search: Search) -> str:
     stations makes a new search with the same content: its bands are not built again)."""
     if search not in _DIGESTS:
         st = search.stations
-        h = hashlib.blake2b(digest_size=16)
-        for arr in (search.node_minutes, st.edge, st.along_m, st.distance_m):
-            h.update(np.ascontiguousarray(arr).tobytes())
-        h.update(np.array([search.speed_m_per_min, search.walk_speed_m_per_min]).tobytes())
-        _DIGESTS[search] = h.hexdigest()
+        _DIGESTS[search] = array_digest(
+            search.node_minutes, st.edge, st.along_m, st.distance_m,
+            np.array([search.speed_m_per_min, search.walk_speed_m_per_min]))
     return _DIGESTS[search]
 
 

@@ -5,7 +5,6 @@ the small pieces of the network that points were joined past, see
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import weakref
 from collections.abc import Sequence
@@ -40,7 +39,7 @@ from geo.network.search import (
     travel_times,
 )
 from geo.reach import within
-from geo.recent import Recent
+from geo.recent import Recent, array_digest
 
 __all__ = ["NetworkCoverage", "NetworkNearest", "coverage_on_network", "nearest_on_network",
            "snap_demand"]
@@ -460,16 +459,14 @@ def _search_and_times(
 ) -> tuple[Search, TravelTimes]:
     """:func:`station_search` and :func:`travel_times`, kept for the next analysis of the
     same stations (their snaps), the same points' snap and speeds on this network."""
-    digest = hashlib.blake2b(digest_size=16)
-    for arr in (stations.edge, stations.along_m, stations.distance_m):
-        digest.update(np.ascontiguousarray(arr).tobytes())
+    digest = array_digest(stations.edge, stations.along_m, stations.distance_m)
 
     def search_and_times() -> tuple[Search, TravelTimes]:
         search = station_search(network, stations, speed, walk_speed_m_per_min=walk)
         return search, travel_times(network, stations, points, speed, search=search)
 
     return _TRAVEL.setdefault(network, Recent(2)).get(
-        (points,), (digest.hexdigest(), float(speed), float(walk)), search_and_times)
+        (points,), (digest, float(speed), float(walk)), search_and_times)
 
 
 #: Demand snaps kept per network (at most :data:`_SNAPS_KEPT` point sets each): a change of
@@ -502,9 +499,7 @@ def snap_demand(
     Snap
         Shared between analyses: read it, do not change it.
     """
-    digest = hashlib.blake2b(np.ascontiguousarray(x).tobytes(), digest_size=16)
-    digest.update(np.ascontiguousarray(y).tobytes())
-    key = (digest.hexdigest(), float(max_distance_m), edge_set_key(eligible))
+    key = (array_digest(x, y), float(max_distance_m), edge_set_key(eligible))
     kept = _SNAPS.setdefault(network, {})
     if key not in kept:
         while len(kept) >= _SNAPS_KEPT:

@@ -19,7 +19,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 from scipy.sparse import coo_matrix
@@ -285,6 +284,8 @@ def _hex_components(cells: np.ndarray) -> np.ndarray:
     n = cells.size
     if n == 0:
         return np.zeros(0, dtype="int64")
+    import pandas as pd  # hexagons only: square cells, the default, never need it
+
     position = pd.Series(np.arange(n), index=cells)
     a_list, b_list = [], []
     for k, c in enumerate(cells.astype("uint64")):
@@ -436,6 +437,8 @@ def cells_from_keys(keys: np.ndarray, spec: CellSpec) -> Cells:
 def cell_label(key: np.ndarray, spec: CellSpec) -> np.ndarray:
     """Readable cell ids: ``C<col>_<row>`` for squares, the H3 index string for hexagons."""
     if spec.shape == "square":
+        import pandas as pd  # the labels of a table's rows; not needed by a check
+
         i, j = square_unkey(key)
         return ("C" + pd.Series(i).astype(str) + "_" + pd.Series(j).astype(str)).to_numpy()
     import h3

@@ -19,13 +19,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
-from geo.errors import InputError
+from geo.columns import (
+    COLUMN_ALIASES,
+    canonical_column,
+    header_coord_system,
+    match_columns,
+    normalize_header,
+)
+from geo.hours import FULL_DAY, HoursError, parse_hours
+
+if TYPE_CHECKING:  # pandas is imported where a column is worked on: the labels and
+    # header names of this module are read by commands that load no table library
+    import pandas as pd
 
 __all__ = [
     "AMENITY_LABELS",
@@ -52,172 +63,11 @@ __all__ = [
     "parse_hours",
 ]
 
-# --- columns -----------------------------------------------------------------------------------
-
-#: Canonical column → headers accepted for it (matched without case, spaces or punctuation).
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "编号", "序号", "code", "no", "站点编号", "点位编号", "编码", "代码", "number"),
-    "name": ("name", "名称", "站点名称", "阵地名称", "点位名称", "站名", "名字", "title"),
-    "category": ("category", "类型", "类别", "阵地类型", "种类", "kind", "type", "站点类型"),
-    "level": ("level", "层级", "级别", "阵地层级", "tier"),
-    "lon": ("lon", "经度", "lng", "long", "longitude", "x", "东经", "经度坐标"),
-    "lat": ("lat", "纬度", "latitude", "y", "北纬", "纬度坐标"),
-    "lnglat": ("经纬度", "坐标", "location", "coordinates", "lnglat", "lonlat", "coords",
-               "经纬度坐标"),
-    "address": ("address", "地址", "详细地址", "位置", "addr", "所在地址"),
-    "coord_system": ("coord_system", "坐标系", "坐标系统", "crs", "coordsystem", "datum",
-                     "坐标类型", "srs"),
-    "amenities": ("amenities", "设施", "服务内容", "配套设施", "服务设施", "服务项目", "facilities",
-                  "services"),
-    "hours": ("hours", "开放时间", "营业时间", "服务时间", "opening_hours", "openinghours",
-              "open", "时间"),
-    "weight": ("weight", "人数", "需求", "权重", "需求量", "数量", "demand", "count", "population",
-               "people"),
-}
-
 #: The text columns every point table returned by :mod:`geo.io` has, in order.
 POINT_COLUMNS: tuple[str, ...] = (
     "id", "name", "category", "kind", "level", "address", "amenities", "hours",
     "coord_system", "row",
 )
-
-_BRACKETED = re.compile(r"[(\[{<（【〔［｛《〈「『].*?[)\]}>）】〕］｝》〉」』]")
-_CRS_WORDS = ("wgs84", "gcj02", "bd09ll", "bd09", "cgcs2000", "百度", "高德", "火星", "国测局")
-
-
-def normalize_header(text: object) -> str:
-    """Return a header reduced to lower-case letters and digits (full-width folded).
-
-    Parameters
-    ----------
-    text
-        The header as written, e.g. ``"Lat "`` or ``"经度(°)"``.
-
-    Returns
-    -------
-    str
-        E.g. ``"lat"``, ``"经度"``.
-    """
-    s = unicodedata.normalize("NFKC", str(text)).lower()
-    return "".join(ch for ch in s if ch.isalnum())
-
-
-def _build_lookup() -> dict[str, str]:
-    lookup: dict[str, str] = {}
-    for canonical, aliases in COLUMN_ALIASES.items():
-        for alias in (canonical, *aliases):
-            key = normalize_header(alias)
-            if lookup.setdefault(key, canonical) != canonical:  # pragma: no cover - table bug
-                raise AssertionError(f"alias {alias!r} maps to two columns")
-    return lookup
-
-
-_LOOKUP = _build_lookup()
-
-
-def _strip_crs_words(key: str) -> tuple[str, str | None]:
-    for word in _CRS_WORDS:
-        if word in key and key != word:
-            return key.replace(word, ""), word
-    return key, None
-
-
-@lru_cache(maxsize=4096)
-def canonical_column(header: object) -> str | None:
-    """Return the canonical column a header stands for, or ``None``.
-
-    The header is compared without case, spaces and punctuation; if that
-    fails, bracketed parts (``经度(°)``, ``纬度（GCJ-02）``, ``【经度】``) and
-    coordinate-system words (``gcj02_lng``) are removed and it is tried again.
-
-    Parameters
-    ----------
-    header
-        The header as written in the file.
-
-    Returns
-    -------
-    str or None
-        ``"id"``, ``"lon"``, ``"lnglat"`` (one cell holding ``lng,lat``) …
-    """
-    if header is None or (isinstance(header, float) and np.isnan(header)):
-        return None
-    key = normalize_header(header)
-    if key in _LOOKUP:
-        return _LOOKUP[key]
-    text = unicodedata.normalize("NFKC", str(header))
-    key = normalize_header(_BRACKETED.sub("", text))
-    if key in _LOOKUP:
-        return _LOOKUP[key]
-    key, word = _strip_crs_words(key)
-    if word is not None and key in _LOOKUP:
-        return _LOOKUP[key]
-    return None
-
-
-def header_coord_system(header: object) -> str | None:
-    """Return the coordinate system a header names, e.g. ``纬度（GCJ-02）`` → ``"gcj02"``.
-
-    Parameters
-    ----------
-    header
-        The header as written.
-
-    Returns
-    -------
-    str or None
-        ``"wgs84"``, ``"gcj02"`` or ``"bd09"``; ``None`` when the header names none.
-    """
-    from geo.crs import normalize_coord_system
-
-    key = normalize_header(header)
-    _, word = _strip_crs_words(key)
-    if word is None:
-        return None
-    return normalize_coord_system(word)
-
-
-def match_columns(
-    headers: Sequence[object], *, file: str = "", use: Iterable[str] | None = None
-) -> dict[str, str]:
-    """Map canonical columns to the headers of a table.
-
-    Parameters
-    ----------
-    headers
-        The table's headers, as written.
-    file
-        The file name, for messages.
-    use
-        Canonical columns to take; others (e.g. ``weight`` in a station table)
-        are left to the caller as ordinary columns. All by default.
-
-    Returns
-    -------
-    dict
-        ``{canonical: header}`` for the headers recognised.
-
-    Raises
-    ------
-    InputError
-        If two headers stand for the same canonical column.
-    """
-    wanted = set(COLUMN_ALIASES) if use is None else set(use)
-    found: dict[str, str] = {}
-    for header in headers:
-        canonical = canonical_column(header)
-        if canonical is None or canonical not in wanted:
-            continue
-        if canonical in found:
-            raise InputError(
-                f"the headers '{found[canonical]}' and '{header}' both look like the "
-                f"'{canonical}' column; rename one of them so the column is unambiguous",
-                file=file or None,
-                column=str(header),
-            )
-        found[canonical] = str(header)
-    return found
-
 
 # --- shared text helpers -----------------------------------------------------------------------
 
@@ -236,6 +86,8 @@ def _english_words(value: str) -> str:
 
 def _per_unique(values: pd.Series | Sequence[object], func, dtype=object) -> np.ndarray:  # type: ignore[no-untyped-def]
     """Apply ``func`` once per distinct value and spread the results back."""
+    import pandas as pd
+
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
     if len(series) == 0:
         return np.zeros(0, dtype=dtype)
@@ -410,6 +262,8 @@ def level_keys(levels: pd.Series | Sequence[object]) -> np.ndarray:
     numpy.ndarray of object
         ``street``/``community``/``micro``, ``""`` for blanks, the text itself otherwise.
     """
+    import pandas as pd
+
     series = levels if isinstance(levels, pd.Series) else pd.Series(list(levels), dtype=object)
     keys = _per_unique(series, level_key)
     return np.where(pd.isna(keys), series.to_numpy(dtype=object), keys)
@@ -552,81 +406,6 @@ def has_amenity(amenities: pd.Series | Sequence[object], query: str) -> np.ndarr
 
 
 # --- opening hours -----------------------------------------------------------------------------
-
-FULL_DAY: tuple[tuple[int, int], ...] = ((0, 1440),)
-_FULL_DAY_WORDS = {
-    "24h", "24小时", "全天", "全天候", "24/7", "24x7", "7x24", "7*24", "24*7", "全天开放",
-    "24小时开放", "24小时营业", "全天24小时", "24hours", "allday", "24hrs", "7×24小时",
-    "7x24小时", "7*24小时", "24/7小时",
-}
-_DASHES = r"-|–|—|~|〜|至|到"
-_RANGE = re.compile(rf"^(\d{{1,2}}):(\d{{2}})(?:{_DASHES})(\d{{1,2}}):(\d{{2}})$")
-_RANGE_SPLIT = re.compile(r"[,;、\s]+")
-
-
-class HoursError(ValueError):
-    """Opening hours that are not ``24h`` nor ``HH:MM-HH:MM`` ranges."""
-
-
-def _minutes(h: str, m: str, text: object) -> int:
-    hour, minute = int(h), int(m)
-    if hour > 24 or minute > 59 or (hour == 24 and minute):
-        raise HoursError(f"opening hours '{text}': {h}:{m} is not a time of day")
-    return hour * 60 + minute
-
-
-@lru_cache(maxsize=4096)
-def parse_hours(text: object) -> tuple[tuple[int, int], ...] | None:
-    """Parse opening hours into minute ranges.
-
-    Parameters
-    ----------
-    text
-        ``24h``, ``24小时``, ``全天``, ``00:00-24:00``, ``08:30-21:00``,
-        ``08:00-12:00，14:00-18:00`` or ``20:00-02:00`` (passes midnight).
-        Dashes ``- – — ~ ～ 至 到`` and full-width digits and colons are accepted.
-
-    Returns
-    -------
-    tuple of (int, int) or None
-        ``(start, end)`` minutes after midnight; ``start > end`` when a range
-        passes midnight; ``((0, 1440),)`` for all day. ``None`` when blank
-        (unknown).
-
-    Raises
-    ------
-    HoursError
-        If the text is not understood.
-    """
-    if text is None or (isinstance(text, float) and np.isnan(text)):
-        return None
-    raw = unicodedata.normalize("NFKC", str(text)).strip().lower()
-    if not raw or raw in {"nan", "none", "<na>"}:
-        return None
-    compact = "".join(raw.split())
-    if compact in _FULL_DAY_WORDS:
-        return FULL_DAY
-    spaced = re.sub(rf"\s*({_DASHES})\s*", r"\1", raw)
-    spaced = re.sub(r"\s*:\s*", ":", spaced)
-    ranges: list[tuple[int, int]] = []
-    for part in _RANGE_SPLIT.split(spaced):
-        if not part:
-            continue
-        m = _RANGE.match(part)
-        if not m:
-            raise HoursError(
-                f"opening hours '{text}' not understood: write HH:MM-HH:MM "
-                "(e.g. 08:30-21:00; several ranges separated by ',') or 24h"
-            )
-        start = _minutes(m.group(1), m.group(2), text)
-        end = _minutes(m.group(3), m.group(4), text)
-        if start % 1440 == end % 1440:
-            return FULL_DAY
-        ranges.append((start, end))
-    if not ranges:
-        raise HoursError(f"opening hours '{text}' not understood")
-    return tuple(ranges)
-
 
 def _open_state(text: object, minute: int) -> tuple[bool, bool]:
     try:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from geo.errors import SettingsError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 from geo.schema import AMENITY_LABELS, KIND_LABELS, LEVEL_LABELS, category_kind, parse_amenities
 
 __all__ = [

@@ -7,12 +7,16 @@ shared border) and :func:`outside_area` sums what lies outside the area.
 
 from __future__ import annotations
 
-import geopandas as gpd
+from typing import TYPE_CHECKING
+
 import numpy as np
 import shapely
 
-__all__ = ["assign_grid_codes", "assign_grids", "grid_names", "names_of", "outside_area",
-           "outside_mask", "prepared_copy", "union"]
+if TYPE_CHECKING:  # tables are passed in, never made here: a check on arrays needs no pandas
+    import geopandas as gpd
+
+__all__ = ["assign_grid_codes", "assign_grids", "codes_in", "grid_names", "names_of",
+           "outside_area", "outside_mask", "outside_of", "prepared_copy", "union"]
 
 
 def prepared_copy(geom: shapely.Geometry) -> shapely.Geometry:
@@ -89,12 +93,32 @@ def assign_grid_codes(
         The 网格's row, the first in file order on shared borders; ``-1`` where a point
         lies in no 网格 (or without 网格).
     """
-    out = np.full(np.size(lon), -1, dtype="int64")
     if grids is None or len(grids) == 0:
+        return np.full(np.size(lon), -1, dtype="int64")
+    return codes_in(lon, lat, np.asarray(grids.geometry.to_numpy(), dtype=object))
+
+
+def codes_in(lon: np.ndarray, lat: np.ndarray, geoms: np.ndarray) -> np.ndarray:
+    """The position of the polygon containing each point: :func:`assign_grid_codes` on an
+    array of polygons.
+
+    Parameters
+    ----------
+    lon, lat
+        Points in WGS-84.
+    geoms
+        Polygons (WGS-84), e.g. the 网格 in file order.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        The first polygon in ``geoms`` order holding the point, ``-1`` for none.
+    """
+    out = np.full(np.size(lon), -1, dtype="int64")
+    if len(geoms) == 0:
         return out
     lon = np.asarray(lon, dtype="float64")
     lat = np.asarray(lat, dtype="float64")
-    geoms = np.asarray(grids.geometry.to_numpy(), dtype=object)
     bounds = shapely.bounds(geoms)  # NaN for a missing or empty polygon: it holds nothing
     # the points in longitude order: each 网格 looks only at the points of its own x-range
     order = np.argsort(lon, kind="stable")
@@ -166,6 +190,25 @@ def outside_mask(lon: np.ndarray, lat: np.ndarray, area: gpd.GeoDataFrame) -> np
     numpy.ndarray of bool
     """
     geom = union(area)
+    shapely.prepare(geom)
+    return ~shapely.intersects_xy(geom, lon, lat)
+
+
+def outside_of(lon: np.ndarray, lat: np.ndarray, geoms: np.ndarray) -> np.ndarray:
+    """:func:`outside_mask` for an array of polygons (the study area's parts).
+
+    Parameters
+    ----------
+    lon, lat
+        Points in WGS-84.
+    geoms
+        The study area's polygons (WGS-84).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    geom = shapely.union_all(geoms)
     shapely.prepare(geom)
     return ~shapely.intersects_xy(geom, lon, lat)
 

@@ -37,6 +37,8 @@ LAYERS: dict[str, int] = {
     "geo.settings": 1,
     "geo.crs": 1,
     "geo.schema": 1,
+    "geo.columns": 1,
+    "geo.hours": 1,
     "geo.style": 1,
     "geo.demo": 1,
     "geo.demo_city": 1,

@@ -23,28 +23,33 @@ with the same lists in ``attrs`` (its documented form). The rest is used.
 
 from __future__ import annotations
 
-from geo.io.cells import parse_degrees, split_lnglat
-from geo.io.points import (
-    GEOCODE_TRUSTED,
-    demand_table,
-    match_point_columns,
-    read_demand,
-    read_stations,
-    station_table,
-)
-from geo.io.polygons import area_table, grids_table, read_area, read_grids
-from geo.io.raw import (
-    CSV_SUFFIXES,
-    EXCEL_SUFFIXES,
-    GEO_SUFFIXES,
-    PathArg,
-    RawTable,
-    detect_encoding,
-    raw_table,
-    read_raw,
-)
-from geo.io.table import Table
-from geo.io.write import write_csv, write_table
+from typing import TYPE_CHECKING
+
+from geo.lazy import lazy_names
+
+if TYPE_CHECKING:
+    from geo.io.cells import parse_degrees, split_lnglat
+    from geo.io.points import (
+        GEOCODE_TRUSTED,
+        demand_table,
+        match_point_columns,
+        read_demand,
+        read_stations,
+        station_table,
+    )
+    from geo.io.polygons import area_table, grids_table, read_area, read_grids
+    from geo.io.raw import (
+        CSV_SUFFIXES,
+        EXCEL_SUFFIXES,
+        GEO_SUFFIXES,
+        PathArg,
+        RawTable,
+        detect_encoding,
+        raw_table,
+        read_raw,
+    )
+    from geo.io.table import Table
+    from geo.io.write import write_csv, write_table
 
 __all__ = [
     "CSV_SUFFIXES",
@@ -71,3 +76,33 @@ __all__ = [
     "write_csv",
     "write_table",
 ]
+
+# The names are imported on first use (PEP 562): a plain check reads its tables with
+# geo.lean, without the pandas and geopandas these modules load.
+_LAZY: dict[str, str] = {
+    "CSV_SUFFIXES": "geo.io.raw",
+    "EXCEL_SUFFIXES": "geo.io.raw",
+    "GEOCODE_TRUSTED": "geo.io.points",
+    "GEO_SUFFIXES": "geo.io.raw",
+    "PathArg": "geo.io.raw",
+    "RawTable": "geo.io.raw",
+    "Table": "geo.io.table",
+    "area_table": "geo.io.polygons",
+    "demand_table": "geo.io.points",
+    "detect_encoding": "geo.io.raw",
+    "grids_table": "geo.io.polygons",
+    "match_point_columns": "geo.io.points",
+    "parse_degrees": "geo.io.cells",
+    "raw_table": "geo.io.raw",
+    "read_area": "geo.io.polygons",
+    "read_demand": "geo.io.points",
+    "read_grids": "geo.io.polygons",
+    "read_raw": "geo.io.raw",
+    "read_stations": "geo.io.points",
+    "split_lnglat": "geo.io.cells",
+    "station_table": "geo.io.points",
+    "write_csv": "geo.io.write",
+    "write_table": "geo.io.write",
+}
+
+__getattr__ = lazy_names(__name__, _LAZY, globals())

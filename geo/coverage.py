@@ -911,16 +911,10 @@ def gap_cells(
     cell_demand = np.bincount(inv, weights=weight, minlength=ukeys.size)
     cells = gridmod.cells_from_keys(ukeys, spec)
     labels = cells.components() if len(cells) else np.zeros(0, dtype="int64")
-    grid_of = pd.DataFrame(
-        {
-            "label": labels[inv] if ukeys.size else np.zeros(0, "int64"),
-            # the names as they are: inferring a text column of a city's uncovered points
-            # cost 0.06 s of every what-if
-            "grid": pd.Series(np.asarray(grid, dtype=object), dtype=object),
-            "w": weight,
-        }
-    )
-    return GapCells(cells=cells, demand=cell_demand, label=labels, point_grid=grid_of)
+    return GapCells(cells=cells, demand=cell_demand, label=labels,
+                    point_label=labels[inv] if ukeys.size else np.zeros(0, "int64"),
+                    point_grid=np.asarray(grid, dtype=object),
+                    point_weight=np.asarray(weight, dtype="float64"))
 
 
 def station_sums(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
-import math
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,10 +16,11 @@ import shapely
 from pyproj import CRS, Transformer
 
 from geo import crs as crsmod
-from geo import gapshapes, reach, zones
+from geo import gapshapes, reach, tally, zones
 from geo import grid as gridmod
 from geo.errors import Rejected
 from geo.settings import Settings
+from geo.tally import finite_json
 
 __all__ = ["POINT_COLUMNS", "CoverageResult", "GapCells", "MetricCoords", "finite_json"]
 
@@ -52,12 +51,23 @@ class MetricCoords:
 
 @dataclass
 class GapCells:
-    """Cells holding uncovered demand and their connected-region labels."""
+    """Cells holding uncovered demand and their connected-region labels.
+
+    Attributes
+    ----------
+    cells, demand, label
+        The cells, the uncovered demand of each and its gap label.
+    point_label, point_grid, point_weight
+        Per uncovered demand point (or sum of such points): its gap label, its 网格 name
+        (``None`` in none) and its demand.
+    """
 
     cells: gridmod.Cells
     demand: np.ndarray
     label: np.ndarray
-    point_grid: pd.DataFrame
+    point_label: np.ndarray
+    point_grid: np.ndarray
+    point_weight: np.ndarray
 
 
 @dataclass
@@ -141,7 +151,7 @@ class CoverageResult:
     @property
     def total_demand(self) -> float:
         """Sum of demand weights."""
-        return float(self.points["weight"].sum())
+        return float(self.points["weight"].to_numpy().sum())
 
     @property
     def covered_demand(self) -> float:
@@ -163,13 +173,8 @@ class CoverageResult:
     def band_shares(self) -> list[dict[str, float]]:
         """Share of demand within each time band (cumulative)."""
         p = self.points
-        w = p["weight"].to_numpy()
-        total = w.sum()
-        sums = reach.band_demand(p["minutes"].to_numpy(), w, self.settings.bands)
-        return [
-            {"minutes": b, "demand": float(d), "share": float(d) / total if total else 0.0}
-            for b, d in zip(self.settings.bands, sums, strict=True)
-        ]
+        return tally.band_shares(p["minutes"].to_numpy(), p["weight"].to_numpy(),
+                                 self.settings.bands)
 
     # --- gaps -----------------------------------------------------------------------------
 
@@ -188,51 +193,14 @@ class CoverageResult:
         demand-weighted centre of its uncovered demand, so it always lies in the gap.
         """
         gc = self.gap_cells
-        cells = gc.cells
-        n = int(gc.label.max()) + 1 if gc.label.size else 0
-        cols = ["rank", "demand", "area_m2", "cells", "lon", "lat", "grid", "label"]
-        if n == 0:
-            return pd.DataFrame(columns=cols)
-        lab = gc.label
-        demand = np.bincount(lab, weights=gc.demand, minlength=n)
-        count = np.bincount(lab, minlength=n)
-        cx = np.bincount(lab, weights=gc.demand * cells.x, minlength=n) / demand
-        cy = np.bincount(lab, weights=gc.demand * cells.y, minlength=n) / demand
-        dist = np.hypot(cells.x - cx[lab], cells.y - cy[lab])
-        order = np.lexsort((cells.key, dist, lab))
-        first = np.ones(order.size, dtype=bool)
-        first[1:] = lab[order][1:] != lab[order][:-1]
-        rep = order[first]  # one cell per label, labels ascending
-        table = pd.DataFrame(
-            {
-                "demand": demand,
-                "area_m2": np.bincount(lab, weights=cells.areas(), minlength=n),
-                "cells": count,
-                "lon": cells.lon[rep],
-                "lat": cells.lat[rep],
-                "grid": self._gap_grids(n),
-                "label": np.arange(n),
-                "_key": cells.key[rep],
-            }
-        )
-        if self.area is not None:
-            table["area_m2"] = self._gap_areas_in_area(n)
-        table = table.sort_values(
-            ["demand", "cells", "_key"], ascending=[False, False, True], kind="stable"
-        ).drop(columns="_key")
-        table.insert(0, "rank", np.arange(1, n + 1))
-        return table.reset_index(drop=True)
+        n = self.gap_count
+        area = self._gap_areas_in_area(n) if self.area is not None and n else None
+        rows = tally.gap_rows(gc.cells, gc.demand, gc.label, self._gap_grids(n), area)
+        return pd.DataFrame(rows, columns=list(tally.GAP_COLUMNS))
 
     def _gap_grids(self, n: int) -> np.ndarray:
-        pg = self.gap_cells.point_grid
-        out = np.full(n, None, dtype=object)
-        known = pg.dropna(subset=["grid"])
-        if len(known):
-            sums = known.groupby(["label", "grid"], sort=True)["w"].sum().reset_index()
-            sums = sums.sort_values(["label", "w"], ascending=[True, False], kind="stable")
-            best = sums.drop_duplicates("label")
-            out[best["label"].to_numpy()] = best["grid"].to_numpy()
-        return out
+        gc = self.gap_cells
+        return tally.gap_grids(gc.point_label, gc.point_grid, gc.point_weight, n)
 
     def _gap_areas_in_area(self, n: int) -> np.ndarray:
         """Per gap label, its area inside the study area (m²): the sum over its cells (which
@@ -424,73 +392,36 @@ class CoverageResult:
         Rows follow the grids file order; demand outside every 网格 is not in
         this table but in ``summary()["outside_grids"]``.
         """
-        cols = [
-            "grid",
-            "coverage",
-            "demand",
-            "covered_demand",
-            "uncovered_demand",
-            "points",
-            "stations",
-            "gaps",
-        ]
         if self.grids is None:
-            return pd.DataFrame(columns=cols)
+            return pd.DataFrame(columns=list(tally.GRID_COLUMNS))
+        return pd.DataFrame(self._grid_rows(), columns=list(tally.GRID_COLUMNS))
+
+    def _grid_rows(self) -> dict[str, np.ndarray]:
+        """:func:`geo.tally.grid_rows` of this result (with 网格)."""
+        assert self.grids is not None
         names = self.grids["grid"].astype(str).to_numpy()
-        k = names.size
-        demand, covered, npts = self._grid_sums(names)
         st = self.stations[self.stations["used"]]
-        st_grid = self._grid_of(st.geometry.x.to_numpy(), st.geometry.y.to_numpy())
-        st_codes = np.asarray(pd.Categorical(st_grid, categories=names).codes)
-        nst = np.bincount(st_codes[st_codes >= 0], minlength=k)
-        gaps = self.gap_table
-        gcodes = np.asarray(pd.Categorical(gaps["grid"], categories=names).codes)
-        ngaps = np.bincount(gcodes[gcodes >= 0], minlength=k)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(demand > 0, covered / demand, np.nan)
-        return pd.DataFrame(
-            {
-                "grid": names,
-                "coverage": share,
-                "demand": demand,
-                "covered_demand": covered,
-                "uncovered_demand": demand - covered,
-                "points": npts,
-                "stations": nst,
-                "gaps": ngaps,
-            }
-        )
+        st_codes = zones.codes_in(st.geometry.x.to_numpy(), st.geometry.y.to_numpy(),
+                                  np.asarray(self.grids.geometry.to_numpy(), dtype=object))
+        return tally.grid_rows(names, self._grid_sums(names), st_codes,
+                               self.gap_table["grid"].to_numpy())
 
     def _grid_sums(self, names: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per 网格 (in ``names`` order): demand, covered demand and demand points."""
         p = self.points
-        w = p["weight"].to_numpy()
-        cov = p["covered"].to_numpy()
         codes = self.point_grid_codes
         if codes is None:
             codes = np.asarray(pd.Categorical(p["grid"], categories=names).codes)
-        inside = codes >= 0
-        k = names.size
-        demand = np.bincount(codes[inside], weights=w[inside], minlength=k)
-        covered = np.bincount(codes[inside & cov], weights=w[inside & cov], minlength=k)
-        return demand, covered, np.bincount(codes[inside], minlength=k)
-
-    def _grid_of(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-        return zones.assign_grids(lon, lat, self.grids)
+        return tally.grid_sums(np.asarray(codes, dtype="int64"), p["weight"].to_numpy(),
+                               p["covered"].to_numpy(), names.size)
 
     def outside_grids(self) -> dict[str, float] | None:
         """Demand in no 网格 (``None`` when no grids were given)."""
         if self.grids is None:
             return None
         p = self.points
-        out = p["grid"].isna().to_numpy()
-        w = p["weight"].to_numpy()
-        cov = p["covered"].to_numpy()
-        return {
-            "points": int(out.sum()),
-            "demand": float(w[out].sum()),
-            "uncovered_demand": float(w[out & ~cov].sum()),
-        }
+        return tally.share_counts(p["grid"].isna().to_numpy(), p["weight"].to_numpy(),
+                                  p["covered"].to_numpy())
 
     # --- outputs ---------------------------------------------------------------------------
 
@@ -510,64 +441,28 @@ class CoverageResult:
 
     @cached_property
     def _summary(self) -> dict[str, Any]:
-        covered_cells, total_cells = self.cell_counts()
-        total = self.total_demand
-        covered = self.covered_demand
-        gaps = self.gap_table
-        grids = self.grid_table
-        out: dict[str, Any] = {
-            "coverage": float(self.coverage),  # exact: scripts compare it to thresholds
-            "total_demand": _r(total, 2),
-            "covered_demand": _r(covered, 2),
-            "uncovered_demand": _r(total - covered, 2),
-            "covered_cells": covered_cells,
-            "total_cells": total_cells,
-            "stations_used": self.stations_used,
-            "stations_total": len(self.stations),
-            "demand_source": self.demand_source,
-            "rejected": [r.to_dict() for r in self.rejected],
-            "warnings": [r.to_dict() for r in self.warnings],
-            "gaps": [
-                {
-                    "rank": int(row.rank),
-                    "demand": _r(row.demand, 2),
-                    "area_m2": _r(row.area_m2, 1),
-                    "lon": _r(row.lon, 6),
-                    "lat": _r(row.lat, 6),
-                    "grid": row.grid if isinstance(row.grid, str) else None,
-                    "cells": int(row.cells),
-                }
-                for row in gaps.itertuples(index=False)
-            ],
-            "grids": [
-                {
-                    "grid": row.grid,
-                    "coverage": _r(row.coverage, 4),
-                    "demand": _r(row.demand, 2),
-                    "uncovered_demand": _r(row.uncovered_demand, 2),
-                    "covered_demand": _r(row.covered_demand, 2),
-                    "points": int(row.points),
-                    "stations": int(row.stations),
-                    "gaps": int(row.gaps),
-                }
-                for row in grids.itertuples(index=False)
-            ],
-            "outside_grids": self.outside_grids(),
-            "outside_area": self.outside_area,
-            "bands": [
-                {"minutes": b["minutes"], "demand": _r(b["demand"], 2), "share": _r(b["share"], 4)}
-                for b in self.band_shares()
-            ],
-            "network": self.network.summary() if self.network is not None else None,
-            "params": self.settings.params(),
-            "metric_crs": self.metric_crs.to_string(),
-        }
-        return out
+        return tally.summary_of(
+            total=self.total_demand,
+            covered=self.covered_demand,
+            cell_counts=self.cell_counts(),
+            stations_used=self.stations_used,
+            stations_total=len(self.stations),
+            demand_source=self.demand_source,
+            rejected=[r.to_dict() for r in self.rejected],
+            warnings=[r.to_dict() for r in self.warnings],
+            gaps={c: self.gap_table[c].to_numpy() for c in tally.GAP_COLUMNS},
+            grids=self._grid_rows() if self.grids is not None else None,
+            outside_grids=self.outside_grids(),
+            outside_area=self.outside_area,
+            bands=self.band_shares(),
+            network=self.network.summary() if self.network is not None else None,
+            params=self.settings.params(),
+            metric_crs=self.metric_crs.to_string(),
+        )
 
     def to_json(self, **kwargs: Any) -> str:
         """The summary as a JSON string: strict JSON, a NaN or infinity written as ``null``."""
-        kwargs.setdefault("ensure_ascii", False)
-        return json.dumps(finite_json(self.summary()), allow_nan=False, **kwargs)
+        return tally.summary_json(self.summary(), **kwargs)
 
     def points_table(self) -> pd.DataFrame:
         """The ``--points-out`` table: ``id, lon, lat, weight, minutes, nearest, covered``."""
@@ -615,37 +510,3 @@ class CoverageResult:
         from geo.io import write_table
 
         write_table(self.points_table(), path)
-
-
-def _r(value: Any, digits: int) -> float | None:
-    if value is None:
-        return None
-    v = float(value)
-    if not math.isfinite(v):
-        return None
-    return round(v, digits)
-
-
-def finite_json(value: Any) -> Any:
-    """``value`` with every float that is not finite (NaN, ±infinity) replaced by ``None``.
-
-    JSON has no NaN or Infinity: ``json.dumps`` would write them as bare words that strict
-    readers (JavaScript's ``JSON.parse``, ``jq``) refuse.
-
-    Parameters
-    ----------
-    value
-        Plain JSON-like data: dicts, lists, tuples, numbers, text, ``None``.
-
-    Returns
-    -------
-    Any
-        The same structure (lists for tuples), non-finite floats as ``None``.
-    """
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: finite_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [finite_json(v) for v in value]
-    return value

@@ -53,6 +53,7 @@ LAYERS: dict[str, int] = {
     "geo.assets": 2,
     # 3 inputs and street networks
     "geo.inputs": 3,
+    "geo.tally": 3,
     "geo.network": 3,
     # 4 the result model
     "geo.result": 4,

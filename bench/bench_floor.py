@@ -7,7 +7,9 @@ contender in a fresh Python process, all in the same run:
   ``cKDTree.query`` (no validation, no output);
 * **geopandas**: ``pandas.read_csv`` + ``points_from_xy`` + ``to_crs`` + each station
   buffered by the reach (``quad_segs=16``: a 64-gon) + ``union_all`` + ``sjoin``;
-* **geo**: ``geo check STATIONS --demand DEMAND --json`` and the same with
+* **geo**: ``geo check STATIONS --demand DEMAND --json`` (plain CSV files: the check on
+  arrays of :mod:`geo.lean`, no pandas), the same on the general path
+  (``GEO_PLAIN_CHECK=0``: pandas and geopandas tables), and the same with
   ``--points-out`` (as ``bench/bench_check.py`` runs it), through the real command line.
 
 Prints each one's wall time (process start to exit, the interpreter's start included),
@@ -133,9 +135,10 @@ def _geo_command() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "geo.cli"]
 
 
-def _wall(cmd: list[str]) -> tuple[float, str]:
+def _wall(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
     start = time.perf_counter()
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True,
+                         env={**os.environ, **(env or {})})
     return time.perf_counter() - start, out.stdout
 
 
@@ -157,6 +160,7 @@ def main() -> None:
         geo = _geo_command()
         py = [sys.executable, "-c"]
         runs: dict[str, list[float]] = {k: [] for k in ("floor", "geopandas", "geo_json",
+                                                         "geo_json_general",
                                                          "geo_points_out")}
         splits: list[list[float]] = []
         geopandas_coverage = geo_summary = None
@@ -170,6 +174,10 @@ def main() -> None:
             t, out = _wall([*geo, "check", s, "--demand", d, "--json"])
             runs["geo_json"].append(t)
             geo_summary = json.loads(out)
+            t, general = _wall([*geo, "check", s, "--demand", d, "--json"],
+                               env={"GEO_PLAIN_CHECK": "0"})
+            runs["geo_json_general"].append(t)
+            assert general == out, "the plain and general paths disagree"
             t, _out = _wall([*geo, "check", s, "--demand", d, "--json", "--points-out",
                              str(folder / "geo_points.csv")])
             runs["geo_points_out"].append(t)
@@ -190,6 +198,7 @@ def main() -> None:
             **{f"{k}_s": round(v, 2) for k, v in best.items()},
             "geo_json_over_floor": round(best["geo_json"] / best["floor"], 2),
             "geo_points_out_over_floor": round(best["geo_points_out"] / best["floor"], 2),
+            "geo_json_general_over_floor": round(best["geo_json_general"] / best["floor"], 2),
             "geopandas_over_geo_json": round(best["geopandas"] / best["geo_json"], 2),
             "geopandas_over_floor": round(best["geopandas"] / best["floor"], 2),
             "geo_split_s": dict(zip(("imports", "read_validate", "analysis", "output"),
@@ -210,6 +219,9 @@ def main() -> None:
             f"  geo check --json:                                       {best['geo_json']:6.2f} s"
             f"  ({best['geo_json'] / best['floor']:.2f} x floor, target <= 1.5; "
             f"{best['geopandas'] / best['geo_json']:.2f} x faster than geopandas, target >= 2)\n"
+            f"  geo check --json, general path (GEO_PLAIN_CHECK=0):     "
+            f"{best['geo_json_general']:6.2f} s  "
+            f"({best['geo_json_general'] / best['floor']:.2f} x floor; the same JSON)\n"
             f"  geo check --json --points-out:                          "
             f"{best['geo_points_out']:6.2f} s  ({best['geo_points_out'] / best['floor']:.2f}"
             f" x floor)\n"

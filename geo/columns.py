@@ -18,6 +18,8 @@ from geo.errors import InputError
 
 __all__ = [
     "COLUMN_ALIASES",
+    "GRID_NAME_HEADERS",
+    "MAX_WEIGHT",
     "canonical_column",
     "header_coord_system",
     "match_columns",
@@ -183,3 +185,11 @@ def match_columns(
             )
         found[canonical] = str(header)
     return found
+
+
+#: The properties a 网格 file may name its 网格 by, the first present wins.
+GRID_NAME_HEADERS = ("grid", "网格", "网格名称", "网格名", "gridname", "网格编号", "name", "名称")
+
+#: The largest demand weight a row may have: far above any count of people, riders or trips
+#: at one point, and low enough that ten million of them add up to a finite total.
+MAX_WEIGHT = 1e12

@@ -31,14 +31,15 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from geo import budget, reach, zones
+from geo import budget, reach, study, zones
 from geo import crs as crsmod
 from geo import grid as gridmod
 from geo.errors import InputError, Rejected, SettingsError
 from geo.filters import select_stations
 from geo.inputs import Inputs
-from geo.result import CoverageResult, GapCells, MetricCoords
+from geo.result import CoverageResult, MetricCoords
 from geo.settings import Settings
+from geo.tally import gap_cells
 
 if TYPE_CHECKING:  # geo.network is imported where the street network is used (not by a
     # straight-line check, which starts faster without it)
@@ -525,50 +526,14 @@ def mark_used(
     return marked, list(notes)
 
 
-#: A station farther than this (km) from the study (its area, demand, or the bulk of the
-#: stations) is reported: a typo, or a geocoder's namesake in another city.
-FAR_STATION_KM = 50.0
-
-
 def _study_points(inputs: Inputs, s_lon: np.ndarray, s_lat: np.ndarray) -> tuple[np.ndarray,
                                                                                  np.ndarray]:
-    """Where the study is: the area's corners, else the demand, else the stations near the
-    median station (one stray station must not decide it)."""
-    if inputs.area is not None and len(inputs.area):
-        minx, miny, maxx, maxy = inputs.area.total_bounds
-        return np.array([minx, maxx]), np.array([miny, maxy])
-    if inputs.demand is not None and len(inputs.demand):
-        return _point_lonlat(inputs.demand)
-    near = _bulk(s_lon, s_lat)
-    return s_lon[near], s_lat[near]
-
-
-def _bulk(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """The stations within :data:`FAR_STATION_KM` of the station with the most stations
-    that near (the first such station on a tie): the study's stations, strays left out."""
-    from scipy.spatial import cKDTree
-
-    ok = np.isfinite(lon) & np.isfinite(lat)
-    if not ok.any():
-        return ok
-    # points on the unit sphere: a chord of 2 sin(d / 2R) is a great-circle distance d
-    lo, la = np.radians(lon[ok]), np.radians(lat[ok])
-    xyz = np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
-    chord = 2 * np.sin(FAR_STATION_KM / 6371.0088 / 2)
-    tree = cKDTree(xyz)
-    counts = tree.query_ball_point(xyz, chord, return_length=True)
-    centre = xyz[int(np.argmax(counts))]
-    inside = np.zeros(lon.size, dtype=bool)
-    inside[np.flatnonzero(ok)[tree.query_ball_point(centre, chord)]] = True
-    return inside
-
-
-def _distance_km(lon: np.ndarray, lat: np.ndarray, lon0: float, lat0: float) -> np.ndarray:
-    from pyproj import Geod
-
-    _, _, metres = Geod(ellps="WGS84").inv(np.full(lon.size, lon0), np.full(lat.size, lat0),
-                                           lon, lat)
-    return np.asarray(metres, dtype=float) / 1000.0
+    """:func:`geo.study.study_points` of the inputs."""
+    area = inputs.area
+    bounds = tuple(area.total_bounds) if area is not None and len(area) else None
+    demand = inputs.demand
+    points = _point_lonlat(demand) if demand is not None and len(demand) else None
+    return study.study_points(bounds, points, s_lon, s_lat)  # type: ignore[arg-type]
 
 
 def _metric_crs(inputs: Inputs, s_lon: np.ndarray, s_lat: np.ndarray) -> CRS:
@@ -591,18 +556,13 @@ def _far_stations(
     stations: gpd.GeoDataFrame, used: np.ndarray, inputs: Inputs, s_lon: np.ndarray,
     s_lat: np.ndarray, files: np.ndarray,
 ) -> list[Rejected]:
-    """Used stations farther than :data:`FAR_STATION_KM` from the study, by file and row."""
+    """Used stations farther than :data:`geo.study.FAR_STATION_KM` from the study, by file and
+    row."""
     ref_lon, ref_lat = _study_points(inputs, s_lon, s_lat)
     if ref_lon.size == 0 or not used.any():
         return []
-    lon0, lat0 = float(np.median(ref_lon)), float(np.median(ref_lat))
-    # the study's radius: to the farthest corner of its bounding box (four distances, not
-    # one per demand point; at most a little wider than to the farthest point)
-    corners_lon = np.array([ref_lon.min(), ref_lon.min(), ref_lon.max(), ref_lon.max()])
-    corners_lat = np.array([ref_lat.min(), ref_lat.max(), ref_lat.min(), ref_lat.max()])
-    radius = float(_distance_km(corners_lon, corners_lat, lon0, lat0).max())
-    gap = _distance_km(s_lon, s_lat, lon0, lat0) - radius
-    far = np.flatnonzero(used & (gap > FAR_STATION_KM))
+    gap = study.far_beyond_km(ref_lon, ref_lat, s_lon, s_lat)
+    far = np.flatnonzero(used & (gap > study.FAR_STATION_KM))
     rows = stations["row"].to_numpy() if "row" in stations else np.zeros(len(stations), int)
     return [
         Rejected(str(files[i]), int(rows[i]), "lon",
@@ -623,8 +583,8 @@ def _stations_extent(
             "no usable station and no study area or demand: nothing to analyse",
             file=inputs.source("stations"),
         )
-    near = _bulk(stations.geometry.x.to_numpy(dtype="float64"),
-                 stations.geometry.y.to_numpy(dtype="float64"))
+    near = study.bulk(stations.geometry.x.to_numpy(dtype="float64"),
+                      stations.geometry.y.to_numpy(dtype="float64"))
     m = stations[near].to_crs(metric)
     minx, miny, maxx, maxy = m.total_bounds
     r = settings.reach_m
@@ -888,33 +848,6 @@ def _text_take(
     dictionary = pa.array(values.tolist(), type=pa.large_string())
     indices = pa.array(np.asarray(take, dtype=np.int64), mask=missing)
     return pd.array(dictionary.take(indices), dtype=pd.StringDtype("pyarrow", na_value=np.nan))
-
-
-def gap_cells(
-    keys: np.ndarray, weight: np.ndarray, grid: np.ndarray, spec: gridmod.CellSpec
-) -> GapCells:
-    """Cells holding uncovered demand, with their connected-region labels.
-
-    Parameters
-    ----------
-    keys, weight, grid
-        Per uncovered demand point (or per sum of such points): its cell key, its
-        demand and its 网格 name (``None`` outside every 网格).
-    spec
-        The cell layout.
-
-    Returns
-    -------
-    GapCells
-    """
-    ukeys, inv = np.unique(keys, return_inverse=True)
-    cell_demand = np.bincount(inv, weights=weight, minlength=ukeys.size)
-    cells = gridmod.cells_from_keys(ukeys, spec)
-    labels = cells.components() if len(cells) else np.zeros(0, dtype="int64")
-    return GapCells(cells=cells, demand=cell_demand, label=labels,
-                    point_label=labels[inv] if ukeys.size else np.zeros(0, "int64"),
-                    point_grid=np.asarray(grid, dtype=object),
-                    point_weight=np.asarray(weight, dtype="float64"))
 
 
 def station_sums(

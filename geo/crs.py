@@ -41,6 +41,7 @@ __all__ = [
     "from_wgs84",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
+    "geometries_to_wgs84",
     "in_china",
     "metric_crs",
     "normalize_coord_system",
@@ -441,4 +442,34 @@ def reproject(geoms: shapely.Geometry | npt.ArrayLike, transformer: Transformer)
     return shapely.transform(
         geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
     )
+
+
+def geometries_to_wgs84(geoms: npt.ArrayLike, systems: npt.ArrayLike) -> np.ndarray:
+    """Convert geometries given in degrees of ``systems`` (one per geometry) to WGS-84.
+
+    Parameters
+    ----------
+    geoms
+        Shapely geometries in degrees.
+    systems
+        ``wgs84``, ``gcj02`` or ``bd09`` per geometry.
+
+    Returns
+    -------
+    numpy.ndarray of object
+        A new array; WGS-84 geometries are the same objects.
+    """
+    import shapely
+
+    per = np.asarray(systems, dtype=object)
+    out = np.array(geoms, dtype=object)
+    for system in set(per.tolist()) - {"wgs84"}:
+        mask = per == system
+
+        def convert(xy: np.ndarray, system: str = system) -> np.ndarray:
+            x, y = to_wgs84(xy[:, 0], xy[:, 1], system)
+            return np.column_stack([x, y])
+
+        out[mask] = shapely.transform(out[mask], convert)
+    return out
 

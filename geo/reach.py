@@ -44,6 +44,7 @@ __all__ = [
     "euclidean_reach",
     "minutes_per_metre",
     "nearest",
+    "nearest_minutes",
     "straight_reach_m",
     "straight_service_areas",
     "to_matrix",
@@ -158,6 +159,36 @@ def nearest(
     minutes = d1 * per_m
     unique = within(minutes, settings.minutes) & ~within(d2 * per_m, settings.minutes)
     return Nearest(minutes, i1.astype("int64"), unique)
+
+
+def nearest_minutes(
+    sx: np.ndarray, sy: np.ndarray, x: np.ndarray, y: np.ndarray, settings: Settings
+) -> np.ndarray:
+    """Straight-line minutes from every point to its nearest station, and nothing else.
+
+    The ``minutes`` of :func:`nearest` (the same distances), from a query of the nearest
+    station only: what a summary needs, without the station's position and the second
+    nearest station that the per-point and per-station tables use.
+
+    Parameters
+    ----------
+    sx, sy
+        Station coordinates in metres.
+    x, y
+        Point coordinates in the same metric CRS.
+    settings
+        Speed and circuity.
+
+    Returns
+    -------
+    numpy.ndarray
+        NaN everywhere without a station.
+    """
+    if sx.size == 0:
+        return np.full(x.size, np.nan)
+    tree = cKDTree(np.column_stack([sx, sy]))
+    dist, _ = tree.query(np.column_stack([x, y]), k=1, workers=-1)
+    return dist * minutes_per_metre(settings)
 
 
 #: The last two KD-tree answers ``(d1, i1, d2)``, by the points' arrays (identity: an

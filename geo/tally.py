@@ -10,18 +10,23 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import shapely
 
 from geo import grid as gridmod
-from geo import reach
+from geo import reach, zones
 
 __all__ = [
     "GAP_COLUMNS",
     "GRID_COLUMNS",
+    "GapCells",
     "band_shares",
     "finite_json",
+    "gap_areas_in_area",
+    "gap_cells",
     "gap_grids",
     "gap_rows",
     "grid_rows",
@@ -36,6 +41,84 @@ GAP_COLUMNS = ("rank", "demand", "area_m2", "cells", "lon", "lat", "grid", "labe
 #: Columns of :func:`grid_rows` (and of ``CoverageResult.grid_table``), in order.
 GRID_COLUMNS = ("grid", "coverage", "demand", "covered_demand", "uncovered_demand", "points",
                 "stations", "gaps")
+
+
+@dataclass
+class GapCells:
+    """Cells holding uncovered demand and their connected-region labels.
+
+    Attributes
+    ----------
+    cells, demand, label
+        The cells, the uncovered demand of each and its gap label.
+    point_label, point_grid, point_weight
+        Per uncovered demand point (or sum of such points): its gap label, its 网格 name
+        (``None`` in none) and its demand.
+    """
+
+    cells: gridmod.Cells
+    demand: np.ndarray
+    label: np.ndarray
+    point_label: np.ndarray
+    point_grid: np.ndarray
+    point_weight: np.ndarray
+
+
+
+def gap_cells(
+    keys: np.ndarray, weight: np.ndarray, grid: np.ndarray, spec: gridmod.CellSpec
+) -> GapCells:
+    """Cells holding uncovered demand, with their connected-region labels.
+
+    Parameters
+    ----------
+    keys, weight, grid
+        Per uncovered demand point (or per sum of such points): its cell key, its
+        demand and its 网格 name (``None`` outside every 网格).
+    spec
+        The cell layout.
+
+    Returns
+    -------
+    GapCells
+    """
+    ukeys, inv = np.unique(keys, return_inverse=True)
+    cell_demand = np.bincount(inv, weights=weight, minlength=ukeys.size)
+    cells = gridmod.cells_from_keys(ukeys, spec)
+    labels = cells.components() if len(cells) else np.zeros(0, dtype="int64")
+    return GapCells(cells=cells, demand=cell_demand, label=labels,
+                    point_label=labels[inv] if ukeys.size else np.zeros(0, "int64"),
+                    point_grid=np.asarray(grid, dtype=object),
+                    point_weight=np.asarray(weight, dtype="float64"))
+
+
+def gap_areas_in_area(gc: GapCells, area_metric: shapely.Geometry, n: int) -> np.ndarray:
+    """Per gap label, its area inside the study area (m²).
+
+    The sum over its cells (which do not overlap) of each cell's area inside the area,
+    without merging the cells; only the cells the area's boundary crosses are clipped (a
+    city's 74,000 gap cells: 0.07 s, against 0.85 s for the merged and clipped polygons).
+
+    Parameters
+    ----------
+    gc
+        The gap cells.
+    area_metric
+        The study area in the cells' metric CRS.
+    n
+        The number of gaps.
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    # the area may be shared by the app's sessions (threads): a prepared copy of its own
+    area_m = zones.prepared_copy(area_metric)
+    polys = gc.cells.polygons_metric()
+    cell_area = np.asarray(gc.cells.areas(), dtype="float64").copy()
+    crossed = ~shapely.contains(area_m, polys)
+    cell_area[crossed] = shapely.area(shapely.intersection(polys[crossed], area_m))
+    return np.bincount(gc.label, weights=cell_area, minlength=n)
 
 
 def gap_grids(label: np.ndarray, grid: np.ndarray, weight: np.ndarray, n: int) -> np.ndarray:

@@ -48,6 +48,7 @@ LAYERS: dict[str, int] = {
     "geo.grid": 2,
     "geo.filters": 2,
     "geo.zones": 2,
+    "geo.study": 2,
     "geo.gapshapes": 2,
     "geo.reach": 2,
     "geo.assets": 2,
@@ -59,6 +60,7 @@ LAYERS: dict[str, int] = {
     "geo.result": 4,
     # 5 the analysis
     "geo.coverage": 5,
+    "geo.lean": 5,
     # 6 workflows built on the analysis
     "geo.scenario": 6,
     "geo.siting": 6,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy.spatial import cKDTree
 
 from geo import reach
@@ -55,3 +56,17 @@ def test_array_digest_names_content_and_order():
     assert array_digest(a[::2]) == array_digest(np.ascontiguousarray(a[::2]))
     assert array_digest(a) != array_digest(a.astype("float32"))
     assert len(array_digest(a)) == 32
+
+
+@pytest.mark.parametrize("n_stations", [0, 1, 2, 57])
+def test_nearest_minutes_are_those_of_nearest(n_stations: int) -> None:
+    """The minutes-only query (the plain check's) gives nearest()'s minutes exactly."""
+    rng = np.random.default_rng(n_stations)
+    sx, sy = rng.random(n_stations) * 5000, rng.random(n_stations) * 5000
+    x, y = rng.random(3000) * 6000 - 500, rng.random(3000) * 6000 - 500
+    if n_stations:  # some points exactly on a station
+        x[:10], y[:10] = np.resize(sx, 10), np.resize(sy, 10)
+    s = Settings(mode="bike", minutes=4)
+    want = reach.nearest(sx, sy, x, y, s).minutes
+    got = reach.nearest_minutes(sx, sy, x, y, s)
+    np.testing.assert_array_equal(got, want)

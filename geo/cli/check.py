@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from geo.cli.common import Analysis, StationsArg, analysis_command, exit_with, run_analysis
+from geo.cli.common import (
+    Analysis,
+    StationsArg,
+    analysis_command,
+    exit_with,
+    plain_check,
+    run_analysis,
+)
 
 __all__ = ["check"]
 
@@ -26,10 +33,15 @@ def check(
     opts: Analysis,
 ) -> None:
     """Check coverage: how much demand is within N minutes of a station."""
-    result = run_analysis(stations, opts, points_out=points_out)
-    summary = result.summary()
+    summary = plain_check(stations, opts) if points_out is None else None
+    result = None
+    if summary is None:
+        result = run_analysis(stations, opts, points_out=points_out)
+        summary = result.summary()
     if json_out:
-        typer.echo(result.to_json())
+        from geo.tally import summary_json
+
+        typer.echo(summary_json(summary))
     else:
         from geo.text import format_summary
 
@@ -42,4 +54,4 @@ def check(
             ),
             nl=False,
         )
-    exit_with(result, opts)
+    exit_with(summary, opts)

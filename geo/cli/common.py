@@ -62,6 +62,7 @@ __all__ = [
     "err",
     "exit_with",
     "parse_share",
+    "plain_check",
     "run_analysis",
     "user_errors",
 ]
@@ -412,15 +413,37 @@ def run_analysis(
     return result
 
 
-def exit_with(result: Any, opts: Analysis) -> None:
-    """Exit 2 (``--strict`` and rejected rows), 1 (below ``--min-coverage``) or 0."""
-    if opts.strict and result.rejected:
-        err(f"{len(result.rejected)} input row(s) rejected and --strict is set")
+def exit_with(summary: dict[str, Any], opts: Analysis) -> None:
+    """Exit 2 (``--strict`` and rejected rows), 1 (below ``--min-coverage``) or 0, from a
+    result's ``summary()``."""
+    if opts.strict and summary["rejected"]:
+        err(f"{len(summary['rejected'])} input row(s) rejected and --strict is set")
         raise typer.Exit(EXIT_ERROR)
     threshold = opts.threshold
-    if threshold is not None and result.summary()["coverage"] < threshold - 1e-12:
+    if threshold is not None and summary["coverage"] < threshold - 1e-12:
         raise typer.Exit(EXIT_BELOW)
     raise typer.Exit(EXIT_OK)
+
+
+def plain_check(stations: list[Path], opts: Analysis) -> dict[str, Any] | None:
+    """The summary of a plain straight-line check (:func:`geo.lean.plain_summary`: arrays,
+    no pandas), or ``None`` when the inputs or options need :func:`run_analysis`.
+
+    ``GEO_PLAIN_CHECK=0`` always takes :func:`run_analysis` (to compare the two paths).
+    """
+    if (os.environ.get("GEO_PLAIN_CHECK", "1") == "0" or opts.method is not Method.euclidean
+            or opts.engine is not Engine.local or opts.network is not None
+            or opts.sheet is not None or opts.demand is None):
+        return None
+    with user_errors():
+        opts.check_cluster_options()
+        settings = opts.settings()
+        from geo import budget
+        from geo.lean import plain_summary
+
+        with budget.limit(opts.memory_budget()):
+            return plain_summary(stations, demand=opts.demand, area=opts.area,
+                                 grids=opts.grids, settings=settings, crs=opts.crs.value)
 
 
 class ProgressBar:

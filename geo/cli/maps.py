@@ -62,7 +62,7 @@ def map_(
         f"{len(s['gaps'])} gaps, basemap {tiles.value})",
         err=True,
     )
-    exit_with(result, opts)
+    exit_with(result.summary(), opts)
 
 
 assets_app = typer.Typer(

@@ -91,4 +91,4 @@ def report(
         f"(覆盖率 coverage {s['coverage'] * 100:.1f}%, {len(s['gaps'])} gaps)",
         err=True,
     )
-    exit_with(result, opts)
+    exit_with(result.summary(), opts)

@@ -103,7 +103,7 @@ def site(
     typer.echo(res.to_json() if json_out else _text(s))
     if not s["feasible"]:
         raise typer.Exit(EXIT_BELOW)
-    exit_with(res.after, opts)
+    exit_with(res.after.summary(), opts)
 
 
 def _text(s: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ import shapely
 
 from geo import crs as crsmod
 from geo import schema
+from geo.columns import MAX_WEIGHT
 from geo.errors import InputError, Rejected, SettingsError
 from geo.io.cells import (
     blank_mask,
@@ -28,6 +29,7 @@ from geo.io.cells import (
     split_lnglat,
     text_column,
 )
+from geo.io.plain import short_text_keys
 from geo.io.raw import PathArg, RawTable, raw_table
 from geo.io.table import Table
 
@@ -202,9 +204,6 @@ class _Rejects:
 
 
 #: ``geocode_status`` values whose coordinates are used (blank: not geocoded).
-#: The largest demand weight a row may have: far above any count of people, riders or trips
-#: at one point, and low enough that ten million of them add up to a finite total.
-MAX_WEIGHT = 1e12
 
 GEOCODE_TRUSTED = frozenset({"", "given", "ok", "manual"})
 
@@ -671,32 +670,11 @@ def _repeats(ids: pd.Series) -> np.ndarray:
 
 
 def _short_text_keys(ids: pd.Series) -> np.ndarray | None:
-    """One ``uint64`` per cell (its UTF-8 bytes, then its length in the low byte) when the
-    column is Arrow text, none missing, no cell longer than 7 bytes; else ``None``."""
+    """:func:`geo.io.plain.short_text_keys` of an Arrow text column, else ``None``."""
     array = ids.array
     if not isinstance(array, pd.arrays.ArrowStringArray) or ids.isna().any():
         return None
-    import pyarrow as pa
-
-    chunk = array._pa_array.combine_chunks()
-    n = len(chunk)
-    wide = pa.types.is_large_string(chunk.type)
-    _validity, offsets_buf, data_buf = chunk.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)[
-        chunk.offset : chunk.offset + n + 1].astype(np.int64)
-    lengths = np.diff(offsets)
-    if n and lengths.max() > 7:
-        return None
-    keys = lengths.astype(np.uint64)
-    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else None
-    if data is None or data.size == 0:
-        return keys
-    start = offsets[:-1]
-    for j in range(int(lengths.max()) if n else 0):
-        has = lengths > j
-        byte = data[np.where(has, start + j, 0)].astype(np.uint64) * has
-        keys |= byte << np.uint64(8 * (j + 1))
-    return keys
+    return short_text_keys(array._pa_array)
 
 
 def _filled(n: int, value: object) -> np.ndarray:

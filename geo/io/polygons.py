@@ -16,6 +16,7 @@ import shapely
 
 from geo import crs as crsmod
 from geo import schema
+from geo.columns import GRID_NAME_HEADERS
 from geo.errors import InputError, Rejected, SettingsError
 from geo.io.cells import row_list, text_column
 from geo.io.raw import GEO_SUFFIXES, PathArg, RawTable, raw_table, read_raw
@@ -23,7 +24,6 @@ from geo.io.table import Table
 
 __all__ = ["area_table", "grids_table", "read_area", "read_grids"]
 
-_GRID_NAME_HEADERS = ("grid", "网格", "网格名称", "网格名", "gridname", "网格编号", "name", "名称")
 
 
 def _polygons(path: PathArg | gpd.GeoDataFrame, *, crs: str, what: str) -> RawTable:
@@ -65,16 +65,7 @@ def _convert_polygons(raw: RawTable, crs: str, cols: dict[str, str]) -> np.ndarr
         per = np.array(systems, dtype=object)[codes] if len(uniques) else np.array([], object)
     else:
         per = np.full(len(geoms), default, dtype=object)
-    out = np.array(geoms, dtype=object)
-    for system in set(per.tolist()) - {"wgs84"}:
-        mask = per == system
-
-        def convert(xy: np.ndarray, system: str = system) -> np.ndarray:
-            x, y = crsmod.to_wgs84(xy[:, 0], xy[:, 1], system)
-            return np.column_stack([x, y])
-
-        out[mask] = shapely.transform(out[mask], convert)
-    return out
+    return crsmod.geometries_to_wgs84(geoms, per)
 
 
 def _polygon_checks(raw: RawTable, geoms: np.ndarray, what: str) -> tuple[np.ndarray, list]:
@@ -210,7 +201,7 @@ def grids_table(path: PathArg | gpd.GeoDataFrame, *, crs: str = "wgs84") -> Tabl
     data = raw.data.copy()
     by_key = {schema.normalize_header(c): c for c in data.columns}
     name_col = next(
-        (by_key[k] for k in map(schema.normalize_header, _GRID_NAME_HEADERS) if k in by_key),
+        (by_key[k] for k in map(schema.normalize_header, GRID_NAME_HEADERS) if k in by_key),
         None,
     )
     names = (

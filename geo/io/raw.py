@@ -27,7 +27,7 @@ from geo.errors import InputError, Rejected
 from geo.io.cells import blank, blank_mask, cell_text
 from geo.io.formats import check_content, check_local_path, gdal_offline
 from geo.io.geocrs import crs_of_member, geojson_crs_member, not_degrees
-from geo.io.plain import plain_columns
+from geo.io.plain import MAX_COLUMNS, MAX_ROWS, plain_columns
 from geo.io.sheets import restore
 from geo.io.xlsx import choose_sheet, fill_merged, merged_ranges, sheet_rows
 
@@ -51,12 +51,6 @@ CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".parquet", ".geoparquet")
 _HEADER_SCAN_ROWS = 20
-#: The most columns a table may have: a station, demand or 网格 table has a handful; a
-#: sheet thousands of columns wide is a mistake (or an attempt to exhaust the server).
-MAX_COLUMNS = 500
-#: The most rows a table may have (a city's demand points at one per resident building
-#: are well under a million; the memory budget may refuse a smaller table first).
-MAX_ROWS = 10_000_000
 
 
 @dataclass

@@ -60,13 +60,27 @@ NOT_FOR_CHECK = [
 ]
 
 
-def loaded(tmp_path: Path, *args: str) -> tuple[int, set[str], str]:
-    """Run ``geo ARGS`` in a fresh interpreter; its exit code, loaded modules and stdout."""
+#: Never loaded by a straight-line check of plain tables (:mod:`geo.lean`).
+NOT_FOR_PLAIN = [
+    *NOT_FOR_CHECK,
+    "pandas",
+    "geopandas",
+    "pyogrio",
+    "pydantic",  # Typer 0.29 loads it at every start
+    "geo.coverage",
+    "geo.io.points",
+    "geo.io.raw",
+]
+
+
+def loaded(tmp_path: Path, *args: str, general: bool = False) -> tuple[int, set[str], str]:
+    """Run ``geo ARGS`` in a fresh interpreter; its exit code, loaded modules and stdout
+    (``general``: the general path even for plain inputs, ``GEO_PLAIN_CHECK=0``)."""
     out = tmp_path / "modules.json"
     proc = subprocess.run(
         [sys.executable, "-c", _PROBE, str(out), *args],
         cwd=tmp_path, capture_output=True, text=True, timeout=300,
-        env={**_env(), "PYTHONPATH": str(ROOT)},
+        env={**_env(), "PYTHONPATH": str(ROOT), "GEO_PLAIN_CHECK": "0" if general else "1"},
     )
     assert out.exists(), proc.stderr
     found = json.loads(out.read_text(encoding="utf-8"))
@@ -84,8 +98,29 @@ def test_demo_check_imports_only_what_it_uses(tmp_path: Path) -> None:
     assert code == 0
     assert json.loads(stdout)["total_demand"] > 0
     # the probe sees the analysis it ran (else an empty list would pass anything)
+    assert {"geo.lean", "geo.reach", "shapely", "pyproj"} <= modules
+    assert sorted(m for m in NOT_FOR_PLAIN if m in modules) == []
+
+
+def test_general_check_imports_only_what_it_uses(tmp_path: Path) -> None:
+    code, modules, _ = loaded(tmp_path, "check", *FULL, "--json", general=True)
+    assert code == 0
     assert {"geo.coverage", "geo.reach", "pandas", "shapely", "pyproj"} <= modules
     assert sorted(m for m in NOT_FOR_CHECK if m in modules) == []
+
+
+@pytest.mark.parametrize("args", [
+    [*FULL, "--json"], [*CSV_ONLY, "--json", "--minutes", "10"], FULL,
+    [*FULL, "--min-coverage", "0.8"],
+])
+def test_plain_and_general_paths_print_the_same(tmp_path: Path, args: list[str]) -> None:
+    """The same output and exit status, whether the check ran on arrays or on tables."""
+    code, modules, stdout = loaded(tmp_path, "check", *args)
+    code_g, modules_g, stdout_g = loaded(tmp_path, "check", *args, general=True)
+    assert "geo.lean.check" in modules and "geo.coverage" not in modules
+    assert "geo.coverage" in modules_g
+    assert (code, stdout) == (code_g, stdout_g)
+    assert code == (1 if "--min-coverage" in args else 0)
 
 
 @pytest.mark.skipif(not Path("/proc/meminfo").exists(), reason="psutil is the fallback there")
@@ -98,7 +133,7 @@ def test_memory_budget_reads_the_system_without_psutil(tmp_path: Path) -> None:
 
 def test_csv_check_loads_no_gdal(tmp_path: Path) -> None:
     """Tables in CSV need no GDAL (pyogrio): it reads GeoJSON, GeoPackage, shapefiles."""
-    code, modules, _ = loaded(tmp_path, "check", *CSV_ONLY, "--json")
+    code, modules, _ = loaded(tmp_path, "check", *CSV_ONLY, "--json", general=True)
     assert code == 0
     assert "geo.io.raw" in modules  # the files were read, without pyogrio
     assert "pyogrio" not in modules

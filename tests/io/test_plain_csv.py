@@ -158,3 +158,22 @@ def test_first_byte_look_matches_the_pattern(cells, cut, large):
     quoted = pc.fill_null(pc.match_substring_regex(col, r"^'"), False).to_numpy(
         zero_copy_only=False)
     np.testing.assert_array_equal(starts_with_any(col, "'"), quoted)
+
+
+def test_short_text_keys_are_equal_exactly_for_equal_texts() -> None:
+    import pyarrow as pa
+
+    from geo.io.plain import cell_ends, short_text_keys
+
+    texts = ["", "a", "ab", "a\x00", "D123456", "D12345", "站", "站1", "b", "a", "D123456"]
+    col = pa.chunked_array([pa.array(texts[:4], pa.large_string()),
+                            pa.array(texts[4:], pa.large_string())])
+    keys = short_text_keys(col)
+    assert keys is not None
+    for i, a in enumerate(texts):
+        for j, b in enumerate(texts):
+            assert (keys[i] == keys[j]) == (a == b), (a, b)
+    assert short_text_keys(pa.chunked_array([pa.array(["D1234567"])])) is None
+    length, first, last = cell_ends(col)
+    assert length.tolist() == [len(t.encode()) for t in texts]
+    assert first[6] == "站".encode()[0] and last[7] == ord("1") and first[0] == 0

@@ -83,3 +83,11 @@ def test_summary_json_is_strict() -> None:
     text = tally.summary_json({"a": float("nan"), "b": [float("inf"), 1.5], "c": "网格"})
     assert json.loads(text) == {"a": None, "b": [None, 1.5], "c": "网格"}
     assert "网格" in text  # not escaped
+
+
+@pytest.mark.parametrize("values", [
+    np.zeros(0, dtype=np.int64), np.array([5]), np.array([3, 1, 3, 2, 1], dtype=np.uint64),
+    np.random.default_rng(1).integers(0, 50, 1000),
+])
+def test_distinct_count(values: np.ndarray) -> None:
+    assert tally.distinct_count(values) == len(set(values.tolist()))

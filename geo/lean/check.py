@@ -121,7 +121,7 @@ def _summary(s_lon, s_lat, lon, lat, weight, ar, gr, settings, metric):  # type:
     outside_area = None
     if ar is not None:
         outside_area = tally.share_counts(zones.outside_of(lon, lat, ar.geoms), weight, covered)
-    total_cells = int(np.unique(cell_key).size)
+    total_cells = tally.distinct_count(cell_key)
     return tally.summary_of(
         total=float(weight.sum()),
         covered=float(weight[covered].sum()),

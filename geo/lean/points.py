@@ -26,6 +26,7 @@ from geo import budget, crs, hours
 from geo.columns import MAX_WEIGHT, canonical_column, header_coord_system, normalize_header
 from geo.errors import SettingsError
 from geo.io.plain import MAX_ROWS, cell_ends, plain_columns, primitive, short_text_keys
+from geo.tally import distinct_count
 
 __all__ = ["PlainPoints", "read_plain_points"]
 
@@ -220,7 +221,7 @@ def _ids_ok(col) -> bool:  # type: ignore[no-untyped-def]
             return False
     keys = short_text_keys(ids)
     if keys is not None:  # ids of up to 7 bytes (D123456): compared as integers
-        return np.unique(keys).size == keys.size
+        return distinct_count(keys) == keys.size
     return pc.count_distinct(ids).as_py() == len(ids)
 
 

@@ -36,7 +36,7 @@ from geo import crs as crsmod
 from geo.errors import InputError, SettingsError
 from geo.network.model import Network, straight_lines
 from geo.network.profile import PROFILE_TAGS, apply_profile, resolve_profile
-from geo.network.snapping import segments_of_coordinates
+from geo.network.snapping import INDEX_CACHE, segments_of_coordinates
 from geo.paths import cache_root
 
 __all__ = [
@@ -252,6 +252,7 @@ def load_network(
             except Exception as exc:  # a broken cache file is rebuilt, not fatal
                 log.warning("network cache %s unreadable (%s); rebuilding", cached_file, exc)
             else:
+                _keep_indexes(net, cached_file)
                 _MEMORY[mem_key] = net
                 return net
     net = _build(p, net_type, profile, progress=progress, label=os.fspath(path))
@@ -261,8 +262,16 @@ def load_network(
             _write_cache(cached_file, net)
         except OSError as exc:
             log.warning("could not write the network cache %s: %s", cached_file, exc)
+        else:
+            _keep_indexes(net, cached_file)
         _MEMORY[mem_key] = net
     return net
+
+
+def _keep_indexes(net: Network, cached_file: Path) -> None:
+    """Keep the network's large snapping quadtrees beside its cache file (built once, read
+    by the next process: :func:`geo.network.snapping.segment_index`)."""
+    net._memo[INDEX_CACHE] = str(cached_file.with_suffix(""))
 
 
 def _build(p: Path, net_type: str, profile: str, *, progress: ProgressArg,

@@ -30,19 +30,26 @@ edges' ``STRtree``, then measured with the same formula.
 
 from __future__ import annotations
 
+import logging
 import os
+import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import shapely
 
 from geo.network.model import Network
 
+log = logging.getLogger(__name__)
+
 __all__ = [
     "FAR_RATIO",
     "FAR_RATIO_LARGE",
+    "INDEX_CACHE",
+    "INDEX_FORMAT",
     "KEPT_INDEXES",
     "LARGE_INDEX",
     "LEAF_SEGMENTS",
@@ -68,6 +75,12 @@ LEAF_SEGMENTS = 10
 #: instead of 1.6 s and a million points query in 0.36 s instead of 0.32 s; Helsinki's
 #: 6,874 segments keep the finer tree, whose 100,000-point query takes 0.05 s against 0.075 s.
 LARGE_INDEX = 100_000
+#: The format of a quadtree kept on disk (:meth:`SegmentIndex.write`): raise it with any
+#: change to how a quadtree is built, so that a kept one is always the one built.
+INDEX_FORMAT = 1
+#: The network's memo entry naming where its quadtrees are kept (``None`` or missing: not
+#: kept), set by :func:`geo.network.load.load_network` to its cache file without suffix.
+INDEX_CACHE = "index_cache"
 LEAF_SEGMENTS_LARGE = 20
 #: Cells are not split below this side (metres), whatever their list.
 MIN_CELL_M = 2.0
@@ -488,6 +501,50 @@ class SegmentIndex:
         return cls(x0, y0, cell, depth, code[order], (np.cumsum(counts) - counts)[order],
                    counts[order], lists)
 
+    def write(self, path: Path, n_segments: int, n_indexed: int) -> None:
+        """Keep the quadtree in a file (written under a temporary name, then renamed).
+
+        Parameters
+        ----------
+        path
+            The file (``.npz``).
+        n_segments, n_indexed
+            The number of segments, and of those indexed: checked when it is read.
+        """
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, x0=self.x0, y0=self.y0, cell=self.cell, depth=self.depth,
+                         leaf_start=self.leaf_start, first=self.first, count=self.count,
+                         cand=self.cand, n_segments=n_segments, n_indexed=n_indexed,
+                         format=INDEX_FORMAT)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    @classmethod
+    def read(cls, path: Path, n_segments: int, n_indexed: int) -> SegmentIndex | None:
+        """A quadtree kept by :meth:`write`, or ``None`` when it is of another format or
+        of other segments.
+
+        Parameters
+        ----------
+        path
+            The file.
+        n_segments, n_indexed
+            The number of segments, and of those indexed, it must have been built on.
+
+        Returns
+        -------
+        SegmentIndex or None
+        """
+        with np.load(path, allow_pickle=False) as z:
+            if (int(z["format"]) != INDEX_FORMAT or int(z["n_segments"]) != n_segments
+                    or int(z["n_indexed"]) != n_indexed):
+                return None
+            return cls(float(z["x0"]), float(z["y0"]), float(z["cell"]), int(z["depth"]),
+                       z["leaf_start"], z["first"], z["count"], z["cand"])
+
     def code_of(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each point's Morton code at the deepest level, and whether it lies inside the
         quadtree's square (the code is 0 where not, or where not finite)."""
@@ -711,5 +768,29 @@ def segment_index(network: Network, edges: np.ndarray, key: str) -> SegmentIndex
                 del memo[k]
         seg = network_segments(network)
         which = np.flatnonzero(np.asarray(edges, dtype=bool)[seg.edge])
-        memo[name] = SegmentIndex.build(seg, which) if which.size else None
+        memo[name] = _kept_or_built(network, seg, which, key) if which.size else None
     return memo[name]
+
+
+def _kept_or_built(network: Network, seg: Segments, which: np.ndarray, key: str) -> SegmentIndex:
+    """The quadtree of ``which``: read from beside the network's cache file when it was
+    kept there, else built (and a large one kept there for the next process)."""
+    base = network._memo.get(INDEX_CACHE)
+    path = None
+    if base is not None and which.size >= LARGE_INDEX:
+        path = Path(f"{base}.index-{key}-q{INDEX_FORMAT}.npz")
+        if path.is_file():
+            try:
+                kept = SegmentIndex.read(path, seg.n, which.size)
+            except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+                log.warning("street index %s unreadable (%s); building it again", path, exc)
+            else:
+                if kept is not None:
+                    return kept
+    index = SegmentIndex.build(seg, which)
+    if path is not None:
+        try:
+            index.write(path, seg.n, which.size)
+        except OSError as exc:  # a read-only or full cache: the index is built each time
+            log.warning("could not keep the street index %s: %s", path, exc)
+    return index

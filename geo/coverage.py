@@ -529,10 +529,11 @@ def mark_used(
 def _study_points(inputs: Inputs, s_lon: np.ndarray, s_lat: np.ndarray) -> tuple[np.ndarray,
                                                                                  np.ndarray]:
     """:func:`geo.study.study_points` of the inputs."""
-    area = inputs.area
+    area, demand = inputs.area, inputs.demand
     bounds = tuple(area.total_bounds) if area is not None and len(area) else None
-    demand = inputs.demand
-    points = _point_lonlat(demand) if demand is not None and len(demand) else None
+    # the demand's coordinates only where they decide (a city's million: 0.06 s)
+    points = (_point_lonlat(demand) if bounds is None and demand is not None and len(demand)
+              else None)
     return study.study_points(bounds, points, s_lon, s_lat)  # type: ignore[arg-type]
 
 

@@ -80,18 +80,20 @@ def _root(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _frame_bytes(obj: pd.DataFrame | pd.Series, seen: set[Hashable]) -> int:
+def _frame_bytes(obj: pd.DataFrame | pd.Series, seen: set[Hashable], *,
+                 measure: bool = True) -> int:
     """A table's memory: pandas' shallow count, Python objects (strings) sampled, plus the
     geometries' coordinates, which pandas counts as pointers only; a column array already
-    counted (``seen``: shared with another table, e.g. a shallow copy) counts nothing."""
+    counted (``seen``: shared with another table, e.g. a shallow copy) counts nothing;
+    ``measure=False`` only marks the columns seen (0)."""
     series = [obj] if isinstance(obj, pd.Series) else [obj.iloc[:, j] for j in
                                                        range(obj.shape[1])]
     n = int(obj.index.memory_usage(deep=False))
     for col in series:
-        key, measure = _column_memory(col)
+        key, size = _column_memory(col)
         if key not in seen:
             seen.add(key)
-            n += measure()
+            n += size() if measure else 0
     return n
 
 
@@ -117,13 +119,14 @@ def size_of(obj: Any, exclude: Any = None) -> int:
         The estimate, in bytes.
     """
     seen: set[Hashable] = set()
+    counting = True  # False while ``exclude`` is walked: what it holds is only marked seen
 
     def walk(o: Any, depth: int) -> int:
         if id(o) in seen or depth > _MAX_DEPTH:
             return 0
         seen.add(id(o))
         if isinstance(o, (pd.DataFrame, pd.Series)):
-            return _frame_bytes(o, seen)
+            return _frame_bytes(o, seen, measure=counting)
         if isinstance(o, np.ndarray):
             base = _root(o)
             if base is not o and id(base) in seen:
@@ -136,7 +139,8 @@ def size_of(obj: Any, exclude: Any = None) -> int:
         if isinstance(o, (str, bytes, bytearray, int, float, complex, bool)) or o is None:
             return sys.getsizeof(o)
         if isinstance(o, shapely.Geometry):
-            return int(shapely.get_num_coordinates(o)) * 16 + _GEOMETRY_OVERHEAD
+            return (int(shapely.get_num_coordinates(o)) * 16 + _GEOMETRY_OVERHEAD
+                    if counting else 0)
         if hasattr(o, "tocsr") and hasattr(o, "nnz"):  # a scipy sparse matrix or array
             return sum(walk(getattr(o, a), depth + 1) for a in ("data", "indices", "indptr",
                                                                  "row", "col")
@@ -156,7 +160,9 @@ def size_of(obj: Any, exclude: Any = None) -> int:
         return n
 
     if exclude is not None:
+        counting = False
         walk(exclude, 0)
+        counting = True
     return walk(obj, 0)
 
 

@@ -201,7 +201,7 @@ def add_stations(
     node_station = search.node_station.copy()
     minutes = np.where(np.isnan(coverage.minutes), np.inf, coverage.minutes)
     nearest = coverage.nearest.copy()
-    status = coverage.status.copy()
+    status = coverage.status  # copied only where a point's status changes (rare)
     covered = within(coverage.minutes, budget)
     in_reach = covered.astype("int64") + (covered & ~coverage.unique)  # 0, 1, or 2 (2 or more)
     on = np.flatnonzero(pts.ok)
@@ -235,7 +235,11 @@ def add_stations(
         minutes[idx] = t[nearer]
         nearest[idx] = position
         in_reach[near] += within(t, budget)
-        status[idx] = "ok"  # an unreachable point a new station reaches is ok
+        newly_ok = idx[status[idx] != "ok"]  # an unreachable point it reaches is ok
+        if newly_ok.size:
+            if status is coverage.status:
+                status = status.copy()
+            status[newly_ok] = "ok"
     minutes[~np.isfinite(minutes)] = np.nan  # off the network, or still unreachable
     unique = within(minutes, budget) & (in_reach == 1)
     new_search = replace(search, stations=stations, node_minutes=node_minutes,

@@ -100,3 +100,15 @@ def test_small_networks_and_networks_not_cached_keep_nothing(monkeypatch) -> Non
     uncached = gn.load_network("helsinki", "walk", cache=False)
     _snap(uncached, *_points(uncached, 5000))
     assert _kept_files() == []
+
+
+def test_a_large_network_is_cached_with_its_quadtree(small_large_index, monkeypatch) -> None:
+    """The first read of a large network builds its quadtree of every edge with it."""
+    builds = _builds(monkeypatch)
+    net = gn.load_network("helsinki", "walk")
+    assert builds == [snapping.network_segments(net).n]
+    assert [p.name.split(".index-")[1] for p in _kept_files()] == ["all-q1.npz"]
+    gn.clear_memory_cache()
+    again = gn.load_network("helsinki", "walk")  # from the cache: nothing built
+    gn.snap(again, *_points(again, 5000))  # every edge's quadtree read, not built
+    assert builds == [snapping.network_segments(net).n]

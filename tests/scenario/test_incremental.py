@@ -173,12 +173,19 @@ def test_along_the_streets_a_reached_unreachable_point_is_ok(helsinki) -> None:
     base = geo.analyze(stations.iloc[:3], demand=demand, settings=s, network="helsinki")
     assert base.summary()["network"]["unreachable"]["points"] > 0
     stuck = base.points[base.points["status"] == "unreachable"].iloc[0]  # a station there
+    before = base.network.status.copy()
+    # a station that reaches no unreachable point shares the baseline's statuses
+    far = base.points[base.points["status"] == "ok"].iloc[0]
+    same = scenario.add_incrementally(base, scenario.with_stations(
+        stations.iloc[:3], [{"lon": float(far["lon"]), "lat": float(far["lat"])}]))
+    assert same is not None and same.network.status is base.network.status
     table = scenario.with_stations(stations.iloc[:3], [{"lon": float(stuck["lon"]),
                                                         "lat": float(stuck["lat"])}])
     quick = scenario.add_incrementally(base, table)
     full = geo.analyze(table, demand=demand, settings=s, network="helsinki")
     assert quick is not None
     _same_on_network(quick, full)
+    np.testing.assert_array_equal(base.network.status, before)  # the baseline's untouched
     assert (full.summary()["network"]["unreachable"]["points"]
             < base.summary()["network"]["unreachable"]["points"])
 

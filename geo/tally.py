@@ -32,6 +32,7 @@ __all__ = [
     "gap_rows",
     "grid_rows",
     "grid_sums",
+    "rounded",
     "share_counts",
     "summary_json",
     "summary_of",
@@ -355,7 +356,21 @@ def band_shares(
     ]
 
 
-def _r(value: Any, digits: int) -> float | None:
+def rounded(value: Any, digits: int) -> float | None:
+    """A number as the JSON summaries write it: rounded, ``None`` for a missing, NaN or
+    infinite one.
+
+    Parameters
+    ----------
+    value
+        A number or ``None``.
+    digits
+        Decimal places.
+
+    Returns
+    -------
+    float or None
+    """
     if value is None:
         return None
     v = float(value)
@@ -423,10 +438,10 @@ def summary_of(
         grid_list = [
             {
                 "grid": g["grid"][i],
-                "coverage": _r(g["coverage"][i], 4),
-                "demand": _r(g["demand"][i], 2),
-                "uncovered_demand": _r(g["uncovered_demand"][i], 2),
-                "covered_demand": _r(g["covered_demand"][i], 2),
+                "coverage": rounded(g["coverage"][i], 4),
+                "demand": rounded(g["demand"][i], 2),
+                "uncovered_demand": rounded(g["uncovered_demand"][i], 2),
+                "covered_demand": rounded(g["covered_demand"][i], 2),
                 "points": int(g["points"][i]),
                 "stations": int(g["stations"][i]),
                 "gaps": int(g["gaps"][i]),
@@ -435,9 +450,9 @@ def summary_of(
         ]
     return {
         "coverage": covered / total if total > 0 else 0.0,  # exact: compared to thresholds
-        "total_demand": _r(total, 2),
-        "covered_demand": _r(covered, 2),
-        "uncovered_demand": _r(total - covered, 2),
+        "total_demand": rounded(total, 2),
+        "covered_demand": rounded(covered, 2),
+        "uncovered_demand": rounded(total - covered, 2),
         "covered_cells": covered_cells,
         "total_cells": total_cells,
         "stations_used": stations_used,
@@ -448,10 +463,10 @@ def summary_of(
         "gaps": [
             {
                 "rank": int(gaps["rank"][i]),
-                "demand": _r(gaps["demand"][i], 2),
-                "area_m2": _r(gaps["area_m2"][i], 1),
-                "lon": _r(gaps["lon"][i], 6),
-                "lat": _r(gaps["lat"][i], 6),
+                "demand": rounded(gaps["demand"][i], 2),
+                "area_m2": rounded(gaps["area_m2"][i], 1),
+                "lon": rounded(gaps["lon"][i], 6),
+                "lat": rounded(gaps["lat"][i], 6),
                 "grid": gaps["grid"][i] if isinstance(gaps["grid"][i], str) else None,
                 "cells": int(gaps["cells"][i]),
             }
@@ -461,7 +476,8 @@ def summary_of(
         "outside_grids": outside_grids,
         "outside_area": outside_area,
         "bands": [
-            {"minutes": b["minutes"], "demand": _r(b["demand"], 2), "share": _r(b["share"], 4)}
+            {"minutes": b["minutes"], "demand": rounded(b["demand"], 2),
+             "share": rounded(b["share"], 4)}
             for b in bands
         ],
         "network": network,

@@ -17,6 +17,7 @@ import pandas as pd
 from geo import crs as crsmod
 from geo.errors import Rejected
 from geo.result import CoverageResult, finite_json
+from geo.tally import rounded
 
 __all__ = ["SELECTED_COLUMNS", "SitingResult"]
 
@@ -178,29 +179,29 @@ class SitingResult:
                     "rank": int(r.rank),
                     "id": str(r.id),
                     "name": str(r.name),
-                    "lon": _r(r.lon, 6),
-                    "lat": _r(r.lat, 6),
-                    "gain": _r(r.gain, 2),
-                    "served_demand": _r(r.served_demand, 2),
-                    "covered_demand": _r(r.covered_demand, 2),
-                    "coverage_after": _r(r.coverage_after, 4),
+                    "lon": rounded(r.lon, 6),
+                    "lat": rounded(r.lat, 6),
+                    "gain": rounded(r.gain, 2),
+                    "served_demand": rounded(r.served_demand, 2),
+                    "covered_demand": rounded(r.covered_demand, 2),
+                    "coverage_after": rounded(r.coverage_after, 4),
                     "source": str(r.source),
                 }
                 for r in self.selected.itertuples(index=False)
             ],
-            "total_demand": _r(self.total_demand, 2),
-            "baseline_covered_demand": _r(self.baseline_covered_demand, 2),
-            "covered_demand": _r(self.covered_demand, 2),
-            "gain": _r(self.gain, 2),
+            "total_demand": rounded(self.total_demand, 2),
+            "baseline_covered_demand": rounded(self.baseline_covered_demand, 2),
+            "covered_demand": rounded(self.covered_demand, 2),
+            "gain": rounded(self.gain, 2),
             "baseline_coverage": float(self.baseline_coverage),
             "coverage": float(self.coverage),
-            "best_coverage": _r(self.best_coverage, 4),
+            "best_coverage": rounded(self.best_coverage, 4),
             "optimal": bool(self.optimal),
             "solver": self.solver,
-            "bound": _r(self.bound, 2),
-            "gap": _r(self.gap, 4),
+            "bound": rounded(self.bound, 2),
+            "gap": rounded(self.gap, 4),
             "status": self.status,
-            "time_s": {k: _r(v, 3) for k, v in self.time_s.items()},
+            "time_s": {k: rounded(v, 3) for k, v in self.time_s.items()},
             "candidates": len(self.candidates),
             "candidates_used": int((status == "ok").sum()),
             "candidates_off_network": int((status == "off_network").sum()),
@@ -277,12 +278,3 @@ class SitingResult:
         capture as a layer of its own (options of :func:`geo.maps.coverage_map`)."""
         kwargs.setdefault("captured", self.captured())
         return self.after.to_map(**kwargs)
-
-
-def _r(value: Any, digits: int) -> float | None:
-    if value is None:
-        return None
-    v = float(value)
-    if not math.isfinite(v):
-        return None
-    return round(v, digits)

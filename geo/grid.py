@@ -420,8 +420,10 @@ def cell_of_points(
 
 
 def cells_from_keys(keys: np.ndarray, spec: CellSpec) -> Cells:
-    """Build :class:`Cells` for given keys (sorted, unique)."""
-    key = np.unique(keys)
+    """Build :class:`Cells` for given keys (made sorted and unique where they are not)."""
+    key = np.asarray(keys)
+    if key.size > 1 and not (key[1:] > key[:-1]).all():
+        key = np.unique(key)
     to_ll = Transformer.from_crs(spec.crs, 4326, always_xy=True)
     if spec.shape == "square":
         i, j = square_unkey(key)

@@ -36,6 +36,7 @@ __all__ = [
     "share_counts",
     "summary_json",
     "summary_of",
+    "unique_inverse",
 ]
 
 #: Columns of :func:`gap_rows` (and of ``CoverageResult.gap_table``), in order.
@@ -84,7 +85,7 @@ def gap_cells(
     -------
     GapCells
     """
-    ukeys, inv = np.unique(keys, return_inverse=True)
+    ukeys, inv = unique_inverse(np.asarray(keys))
     cell_demand = np.bincount(inv, weights=weight, minlength=ukeys.size)
     cells = gridmod.cells_from_keys(ukeys, spec)
     labels = cells.components() if len(cells) else np.zeros(0, dtype="int64")
@@ -92,6 +93,29 @@ def gap_cells(
                     point_label=labels[inv] if ukeys.size else np.zeros(0, "int64"),
                     point_grid=np.asarray(grid, dtype=object),
                     point_weight=np.asarray(weight, dtype="float64"))
+
+
+def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``numpy.unique(values, return_inverse=True)`` by one stable sort (numpy's hashes:
+    several times slower on the hundreds of thousands of keys of a city's gap cells).
+
+    Parameters
+    ----------
+    values
+        A 1-D array of numbers.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The distinct values, ascending, and each value's position among them.
+    """
+    order = np.argsort(values, kind="stable")
+    s = values[order]
+    new = np.ones(s.size, dtype=bool)
+    new[1:] = s[1:] != s[:-1]
+    inverse = np.empty(s.size, dtype=np.intp)
+    inverse[order] = np.cumsum(new) - 1
+    return s[new], inverse
 
 
 def distinct_count(values: np.ndarray) -> int:

@@ -91,3 +91,14 @@ def test_summary_json_is_strict() -> None:
 ])
 def test_distinct_count(values: np.ndarray) -> None:
     assert tally.distinct_count(values) == len(set(values.tolist()))
+
+
+@pytest.mark.parametrize("values", [
+    np.zeros(0, dtype=np.int64), np.array([7]), np.array([5, 1, 5, 3, 1, 1], dtype=np.int64),
+    np.random.default_rng(2).integers(-50, 50, 2000),
+])
+def test_unique_inverse_is_numpys(values: np.ndarray) -> None:
+    got_u, got_inv = tally.unique_inverse(values)
+    want_u, want_inv = np.unique(values, return_inverse=True)
+    np.testing.assert_array_equal(got_u, want_u)
+    np.testing.assert_array_equal(got_inv, want_inv)

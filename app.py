@@ -517,9 +517,10 @@ def _page() -> None:
     # the page is sent: make what a first what-if needs (a city's KD-tree of its points,
     # 0.3 s) while the planner reads it, then collect the garbage now (a map's element tree
     # holds cycles, a city's map tens of MB of text) rather than at Python's next full
-    # collection, and give what was freed back to the system
+    # collection; what was freed stays for the next click's analysis, whose KPIs' trim
+    # (above) gives it back before the map is made
     scenario.prepare_whatifs(run.baseline)
-    heap.release_memory()
+    heap.collect_garbage()
 
 
 def _sidebar() -> Choices:

@@ -21,7 +21,7 @@ import gc
 import sys
 from functools import cache
 
-__all__ = ["release_memory", "trim_heap"]
+__all__ = ["collect_garbage", "release_memory", "trim_heap"]
 
 
 @cache
@@ -62,3 +62,22 @@ def release_memory() -> bool:
     """
     gc.collect()
     return trim_heap()
+
+
+def collect_garbage() -> int:
+    """Collect Python's garbage (cycles too) and keep the freed memory for the next step.
+
+    For a long-lived process that will soon need the memory again (the app once a page is
+    sent: the next click's analysis reuses it). Memory handed back to the system has to be
+    mapped afresh when it is needed again, and on a virtual machine that is slow: a what-if
+    on the generated city spent up to 0.2 s of its 0.1 s of work touching fresh pages.
+    :func:`trim_heap` gives it back at the moment memory matters more than time (the app:
+    once the KPIs are sent, before a map is made).
+
+    Returns
+    -------
+    int
+        The number of unreachable objects found.
+    """
+    return gc.collect()
+

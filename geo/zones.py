@@ -189,9 +189,7 @@ def outside_mask(lon: np.ndarray, lat: np.ndarray, area: gpd.GeoDataFrame) -> np
     -------
     numpy.ndarray of bool
     """
-    geom = union(area)
-    shapely.prepare(geom)
-    return ~shapely.intersects_xy(geom, lon, lat)
+    return outside_of(lon, lat, np.asarray(area.geometry.to_numpy(), dtype=object))
 
 
 def outside_of(lon: np.ndarray, lat: np.ndarray, geoms: np.ndarray) -> np.ndarray:

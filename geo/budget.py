@@ -31,6 +31,7 @@ __all__ = [
     "BYTES_PER_CELL",
     "BYTES_PER_PAIR",
     "BYTES_PER_POINT",
+    "READ_BYTES_PER_FILE_BYTE",
     "BudgetError",
     "available_bytes",
     "check",
@@ -47,6 +48,9 @@ BYTES_PER_CELL = 2_000
 BYTES_PER_POINT = 1_500
 #: One candidate–point pair of siting's reach matrix (indices, compression, solver).
 BYTES_PER_PAIR = 40
+#: Memory a file's table takes per byte of the file, by kind (measured, with margin).
+READ_BYTES_PER_FILE_BYTE = {".csv": 8, ".txt": 8, ".tsv": 8, ".geojson": 8, ".json": 8,
+                            ".gpkg": 6, ".shp": 6, ".fgb": 6, ".parquet": 20, ".geoparquet": 20}
 _CEILING = 8 * 2**30
 _FLOOR = 256 * 2**20
 _CURRENT: ContextVar[int | None] = ContextVar("geo_memory_budget", default=None)

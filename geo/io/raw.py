@@ -165,9 +165,6 @@ def _check_shape(table: RawTable) -> RawTable:
     return table
 
 
-#: Memory a file's table takes per byte of the file, by kind (measured, with margin).
-_MEMORY_PER_BYTE = {".csv": 8, ".txt": 8, ".tsv": 8, ".geojson": 8, ".json": 8, ".gpkg": 6,
-                    ".shp": 6, ".fgb": 6, ".parquet": 20, ".geoparquet": 20}
 #: XLSX: memory per byte of the sheets' uncompressed XML (openpyxl holds every cell).
 _XLSX_MEMORY_PER_XML_BYTE = 6
 
@@ -182,7 +179,7 @@ def _check_memory(p: Path, file: str, suffix: str) -> None:
             return  # the reader says what is wrong with it
         estimate = xml * _XLSX_MEMORY_PER_XML_BYTE
     else:
-        estimate = p.stat().st_size * _MEMORY_PER_BYTE.get(suffix, 8)
+        estimate = p.stat().st_size * budget.READ_BYTES_PER_FILE_BYTE.get(suffix, 8)
     budget.check(f"reading this file ({budget.format_bytes(p.stat().st_size)})", estimate,
                  hint="split it, or save it as CSV or GeoParquet", file=file)
 

@@ -30,8 +30,6 @@ from geo.tally import distinct_count
 
 __all__ = ["PlainPoints", "read_plain_points"]
 
-#: Memory a CSV file's table takes per byte of the file (as :mod:`geo.io.raw` plans).
-_MEMORY_PER_BYTE = 8
 #: The columns a plain table may have; any other header takes the general reader.
 _KNOWN = frozenset({"id", "name", "category", "level", "lon", "lat", "coord_system",
                     "address", "amenities", "hours", "weight"})
@@ -81,11 +79,13 @@ def read_plain_points(path: str | Path, *, kind: str, crs_name: str = "wgs84"
     p = Path(path)
     if p.suffix.lower() != ".csv":
         return None
-    try:
+    try:  # the size first: a file the budget refuses is not read here
+        if p.stat().st_size * budget.READ_BYTES_PER_FILE_BYTE[".csv"] > budget.current():
+            return None
         raw = p.read_bytes()
     except OSError:
         return None
-    if not raw or len(raw) * _MEMORY_PER_BYTE > budget.current() or b"'" in raw:
+    if not raw or b"'" in raw:
         return None
     columns = _columns(raw)
     if columns is None:

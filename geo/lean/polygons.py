@@ -25,8 +25,6 @@ from geo.errors import GeoError
 
 __all__ = ["PlainPolygons", "read_plain_polygons"]
 
-#: Memory a GeoJSON file's table takes per byte of the file (as :mod:`geo.io.raw` plans).
-_MEMORY_PER_BYTE = 8
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,23 +73,22 @@ def read_plain_polygons(path: str | Path, *, grids: bool, crs_name: str = "wgs84
     p = Path(path)
     if p.suffix.lower() not in (".geojson", ".json"):
         return None
-    try:
-        raw = p.read_bytes()
-        doc = json.loads(raw)
+    try:  # the size first: a file the budget refuses is not read here
+        if p.stat().st_size * budget.READ_BYTES_PER_FILE_BYTE[".geojson"] > budget.current():
+            return None
+        doc = json.loads(p.read_bytes())
         default = crs.normalize_coord_system(crs_name)
-    except (OSError, ValueError, GeoError):
+    except (OSError, ValueError, RecursionError, GeoError):  # RecursionError: nested too deep
         return None
-    if (len(raw) * _MEMORY_PER_BYTE > budget.current() or not isinstance(doc, dict)
-            or doc.get("type") != "FeatureCollection" or "crs" in doc):
+    if (not isinstance(doc, dict) or doc.get("type") != "FeatureCollection"
+            or "crs" in doc):
         return None
     features = doc.get("features")
-    if not isinstance(features, list) or not features:
+    if (not isinstance(features, list) or not features
+            or not all(isinstance(f, dict) and f.get("type") == "Feature"
+                       and isinstance(f.get("properties"), dict | None) for f in features)):
         return None
-    props = [f.get("properties") if isinstance(f, dict) else None for f in features]
-    if not all(f.get("type") == "Feature" and isinstance(q, dict | None)
-               for f, q in zip(features, props, strict=True)):
-        return None
-    props = [q or {} for q in props]
+    props = [f.get("properties") or {} for f in features]
     keys = list(dict.fromkeys(k for q in props for k in q))
     try:
         system_key = match_columns(keys, use=["coord_system"]).get("coord_system")

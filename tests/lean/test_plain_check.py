@@ -219,6 +219,11 @@ POLYGONS_DECLINED = {
     "unknown coordinate system": _fc(_feature(SQUARE, name="a", coord_system="ETRS89")),
     "no feature": _fc(),
     "not geojson": "{not json",
+    "a feature that is not an object": _fc(_feature(SQUARE, name="a"), 7),
+    "properties that are not an object": _fc({"type": "Feature", "properties": [1],
+                                              "geometry": SQUARE}),
+    "nested deeper than a parser goes": ('{"type": "FeatureCollection", "features": '
+                                         + "[" * 100_000 + "]" * 100_000 + "}"),
 }
 
 

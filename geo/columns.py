@@ -21,6 +21,7 @@ __all__ = [
     "GRID_NAME_HEADERS",
     "MAX_WEIGHT",
     "canonical_column",
+    "grid_name_column",
     "header_coord_system",
     "match_columns",
     "normalize_header",
@@ -189,6 +190,25 @@ def match_columns(
 
 #: The properties a 网格 file may name its 网格 by, the first present wins.
 GRID_NAME_HEADERS = ("grid", "网格", "网格名称", "网格名", "gridname", "网格编号", "name", "名称")
+
+
+def grid_name_column(headers: Sequence[object]) -> str | None:
+    """The header a 网格 file names its 网格 by: the first of :data:`GRID_NAME_HEADERS`
+    present (compared as :func:`normalize_header` does; of headers that compare equal, the
+    last).
+
+    Parameters
+    ----------
+    headers
+        The file's property names, as written.
+
+    Returns
+    -------
+    str or None
+    """
+    by_key = {normalize_header(h): str(h) for h in headers}
+    return next((by_key[k] for k in map(normalize_header, GRID_NAME_HEADERS) if k in by_key),
+                None)
 
 #: The largest demand weight a row may have: far above any count of people, riders or trips
 #: at one point, and low enough that ten million of them add up to a finite total.

@@ -16,7 +16,7 @@ import shapely
 
 from geo import crs as crsmod
 from geo import schema
-from geo.columns import GRID_NAME_HEADERS
+from geo.columns import grid_name_column
 from geo.errors import InputError, Rejected, SettingsError
 from geo.io.cells import row_list, text_column
 from geo.io.raw import GEO_SUFFIXES, PathArg, RawTable, raw_table, read_raw
@@ -199,11 +199,7 @@ def grids_table(path: PathArg | gpd.GeoDataFrame, *, crs: str = "wgs84") -> Tabl
     ok, rejected = _polygon_checks(raw, geoms, "网格 (grid)")
     warnings = list(raw.warnings)
     data = raw.data.copy()
-    by_key = {schema.normalize_header(c): c for c in data.columns}
-    name_col = next(
-        (by_key[k] for k in map(schema.normalize_header, GRID_NAME_HEADERS) if k in by_key),
-        None,
-    )
+    name_col = grid_name_column(list(data.columns))
     names = (
         text_column(data[name_col]).to_numpy(dtype=object, copy=True)
         if name_col is not None

@@ -20,7 +20,7 @@ import numpy as np
 import shapely
 
 from geo import budget, crs
-from geo.columns import GRID_NAME_HEADERS, match_columns, normalize_header
+from geo.columns import grid_name_column, match_columns
 from geo.errors import GeoError
 
 __all__ = ["PlainPolygons", "read_plain_polygons"]
@@ -97,9 +97,7 @@ def read_plain_polygons(path: str | Path, *, grids: bool, crs_name: str = "wgs84
     systems = _texts(props, system_key) if system_key else [""] * len(props)
     names = None
     if grids:
-        by_key = {normalize_header(k): k for k in keys}
-        name_key = next((by_key[k] for k in map(normalize_header, GRID_NAME_HEADERS)
-                         if k in by_key), None)
+        name_key = grid_name_column(keys)
         names = _texts(props, name_key) if name_key else None
         if names is None or "" in names or len(set(names)) != len(names):
             return None

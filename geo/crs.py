@@ -17,7 +17,7 @@ round trip is exact to far better than the 0.5 m the project promises.
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +36,7 @@ __all__ = [
     "COORD_SYSTEMS",
     "ArrayLike",
     "CoordSystem",
+    "PositionFaults",
     "bd09_to_gcj02",
     "bd09_to_wgs84",
     "from_wgs84",
@@ -45,6 +46,7 @@ __all__ = [
     "in_china",
     "metric_crs",
     "normalize_coord_system",
+    "position_faults",
     "reproject",
     "to_wgs84",
     "wgs84_to_bd09",
@@ -97,6 +99,44 @@ def in_china(lon: ArrayLike, lat: ArrayLike) -> np.ndarray:
     lon_a, lat_a, _ = _as_arrays(lon, lat)
     lon_min, lat_min, lon_max, lat_max = CHINA_BOUNDS
     return (lon_a >= lon_min) & (lon_a <= lon_max) & (lat_a >= lat_min) & (lat_a <= lat_max)
+
+
+class PositionFaults(NamedTuple):
+    """Per row, why its position cannot be used (:func:`position_faults`)."""
+
+    zero: np.ndarray
+    out_of_range: np.ndarray
+    outside_china: np.ndarray
+
+
+def position_faults(
+    lon: np.ndarray, lat: np.ndarray, system: str | np.ndarray
+) -> PositionFaults:
+    """The positions a table's rows cannot have: the rule the station and demand readers
+    reject rows by (:mod:`geo.io.points`), and the plain readers decline files by
+    (:mod:`geo.lean.points`).
+
+    Parameters
+    ----------
+    lon, lat
+        Degrees as written (NaN where there is none: no fault).
+    system
+        The coordinate system of every row (one name), or one per row.
+
+    Returns
+    -------
+    PositionFaults
+        ``zero``: at (0, 0), an empty coordinate exported as zero; ``out_of_range``:
+        longitude beyond ±180 or latitude beyond ±90; ``outside_china``: GCJ-02 or BD-09,
+        which are used only in China, far outside China.
+    """
+    china_only = (np.full(lon.shape, system in ("gcj02", "bd09")) if isinstance(system, str)
+                  else (system == "gcj02") | (system == "bd09"))
+    outside = (china_only & ~in_china(lon, lat) if china_only.any()
+               else np.zeros(lon.shape, dtype=bool))
+    return PositionFaults(zero=(lon == 0) & (lat == 0),
+                          out_of_range=(np.abs(lon) > 180) | (np.abs(lat) > 90),
+                          outside_china=outside)
 
 
 def _gcj_offset(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

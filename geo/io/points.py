@@ -468,10 +468,13 @@ class _PointReader:
         """(0, 0), swapped latitude and longitude, out of range, GCJ-02/BD-09 outside China."""
         rej, lon, lat = self.rej, self.lon, self.lat
         lon_col, lat_col = self.lon_col, self.lat_col
-        zero = rej.ok & (lon == 0) & (lat == 0)
+        system = self.system
+        faults = crsmod.position_faults(
+            lon, lat, self.one_system if self.one_system is not None else system)
+        zero = rej.ok & faults.zero
         rej.add(zero, lat_col, "point at (0, 0): an empty coordinate exported as zero")
         ok = rej.ok
-        out_of_range = ok & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
+        out_of_range = ok & faults.out_of_range
         swapped = (out_of_range & crsmod.in_china(lat, lon) & ~crsmod.in_china(lon, lat)
                    if out_of_range.any() else out_of_range)
         all_swapped = swapped.any() and swapped.sum() == ok.sum()
@@ -495,12 +498,7 @@ class _PointReader:
             out_of_range & (np.abs(lat) > 90), lat_col,
             lambda idx: [f"latitude {a} is outside -90..90" for a in cell_texts(lat, idx)],
         )
-        system = self.system
-        if self.one_system is not None and self.one_system not in ("gcj02", "bd09"):
-            far = np.zeros(self.n, dtype=bool)
-        else:
-            far = (rej.ok & ((system == "gcj02") | (system == "bd09"))
-                   & ~crsmod.in_china(lon, lat))
+        far = rej.ok & faults.outside_china
         if far.any():
             rej.add(
                 far, "coord_system" if "coord_system" in self.cols else lon_col,

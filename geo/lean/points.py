@@ -187,15 +187,8 @@ def _systems(data: dict, by_canonical: dict[str, str], default: str,
 
 def _positions_ok(lon: np.ndarray, lat: np.ndarray, system: str | np.ndarray) -> bool:
     """No row the general reader would reject for its position."""
-    if ((lon == 0) & (lat == 0)).any() or (np.abs(lon) > 180).any() or (np.abs(lat) > 90).any():
-        return False
-    china_only = (system in ("gcj02", "bd09") if isinstance(system, str)
-                  else (system == "gcj02") | (system == "bd09"))
-    if np.any(china_only):
-        outside = ~crs.in_china(lon, lat)
-        if (outside & china_only).any():
-            return False
-    return True
+    faults = crs.position_faults(lon, lat, system)
+    return not (faults.zero | faults.out_of_range | faults.outside_china).any()
 
 
 #: First or last bytes a trimmed text cannot have: ASCII white space, and the lead and

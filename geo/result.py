@@ -364,17 +364,13 @@ class CoverageResult:
         """
         if self.grids is None:
             return pd.DataFrame(columns=list(tally.GRID_COLUMNS))
-        return pd.DataFrame(self._grid_rows(), columns=list(tally.GRID_COLUMNS))
-
-    def _grid_rows(self) -> dict[str, np.ndarray]:
-        """:func:`geo.tally.grid_rows` of this result (with 网格)."""
-        assert self.grids is not None
         names = self.grids["grid"].astype(str).to_numpy()
         st = self.stations[self.stations["used"]]
         st_codes = zones.codes_in(st.geometry.x.to_numpy(), st.geometry.y.to_numpy(),
                                   np.asarray(self.grids.geometry.to_numpy(), dtype=object))
-        return tally.grid_rows(names, self._grid_sums(names), st_codes,
+        rows = tally.grid_rows(names, self._grid_sums(names), st_codes,
                                self.gap_table["grid"].to_numpy())
+        return pd.DataFrame(rows, columns=list(tally.GRID_COLUMNS))
 
     def _grid_sums(self, names: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per 网格 (in ``names`` order): demand, covered demand and demand points."""
@@ -421,7 +417,8 @@ class CoverageResult:
             rejected=[r.to_dict() for r in self.rejected],
             warnings=[r.to_dict() for r in self.warnings],
             gaps={c: self.gap_table[c].to_numpy() for c in tally.GAP_COLUMNS},
-            grids=self._grid_rows() if self.grids is not None else None,
+            grids=({c: self.grid_table[c].to_numpy() for c in tally.GRID_COLUMNS}
+                   if self.grids is not None else None),
             outside_grids=self.outside_grids(),
             outside_area=self.outside_area,
             bands=self.band_shares(),

@@ -194,7 +194,7 @@ def gap_grids(label: np.ndarray, grid: np.ndarray, weight: np.ndarray, n: int) -
         return out
     names, code = np.unique(grid[known].astype(str), return_inverse=True)
     lab = np.asarray(label, dtype="int64")[known]
-    pair, inv = np.unique(lab * names.size + code, return_inverse=True)
+    pair, inv = unique_inverse(lab * names.size + code)
     sums = np.bincount(inv, weights=np.asarray(weight, dtype="float64")[known])
     pair_label, pair_code = pair // names.size, pair % names.size
     order = np.lexsort((pair_code, -sums, pair_label))  # per label: most demand, then name

@@ -1,4 +1,4 @@
-"""Give freed memory back to the operating system.
+"""Collect the garbage, and give freed memory back to the operating system.
 
 A city's analysis and map make and free hundreds of megabytes of small objects (GEOS
 geometries merged into the streets basemap, GeoJSON features, tables). glibc's allocator
@@ -9,8 +9,11 @@ generated city, the streets basemap left 309 MB resident of which ``malloc_trim`
 320 MB (the Dask documentation gives the same advice for its workers: "Memory not released
 back to the OS").
 
-Where the C library has no ``malloc_trim`` (macOS, Windows, musl), only the garbage is
-collected. Plain Python: importing it costs nothing.
+Giving memory back has a price: it is mapped afresh when needed again, slowly on a
+virtual machine. :func:`collect_garbage` collects without giving back (for memory the
+next step will reuse); :func:`trim_heap` gives back (where memory matters more). Where the
+C library has no ``malloc_trim`` (macOS, Windows, musl), nothing is given back. Plain
+Python: importing it costs nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import gc
 import sys
 from functools import cache
 
-__all__ = ["collect_garbage", "release_memory", "trim_heap"]
+__all__ = ["collect_garbage", "trim_heap"]
 
 
 @cache
@@ -48,20 +51,6 @@ def trim_heap() -> bool:
     """
     trim = _malloc_trim()
     return bool(trim(0)) if trim is not None else False  # type: ignore[operator]
-
-
-def release_memory() -> bool:
-    """Collect Python's garbage (cycles too), then :func:`trim_heap`.
-
-    For a long-lived process between two pieces of work (the app once a page is sent).
-
-    Returns
-    -------
-    bool
-        Whether the C heap returned memory.
-    """
-    gc.collect()
-    return trim_heap()
 
 
 def collect_garbage() -> int:

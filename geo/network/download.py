@@ -28,14 +28,12 @@ from typing import Any
 
 from geo.errors import GeoError, InputError, SettingsError
 from geo.network.extract import DEFAULT_MARGIN_M, extract_bbox
-from geo.network.load import load_network, network_type_of
+from geo.network.load import DIRECTION_TAGS, load_network, network_type_of
 from geo.network.profile import PROFILE_TAGS
 from geo.paths import cache_root
 
-__all__ = ["DIRECTION_TAGS", "DownloadError", "DownloadReport", "download_streets"]
+__all__ = ["DownloadError", "DownloadReport", "download_streets"]
 
-#: One-way tags kept besides those the profile's rules read.
-DIRECTION_TAGS: tuple[str, ...] = ("oneway", "oneway:bicycle", "oneway:e_bike", "junction")
 #: Every ``highway`` way: the street profile chooses a mode's ways when the file is read.
 _FILTER = '["highway"]'
 

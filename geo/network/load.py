@@ -42,6 +42,7 @@ from geo.paths import cache_root
 
 __all__ = [
     "BUNDLED",
+    "DIRECTION_TAGS",
     "MODE_NETWORK_TYPE",
     "ProgressArg",
     "cache_dir",
@@ -74,9 +75,10 @@ _ONEWAY_VALUES = ["yes", "true", "1", "-1", "T", "F"]
 _AGAINST_VALUES = ["-1", "T"]
 # OSMnx reverses the nodes of these ways when it builds one-way edges.
 _OSMNX_REVERSED = ["-1", "reverse", "T"]
+#: The tags that set a way's direction of travel for cycles and e-bikes.
+DIRECTION_TAGS: tuple[str, ...] = ("oneway", "oneway:bicycle", "oneway:e_bike", "junction")
 # Tags read from every format: those the profile's rules read, plus the direction tags.
-_DIRECTION_TAGS = ["oneway", "oneway:bicycle", "oneway:e_bike", "junction"]
-_FILTER_TAGS = list(dict.fromkeys([*PROFILE_TAGS, *_DIRECTION_TAGS]))
+_FILTER_TAGS = list(dict.fromkeys([*PROFILE_TAGS, *DIRECTION_TAGS]))
 _CACHE_VERSION = 2
 _MEMORY: dict[tuple[Any, ...], Network] = {}
 
@@ -527,10 +529,9 @@ def _segments_graphml(p: Path, net_type: str, profile: str) -> _Segments:
     if net_type == "walking":
         two = np.ones(u.size, dtype=bool)
     else:
-        contra = _multi_isin(_tag_text(edges["oneway:bicycle"]), ["no"])
-        if net_type == "ebike":
-            contra |= _multi_isin(_tag_text(edges["oneway:e_bike"]), ["no"])
-        two |= contra[keep]
+        two, flip = _graphml_cycle_directions(edges, net_type, keep, two)
+        u, v = np.where(flip, v, u), np.where(flip, u, v)
+        geom = np.where(flip, shapely.reverse(geom), geom)
     return _Segments(
         nodes.index.to_numpy(),
         nodes.geometry.x.to_numpy(dtype="float64"),
@@ -542,6 +543,36 @@ def _segments_graphml(p: Path, net_type: str, profile: str) -> _Segments:
         profile=used,
         removed=removed,
     )
+
+
+def _graphml_cycle_directions(
+    edges: pd.DataFrame, net_type: str, keep: np.ndarray, two: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cycling's one-way rules on OSMnx's edges (kept by :func:`_pair_opposites`):
+    ``(two_way, flip)`` per kept edge.
+
+    OSMnx made a way one-way by its ``oneway`` tag (a single edge in the travel direction)
+    or two-way (a pair; the edge with ``reversed`` true runs against the way's nodes). The
+    mode's own tag, where set, decides instead: ``oneway:bicycle``, and for e-bikes first
+    ``oneway:e_bike``. ``no`` opens contraflow; ``yes``/``-1`` make a two-way street
+    one-way along / against the way (``flip``: the kept edge runs the other way).
+    """
+    keys = ["oneway:e_bike", "oneway:bicycle"] if net_type == "ebike" else ["oneway:bicycle"]
+    rule = pd.Series(None, index=edges.index, dtype=object)
+    for key in reversed(keys):  # the first key wins
+        if key in edges:
+            text = _tag_text(edges[key])
+            rule = text.where(text.notna() & (text != ""), rule)
+    contra = _multi_isin(rule, ["no", "false", "0"])
+    one = _multi_isin(rule, _ONEWAY_VALUES) & ~contra
+    against = _multi_isin(rule, _AGAINST_VALUES)
+    rev = np.zeros(len(edges), dtype=bool)
+    if "reversed" in edges:
+        rev = edges["reversed"].astype(object).isin([True, "True", "true"]).to_numpy()
+    contra, one, against, rev = contra[keep], one[keep], against[keep], rev[keep]
+    made_one = one & two  # a street OSMnx kept two-way that the mode travels one way
+    flip = made_one & (rev != against)
+    return (two | contra) & ~made_one, flip
 
 
 def _pair_opposites(

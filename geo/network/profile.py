@@ -53,8 +53,9 @@ _NOT_A_WAY = ["abandoned", "construction", "no", "planned", "platform", "propose
               "razed", "rest_area", "services"]
 _ALLOWED = ["yes", "designated", "permissive", "official"]
 _CLOSED = ["no", "private"]
+# a lane on the road itself; ``separate`` (the lane drawn as its own way) opens nothing
 _LANES = ["lane", "track", "shared_lane", "opposite_lane", "opposite_track", "opposite",
-          "share_busway", "yes", "separate"]
+          "share_busway", "yes"]
 _SIDEWALKS = ["yes", "both", "left", "right"]
 _ELEVATED_NAME = r"高架|快速路|快速干道|隧道|内环|中环|外环"
 
@@ -201,22 +202,22 @@ RULES: tuple[Rule, ...] = (
          overrides=("motorway", "motor_only", "cycleway", "motorroad", "expressway")),
     Rule("sidewalk", "open", ("walking",), _CHINA,
          ("sidewalk", "sidewalk:both", "sidewalk:left", "sidewalk:right"),
-         "有人行道（sidewalk=both/left/right/yes）的快速路可步行",
-         "an expressway with a sidewalk is walkable",
+         "有人行道（sidewalk=both/left/right/yes）的快速路、机动车专用道路可步行",
+         "an expressway or motor road with a sidewalk is walkable",
          lambda t: _any(t, ["sidewalk", "sidewalk:both", "sidewalk:left", "sidewalk:right"],
                         _SIDEWALKS),
-         overrides=("expressway",)),
+         overrides=("motorroad", "expressway")),
     Rule("bicycle_allowed", "open", ("cycling",), _ALL, ("bicycle",),
          "bicycle=yes/designated/permissive：可骑行", "bicycle=yes/designated/permissive: cyclable",
          lambda t: _is(t, "bicycle", _ALLOWED),
          overrides=("motorway", "motor_only", "foot_only", "motorroad", "expressway")),
     Rule("cycle_lane", "open", ("cycling",), _CHINA,
          ("cycleway", "cycleway:both", "cycleway:left", "cycleway:right"),
-         "有非机动车道（cycleway=lane/track…）的快速路可骑行",
-         "an expressway with a cycle lane (non-motorised lane) is cyclable",
+         "有非机动车道（cycleway=lane/track…，不含 separate）的快速路、机动车专用道路可骑行",
+         "an expressway or motor road with a cycle lane (non-motorised lane) on it is cyclable",
          lambda t: _any(t, ["cycleway", "cycleway:both", "cycleway:left", "cycleway:right"],
                         _LANES),
-         overrides=("expressway",)),
+         overrides=("motorroad", "expressway")),
 )
 
 #: Every tag the rules read (the readers keep these columns).

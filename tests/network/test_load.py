@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import textwrap
 from pathlib import Path
@@ -184,3 +185,88 @@ def test_bundled_name_and_bad_files(tmp_path):
         gn.load_network(broken, cache=False)
     with pytest.raises(SettingsError):
         gn.network_type_of("car")
+
+
+# one-way rules for cycles and e-bikes: each way a 3-node street (ids 21..32) in Suzhou
+_DIRECTION_WAYS = {
+    # way: (tags, cycling edges, e-bike edges) with the nodes a→b→c of the way
+    40: ({"oneway": "yes", "oneway:bicycle": "no", "oneway:e_bike": "yes"}, "both", "along"),
+    41: ({"oneway:bicycle": "yes"}, "along", "along"),
+    42: ({"oneway": "yes", "oneway:e_bike": "no"}, "along", "both"),
+    43: ({"oneway:e_bike": "-1"}, "both", "against"),
+    44: ({"oneway": "-1", "oneway:bicycle": "no"}, "both", "both"),
+    45: ({"oneway": "yes"}, "along", "along"),
+    46: ({}, "both", "both"),
+}
+
+
+def _direction_xml() -> str:
+    nodes, ways = [], []
+    for i, (way_id, (tags, _, _)) in enumerate(_DIRECTION_WAYS.items()):
+        ids = [100 + 3 * i + k for k in range(3)]
+        nodes += [f'  <node id="{n}" lat="{31.30 + 0.002 * i:.4f}" lon="{120.60 + 0.002 * k:.4f}"/>'
+                  for k, n in enumerate(ids)]
+        tag_xml = "".join(f'<tag k="{k}" v="{v}"/>' for k, v in
+                          {"highway": "residential", **tags}.items())
+        ways.append(f'  <way id="{way_id}">' + "".join(f'<nd ref="{n}"/>' for n in ids)
+                    + f"{tag_xml}</way>")
+    # a street across all of them keeps the network in one piece
+    ids = [100 + 3 * i for i in range(len(_DIRECTION_WAYS))]
+    ways.append('  <way id="50">' + "".join(f'<nd ref="{n}"/>' for n in ids)
+                + '<tag k="highway" v="footway"/><tag k="bicycle" v="yes"/></way>')
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="test">\n'
+            + "\n".join(nodes + ways) + "\n</osm>\n")
+
+
+def _expected(net_type: str) -> set[tuple[int, int]]:
+    out: set[tuple[int, int]] = set()
+    for i, (_, (_, bike, ebike)) in enumerate(_DIRECTION_WAYS.items()):
+        ids = [100 + 3 * i + k for k in range(3)]
+        rule = ebike if net_type == "ebike" else bike
+        pairs = list(itertools.pairwise(ids))
+        if rule in ("along", "both"):
+            out |= set(pairs)
+        if rule in ("against", "both"):
+            out |= {(b, a) for a, b in pairs}
+    ids = [100 + 3 * i for i in range(len(_DIRECTION_WAYS))]
+    out |= {(a, b) for a, b in itertools.pairwise(ids)}
+    out |= {(b, a) for a, b in itertools.pairwise(ids)}
+    return out
+
+
+def _as_graphml(xml: Path, out: Path) -> Path:
+    """The file as OSMnx saves a downloaded graph: two-way streets as pairs of edges."""
+    import osmnx as ox
+
+    from geo.network.load import DIRECTION_TAGS
+
+    kept = ox.settings.useful_tags_way
+    ox.settings.useful_tags_way = [*kept, *DIRECTION_TAGS, "foot", "bicycle"]
+    try:
+        g = ox.graph_from_xml(xml, simplify=False, retain_all=True)
+    finally:
+        ox.settings.useful_tags_way = kept
+    ox.save_graphml(g, out)
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["xml", "pbf", "graphml"])
+def test_one_way_rules_of_cycles_and_ebikes_in_every_format(tmp_path, fmt):
+    """``oneway:bicycle`` overrides ``oneway`` for cycles; ``oneway:e_bike`` overrides
+    both for e-bikes (either way round: it may open contraflow or close it)."""
+    xml = tmp_path / "directions.osm"
+    xml.write_text(_direction_xml(), encoding="utf-8")
+    if fmt == "pbf":
+        import osmium
+
+        path = tmp_path / "directions.osm.pbf"
+        with osmium.SimpleWriter(str(path), overwrite=True) as writer:
+            for obj in osmium.FileProcessor(str(xml)):
+                writer.add(obj)
+    elif fmt == "graphml":
+        path = _as_graphml(xml, tmp_path / "directions.graphml")
+    else:
+        path = xml
+    for mode, net_type in (("bike", "cycling"), ("ebike", "ebike")):
+        net = gn.load_network(path, mode, cache=False)
+        assert edge_set(net) == _expected(net_type), (fmt, mode)

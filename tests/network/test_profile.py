@@ -8,6 +8,7 @@ an expressway with a sidewalk and one with a non-motorised lane, a shared cyclew
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -65,11 +66,22 @@ def ways_of(net: gn.Network) -> set[tuple[int, int]]:
     return {tuple(sorted((int(ids[a]), int(ids[b])))) for a, b in zip(net.u, net.v, strict=True)}
 
 
-@pytest.fixture
-def suzhou(tmp_path):
+def as_pbf(xml: Path, pbf: Path) -> Path:
+    """The same OSM data written as PBF with pyosmium (what ``geo network extract`` writes)."""
+    import osmium
+
+    with osmium.SimpleWriter(str(pbf), overwrite=True) as writer:
+        for obj in osmium.FileProcessor(str(xml)):
+            writer.add(obj)
+    return pbf
+
+
+@pytest.fixture(params=["xml", "pbf"])
+def suzhou(tmp_path, request):
+    """Every Chinese tagging case, as OSM XML and as PBF (read by pyrosm)."""
     path = tmp_path / "suzhou.osm"
     path.write_text(osm_xml("\n".join(SPECIAL)), encoding="utf-8")
-    return path
+    return path if request.param == "xml" else as_pbf(path, tmp_path / "suzhou.osm.pbf")
 
 
 def test_walking_in_china(suzhou):
@@ -165,3 +177,50 @@ def test_the_docs_list_every_rule_with_its_tags():
         assert row, rule.name
         assert all(f"`{tag}`" in row for tag in rule.tags), rule.name
         assert f"| {rule.action} |" in row and ", ".join(rule.profiles) in row
+
+
+def _keep(mode: str, profile: str = "china", **tags: str) -> bool:
+    """Whether one way with these tags (``__`` for ``:``) is kept for a mode."""
+    frame = pd.DataFrame({k.replace("__", ":"): [v] for k, v in tags.items()})
+    keep, _ = apply_profile(frame, mode, profile)
+    return bool(keep[0])
+
+
+@pytest.mark.parametrize("profile", ["osm", "china"])
+def test_foot_and_bicycle_tags_open_a_way_whatever_its_highway(profile):
+    for value in ("yes", "designated", "permissive"):
+        assert _keep("walking", profile, highway="cycleway", foot=value)
+        assert _keep("cycling", profile, highway="footway", bicycle=value)
+        assert _keep("cycling", profile, highway="steps", bicycle=value)
+    assert not _keep("walking", profile, highway="cycleway")
+    assert not _keep("walking", profile, highway="cycleway", foot="no")
+    assert not _keep("cycling", profile, highway="footway")
+    # access=no closes a way unless the mode's own tag opens it (OSM's precedence)
+    assert not _keep("walking", profile, highway="path", access="no")
+    assert _keep("walking", profile, highway="path", access="no", foot="yes")
+    assert not _keep("cycling", profile, highway="path", access="no")
+    assert _keep("cycling", profile, highway="path", access="no", bicycle="yes")
+    assert not _keep("cycling", profile, highway="residential", vehicle="no")
+    assert _keep("walking", profile, highway="residential", vehicle="no")
+
+
+def test_sidewalks_and_lanes_on_the_road_open_it_and_separate_ones_do_not():
+    for closed in ({"highway": "primary", "motorroad": "yes"},
+                   {"highway": "trunk", "bridge": "yes"}):
+        assert not _keep("walking", **closed) and not _keep("cycling", **closed)
+        assert _keep("walking", **closed, sidewalk="both")
+        assert _keep("walking", **closed, sidewalk__left="yes")
+        assert _keep("cycling", **closed, cycleway="lane")
+        assert _keep("cycling", **closed, cycleway__right="track")
+        # drawn as its own way: the road itself stays closed
+        assert not _keep("walking", **closed, sidewalk="separate")
+        assert not _keep("cycling", **closed, cycleway="separate")
+        assert not _keep("cycling", **closed, cycleway__both="separate")
+        assert not _keep("cycling", **closed, cycleway="no")
+        # a sidewalk is not a cycle lane, nor the reverse
+        assert not _keep("cycling", **closed, sidewalk="both")
+        assert not _keep("walking", **closed, cycleway="lane")
+    # a motorway stays closed to both whatever its sidewalk or lane tags say
+    assert not _keep("walking", highway="motorway", sidewalk="both")
+    assert not _keep("cycling", highway="motorway", cycleway="lane")
+    assert _keep("walking", highway="motorway_link", foot="yes")

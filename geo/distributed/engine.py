@@ -258,11 +258,13 @@ def _take(out: NetworkOut, mask: np.ndarray) -> NetworkOut:
 class _NetworkContext:
     """The whole network and the stations snapped onto it, on the client; ``eligible``:
     the edges demand points may join (:func:`geo.network.eligible_edges`, decided once on
-    the whole network and handed to every clip)."""
+    the whole network and handed to every clip), ``fallback``: those they may join where
+    no eligible edge is within the snap limit."""
 
     network: Network
     stations: Snap
     eligible: np.ndarray
+    fallback: np.ndarray
     px: np.ndarray
     py: np.ndarray
     settings: Any
@@ -274,7 +276,7 @@ class _NetworkContext:
         """The street-network argument of :func:`partition_task` for a partition."""
         px, py = self.px[idx], self.py[idx]
         sub = clip_network(self.network, grow(bbox(px, py), self.margin_m))
-        part = network_part_for(sub, self.stations, self.eligible)
+        part = network_part_for(sub, self.stations, self.eligible, self.fallback)
         return px, py, part, self.snap_limit_m, self.horizon
 
     def settle(
@@ -310,6 +312,7 @@ class _NetworkContext:
                 self.py[tied],
                 max_distance_m=self.snap_limit_m,
                 eligible=self.eligible,
+                fallback=self.fallback,
             )
             merged.edge[tied], merged.along_m[tied] = whole_snap.edge, whole_snap.along_m
             merged.distance_m[tied] = whole_snap.distance_m
@@ -357,7 +360,8 @@ class _NetworkContext:
             box = grow(bbox(self.px[sel], self.py[sel]), margin)
             if whole is not None and contains(box, whole):
                 continue
-            part = network_part_for(clip_network(self.network, box), self.stations, self.eligible)
+            part = network_part_for(clip_network(self.network, box), self.stations,
+                                    self.eligible, self.fallback)
             snaps = Snap(
                 merged.edge[sel],
                 merged.along_m[sel],
@@ -465,6 +469,7 @@ def _network_context(job: KernelInput) -> _NetworkContext:
         network=network,
         stations=stations,
         eligible=eligible_edges(network, stations),
+        fallback=eligible_edges(network),
         px=px,
         py=py,
         settings=settings,

@@ -124,17 +124,23 @@ class NetworkPart:
         Per edge of ``sub``: whether demand points may snap to it, decided on the
         whole network (:func:`geo.network.eligible_edges` with all stations): a clip
         cuts pieces of the network apart, so its own pieces must not decide.
+    fallback
+        Per edge of ``sub``: whether demand points may snap to it when no eligible edge
+        is within the snap limit (:func:`geo.network.snap`), decided on the whole network.
     """
 
     sub: SubNetwork
     station_pos: np.ndarray
     station_snap: Snap
     eligible: np.ndarray
+    fallback: np.ndarray
 
 
-def network_part_for(sub: SubNetwork, stations: Snap, eligible: np.ndarray) -> NetworkPart:
+def network_part_for(
+    sub: SubNetwork, stations: Snap, eligible: np.ndarray, fallback: np.ndarray
+) -> NetworkPart:
     """Select the stations (snapped onto the whole network) whose edge is in ``sub``, and
-    the demand points' eligible edges (``eligible``, one per edge of the whole network)."""
+    the demand points' eligible and fallback edges (one per edge of the whole network)."""
     on = np.flatnonzero(stations.ok)
     keep = on[np.isin(stations.edge[on], sub.edges)]
     snap_sub = Snap(
@@ -143,7 +149,8 @@ def network_part_for(sub: SubNetwork, stations: Snap, eligible: np.ndarray) -> N
         stations.distance_m[keep],
         stations.max_distance_m,
     )
-    return NetworkPart(sub, keep, snap_sub, np.asarray(eligible, dtype=bool)[sub.edges])
+    return NetworkPart(sub, keep, snap_sub, np.asarray(eligible, dtype=bool)[sub.edges],
+                       np.asarray(fallback, dtype=bool)[sub.edges])
 
 
 @dataclass(eq=False)
@@ -222,7 +229,8 @@ def network_part(
     net = part.sub.network
     speed, budget = settings.speed_m_per_min, settings.minutes
     if snaps is None:
-        pt = snap(net, px, py, max_distance_m=snap_limit_m, eligible=part.eligible)
+        pt = snap(net, px, py, max_distance_m=snap_limit_m, eligible=part.eligible,
+                  fallback=part.fallback)
     else:
         pt = _in_clip(part, snaps)
     _, tt, unique = nearest_on_network(

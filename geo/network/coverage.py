@@ -125,8 +125,9 @@ class NetworkCoverage:
 
         The fragment rule (:func:`geo.network.eligible_edges`): pieces with at least
         :data:`~geo.network.MIN_COMPONENT_NODES` nodes, and the largest, are main
-        pieces; stations join main pieces only, demand points main pieces or a piece
-        holding a station. The other pieces are *skipped*.
+        pieces; stations join main pieces only, demand points the largest piece or a
+        piece holding a station (another main piece only beyond the snap limit of
+        those). Pieces that are neither main nor hold a station are *skipped*.
 
         Returns
         -------
@@ -136,7 +137,8 @@ class NetworkCoverage:
             together) and ``skipped_largest_nodes``; ``moved_to_main``: ``points`` and
             ``demand`` nearer a skipped piece than any eligible street and joined to
             the main network instead, ``stations`` likewise, and ``fragments`` (how
-            many skipped pieces they were nearest to); ``off_network_near_fragments``:
+            many pieces passed over they were nearest to: skipped ones, or main ones
+            without a station); ``off_network_near_fragments``:
             ``points`` and ``demand`` within the snap limit of a skipped piece only
             (off the network, counted in ``off_network`` too).
         """
@@ -349,10 +351,11 @@ class NetworkCoverage:
                     file,
                     int(rows[moved[0]]),
                     "lon",
-                    f"{moved.size} {what} (demand {self.weight[moved].sum():g}) are nearer "
-                    f"{pieces} small piece(s) of the street network ({small}, no station: "
-                    "a compound's paths, a footway cut at the file's edge) than any main "
-                    "street: joined to the main network instead, the longer walk counted",
+                    f"{moved.size} {what} (demand {self.weight[moved].sum():g}; the first "
+                    f"at this row) are nearer {pieces} piece(s) of the street network "
+                    "without a station (a compound's paths, a footway cut at the file's "
+                    "edge) than any street of the main network or of a station's piece: "
+                    "joined to those instead, the longer walk counted",
                 )
             )
         return out
@@ -478,7 +481,7 @@ _SNAPS_KEPT = 4
 
 def snap_demand(
     network: Network, x: np.ndarray, y: np.ndarray, max_distance_m: float,
-    eligible: np.ndarray,
+    eligible: np.ndarray, *, fallback: np.ndarray | None = None,
 ) -> Snap:
     """:func:`geo.network.snap` of demand points, kept for the next analysis of the same
     points on the same network with the same snap limit and usable streets.
@@ -493,18 +496,23 @@ def snap_demand(
         The snap limit.
     eligible
         The edges they may join (:func:`geo.network.eligible_edges`).
+    fallback
+        The edges they may join where no eligible one is within the limit
+        (:func:`geo.network.snap`).
 
     Returns
     -------
     Snap
         Shared between analyses: read it, do not change it.
     """
-    key = (array_digest(x, y), float(max_distance_m), edge_set_key(eligible))
+    key = (array_digest(x, y), float(max_distance_m), edge_set_key(eligible),
+           None if fallback is None else edge_set_key(fallback))
     kept = _SNAPS.setdefault(network, {})
     if key not in kept:
         while len(kept) >= _SNAPS_KEPT:
             kept.pop(next(iter(kept)))
-        kept[key] = snap(network, x, y, max_distance_m=max_distance_m, eligible=eligible)
+        kept[key] = snap(network, x, y, max_distance_m=max_distance_m, eligible=eligible,
+                         fallback=fallback)
     return kept[key]
 
 
@@ -585,7 +593,8 @@ def coverage_on_network(
         px, py = (np.asarray(a, dtype="float64") for a in to_m.transform(lon, lat))
     # the fragment rule: stations join main pieces, points main pieces or a station's piece
     st = snap(network, sx, sy, max_distance_m=snap_limit_m, eligible=eligible_edges(network))
-    pt = snap_demand(network, px, py, snap_limit_m, eligible_edges(network, st))
+    pt = snap_demand(network, px, py, snap_limit_m, eligible_edges(network, st),
+                     fallback=eligible_edges(network))
     search, tt, unique = nearest_on_network(
         network, st, pt, speed_m_per_min, minutes, walk_speed_m_per_min=walk_speed_m_per_min
     )

@@ -11,9 +11,11 @@
   weakly connected pieces of the network (``Network.fragment``) with at least
   :data:`MIN_COMPONENT_NODES` (50) nodes, and the largest piece, are *main* pieces.
   Stations snap to the nearest edge of a main piece (a station on a 3-node island
-  would serve nobody); demand points snap to the nearest edge of a main piece or
-  of a piece holding a snapped station. A point farther than the snap limit from
-  every such edge is off the network; the pieces passed over are reported
+  would serve nobody); demand points snap to the nearest edge of the largest piece
+  or of a piece holding a snapped station, and only where none is within the snap
+  limit to a main piece without a station (they reach no station). A point farther
+  than the snap limit from every main piece is off the network; the pieces passed
+  over are reported
   (:attr:`Snap.skipped_edge`, :meth:`geo.network.NetworkCoverage.summary`).
 * :func:`station_search` runs **one** Dijkstra from all stations at once on the
   reversed graph (riders travel *to* stations): a virtual source node per station
@@ -207,14 +209,16 @@ def eligible_edges(
 
     * Without ``stations`` — for stations (and siting candidates): the edges of the
       main pieces (:func:`main_fragments`: at least ``min_nodes`` nodes, or the largest).
-    * With ``stations`` (their snaps) — for demand points: the edges of the main
-      pieces and of every piece holding a snapped station. (Stations snapped by this
-      rule sit on main pieces, so this adds a piece only for snaps made otherwise.)
+    * With ``stations`` (their snaps) — for demand points: the edges of the largest
+      piece (the main network) and of every piece holding a snapped station.
 
-    Pass the result as ``snap(..., eligible=...)``. A point next to a small piece
-    without a station then joins the nearest main street instead (its walk to it
-    counted); one farther than the snap limit from every eligible edge is off the
-    network.
+    Pass the result as ``snap(..., eligible=...)``, and for demand points the
+    stations' set as ``fallback=``. A point next to a piece without a station (a
+    compound's paths, a campus, a footway cut at the file's edge, whatever its size)
+    then joins the nearest street of the main network or of a station's piece instead,
+    its walk to it counted. Only a point farther than the snap limit from all of those
+    joins a main piece without a station (and reaches no station); one farther than
+    the snap limit from every main piece is off the network.
 
     Parameters
     ----------
@@ -231,8 +235,11 @@ def eligible_edges(
         Boolean, one per edge.
     """
     ok = main_fragments(network, min_nodes=min_nodes)
-    if stations is not None and stations.ok.any():
-        ok = ok.copy()
+    if stations is not None:
+        size = fragment_nodes(network)
+        ok = np.zeros(ok.size, dtype=bool)
+        if size.size and size.max() > 0:
+            ok[int(size.argmax())] = True
         ok[network.fragment[stations.edge[stations.ok]]] = True
     return ok[network.fragment] if ok.size else np.zeros(network.n_edges, dtype=bool)
 
@@ -282,6 +289,7 @@ def snap(
     *,
     max_distance_m: float = SNAP_LIMIT_M,
     eligible: np.ndarray | None = None,
+    fallback: np.ndarray | None = None,
 ) -> Snap:
     """Join points to the nearest edge at the projected point.
 
@@ -300,6 +308,10 @@ def snap(
         points: ``eligible_edges(network, station_snaps)``). ``None``: every edge.
         A point whose nearest edge is not eligible and strictly nearer than every
         eligible one is listed in :attr:`Snap.skipped_edge`.
+    fallback
+        Boolean per edge, with ``eligible``: the edges a point may also join when no
+        eligible edge is within ``max_distance_m`` (demand points: the main pieces
+        without a station, ``eligible_edges(network)``; such a point reaches no station).
 
     Returns
     -------
@@ -337,6 +349,12 @@ def snap(
         passed = np.flatnonzero((seg >= 0) & ~eligible[nearest_any])
         if passed.size:
             seg_e, d_e = _nearest_segment(network, px[passed], py[passed], eligible)
+            far = np.flatnonzero(d_e > limit)
+            wider = None if fallback is None else eligible | np.asarray(fallback, dtype=bool)
+            if far.size and wider is not None and (wider != eligible).any():
+                seg_w, d_w = _nearest_segment(network, px[passed[far]], py[passed[far]], wider)
+                use = far[d_w <= limit]
+                seg_e[use], d_e[use] = seg_w[d_w <= limit], d_w[d_w <= limit]
             # passed over: strictly nearer than every eligible edge (a tie is no skip)
             over = (d[passed] < d_e) & (d[passed] <= limit)
             skipped[fidx[passed[over]]] = nearest_any[passed[over]]

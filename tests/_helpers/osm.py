@@ -53,6 +53,19 @@ def read_osm(path: Path) -> dict[str, dict[int, dict]]:
     return out
 
 
+def overpass_reply(nodes: NodeSpec, ways: WaySpec) -> bytes:
+    """Nodes ``{id: (lon, lat, tags)}`` and ways ``{id: (node ids, tags)}`` as the Overpass
+    API answers them (``out`` in JSON: one element per node and way)."""
+    import json
+
+    elements = [{"type": "node", "id": nid, "lat": lat, "lon": lon, **({"tags": t} if t else {})}
+                for nid, (lon, lat, t) in sorted(nodes.items())]
+    elements += [{"type": "way", "id": wid, "nodes": refs, "tags": tags}
+                 for wid, (refs, tags) in sorted(ways.items())]
+    return json.dumps({"version": 0.6, "generator": "Overpass API (test)",
+                       "elements": elements}, ensure_ascii=False).encode("utf-8")
+
+
 @contextlib.contextmanager
 def overpass_server(body: bytes, status: int = 200,
                     content_type: str = "application/json") -> Iterator[tuple[str, list[str]]]:

@@ -10,7 +10,14 @@ import numpy as np
 import osmnx as ox
 import pytest
 from _helpers import ROOT
-from _helpers.osm import OVERPASS_REPLY, closed_port_url, overpass_server, read_osm, write_osm
+from _helpers.osm import (
+    OVERPASS_REPLY,
+    closed_port_url,
+    overpass_reply,
+    overpass_server,
+    read_osm,
+    write_osm,
+)
 from typer.testing import CliRunner
 
 from geo import network as gn
@@ -190,3 +197,74 @@ def test_download_unreachable_is_one_line_and_exit_2(tmp_path, monkeypatch):
                "-o", tmp_path / "x.graphml")
     assert res.exit_code == 2 and "exactly one of PLACE / --area / --bbox" in res.stderr
     assert not list(tmp_path.glob("*.graphml"))
+
+
+def _suzhou_streets() -> tuple[dict, dict]:
+    """A 4 × 4 street grid in Suzhou (200 m), an elevated road (高架, trunk on a bridge)
+    and a motorroad across it, and a footbridge: nodes and ways for an Overpass answer."""
+    lon, lat = 120.600 + 0.002 * np.arange(4), 31.300 + 0.0018 * np.arange(4)
+    nodes = {1 + j * 4 + i: (float(x), float(y), {}) for j, y in enumerate(lat)
+             for i, x in enumerate(lon)}
+    ways = {100 + j: ([1 + j * 4 + i for i in range(4)], {"highway": "residential"})
+            for j in range(4)}
+    ways |= {200 + i: ([1 + j * 4 + i for j in range(4)], {"highway": "residential"})
+             for i in range(4)}
+    ways[301] = ([1, 16], {"highway": "trunk", "bridge": "yes", "layer": "1",
+                           "name": "南北高架路", "oneway": "yes"})
+    ways[302] = ([4, 13], {"highway": "primary", "motorroad": "yes"})
+    ways[303] = ([2, 15], {"highway": "footway", "bridge": "yes", "layer": "1"})
+    return nodes, ways
+
+
+def test_download_of_chinese_streets_applies_the_china_profile_and_is_cached(tmp_path):
+    """A downloaded GraphML keeps the tags the profile reads: `geo network info` reports
+    the viaduct and the motorroad closed (auto profile in China, or --street-profile
+    china) and open with --street-profile osm; a second download of the same box is
+    answered from the cache without asking the server."""
+    nodes, ways = _suzhou_streets()
+    out = tmp_path / "suzhou.graphml"
+    box = "120.5995,31.2995,120.6065,31.3059"
+    with overpass_server(overpass_reply(nodes, ways)) as (url, received):
+        res = _run("network", "download", "--bbox", box, "--margin", "0", "-o", out,
+                   "--overpass-url", url)
+        assert res.exit_code == 0, res.stderr
+        asked = len(received)
+        again = tmp_path / "again.graphml"
+        res = _run("network", "download", "--bbox", box, "--margin", "0", "-o", again,
+                   "--overpass-url", url)
+        assert res.exit_code == 0, res.stderr
+        assert len(received) == asked  # from the cache
+    assert again.read_bytes() == out.read_bytes()
+    infos = {}
+    for profile in ("auto", "china", "osm"):
+        res = _run("network", "info", out, "--mode", "walk", "--street-profile", profile,
+                   "--json")
+        assert res.exit_code == 0, res.stderr
+        infos[profile] = json.loads(res.stdout)
+    assert infos["auto"] == infos["china"]
+    assert infos["china"]["profile"] == "china" and infos["osm"]["profile"] == "osm"
+    assert infos["china"]["removed"] == {"expressway": 1, "motorroad": 1}
+    assert "expressway" not in infos["osm"].get("removed", {})
+    assert infos["osm"]["edges"] == infos["china"]["edges"] + 2  # viaduct and motorroad
+    # the same through geo check: the china profile is the default for Suzhou data
+    stations = tmp_path / "stations.csv"
+    stations.write_text("编号,经度,纬度,坐标系\nS1,120.600,31.300,WGS84\n", encoding="utf-8")
+    demand = tmp_path / "demand.csv"
+    demand.write_text("编号,经度,纬度,坐标系\nD1,120.606,31.3054,WGS84\n", encoding="utf-8")
+    minutes = {}
+    for profile in ("auto", "osm"):
+        res = _run("check", stations, "--demand", demand, "--method", "network", "--network",
+                   out, "--street-profile", profile, "--minutes", "12", "--json")
+        assert res.exit_code in (0, 1), res.stderr
+        minutes[profile] = json.loads(res.stdout)
+    # the far corner: 10.3 minutes over the viaduct (osm), 14.6 around the grid (china)
+    assert minutes["osm"]["coverage"] == 1 and minutes["auto"]["coverage"] == 0
+
+
+def test_check_refuses_a_network_that_does_not_cover_the_data(walk_net):
+    """The Canglang demo measured on Helsinki's streets: exit 2, one line naming the
+    network and both extents, instead of 0 % coverage."""
+    res = _run("check", DEMO / "stations.csv", "--demand", DEMO / "demand.csv",
+               "--method", "network", "--network", "helsinki")
+    _one_line_error(res, "outside", "46 of 46 stations")
+    assert "24.9" in res.stderr and "120.5" in res.stderr  # the network's and the data's

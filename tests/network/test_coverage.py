@@ -166,7 +166,7 @@ def test_analyze_joins_points_past_small_pieces_and_lists_them():
     assert "joined to the main network 95 m away" in text
     assert ("station 'S3' is 396 m from the nearest usable street (snap limit 200 m; only a "
             "small piece of the network is nearer)") in text
-    assert "2 demand point(s) (demand 7) are nearer 2 small piece(s)" in text
+    assert "2 demand point(s) (demand 7; the first at this row) are nearer 2 piece(s)" in text
     assert "'D3' off_network: 410 m from the nearest usable street (only a small piece" in text
     # P5 is nearest the 50-node piece's corner (1700, 900), and passed nothing over
     far = f"'D4' off_network: {np.hypot(3000 - 1700, 3000 - 900):,.0f} m from the nearest usable"

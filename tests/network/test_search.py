@@ -381,3 +381,60 @@ def test_snap_rejects_a_mask_of_the_wrong_size():
     net, _ = fragmented_network()
     with pytest.raises(ValueError, match="one value per edge"):
         gn.snap(net, [0.0], [0.0], eligible=np.ones(3, dtype=bool))
+
+
+def test_demand_beside_the_main_network_is_never_unreachable_because_of_a_piece():
+    """A piece of 60 nodes without a station (a gated compound's paths) 30 m east of the
+    main grid: a point 5 m from it and 25 m from the grid joins the grid and reaches the
+    station; a point deep inside the piece, beyond the snap limit of the grid, joins the
+    piece and is unreachable; a point far from everything is off the network."""
+    from pyproj import Transformer
+
+    from geo.network.coverage import coverage_on_network
+
+    xs, ys, us, vs = [], [], [], []
+
+    def grid(cols: int, rows: int, ox: float) -> np.ndarray:
+        base, first = len(xs), len(us)
+        for i in range(cols):
+            for j in range(rows):
+                xs.append(ox + i * 100.0)
+                ys.append(j * 100.0)
+                k = base + i * rows + j
+                if i + 1 < cols:
+                    us.append(k)
+                    vs.append(k + rows)
+                if j + 1 < rows:
+                    us.append(k)
+                    vs.append(k + 1)
+        return np.arange(first, len(us))
+
+    main = grid(10, 10, 0.0)
+    compound = grid(6, 10, 930.0)
+    x0, y0 = 300_000.0, 3_460_000.0
+    net = gn.network_from_edges(np.asarray(xs) + x0, np.asarray(ys) + y0, np.asarray(us),
+                                np.asarray(vs), two_way=True, crs="EPSG:32651")
+    assert fragment_nodes(net).tolist() == [100, 60]  # both main by the 50-node rule
+    to_ll = Transformer.from_crs(32651, 4326, always_xy=True)
+    slon, slat = to_ll.transform(np.array([150.0]) + x0, np.array([300.0]) + y0)
+    px = np.array([925.0, 1230.0, 5000.0])
+    py = np.array([455.0, 455.0, 5000.0])
+    lon, lat = to_ll.transform(px + x0, py + y0)
+    cov = coverage_on_network(net, slon, slat, lon, lat, mode="walk", speed_m_per_min=WALK,
+                              minutes=60)
+    assert list(cov.status) == ["ok", "unreachable", "off_network"]
+    assert np.isin(cov.points.edge[0], main) and np.isin(cov.points.edge[1], compound)
+    assert cov.points.distance_m[0] == pytest.approx(25.0, abs=0.01)
+    assert np.isin(cov.points.skipped_edge[0], compound)  # listed, not silently used
+    assert cov.points.skipped_edge[1] == -1  # it joined the piece it was nearest to
+    # the same minutes as networkx with the point joined to the grid 25 m away
+    ref, _ = reference_times(net, placed(cov.stations), placed(cov.points, [0]), WALK)
+    np.testing.assert_allclose(cov.minutes[0], ref[0], rtol=1e-9)
+    counts = cov.fragment_counts()
+    assert counts["moved_to_main"]["points"] == 1
+    # a station on the compound makes it a station's piece: the point joins it (5 m)
+    slon2, slat2 = to_ll.transform(np.array([150.0, 1230.0]) + x0, np.array([300.0, 300.0]) + y0)
+    cov2 = coverage_on_network(net, slon2, slat2, lon, lat, mode="walk",
+                               speed_m_per_min=WALK, minutes=60)
+    assert np.isin(cov2.points.edge[0], compound) and list(cov2.status[:2]) == ["ok", "ok"]
+    assert cov2.points.distance_m[0] == pytest.approx(5.0, abs=0.01)

@@ -148,12 +148,36 @@ def _local_client(distributed: Any, n_workers: int, processes: bool) -> Iterator
         cluster.close()
 
 
+def _probe(address: str, timeout: float) -> None:
+    """Connect to ``address`` and complete Dask's handshake within ``timeout`` seconds.
+
+    ``distributed.Client(timeout=...)`` bounds the connection but not the handshake that
+    follows: a service that accepts the connection and never answers would hold it for
+    ever. The probe runs in a thread of its own (with its own event loop, so it also
+    works where one is running, as in Jupyter) and gives up at the deadline.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed.comm import connect
+
+    async def probe() -> None:
+        comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+        await comm.close()
+
+    with ThreadPoolExecutor(1, thread_name_prefix="geo-dask-probe") as pool:
+        pool.submit(asyncio.run, probe()).result()
+
+
 def _remote_client(distributed: Any, address: str) -> Iterator[Any]:
     try:
+        _probe(address, CONNECT_TIMEOUT_S)
         client = distributed.Client(address, timeout=CONNECT_TIMEOUT_S)
     except (OSError, TimeoutError, ValueError) as exc:
+        why = (f"no answer within {CONNECT_TIMEOUT_S:g} s" if isinstance(exc, TimeoutError)
+               else _short(exc))
         raise SchedulerError(
-            f"cannot reach the Dask scheduler at '{address}' ({_short(exc)}); check the "
+            f"cannot reach the Dask scheduler at '{address}' ({why}); check the "
             "address (tcp://host:8786) and that the scheduler is running, or leave out the "
             "scheduler to start a local cluster"
         ) from exc

@@ -107,6 +107,57 @@ def test_cli_a_port_that_is_not_dask_exits_2(monkeypatch, not_dask_server):
     assert "MemoryError" not in res.output and "EiB" not in res.output
 
 
+@pytest.fixture
+def silent_server():
+    """A local TCP port that accepts every connection and never says a word."""
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    stop = threading.Event()
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    stop.set()
+    thread.join(2)
+    for conn in held:
+        conn.close()
+    server.close()
+
+
+def test_a_port_that_accepts_and_never_answers_gives_up_at_the_timeout(
+    monkeypatch, silent_server
+):
+    """Dask's Client bounds the connection, not the handshake after it: without geo's own
+    deadline this waited for ever."""
+    import time
+
+    from typer.testing import CliRunner
+
+    from geo.cli import app
+
+    monkeypatch.setattr(clustermod, "CONNECT_TIMEOUT_S", 2.0)
+    start = time.monotonic()
+    res = CliRunner().invoke(app, [
+        "check", str(DEMO / "stations.csv"), "--demand", str(DEMO_ARGS["demand"]),
+        "--engine", "dask", "--scheduler", silent_server,
+    ])
+    assert res.exit_code == 2, res.output
+    assert f"cannot reach the Dask scheduler at '{silent_server}' (no answer within 2 s)" \
+        in res.output
+    assert time.monotonic() - start < 60  # gave up, however loaded the machine
+
+
 def test_the_docs_local_cluster_example_runs_as_a_script(tmp_path):
     """docs/scale-out.md's first Python example, run as a plain script (worker processes)."""
     import re

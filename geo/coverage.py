@@ -385,7 +385,7 @@ def prepare(
     if demand is not None and len(demand) == 0:
         raise InputError(
             "no usable demand point (every row was rejected; see the list above)",
-            file=inputs.source("demand"),
+            file=inputs.source("demand"), rejected=inputs.rejected,
         )
     metric = _metric_crs(inputs, s_lon, s_lat)
     to_m = Transformer.from_crs(4326, metric, always_xy=True)
@@ -548,7 +548,7 @@ def _metric_crs(inputs: Inputs, s_lon: np.ndarray, s_lat: np.ndarray) -> CRS:
         raise InputError(
             "no usable station and no study area: nothing to analyse "
             "(give stations with coordinates, or --area / --demand)",
-            file=inputs.source("stations"),
+            file=inputs.source("stations"), rejected=inputs.rejected,
         )
     return crsmod.metric_crs(ref_lon, ref_lat)
 
@@ -582,7 +582,7 @@ def _stations_extent(
     if len(stations) == 0:
         raise InputError(
             "no usable station and no study area or demand: nothing to analyse",
-            file=inputs.source("stations"),
+            file=inputs.source("stations"), rejected=inputs.rejected,
         )
     near = study.bulk(stations.geometry.x.to_numpy(dtype="float64"),
                       stations.geometry.y.to_numpy(dtype="float64"))

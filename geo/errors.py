@@ -6,6 +6,7 @@ can catch either ``geo.GeoError`` or the built-in.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 __all__ = ["AssetError", "GeoError", "GeoWarning", "InputError", "Rejected", "SettingsError"]
@@ -33,6 +34,9 @@ class InputError(GeoError, ValueError):
     file, row, column
         Where the problem is, as far as known. ``row`` counts as a spreadsheet
         shows it: the header is row 1, the first data row is row 2.
+    rejected
+        The rows rejected on the way, when they are why nothing is left (every row of a
+        file rejected): the command line prints them before the error.
     """
 
     def __init__(
@@ -42,11 +46,13 @@ class InputError(GeoError, ValueError):
         file: str | None = None,
         row: int | None = None,
         column: str | None = None,
+        rejected: Sequence[Rejected] = (),
     ) -> None:
         self.file = file
         self.row = row
         self.column = column
         self.reason = message
+        self.rejected = tuple(rejected)
         where = ", ".join(
             part
             for part in (

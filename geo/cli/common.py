@@ -364,6 +364,8 @@ def user_errors(clean: Callable[[str], str] | None = None) -> Iterator[None]:
     except (typer.BadParameter, typer.Exit):
         raise
     except GeoError as exc:
+        for item in getattr(exc, "rejected", ()):
+            typer.echo(_cleaner(clean)(f"geo: rejected: {item}"), err=True)
         err(_cleaner(clean)(str(exc)))
         raise typer.Exit(EXIT_ERROR) from None
     except Exception as exc:

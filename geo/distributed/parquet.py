@@ -122,7 +122,12 @@ def check_parquet(
     if settings.cell_shape != "square":
         raise SettingsError("check_parquet uses square cells (cell_shape='square')")
     ctx = _context(stations, area, grids, settings, crs, sheet, demand)
-    ddf = dask_geopandas.read_parquet(demand)
+    if _is_geoparquet(demand):
+        ddf = dask_geopandas.read_parquet(demand)
+    else:  # coordinates in columns (lon/lat, 经度/纬度 ...), as a table file has them
+        import dask.dataframe
+
+        ddf = dask.dataframe.read_parquet(demand)
     parts = ddf.to_delayed()
     with dask_client(scheduler) as client:
         announce(client, f"{len(parts)} GeoParquet partition(s) of {demand}")
@@ -266,17 +271,30 @@ def _context(
     )
 
 
+def _parquet_files(demand: str | PathLike[str]) -> list[Path]:
+    path = Path(demand)
+    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    if not files:
+        raise InputError("no Parquet part found", file=str(demand))
+    return files
+
+
+def _is_geoparquet(demand: str | PathLike[str]) -> bool:
+    """Whether the (first part of the) Parquet demand carries GeoParquet's ``geo`` metadata;
+    without it the points are read from coordinate columns."""
+    import pyarrow.parquet as pq
+
+    meta = pq.read_schema(_parquet_files(demand)[0]).metadata or {}
+    return b"geo" in meta
+
+
 def _needs_ids(demand: str | PathLike[str]) -> bool:
     """Whether the demand has no id column (ids are then numbered over all partitions)."""
     import pyarrow.parquet as pq
 
     from geo.io import match_point_columns
 
-    path = Path(demand)
-    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
-    if not files:
-        raise InputError("no Parquet part found", file=str(demand))
-    names = [n for n in pq.read_schema(files[0]).names if n != "geometry"]
+    names = [n for n in pq.read_schema(_parquet_files(demand)[0]).names if n != "geometry"]
     return "id" not in match_point_columns(names, str(demand))
 
 
@@ -285,13 +303,19 @@ def _scan(
 ) -> tuple[int, tuple[float, float, float, float]]:
     """Rows of one partition, and the lon/lat extent of its points as read (not validated:
     :func:`_run_checked` corrects the zone when the usable points' extent differs)."""
+    if not isinstance(part, gpd.GeoDataFrame):  # coordinate columns: read them as a table
+        return len(part), _bounds(_read(part, ctx).frame.geometry.to_numpy())
     if part.crs is not None and not CRS.from_user_input(part.crs).is_geographic:
         part = part.to_crs(4326)
-    geom = part.geometry.to_numpy()
+    return len(part), _bounds(part.geometry.to_numpy())
+
+
+def _bounds(geom: np.ndarray) -> tuple[float, float, float, float]:
     geom = geom[~(shapely.is_missing(geom) | shapely.is_empty(geom))]
     if geom.size == 0:
-        return len(part), (np.nan, np.nan, np.nan, np.nan)
-    return len(part), tuple(float(b) for b in shapely.total_bounds(geom))
+        return (np.nan, np.nan, np.nan, np.nan)
+    x0, y0, x1, y1 = (float(b) for b in shapely.total_bounds(geom))
+    return (x0, y0, x1, y1)
 
 
 def _read(part: gpd.GeoDataFrame, ctx: _Context) -> Table:
@@ -304,7 +328,7 @@ def _read(part: gpd.GeoDataFrame, ctx: _Context) -> Table:
         )
         return Table(empty, ctx.source)
     part = part.reset_index(drop=True)
-    part.attrs = {"source": ctx.source}
+    part.attrs = {"source": ctx.source, "first_row": 1}
     return demand_table(part, crs=ctx.crs)
 
 
@@ -480,7 +504,7 @@ def _assemble(ctx: _Context, aggs: list[_Aggregates]) -> AggregateResult:
     if not any(a.points for a in aggs):
         raise InputError(
             "no usable demand point (every row was rejected; see the list above)",
-            file=ctx.source,
+            file=ctx.source, rejected=[*ctx.rejected, *(r for a in aggs for r in a.rejected)],
         )
     assert ctx.metric is not None and ctx.spec is not None
     totals = _Totals.of(aggs, _grid_names(ctx).size, ctx.settings.bands)

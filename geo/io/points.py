@@ -591,8 +591,9 @@ class _PointReader:
         )
         rej.add(
             rej.ok & (wv > MAX_WEIGHT), "weight",
-            lambda idx: [f"{header} {t} is larger than {MAX_WEIGHT:,.0f} (a weight counts "
-                         "people, riders or trips at the point)" for t in cell_texts(wcol, idx)],
+            lambda idx: [f"{header} {_short_number(t)} is larger than {MAX_WEIGHT:,.0f} (a "
+                         "weight counts people, riders or trips at the point)"
+                         for t in cell_texts(wcol, idx)],
         )
         wblank = rej.ok & np.isnan(wv)
         if wblank.any():
@@ -655,6 +656,16 @@ class _PointReader:
             geoms is not None and self.n and self.from_geometry.all() and not self.shapes
             and not shapely.has_z(geoms).any()
         )
+
+
+def _short_number(text: str) -> str:
+    """A number as a cell shows it, shortened when it runs to dozens of digits (``1e+308``)."""
+    if len(text) <= 20:
+        return text
+    try:
+        return f"{float(text):.6g}"
+    except ValueError:
+        return text[:19] + "…"
 
 
 def _repeats(ids: pd.Series) -> np.ndarray:

@@ -648,6 +648,8 @@ def raw_table(path: PathArg | pd.DataFrame, sheet: str | int | None) -> RawTable
     RawTable
         Row numbers: spreadsheet rows (header = 1) for a plain DataFrame, feature
         numbers for a GeoDataFrame; named after ``attrs["source"]`` when set.
+        ``attrs["first_row"]`` gives the first row's number instead (1 for a frame
+        read from Parquet, whose rows count from 1 as features do).
     """
     if isinstance(path, gpd.GeoDataFrame):
         geoms = path.geometry.to_numpy()
@@ -660,7 +662,7 @@ def raw_table(path: PathArg | pd.DataFrame, sheet: str | int | None) -> RawTable
     if isinstance(path, pd.DataFrame):
         data = path.reset_index(drop=True)
         data.columns = [str(c) for c in data.columns]
-        rows = np.arange(len(data), dtype=np.int64) + 2
+        rows = np.arange(len(data), dtype=np.int64) + int(path.attrs.get("first_row", 2))
         return RawTable(data, rows, str(path.attrs.get("source", "table")))
     return read_raw(path, sheet=sheet)
 

@@ -85,7 +85,8 @@ def read_candidates(
     warnings = list(gdf.attrs.get("warnings", []))
     if len(gdf) == 0:
         raise InputError(
-            "no usable candidate site (every row was rejected; see the list above)", file=source
+            "no usable candidate site (every row was rejected; see the list above)",
+            file=source, rejected=rejected,
         )
     n = len(gdf)
     lon = shapely.get_x(gdf.geometry.to_numpy()).astype("float64")

@@ -775,3 +775,60 @@ def test_network_without_file_is_a_usage_error():
     res = CliRunner().invoke(app, ["check", *ARGS[:5], "--method", "network"])
     assert res.exit_code == 2
     assert "--network" in res.stderr
+
+
+@pytest.mark.parametrize("kind", ["demand", "stations", "demand_dask"])
+def test_every_row_rejected_lists_the_rows_before_the_error(tmp_path: Path, kind: str) -> None:
+    """"Every row was rejected; see the list above" — the list is there, one line per row
+    naming file, row and field (it was missing: the error ended the command before the
+    rows of a result were printed)."""
+    bad = tmp_path / "bad.csv"
+    if kind == "stations":
+        bad.write_text("编号,经度,纬度\nS1,abc,31.29\nS2,120.6,north\n", encoding="utf-8")
+        args = [str(bad)]
+    else:
+        bad.write_text("编号,经度,纬度,权重\nD1,120.60,31.29,1e308\nD2,120.61,31.29,-4\n",
+                       encoding="utf-8")
+        args = [str(ROOT / "data" / "canglang" / "stations.csv"), "--demand", str(bad)]
+        if kind == "demand_dask":  # a plain Parquet (coordinate columns), on Dask
+            import pandas as pd
+
+            pq = tmp_path / "bad.parquet"
+            frame = pd.read_csv(bad)
+            frame.to_parquet(pq)
+            args = [args[0], "--demand", str(pq), "--engine", "dask"]
+    res = CliRunner().invoke(app, ["check", *args])
+    assert res.exit_code == 2, res.output
+    lines = res.stderr.strip().splitlines()
+    assert lines[-1].startswith("geo: error:") and str(bad.stem) in lines[-1]
+    assert "nothing to analyse" in lines[-1] or "every row was rejected" in lines[-1]
+    rejected = [ln for ln in lines if ln.startswith("geo: rejected:")]
+    assert len(rejected) == 2, res.stderr
+    if kind == "stations":
+        assert "row 2, column 'lon'" in rejected[0] and "row 3, column 'lat'" in rejected[1]
+    else:  # Parquet rows count from 1, as features do (the same without Dask)
+        first = 1 if kind == "demand_dask" else 2
+        assert f"row {first}, column 'weight'" in rejected[0] and "1e+308" in rejected[0]
+        assert f"row {first + 1}, column 'weight'" in rejected[1] and "negative" in rejected[1]
+        assert all(len(ln) < 300 for ln in rejected)  # not 309 digits
+
+
+def test_a_plain_parquet_demand_runs_on_dask_as_without(tmp_path: Path) -> None:
+    """A Parquet file with coordinate columns (no GeoParquet metadata) was exit 3 on the
+    Dask engine ("Missing geo metadata"); it gives the JSON of the local engine."""
+    import pandas as pd
+
+    demo = ROOT / "data" / "canglang"
+    pq = tmp_path / "demand.parquet"
+    pd.read_csv(demo / "demand.csv", dtype=str).to_parquet(pq)
+    runs = {}
+    for engine in ("local", "dask"):
+        res = CliRunner().invoke(app, ["check", str(demo / "stations.csv"), "--demand", str(pq),
+                                       "--engine", engine, "--json"])
+        assert res.exit_code == 0, res.output
+        runs[engine] = json.loads(res.stdout)
+    csv_run = json.loads(CliRunner().invoke(app, [
+        "check", str(demo / "stations.csv"), "--demand", str(demo / "demand.csv"), "--json",
+    ]).stdout)
+    for key in ("coverage", "total_demand", "covered_demand", "gaps"):
+        assert runs["dask"][key] == runs["local"][key] == csv_run[key], key

@@ -5,7 +5,8 @@
 ``timeout``, ``server_error``, ``unreachable``, ``failed``) and ``geocode_message`` (why a
 row is not ``ok``) to a station table; answers are cached in SQLite
 (``$GEO_CACHE_DIR/geocode``) so a re-run asks nothing twice. Coordinates a provider could
-not mean (outside China, (0, 0), swapped) are refused before they are trusted or cached.
+not mean (outside China, (0, 0), swapped) are refused before they are trusted or cached, and
+answers outside the run's city (by a bundled gazetteer, :func:`find_city`) need review.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from geo.lazy import lazy_names
 
 if TYPE_CHECKING:
     from geo.geocode.cache import GeocodeCache
+    from geo.geocode.gazetteer import find_city
     from geo.geocode.providers import (
         PROVIDERS,
         STATUSES,
@@ -35,6 +37,7 @@ __all__ = [
     "GeocodeError",
     "KeyMissingError",
     "failure_causes",
+    "find_city",
     "geocode_table",
     "get_provider",
     "redact",
@@ -51,6 +54,7 @@ _LAZY: dict[str, str] = {
     "GeocodeError": "geo.geocode.providers",
     "KeyMissingError": "geo.geocode.providers",
     "failure_causes": "geo.geocode.run",
+    "find_city": "geo.geocode.gazetteer",
     "geocode_table": "geo.geocode.run",
     "get_provider": "geo.geocode.providers",
     "redact": "geo.geocode.providers",

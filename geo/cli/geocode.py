@@ -43,8 +43,9 @@ def geocode(
                      "nominatim (no key), demo (offline: the demo's recorded answers)."),
     ] = GeocodeProvider.amap,
     city: Annotated[
-        str | None, typer.Option(help="City searched in, e.g. 苏州市; answers elsewhere are "
-                                 "needs_review.")
+        str | None, typer.Option(help="City searched in, e.g. 苏州市 or 江苏省苏州市; answers "
+                                 "outside it (by their coordinates or the provider's place "
+                                 "text) are needs_review.")
     ] = None,
     address_column: Annotated[
         str | None, typer.Option(help="Address header (default: 地址 / 详细地址 / address).")

@@ -286,13 +286,13 @@ class Amap(Provider):
             return Answer("failed", message=info)
         geocodes = body.get("geocodes") or []
         if not geocodes:
-            return Answer("not_found", message=info)
+            return Answer("not_found", message="Amap has no place for this address")
         g = geocodes[0]
         parts = str(g.get("location", "")).split(",")
         lon = _to_float(parts[0]) if len(parts) == 2 else None
         lat = _to_float(parts[1]) if len(parts) == 2 else None
         if lon is None or lat is None:
-            return Answer("not_found", message=f"no location in the answer {info}")
+            return Answer("not_found", message="Amap's answer has no location")
         level = _text(g.get("level"))
         place = "".join(_text(g.get(k)) for k in ("province", "city", "district",
                                                    "formatted_address"))
@@ -332,10 +332,12 @@ class Baidu(Provider):
             code = int(body.get("status", -1))
         except (TypeError, ValueError, OverflowError):
             code = -1
-        msg = f"{body.get('msg', body.get('message', ''))} (status {body.get('status')})"
+        words = [str(body.get(k, "")).strip() for k in ("msg", "message")]
+        words = [w for k, w in enumerate(words) if w and w not in words[:k]]
+        msg = f"{': '.join(words)} (status {body.get('status')})".lstrip()
         if code != 0:
             if code == 1 and "无相关结果" in msg:
-                return Answer("not_found", message=msg)
+                return Answer("not_found", message=f"Baidu has no place for this address ({msg})")
             for codes, status in ((_BAIDU_BAD_KEY, "bad_key"), (_BAIDU_QUOTA, "quota"),
                                   (_BAIDU_TOO_FREQUENT, "too_frequent")):
                 if code in codes:
@@ -345,7 +347,7 @@ class Baidu(Provider):
         loc = result.get("location") or {} if isinstance(result, dict) else {}
         lon, lat = _to_float(loc.get("lng")), _to_float(loc.get("lat"))
         if lon is None or lat is None:
-            return Answer("not_found", message=msg)
+            return Answer("not_found", message="Baidu's answer has no location")
         level = _text(result.get("level"))
         precise = int(_to_float(result.get("precise")) or 0)
         confidence = _to_float(result.get("confidence")) or 0.0
@@ -379,7 +381,7 @@ class Tianditu(Provider):
         if str(body.get("status")) == "0" and isinstance(loc, dict):
             lon, lat = _to_float(loc.get("lon")), _to_float(loc.get("lat"))
             if lon is None or lat is None:
-                return Answer("not_found", message=msg)
+                return Answer("not_found", message="Tianditu's answer has no location")
             level = _text(loc.get("level"))
             return Answer("ok" if level in TIANDITU_PRECISE else "needs_review", lon, lat,
                           level, "",  # keyWord only echoes the query: no city to check
@@ -392,7 +394,7 @@ class Tianditu(Provider):
         if any(w in text for w in ("无结果", "没有", "no result")) or str(body.get("status")) in (
             "0", "101", "404"
         ):
-            return Answer("not_found", message=msg)
+            return Answer("not_found", message=f"Tianditu has no place for this address ({msg})")
         return Answer("failed", message=msg)
 
 
@@ -418,11 +420,11 @@ class Nominatim(Provider):
         if not isinstance(body, list):
             return Answer("failed", message="unreadable answer")
         if not body:
-            return Answer("not_found", message="no result")
+            return Answer("not_found", message="OpenStreetMap has no place for this address")
         r = body[0]
         lon, lat = _to_float(r.get("lon")), _to_float(r.get("lat"))
         if lon is None or lat is None:
-            return Answer("not_found", message="no location in the answer")
+            return Answer("not_found", message="OpenStreetMap's answer has no location")
         rank = int(_to_float(r.get("place_rank")) or 0)
         level = _text(r.get("addresstype") or r.get("type"))
         # place_rank 30 = building or POI, 28 = house-number level; streets are 26/27.

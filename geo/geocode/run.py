@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -15,6 +16,7 @@ import shapely
 from geo import schema
 from geo.errors import InputError
 from geo.geocode.cache import GeocodeCache
+from geo.geocode.extent import CityExtent
 from geo.geocode.providers import (
     BROKEN,
     RETRY_STATUSES,
@@ -27,8 +29,8 @@ from geo.geocode.providers import (
     request,
 )
 
-__all__ = ["FAR_KM", "GEOCODE_COLUMNS", "UNREACHABLE_STOP", "failure_causes", "geocode_table",
-           "summarize", "written_coordinates"]
+__all__ = ["CITY_CHECKED", "FAR_KM", "GEOCODE_COLUMNS", "UNREACHABLE_STOP", "failure_causes",
+           "geocode_table", "summarize", "written_coordinates"]
 
 log = logging.getLogger("geo.geocode")
 
@@ -38,6 +40,9 @@ GEOCODE_COLUMNS = ("geocode_status", "geocode_level", "geocode_provider", "geoco
 #: An ``ok`` answer farther than this (km) from the median of the run's other ``ok``
 #: answers needs review (a namesake in another city, a wrong province).
 FAR_KM = 100.0
+#: Key of ``Answer.extra`` on a cached answer the run found outside its city: the provider
+#: called it ``ok``, the cache keeps it ``needs_review`` with the reason.
+CITY_CHECKED = "city_checked"
 #: Rows in a row that could not reach the provider, or got answers that were not the
 #: provider's (not HTTP, not JSON, another shape), before the run stops.
 UNREACHABLE_STOP = 3
@@ -171,8 +176,12 @@ def geocode_table(
         ``amap`` (key ``AMAP_KEY``), ``baidu`` (``BAIDU_AK``), ``tianditu``
         (``TIANDITU_TK``) or ``nominatim``. Keys come from the environment only.
     city
-        The city searched in (e.g. ``苏州市``), always sent; an answer whose place
-        text does not name it is ``needs_review``.
+        The city searched in (e.g. ``苏州市``, ``江苏省苏州市``, ``Suzhou, Jiangsu``), always
+        sent. An answer outside it is ``needs_review``: outside its extent by its
+        coordinates (:mod:`geo.geocode.extent`; a city the gazetteer does not know, or a
+        name of several places, is reported in ``attrs["geocode_warnings"]`` and not
+        checked so), or with place text that does not name it. Such an answer is cached
+        as ``needs_review``, never as ``ok``.
     address_column
         The address header; found by name (地址, 详细地址, address, ...) by default.
     cache
@@ -193,7 +202,8 @@ def geocode_table(
         The provider's key for callers that hold it (the app's password field);
         the environment variable otherwise. The command line never takes one.
     progress
-        Called as ``progress(done, total)`` after each row that needed an address.
+        Called as ``progress(done, total)`` after each row that needed an address, up to
+        the row a stopped run stopped at.
 
     Returns
     -------
@@ -210,8 +220,9 @@ def geocode_table(
         when :data:`UNREACHABLE_STOP` answers in a row were not the provider's (not HTTP,
         not JSON, another shape: the rows not asked are ``server_error``), and
         ``attrs["geocode_message"]`` says why (never with the key).
-        ``attrs["geocode_warnings"]`` lists what went wrong with the cache (a damaged
-        file set aside, unreadable rows asked again, a folder that cannot hold it).
+        ``attrs["geocode_warnings"]`` lists a city not understood and what went wrong with
+        the cache (a damaged file set aside, unreadable rows asked again, a folder that
+        cannot hold it).
 
     Raises
     ------
@@ -232,17 +243,31 @@ def geocode_table(
     given = _given(df, cols)
     addr_col = _address_header(df, address_column, file) if (~given).any() else None
     rows = _Rows(len(df), given)
+    extent, city_warning = _city_extent(city) if (~given).any() else (None, "")
     store, own_store = _open_cache(cache)
     job = _Job(prov, city, key, _area(area), _Throttle(prov.default_rate if rate is None else rate),
-               timeout, retries, backoff)
+               timeout, retries, backoff, extent)
     try:
         _geocode_rows(df, addr_col, rows, job, store, progress)
     finally:
         if own_store and store is not None:
             store.close()
     out = _write_back(df, cols, rows, prov.name)
-    out.attrs["geocode_warnings"] = list(store.warnings) if store is not None else []
+    warnings = [city_warning] if city_warning else []
+    out.attrs["geocode_warnings"] = warnings + (list(store.warnings) if store is not None else [])
     return out
+
+
+def _city_extent(city: str | None) -> tuple[CityExtent | None, str]:
+    """The extent answers must fall in, and a warning when the city is not understood."""
+    if not city or not city.strip():
+        return None, ""
+    from geo.geocode.gazetteer import find_city
+
+    match = find_city(city.strip())
+    if match.warning:
+        log.warning("%s", match.warning)
+    return match.extent, match.warning
 
 
 class _Rows:
@@ -256,6 +281,7 @@ class _Rows:
         self.level = np.full(n, "", dtype=object)
         self.query = np.full(n, "", dtype=object)
         self.note = np.full(n, "", dtype=object)  # why a row is not ok, per row
+        self.answers: dict[int, tuple[str, Answer]] = {}  # (address, the provider's ok answer)
         self.stopped: str | None = None
         self.message = ""
 
@@ -271,6 +297,7 @@ class _Job(NamedTuple):
     timeout: float
     retries: int
     backoff: float
+    extent: CityExtent | None = None
 
 
 def _open_cache(
@@ -294,54 +321,139 @@ def _geocode_rows(
 ) -> None:
     """Ask (or look up) every row without coordinates, in order; stop cleanly on a bad key,
     an exhausted quota, or a provider that cannot be reached from the first rows on (the
-    rows not yet asked say so)."""
-    prov, city = job.prov, job.city
+    rows not yet asked say so, and the progress stops at the row it stopped on). Then the
+    answers are checked against the city by their coordinates, and against each other."""
     todo = np.flatnonzero(~rows.given)
-    answered = unreachable = broken = 0
+    streak = _Streak()
     for done, i in enumerate(todo, start=1):
-        if progress is not None and done > 1:
-            progress(done - 1, todo.size)
-        address = "" if addr_col is None else _cell_text(df.at[i, addr_col])
-        if not address:
-            rows.status[i] = "failed"
-            rows.note[i] = "no address in this row"
-            continue
-        rows.query[i] = prov.query_text(address, city)
         if rows.stopped:
-            rows.status[i] = "server_error" if rows.stopped == "unusable" else rows.stopped
-            rows.note[i] = f"not asked: the run stopped ({rows.stopped}) on an earlier row"
+            _not_asked(rows, i, _address(df, addr_col, i), job)
             continue
-        answer = store.get(prov.name, city, address) if store is not None else None
-        if answer is None:
-            answer = _ask(prov, address, city, job.key, job.throttle, job.timeout, job.retries,
-                          job.backoff)
-            if store is not None:
-                store.put(prov.name, city, address, answer)
-        unreachable = unreachable + 1 if answer.status == "unreachable" else 0
-        broken = broken + 1 if answer.extra.get(BROKEN) else 0
-        answered += answer.status != "unreachable"
-        if answer.status in STOP_STATUSES or (
-            answer.status == "unreachable" and (answered == 0 or unreachable >= UNREACHABLE_STOP)
-        ) or broken >= UNREACHABLE_STOP:
-            rows.stopped = answer.status
-            rows.message = redact(answer.message, job.key)
-            if broken >= UNREACHABLE_STOP:
-                rows.stopped = "unusable"
-                rows.message = (f"{UNREACHABLE_STOP} answers in a row were not {prov.name}'s "
-                                f"(last: {rows.message})")
-            unusable = rows.stopped == "unusable"
-            rows.status[i] = answer.status if unusable else rows.stopped
-            rows.note[i] = redact(answer.message, job.key) if unusable else rows.message
-            log.warning("geocoding stopped (%s): %s", rows.stopped, rows.message)
-            continue
-        status, why = _judge(answer, city, job.polygon)
-        rows.status[i], rows.level[i] = status, answer.level
-        rows.note[i] = (why or redact(answer.message, job.key)) if status != "ok" else ""
-        if answer.lon is not None and answer.lat is not None:
-            rows.lon[i], rows.lat[i] = answer.lon, answer.lat
+        _geocode_row(df, addr_col, rows, job, store, streak, i)
+        if progress is not None:
+            progress(done, todo.size)
+    _flag_outside_city(rows, job, store)
     _flag_far_answers(rows)
-    if progress is not None and todo.size:
-        progress(todo.size, todo.size)
+
+
+class _Streak:
+    """Answers in a row that could not reach the provider, or were not the provider's."""
+
+    def __init__(self) -> None:
+        self.answered = self.unreachable = self.broken = 0
+
+
+def _address(df: pd.DataFrame, addr_col: str | None, i: int) -> str:
+    return "" if addr_col is None else _cell_text(df.at[i, addr_col])
+
+
+def _not_asked(rows: _Rows, i: int, address: str, job: _Job) -> None:
+    """A row after the run stopped: it says why it was not asked."""
+    if not address:
+        rows.status[i] = "failed"
+        rows.note[i] = "no address in this row"
+        return
+    rows.query[i] = job.prov.query_text(address, job.city)
+    rows.status[i] = "server_error" if rows.stopped == "unusable" else rows.stopped
+    rows.note[i] = f"not asked: the run stopped ({rows.stopped}) on an earlier row"
+
+
+def _geocode_row(
+    df: pd.DataFrame,
+    addr_col: str | None,
+    rows: _Rows,
+    job: _Job,
+    store: GeocodeCache | None,
+    streak: _Streak,
+    i: int,
+) -> None:
+    """Ask (or look up) one row and judge its answer; set ``rows.stopped`` when the run
+    must stop."""
+    prov, city = job.prov, job.city
+    address = _address(df, addr_col, i)
+    if not address:
+        rows.status[i] = "failed"
+        rows.note[i] = "no address in this row"
+        return
+    rows.query[i] = prov.query_text(address, city)
+    answer = store.get(prov.name, city, address) if store is not None else None
+    if answer is None:
+        answer = _ask(prov, address, city, job.key, job.throttle, job.timeout, job.retries,
+                      job.backoff)
+        if store is not None:
+            store.put(prov.name, city, address, answer)
+    streak.unreachable = streak.unreachable + 1 if answer.status == "unreachable" else 0
+    streak.broken = streak.broken + 1 if answer.extra.get(BROKEN) else 0
+    streak.answered += answer.status != "unreachable"
+    if answer.status in STOP_STATUSES or (
+        answer.status == "unreachable"
+        and (streak.answered == 0 or streak.unreachable >= UNREACHABLE_STOP)
+    ) or streak.broken >= UNREACHABLE_STOP:
+        rows.stopped = answer.status
+        rows.message = redact(answer.message, job.key)
+        if streak.broken >= UNREACHABLE_STOP:
+            rows.stopped = "unusable"
+            rows.message = (f"{UNREACHABLE_STOP} answers in a row were not {prov.name}'s "
+                            f"(last: {rows.message})")
+        unusable = rows.stopped == "unusable"
+        rows.status[i] = answer.status if unusable else rows.stopped
+        rows.note[i] = redact(answer.message, job.key) if unusable else rows.message
+        log.warning("geocoding stopped (%s): %s", rows.stopped, rows.message)
+        return
+    status, why = _judge(answer, city, job.polygon)
+    rows.status[i], rows.level[i] = status, answer.level
+    rows.note[i] = redact(why, job.key) if status != "ok" else ""
+    if answer.lon is not None and answer.lat is not None:
+        rows.lon[i], rows.lat[i] = answer.lon, answer.lat
+    if answer.status == "ok":
+        rows.answers[i] = (address, answer)
+        if status == "needs_review" and why.startswith(_OTHER_CITY):
+            _keep_as_review(store, job, address, answer, why)
+
+
+#: How the reasons an answer is not in the run's city begin (text, then coordinates).
+_OTHER_CITY = "the answer ("
+_OUTSIDE = "the answer is outside "
+
+
+def _keep_as_review(store: GeocodeCache | None, job: _Job, address: str, answer: Answer,
+                    why: str) -> None:
+    """Cache an answer the provider called ``ok`` but that is not in the run's city as
+    ``needs_review``, with the reason: a re-run never reads it as ``ok``."""
+    if store is None:
+        return
+    from dataclasses import replace
+
+    store.put(job.prov.name, job.city, address,
+              replace(answer, status="needs_review", message=why,
+                      extra={**answer.extra, CITY_CHECKED: True}))
+
+
+def _flag_outside_city(rows: _Rows, job: _Job, store: GeocodeCache | None) -> None:
+    """``ok`` answers outside the run's city (by their coordinates) need review, with the
+    distance and the nearest place in words; they are cached as ``needs_review``."""
+    if job.extent is None:
+        return
+    ok = np.flatnonzero((rows.status == "ok") & np.isfinite(rows.lon))
+    if ok.size == 0:
+        return
+    km = job.extent.distance_km(rows.lon[ok], rows.lat[ok])
+    out = ok[km > job.extent.margin_km]
+    if out.size == 0:
+        return
+    from geo.geocode.gazetteer import gazetteer
+
+    near = gazetteer().nearest(rows.lon[out], rows.lat[out])
+    far = km[km > job.extent.margin_km]
+    rows.status[out] = "needs_review"
+    rows.note[out] = [
+        f"{_OUTSIDE}{job.extent.place}: {d:,.0f} km from its districts ({job.extent.margin_km:.0f}"
+        f" km allowed), near {place}: a place of the same name in another city?"
+        for d, place in zip(far, near, strict=True)
+    ]
+    for i in out:
+        address, answer = rows.answers[int(i)]
+        _keep_as_review(store, job, address, answer, str(rows.note[i]))
 
 
 def _flag_far_answers(rows: _Rows) -> None:
@@ -375,6 +487,37 @@ def _judge(
     if polygon is not None and not polygon.covers(shapely.Point(answer.lon, answer.lat)):
         return "needs_review", "outside the study area"
     return st, ""
+
+
+def _judge(
+    answer: Answer, city: str | None, polygon: shapely.Geometry | None
+) -> tuple[str, str]:
+    """An answer's status and why it is not ``ok``: ``ok`` only with a precise answer whose
+    place text names the city (when it gives any) inside the area (when given). Whether
+    its coordinates are in the city is checked for all rows at once afterwards."""
+    st = answer.status
+    if st == "needs_review" and answer.extra.get(CITY_CHECKED):
+        return st, answer.message  # the provider's ok, found outside the city before
+    if answer.lon is None or answer.lat is None or st != "ok":
+        return st, _reason(answer)
+    if not _city_matches(answer.place, city):
+        return "needs_review", f"{_OTHER_CITY}{answer.place}) is not in {city}"
+    if polygon is not None and not polygon.covers(shapely.Point(answer.lon, answer.lat)):
+        return "needs_review", "outside the study area"
+    return st, ""
+
+
+def _reason(answer: Answer) -> str:
+    """Why an answer without a usable point is not ``ok``, in words (the provider's own
+    words after a reason of geo's, where they add something)."""
+    st, msg = answer.status, answer.message.strip()
+    if st == "needs_review":
+        return f"precision '{answer.level}' is coarser than an address"
+    if st == "not_found":
+        if not msg or re.fullmatch(r"OK \(10000\)", msg):  # Amap's success words, cached
+            return "the provider has no place for this address"
+        return msg
+    return msg
 
 
 def _write_back(df: pd.DataFrame, cols: dict[str, str], rows: _Rows, provider: str) -> pd.DataFrame:
@@ -434,6 +577,13 @@ def _ask(
     return answer
 
 
+#: Reasons that name a distance, grouped under one line each by :func:`failure_causes`.
+_CAUSE_GROUPS = (
+    (r"^\d+(\.\d+)? km from the other answers.*", "far from the other answers"),
+    (rf"^({_OUTSIDE}[^:]+): .*", r"\1"),
+)
+
+
 def failure_causes(table: pd.DataFrame, top: int = 5) -> list[tuple[str, int]]:
     """The most common reasons rows are not ``ok``: ``("status: message", rows)``, most first.
 
@@ -454,8 +604,10 @@ def failure_causes(table: pd.DataFrame, top: int = 5) -> list[tuple[str, int]]:
         return []
     msg = (table["geocode_message"].astype(str) if "geocode_message" in table
            else pd.Series("", index=table.index))
-    text = (st[bad] + ": " + msg[bad].str.replace(r"\d+(\.\d+)? km from.*", "far from the "
-                                                  "other answers", regex=True)).str.rstrip(": ")
+    reason = msg[bad]
+    for pattern, words in _CAUSE_GROUPS:  # one line per reason, not per distance
+        reason = reason.str.replace(pattern, words, regex=True)
+    text = (st[bad] + ": " + reason).str.rstrip(": ")
     counts = text.value_counts()
     return [(str(k), int(v)) for k, v in counts.head(top).items()]
 

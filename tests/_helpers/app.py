@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 _ESCAPE = re.compile(r"\\(.)")
 
@@ -93,3 +95,50 @@ def whatif_input(at, name: str):
     fields = [w for w in [*at.number_input, *at.selectbox] if str(w.key).startswith(f"wi_{name}_")]
     assert len(fields) == 1, [w.key for w in fields]
     return fields[0]
+
+
+# --- what a download button gives -------------------------------------------------------------
+
+
+class MediaFiles:
+    """Where ``AppTest`` keeps the data of the page's download buttons.
+
+    Each ``AppTest.run`` makes a new ``MediaFileManager`` and drops it when the run ends,
+    with the files and the deferred callables (``data=lambda: …``) of its download
+    buttons. :meth:`install` swaps in one that stays reachable here, so a test takes a
+    download as the browser would (a deferred one is made as on a click).
+    """
+
+    def __init__(self) -> None:
+        self.manager: Any = None
+
+    def install(self, setattr_: Callable[[Any, str, Any], None] = setattr) -> MediaFiles:
+        """Keep every later run's manager (``setattr_``: e.g. ``monkeypatch.setattr``)."""
+        from streamlit.runtime.media_file_manager import MediaFileManager
+        from streamlit.testing.v1 import app_test
+
+        keeper = self
+
+        class Kept(MediaFileManager):
+            def __init__(self, storage: Any) -> None:
+                super().__init__(storage)
+                keeper.manager = self
+
+        setattr_(app_test, "MediaFileManager", Kept)
+        return self
+
+    def download(self, at: Any, key: str) -> tuple[str, bytes]:
+        """The file name and bytes of the download button ``key`` on the page of the last run."""
+        assert self.manager is not None, "MediaFiles.install() before the run"
+        found = [e.proto for e in at.get("download_button") if e.proto.id.endswith(f"-{key}")]
+        assert len(found) == 1, (key, [e.proto.id for e in at.get("download_button")])
+        proto = found[0]
+        url = (self.manager.execute_deferred(proto.deferred_file_id)
+               if proto.deferred_file_id else proto.url)
+        file = self.manager._storage.get_file(url.rsplit("/", 1)[-1].split(".")[0])
+        return str(file.filename), bytes(file.content)
+
+    @staticmethod
+    def keys(at: Any) -> list[str]:
+        """The keys of the page's download buttons."""
+        return [e.proto.id.rsplit("-", 1)[-1] for e in at.get("download_button")]

@@ -12,6 +12,13 @@ asserts the invariants:
   stations;
 * what-if stations appear only in the dataset they were added to (the model's count per
   dataset, and the ids the data-in-use panel names);
+* the downloads a planner takes (the ``download`` action: every download button on the
+  page but the report pack) say the same as that ``geo check --json``: the summary JSON
+  byte for byte, the gaps and demand points GeoJSON, the per-网格 tables (CSV and XLSX,
+  headers in the page's language, a named sheet), the per-station tables (every station,
+  the used ones counted, exactly the what-if stations marked hypothetical), the what-if
+  stations' CSV (readable back as a station file) and the report map's title (the
+  analysis' minutes);
 * the widgets keep what the planner chose, across language switches;
 * no English word in the Chinese page outside :func:`zh_allowed_words`.
 
@@ -21,9 +28,14 @@ Used by ``tests/app/test_model.py`` (a few hundred seeded steps) and
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
+import math
 import random
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +43,13 @@ from typing import Any
 from typer.testing import CliRunner
 
 from _helpers import ROOT
-from _helpers.app import english_words, page_texts, whatif_input, zh_allowed_words
+from _helpers.app import (
+    MediaFiles,
+    english_words,
+    page_texts,
+    whatif_input,
+    zh_allowed_words,
+)
 from geo import ui_text as ui
 from geo.cli import app as cli_app
 
@@ -74,6 +92,73 @@ def _user_text() -> set[str]:
 _USER_TEXT = sorted(_user_text(), key=len, reverse=True)  # longest first: whole names go
 
 
+#: The per-网格 download's columns: the JSON's key → the header in each language.
+GRID_HEADERS = {
+    "zh": (("grid", "网格"), ("coverage", "覆盖率"), ("demand", "需求"),
+           ("covered_demand", "已覆盖需求"), ("uncovered_demand", "未覆盖需求"),
+           ("points", "需求点数"), ("stations", "站点数"), ("gaps", "缺口数")),
+    "en": (("grid", "Grid"), ("coverage", "Coverage"), ("demand", "Demand"),
+           ("covered_demand", "Covered demand"), ("uncovered_demand", "Uncovered demand"),
+           ("points", "Demand points"), ("stations", "Stations"), ("gaps", "Gaps")),
+}
+#: The per-station download's headers and yes/no words that the checks read.
+STATION_WORDS = {
+    "zh": {"id": "编号", "used": "计入", "hypothetical": "假设站点", "yes": "是", "no": "否"},
+    "en": {"id": "ID", "used": "Used", "hypothetical": "What-if", "yes": "Yes", "no": "No"},
+}
+#: The XLSX downloads' sheet names (never Excel's "Sheet1").
+SHEETS = {"grids": {"zh": "网格", "en": "Grids"}, "stations": {"zh": "站点", "en": "Stations"}}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """``geo check --json`` on the inputs the screen names.
+
+    Attributes
+    ----------
+    code
+        The exit code (0 or 1: a result; 2: refused).
+    body
+        The JSON, or ``None`` when refused.
+    output, stdout
+        What the command printed (all of it; standard output only).
+    station_files
+        The station files in use (the dataset's, the geocoded table), not the what-ifs.
+    whatif
+        The what-if stations' ids, in the order they were added.
+    """
+
+    code: int
+    body: dict | None
+    output: str
+    stdout: str
+    station_files: tuple[str, ...]
+    whatif: tuple[str, ...]
+
+
+def _number(value: Any) -> float:
+    """A number as a download writes it: ``1,454``, ``95.3%`` or a cell's value."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    return float(str(value).replace(",", "").rstrip("%"))
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def _sheet(data: bytes, name: str, steps: list[str]) -> Any:
+    """The workbook's one sheet, named ``name``, its header row bold (as the report pack's)."""
+    import openpyxl
+
+    assert zipfile.is_zipfile(io.BytesIO(data)), steps
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == [name], (steps, book.sheetnames)
+    sheet = book[name]
+    assert all(c.font.bold for c in sheet[1] if c.value is not None), steps
+    return sheet
+
+
 @dataclass
 class AppModel:
     """What the app must show, and the ``AppTest`` that shows it."""
@@ -91,7 +176,13 @@ class AppModel:
     steps: list[str] = field(default_factory=list)
     #: when a set, English words found are gathered here instead of failing (for a survey)
     collect: set[str] | None = None
-    _checks: dict[tuple, tuple[int, dict | None, str]] = field(default_factory=dict)
+    #: the runs' download data (installed before the app's first run); ``None``: no
+    #: ``download`` action
+    media: MediaFiles | None = None
+    #: the downloads taken, by button key (how often each was checked)
+    downloaded: dict[str, int] = field(default_factory=dict)
+    _checks: dict[tuple, Reference] = field(default_factory=dict)
+    _ids: dict[str, frozenset[str]] = field(default_factory=dict)
     _allowed: frozenset[str] = field(default_factory=zh_allowed_words)
 
     # --- actions -------------------------------------------------------------------------
@@ -101,6 +192,8 @@ class AppModel:
         acts = ["demo", "minutes", "mode", "lang", "method"]
         if self._kpis_shown():
             acts += ["add_whatif", "add_whatif", "siting"]
+            if self.media is not None:
+                acts.append("download")
             if self.whatifs[self.demo]:
                 acts += ["remove_whatif", "remove_all"]
         acts.append("stop_geocoded" if self.geocoded else "geocoded")
@@ -214,19 +307,24 @@ class AppModel:
         firsts = (KPI_LABELS["zh"][0], KPI_LABELS["en"][0])
         return any(m.label in firsts for m in self.at.metric)
 
-    def expected(self) -> tuple[int, dict | None, str]:
+    def expected(self) -> Reference:
         """``geo check --json`` on the inputs the model (and the screen) names."""
-        files = DEMOS[self.demo]
-        stations = [str(p) for p in files["stations"]]
+        # run in tmp, where the demo files are data/<demo>/<file> (as the app names them)
+        if not (self.tmp / "data").exists():
+            (self.tmp / "data").symlink_to(ROOT / "data", target_is_directory=True)
+        files = {k: None if v is None else (
+            [str(p.relative_to(ROOT)) for p in v] if isinstance(v, list)
+            else str(v.relative_to(ROOT))) for k, v in DEMOS[self.demo].items()}
+        stations = list(files["stations"])
         if self.geocoded:
             name, data = self.at.session_state["geocoded_stations"]
-            gc = self.tmp / name
-            gc.write_bytes(data)
-            stations = [str(gc)] if self.geocoded == "replace" else [*stations, str(gc)]
+            (self.tmp / name).write_bytes(data)  # named as the app names it (run in tmp)
+            stations = [name] if self.geocoded == "replace" else [*stations, name]
         whatif = list(self.at.session_state["whatif"])
+        files_in_use = tuple(stations)
         if whatif:
-            wf = self.tmp / f"whatif_{len(self._checks)}.csv"
-            with open(wf, "w", newline="", encoding="utf-8") as out:
+            wf = f"whatif_{len(self._checks)}.csv"
+            with open(self.tmp / wf, "w", newline="", encoding="utf-8") as out:
                 w = csv.writer(out)
                 w.writerow(["id", "name", "kind", "lon", "lat", "coord_system", "amenities",
                             "hours"])
@@ -234,22 +332,164 @@ class AppModel:
                     w.writerow([s["station_id"], s.get("name", ""), s.get("kind", "supply"),
                                 repr(float(s["lon"])), repr(float(s["lat"])), s["crs"],
                                 s.get("amenities", ""), s.get("hours", "")])
-            stations.append(str(wf))
-        args = ["check", *stations, "--demand", str(files["demand"]), "--area",
-                str(files["area"]), "--minutes", repr(self.minutes), "--mode", self.mode, "--json"]
+            stations.append(wf)
+        args = ["check", *stations, "--demand", files["demand"], "--area", files["area"],
+                "--minutes", repr(self.minutes), "--mode", self.mode, "--json"]
         if files["grids"] is not None:
-            args += ["--grids", str(files["grids"])]
+            args += ["--grids", files["grids"]]
+        ids = tuple(str(s["station_id"]) for s in whatif)
         if self.method == "network":
             if self.demo != "helsinki":
-                return 2, None, "no network"
+                return Reference(2, None, "no network", "", files_in_use, ids)
             args += ["--method", "network", "--network", "helsinki"]
         key = (tuple(a for a in args if "whatif_" not in a),
                tuple((s["lon"], s["lat"], s["crs"]) for s in whatif))
         if key not in self._checks:
-            res = CliRunner().invoke(cli_app, args)
+            with contextlib.chdir(self.tmp):  # files named as on screen, not by full path
+                res = CliRunner().invoke(cli_app, args)
             body = json.loads(res.stdout) if res.exit_code in (0, 1) else None
-            self._checks[key] = (res.exit_code, body, res.output)
+            self._checks[key] = Reference(res.exit_code, body, res.output, res.stdout,
+                                          files_in_use, ids)
         return self._checks[key]
+
+    def file_ids(self, path: str) -> frozenset[str]:
+        """The station ids a station file holds (as ``geo check`` reads it)."""
+        if path not in self._ids:
+            import geo
+
+            self._ids[path] = frozenset(geo.read_stations(str(self.tmp / path))["id"].astype(str))
+        return self._ids[path]
+
+    # --- the downloads ------------------------------------------------------------------------
+
+    def _do_download(self) -> None:
+        """Take every download the page offers (but the report pack, seconds to make) and
+        check each against the reference."""
+        assert self.media is not None
+        ref = self.expected()
+        assert ref.body is not None, (self.steps, ref.output)
+        keys = [k for k in self.media.keys(self.at) if k != "dl_report"]
+        expected = {"dl_map", "dl_summary", "dl_gaps", "dl_points", "dl_grids_csv",
+                    "dl_grids_xlsx", "dl_stations_csv", "dl_stations_xlsx"}
+        if ref.whatif:
+            expected.add("dl_whatif")
+        assert expected <= set(keys), (self.steps, keys)
+        for key in keys:
+            name, data = self.media.download(self.at, key)
+            check = getattr(self, f"_check_{key}", None)
+            assert check is not None, (key, name)  # a new download: say what it must hold
+            check(ref, name, data)
+            self.downloaded[key] = self.downloaded.get(key, 0) + 1
+
+    def _check_dl_summary(self, ref: Reference, name: str, data: bytes) -> None:
+        assert name == "coverage.json"
+        assert data.decode("utf-8") == ref.stdout, (self.steps, data[:300], ref.stdout[:300])
+
+    def _check_dl_gaps(self, ref: Reference, name: str, data: bytes) -> None:
+        gaps = [f["properties"] for f in json.loads(data)["features"]]
+        want = ref.body["gaps"]
+        assert len(gaps) == len(want), (self.steps, len(gaps), len(want))
+        for got, exp in zip(gaps, want, strict=True):
+            assert got["rank"] == exp["rank"] and got["cells"] == exp["cells"], self.steps
+            assert got.get("grid") == exp.get("grid"), self.steps
+            assert math.isclose(got["demand"], exp["demand"], abs_tol=1e-6), self.steps
+            assert abs(got["area_m2"] - exp["area_m2"]) <= 0.051, self.steps
+            assert abs(got["lon"] - exp["lon"]) <= 6e-7 and abs(got["lat"] - exp["lat"]) <= 6e-7
+
+    def _check_dl_points(self, ref: Reference, name: str, data: bytes) -> None:
+        assert name == "points.geojson"
+        points = [f["properties"] for f in json.loads(data)["features"]]
+        body = ref.body
+        total = sum(p["weight"] for p in points)
+        covered = sum(p["weight"] for p in points if p["covered"])
+        assert math.isclose(total, body["total_demand"], rel_tol=1e-9, abs_tol=1e-6), self.steps
+        assert math.isclose(covered, body["covered_demand"], rel_tol=1e-9, abs_tol=1e-6), (
+            self.steps, covered, body["covered_demand"])
+
+    def _check_dl_cells(self, ref: Reference, name: str, data: bytes) -> None:
+        assert ref.body["demand_source"] == "cells", self.steps
+
+    def _grid_rows(self, ref: Reference, rows: list[list[Any]], percent: bool) -> None:
+        heads = GRID_HEADERS[self.lang]
+        assert tuple(rows[0]) == tuple(h for _k, h in heads), (self.steps, rows[0])
+        want = ref.body["grids"]
+        assert len(rows) - 1 == len(want), (self.steps, len(rows), len(want))
+        for row, exp in zip(rows[1:], want, strict=True):
+            got = dict(zip((k for k, _h in heads), row, strict=True))
+            assert str(got["grid"]) == str(exp["grid"]), self.steps
+            share = _number(got["coverage"]) / (100 if percent else 1)
+            assert abs(share - exp["coverage"]) <= 5.1e-4, (self.steps, got, exp)
+            for k in ("demand", "covered_demand", "uncovered_demand"):
+                assert abs(_number(got[k]) - exp[k]) <= 0.0051, (self.steps, k, got, exp)
+            for k in ("points", "stations", "gaps"):
+                assert int(_number(got[k])) == exp[k], (self.steps, k, got, exp)
+
+    def _check_dl_grids_csv(self, ref: Reference, name: str, data: bytes) -> None:
+        assert name == "grids.csv" and data.startswith(b"\xef\xbb\xbf")  # Excel reads the BOM
+        self._grid_rows(ref, _csv_rows(data), percent=True)
+
+    def _check_dl_grids_xlsx(self, ref: Reference, name: str, data: bytes) -> None:
+        sheet = _sheet(data, SHEETS["grids"][self.lang], self.steps)
+        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        self._grid_rows(ref, rows, percent=False)
+        if len(rows) > 1:
+            assert sheet.cell(2, 2).number_format.endswith("%"), self.steps
+
+    def _station_rows(self, ref: Reference, rows: list[list[Any]]) -> None:
+        heads = [str(h) for h in rows[0]]
+        words = STATION_WORDS[self.lang]
+        for h in ("id", "used", "hypothetical"):
+            assert words[h] in heads, (self.steps, heads)
+        col = {h: heads.index(words[h]) for h in ("id", "used", "hypothetical")}
+        body = rows[1:]
+        assert len(body) == ref.body["stations_total"], (self.steps, len(body))
+        yes, no = words["yes"], words["no"]
+        assert {r[col["used"]] for r in body} <= {yes, no}, self.steps
+        assert sum(r[col["used"]] == yes for r in body) == ref.body["stations_used"], self.steps
+        hyp = [str(r[col["id"]]) for r in body if r[col["hypothetical"]] == yes]
+        assert hyp == list(ref.whatif), (self.steps, hyp, ref.whatif)  # exactly the what-ifs
+        known = frozenset().union(*(self.file_ids(f) for f in ref.station_files))
+        others = {str(r[col["id"]]) for r in body if r[col["hypothetical"]] == no}
+        assert len(others) == len(body) - len(hyp) and others <= known, (
+            self.steps, sorted(others - known))
+
+    def _check_dl_stations_csv(self, ref: Reference, name: str, data: bytes) -> None:
+        assert name == "stations.csv"
+        self._station_rows(ref, _csv_rows(data))
+
+    def _check_dl_stations_xlsx(self, ref: Reference, name: str, data: bytes) -> None:
+        sheet = _sheet(data, SHEETS["stations"][self.lang], self.steps)
+        self._station_rows(ref, [list(r) for r in sheet.iter_rows(values_only=True)])
+
+    def _check_dl_whatif(self, ref: Reference, name: str, data: bytes) -> None:
+        import geo
+
+        assert name == "whatif_stations.csv"
+        path = self.tmp / "whatif_download.csv"
+        path.write_bytes(data)
+        back = geo.read_stations(str(path))  # readable back as a station file
+        assert list(back["id"].astype(str)) == list(ref.whatif), (self.steps, list(back["id"]))
+        for s, (x, y) in zip(self.at.session_state["whatif"],
+                             zip(back.geometry.x, back.geometry.y, strict=True), strict=True):
+            assert s["crs"] == "wgs84", s  # the model adds in WGS-84 only
+            assert abs(x - float(s["lon"])) <= 6e-7 and abs(y - float(s["lat"])) <= 6e-7, (
+                self.steps, s, x, y)
+
+    def _check_dl_map(self, ref: Reference, name: str, data: bytes) -> None:
+        assert name == "coverage_map.html"
+        html = data.decode("utf-8")
+        title = re.search(r"<title>(.*?)</title>", html, re.S)
+        assert title and f"{self.minutes:g}分钟" in title.group(1), (self.steps, title)
+        assert re.findall(r"(\d+(?:\.\d+)?)分钟", title.group(1)) == [f"{self.minutes:g}"]
+        for sid in ref.whatif:
+            assert sid in html, (self.steps, sid)
+
+    def _check_dl_sites(self, ref: Reference, name: str, data: bytes) -> None:
+        rows = _csv_rows(data)
+        shown = [d.value for d in self.at.dataframe
+                 if ui.pick(ui.COLUMNS, "gain", self.lang) in d.value.columns]
+        assert name == "sites.csv" and len(shown) == 1, self.steps
+        assert list(shown[0].columns) == rows[0] and len(rows) - 1 == len(shown[0]), self.steps
 
     def check(self) -> None:
         """Every invariant, after a step."""
@@ -264,7 +504,8 @@ class AppModel:
         # what-ifs only in the dataset they were added to
         whatif = at.session_state["whatif"]
         assert len(whatif) == self.whatifs[self.demo], (steps, self.whatifs, whatif)
-        code, body, output = self.expected()
+        ref = self.expected()
+        code, body, output = ref.code, ref.body, ref.output
         if code in (0, 1):
             labels = KPI_LABELS[self.lang]
             kpis = {m.label: m for m in at.metric}

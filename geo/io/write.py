@@ -114,7 +114,8 @@ def _flat(table: pd.DataFrame) -> pd.DataFrame:
 
 def write_table(table: pd.DataFrame, path: PathArg, *, sheet: str = "数据 data") -> None:
     """Write a table by its extension: CSV (UTF-8 with BOM, so Excel shows Chinese), XLSX,
-    GeoJSON, GeoPackage or GeoParquet (points from ``lon``/``lat`` when not geodata).
+    GeoJSON, GeoPackage or GeoParquet (points from ``lon``/``lat`` when not geodata); a
+    table without places (no geometry, no ``lon``/``lat``) as CSV, XLSX or plain Parquet.
 
     A GeoDataFrame of points written as CSV or XLSX gets ``lon``/``lat`` columns
     (WGS-84) in place of its geometry, so :func:`read_stations` reads it back;
@@ -132,7 +133,8 @@ def write_table(table: pd.DataFrame, path: PathArg, *, sheet: str = "数据 data
     Raises
     ------
     InputError
-        For an unknown extension or a folder that does not exist.
+        For an unknown extension, a folder that does not exist, or a table without
+        places asked for as GeoJSON or GeoPackage.
 
     Notes
     -----
@@ -149,6 +151,12 @@ def write_table(table: pd.DataFrame, path: PathArg, *, sheet: str = "数据 data
             "or .parquet",
             file=str(path),
         )
+    placeless = not isinstance(table, gpd.GeoDataFrame) and not {"lon", "lat"} <= set(
+        map(str, table.columns))
+    if placeless and suffix in GEO_SUFFIXES and suffix not in (".parquet", ".geoparquet"):
+        raise InputError(
+            f"this table has no places (no lon/lat columns) to write as '{suffix}': use "
+            ".csv, .xlsx or .parquet", file=str(path))
     try:
         with atomic_file(p) as tmp:  # a failure leaves nothing half-written under p
             _write(table, tmp, suffix, sheet, layer=p.stem)
@@ -169,6 +177,9 @@ def _write(table: pd.DataFrame, p: Path, suffix: str, sheet: str, layer: str) ->
         write_csv(_flat(table), p, sep="\t" if suffix == ".tsv" else ",")
     elif suffix in EXCEL_SUFFIXES:
         p.write_bytes(xlsx_bytes([Sheet(sheet, _flat(table))]))
+    elif not isinstance(table, gpd.GeoDataFrame) and not {"lon", "lat"} <= set(
+            map(str, table.columns)):
+        pd.DataFrame(table).to_parquet(p, index=False)  # a plain table: Parquet without places
     else:
         gdf = (
             table

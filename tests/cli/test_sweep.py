@@ -60,3 +60,23 @@ def test_sweep_names_the_label_when_a_scenario_is_bad(tmp_path) -> None:
     table.write_text("label,minutes\n好,10\n坏的,ten\n", encoding="utf-8")
     res = CliRunner().invoke(app, ["sweep", *STATIONS, "--scenarios", str(table)])
     assert res.exit_code == 2 and "scenario 1 (坏的)" in res.output and "ten" in res.output
+
+
+def test_sweep_tables_written_as_parquet_or_refused_as_maps(tmp_path) -> None:
+    """The sweep's tables have no places: Parquet is written as a plain table, GeoJSON and
+    GeoPackage are exit 2 naming the file (they were exit 3: KeyError 'lon')."""
+    table = tmp_path / "scenarios.csv"
+    table.write_text("label,minutes\nA,10\nB,15\n", encoding="utf-8")
+    args = ["sweep", *STATIONS, *INPUTS, "--scenarios", str(table)]
+    res = CliRunner().invoke(app, [*args, "-o", str(tmp_path / "s.parquet"),
+                                   "--grids-out", str(tmp_path / "g.parquet")])
+    assert res.exit_code == 0, res.output
+    per = pd.read_parquet(tmp_path / "s.parquet")
+    assert list(per["label"]) == ["A", "B"] and per["coverage"].between(0, 1).all()
+    assert set(pd.read_parquet(tmp_path / "g.parquet")["label"]) == {"A", "B"}
+    for ext in ("gpkg", "geojson"):
+        out = tmp_path / f"s.{ext}"
+        res = CliRunner().invoke(app, [*args, "-o", str(out)])
+        assert res.exit_code == 2, res.output
+        assert str(out) in res.stderr and "no places" in res.stderr
+        assert "Traceback" not in res.output and not out.exists()

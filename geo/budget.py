@@ -7,7 +7,8 @@ stops with a :class:`BudgetError` that gives the estimate, the budget and what t
 (a larger ``--cell``, a smaller area, ``--max-memory``, ``--engine dask``).
 
 The budget is :func:`default_bytes` (``GEO_MAX_MEMORY``, else 60 % of this machine's
-memory and 80 % of what is available when the step starts, at most 8 GB) unless a caller
+memory and 80 % of what is available when the step starts — to the machine, and to this
+process under ``ulimit -v`` or a container's limit — at most 8 GB) unless a caller
 sets one for what it runs, e.g. the app per session (:func:`limit`)::
 
     with budget.limit(512 * 2**20):
@@ -40,6 +41,7 @@ __all__ = [
     "format_bytes",
     "limit",
     "parse_bytes",
+    "process_room",
 ]
 
 #: Analysis of one demand cell (grid over an area): ~1.4–1.9 kB measured, with margin.
@@ -146,6 +148,57 @@ def available_bytes() -> int | None:
     return None
 
 
+def _read_int(path: str) -> int | None:
+    try:
+        with open(path, encoding="ascii") as fh:
+            text = fh.read().strip()
+    except (OSError, ValueError):
+        return None
+    return int(text) if text.isdigit() else None  # "max": no limit
+
+
+def _status_kb(key: str) -> int | None:
+    """A ``kB`` figure of ``/proc/self/status`` (``VmSize``), in bytes."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def process_room() -> int | None:
+    """What this process may still take under the limits set on it, where they are lower
+    than the machine's: the address-space limit (``ulimit -v``: ``RLIMIT_AS`` less the
+    process's ``VmSize``) and the control group's (a container's ``memory.max`` less its
+    ``memory.current``, cgroup v2; ``memory.limit_in_bytes`` less ``memory.usage_in_bytes``,
+    v1). ``None`` when no such limit is set.
+
+    Returns
+    -------
+    int or None
+    """
+    rooms: list[int] = []
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if soft != resource.RLIM_INFINITY:
+            rooms.append(soft - (_status_kb("VmSize") or 0))
+    except (ImportError, ValueError, OSError):
+        pass
+    for cap, used in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+                      ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
+                       "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+        top = _read_int(cap)
+        if top is not None and top < 2**60:  # v1 writes "no limit" as a huge number
+            rooms.append(top - (_read_int(used) or 0))
+            break
+    return max(0, min(rooms)) if rooms else None
+
+
 def _machine_cap() -> int:
     machine = _machine_bytes()
     return min(_CEILING, int(0.6 * machine)) if machine else _CEILING
@@ -162,9 +215,9 @@ def default_bytes() -> int:
     env = os.environ.get("GEO_MAX_MEMORY", "").strip()
     if env:
         return parse_bytes(env)
-    free = available_bytes()
-    if free:
-        return min(_machine_cap(), max(int(0.8 * free), _FLOOR))
+    frees = [f for f in (available_bytes(), process_room()) if f is not None]
+    if frees:
+        return min(_machine_cap(), max(int(0.8 * min(frees)), _FLOOR))
     return _machine_cap()
 
 
@@ -237,5 +290,10 @@ def _why(budget: int) -> str:
     if _CURRENT.get() is not None or os.environ.get("GEO_MAX_MEMORY", "").strip():
         return ""
     if budget < _machine_cap():
+        room = process_room()
+        free = available_bytes()
+        if room is not None and (free is None or room < free):
+            return (f" (80 % of the {format_bytes(budget / 0.8)} this process may still take "
+                    "under its limit: ulimit -v or the container's memory limit)")
         return f" (80 % of the {format_bytes(budget / 0.8)} this machine has available now)"
     return ""

@@ -409,7 +409,7 @@ def prepare(
         derived = inputs.area is None
         if derived:
             inputs = inputs.with_area(_stations_extent(stations[used], settings, metric, inputs))
-        cells = gridmod.cells_over_area(zones.union(inputs.area), spec)
+        cells = gridmod.cells_over_area(zones.union(inputs.area), spec, derived=derived)
         if len(cells) == 0:
             raise InputError(
                 f"the study area holds no cell of {settings.cell_m:g} m; use a smaller --cell"

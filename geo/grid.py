@@ -352,15 +352,16 @@ _FAR_HINT = (
 )
 
 
-def _check_size(area_m2: float, spec: CellSpec) -> None:
+def _check_size(area_m2: float, spec: CellSpec, derived: bool) -> None:
     """Refuse a grid too large to hold, before allocating it (cell count, then memory)."""
     estimate = area_m2 / spec.cell_m**2  # hexagons are chosen with about cell_m² of area too
+    far = f" {_FAR_HINT}" if derived else ""
     if estimate > MAX_CELLS:
         raise InputError(
             f"the study area ({area_m2 / 1e6:,.0f} km²) would hold about "
             f"{estimate / 1e6:,.0f} million cells of {spec.cell_m:g} m, more than "
             f"{MAX_CELLS / 1e6:.0f} million: give a smaller --area, a larger --cell or "
-            f"--demand points. {_FAR_HINT}"
+            f"--demand points.{far}"
         )
     fits = budget.current() / budget.BYTES_PER_CELL
     if estimate > fits:
@@ -370,11 +371,13 @@ def _check_size(area_m2: float, spec: CellSpec) -> None:
             f"({estimate:,.0f} cells)",
             estimate * budget.BYTES_PER_CELL,
             hint=f"use a larger --cell ({larger:g} m fits), a smaller --area or --demand "
-            f"points. {_FAR_HINT}",
+            f"points.{far}",
         )
 
 
-def cells_over_area(area_wgs84: shapely.Geometry, spec: CellSpec) -> Cells:
+def cells_over_area(
+    area_wgs84: shapely.Geometry, spec: CellSpec, *, derived: bool = False
+) -> Cells:
     """All cells whose centre lies inside the study area.
 
     Parameters
@@ -383,6 +386,9 @@ def cells_over_area(area_wgs84: shapely.Geometry, spec: CellSpec) -> Cells:
         The study area (polygon or multipolygon) in WGS-84.
     spec
         The cell layout.
+    derived
+        Whether the area is the stations' extent (no area given): a refusal then says
+        to look for a station far from the others.
 
     Returns
     -------
@@ -392,7 +398,7 @@ def cells_over_area(area_wgs84: shapely.Geometry, spec: CellSpec) -> Cells:
     to_m = Transformer.from_crs(4326, spec.crs, always_xy=True)
     to_ll = Transformer.from_crs(spec.crs, 4326, always_xy=True)
     area_m = crsmod.reproject(area_wgs84, to_m)
-    _check_size(float(shapely.area(area_m)), spec)
+    _check_size(float(shapely.area(area_m)), spec, derived)
     if spec.shape == "square":
         i, j = squares_over(area_m, spec.cell_m)
         key = square_key(i, j)

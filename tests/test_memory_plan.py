@@ -119,3 +119,60 @@ def test_the_default_budget_follows_what_the_machine_has_available(monkeypatch):
 def test_available_bytes_reads_this_machine():
     free = budget.available_bytes()
     assert free is None or 0 < free < 2**50
+
+
+def test_the_map_under_a_process_limit_is_refused_not_killed(tmp_path):
+    """`ulimit -v 3000000` (3 GB of address space): the default budget is what the process
+    may still take under it, so the 144 km² map at 10 m is refused with exit 2 before it
+    builds anything (it was exit 3, an unexpected MemoryError); the refusal does not tell
+    to look for a far station when the area was given."""
+    import subprocess
+    import sys
+
+    stations = _stations_file(tmp_path)
+    area = _area_file(tmp_path, CITY, "city")
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, "
+            "3 * 2**30)); from geo.cli import main; sys.argv = ['geo'] + sys.argv[1:]; main()")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "GEO_MAX_MEMORY"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "map", str(stations), "--area", str(area), "--cell", "10",
+         "-o", str(tmp_path / "m.html")],
+        capture_output=True, text=True, timeout=300, env=env, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert "this process may still take under its limit" in proc.stderr
+    assert "Without --area" not in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "m.html").exists()
+
+
+def test_process_room_reads_the_address_space_limit(monkeypatch):
+    import resource
+
+    monkeypatch.setattr(resource, "getrlimit", lambda what: (6 * 2**30, resource.RLIM_INFINITY)
+                        if what == resource.RLIMIT_AS else (resource.RLIM_INFINITY,) * 2)
+    monkeypatch.setattr(budget, "_status_kb", lambda key: 2 * 2**30)
+    monkeypatch.setattr(budget, "_read_int", lambda path: None)
+    assert budget.process_room() == 4 * 2**30
+    monkeypatch.setattr(budget, "available_bytes", lambda: 40 * 2**30)
+    monkeypatch.delenv("GEO_MAX_MEMORY", raising=False)
+    assert budget.default_bytes() == int(0.8 * 4 * 2**30)
+    # a container's limit (cgroup v2) counts the same way
+    monkeypatch.setattr(resource, "getrlimit", lambda what: (resource.RLIM_INFINITY,) * 2)
+    files = {"/sys/fs/cgroup/memory.max": 3 * 2**30, "/sys/fs/cgroup/memory.current": 2**30}
+    monkeypatch.setattr(budget, "_read_int", files.get)
+    assert budget.process_room() == 2 * 2**30
+
+
+def test_running_out_of_memory_past_the_plan_is_exit_2(tmp_path, monkeypatch):
+    """A --max-memory above what the machine gives ends in MemoryError: a message that
+    says what to change, exit 2, not 'unexpected MemoryError' (exit 3)."""
+    import geo.api
+
+    def boom(*args, **kwargs):
+        raise MemoryError("Unable to allocate 34.4 GiB")
+
+    monkeypatch.setattr(geo.api, "analyze", boom)
+    run = CliRunner().invoke(app, ["check", str(_stations_file(tmp_path)), "--max-memory",
+                                   "40GB"])
+    assert run.exit_code == 2, run.output
+    assert "ran out of memory" in run.output and "--engine dask" in run.output
+    assert "unexpected" not in run.output

@@ -368,6 +368,18 @@ def user_errors(clean: Callable[[str], str] | None = None) -> Iterator[None]:
             typer.echo(_cleaner(clean)(f"geo: rejected: {item}"), err=True)
         err(_cleaner(clean)(str(exc)))
         raise typer.Exit(EXIT_ERROR) from None
+    except MemoryError:
+        # past the plan (a --max-memory above what the machine or the process's limit
+        # gives): the user's to change, not a bug
+        from geo.budget import available_bytes, format_bytes, process_room
+
+        room = [b for b in (available_bytes(), process_room()) if b is not None]
+        now = f" (about {format_bytes(min(room))} free now)" if room else ""
+        err("ran out of memory: this step needs more than the machine, or this process's "
+            f"limit (ulimit -v, a container's limit), gives{now}; use a larger --cell, a "
+            "smaller area or fewer points, or --engine dask, and leave --max-memory / "
+            "GEO_MAX_MEMORY at the default so that geo plans the step")
+        raise typer.Exit(EXIT_ERROR) from None
     except Exception as exc:
         clean = _cleaner(clean)
         if os.environ.get("GEO_DEBUG"):

@@ -165,14 +165,43 @@ def _probe(address: str, timeout: float) -> None:
         comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
         await comm.close()
 
+    _tcp_reachable(address, timeout)
     with ThreadPoolExecutor(1, thread_name_prefix="geo-dask-probe") as pool:
-        pool.submit(asyncio.run, probe()).result()
+        try:
+            pool.submit(asyncio.run, probe()).result()
+        except TimeoutError:
+            raise _SilentServiceError(
+                f"something at '{address}' accepted the connection but gave no Dask answer "
+                f"within {timeout:g} s: is it a Dask scheduler? Give the scheduler's own "
+                "address (tcp://host:8786 by default; 8787 is its dashboard), or leave out "
+                "the scheduler to start a local cluster") from None
+
+
+class _SilentServiceError(SchedulerError):
+    """A service that accepted the connection and never answered as Dask does."""
+
+
+def _tcp_reachable(address: str, timeout: float) -> None:
+    """Open (and close) a plain TCP connection to a ``tcp://`` address within ``timeout``:
+    ``OSError``/``TimeoutError`` when nothing accepts it there."""
+    import socket
+
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+
+    scheme, loc = parse_address(address)
+    if scheme != "tcp":
+        return
+    host, port = parse_host_port(loc)
+    socket.create_connection((host, port), timeout=timeout).close()
 
 
 def _remote_client(distributed: Any, address: str) -> Iterator[Any]:
     try:
         _probe(address, CONNECT_TIMEOUT_S)
         client = distributed.Client(address, timeout=CONNECT_TIMEOUT_S)
+    except _SilentServiceError:
+        raise
     except (OSError, TimeoutError, ValueError) as exc:
         why = (f"no answer within {CONNECT_TIMEOUT_S:g} s" if isinstance(exc, TimeoutError)
                else _short(exc))

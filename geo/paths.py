@@ -84,7 +84,7 @@ def write_files(
     Every file is first written under a temporary name in the folder; only when all of them
     are written are they renamed into place, ``last`` (a manifest listing the others) at
     the end, after the old ``last`` is removed. A failure while writing (a full disk)
-    leaves the folder as it was.
+    leaves the folder as it was (and removes it again when this call made it).
 
     Parameters
     ----------
@@ -101,8 +101,10 @@ def write_files(
         When a file cannot be written; nothing new is under a final name then.
     """
     root = Path(folder)
+    made = [p for p in (root, *root.parents) if not p.exists()]
     root.mkdir(parents=True, exist_ok=True)
     temps: dict[str, Path] = {}
+    done = False
     try:
         for name, data in files.items():
             temps[name] = _tmp_name(root / name)
@@ -111,9 +113,14 @@ def write_files(
             (root / last).unlink(missing_ok=True)
         for name in sorted(temps, key=lambda n: n == last):
             os.replace(temps[name], root / name)
+        done = True
     finally:
         for tmp in temps.values():
             _remove(tmp)
+        if not done:  # the folders made for this write go again: nothing is left behind
+            for folder_made in made:
+                with contextlib.suppress(OSError):
+                    folder_made.rmdir()
 
 
 def free_space(path: str | os.PathLike[str]) -> int | None:

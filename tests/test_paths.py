@@ -63,3 +63,14 @@ def test_write_files_puts_nothing_in_place_on_a_failure(tmp_path, monkeypatch):
 
 def test_free_space_of_a_path_not_yet_made(tmp_path):
     assert free_space(tmp_path / "not" / "yet") > 0
+
+
+def test_write_files_removes_the_folders_it_made_on_a_failure(tmp_path, monkeypatch):
+    """A new pack on a full disk left an empty folder under the pack's name."""
+    folder = tmp_path / "new" / "pack"
+    monkeypatch.setattr(Path, "write_bytes", lambda self, data: _enospc())
+    with pytest.raises(OSError, match="No space left"):
+        write_files(folder, {"a.txt": b"1", "manifest.json": b"[a]"}, last="manifest.json")
+    monkeypatch.undo()
+    assert not (tmp_path / "new").exists()
+    assert tmp_path.exists()  # only what the call made goes

@@ -23,6 +23,7 @@ message or a log line: every text that could hold a URL passes :func:`redact`.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import re
@@ -32,6 +33,7 @@ import urllib.parse
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar
 
 from geo.crs import bd09_to_wgs84, gcj02_to_wgs84
 from geo.errors import GeoError, SettingsError
@@ -54,6 +56,7 @@ __all__ = [
     "Amap",
     "Answer",
     "Baidu",
+    "FormError",
     "GeocodeError",
     "KeyMissingError",
     "Nominatim",
@@ -79,6 +82,8 @@ RETRY_STATUSES = frozenset({"too_frequent", "timeout", "server_error", "unreacha
 STOP_STATUSES = frozenset({"bad_key", "quota"})
 #: Statuses of a provider's real answer about the address (these are cached).
 ANSWER_STATUSES = frozenset({"ok", "needs_review", "not_found"})
+
+log = logging.getLogger("geo.geocode")
 
 USER_AGENT = "geo-coverage/0.1 (service-station coverage; +https://github.com/)"
 
@@ -182,6 +187,8 @@ def normalize_query(text: object) -> str:
 class Provider:
     """What differs between providers: where to ask, how, and how to read the answer."""
 
+    #: The provider's name in messages (``Amap``, ``Baidu``, ...).
+    label: ClassVar[str] = ""
     name: str
     key_env: str | None
     url_env: str
@@ -233,11 +240,34 @@ def _with_city(address: str, city: str | None) -> str:
 
 
 def _to_float(value: object) -> float | None:
+    """A number as written (text or number; infinite kept for the validity check), ``None``
+    when it is none."""
+    if isinstance(value, bool):
+        return None
     try:
         out = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
     return out if out == out else None
+
+
+def _finite(value: object) -> float | None:
+    """A finite number, ``None`` otherwise (a score, a rank: 1e999 is none)."""
+    out = _to_float(value)
+    return out if out is not None and math.isfinite(out) else None
+
+
+def _int(value: object) -> int | None:
+    """A whole number written as a number or as digits, ``None`` otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None  # false for inf and NaN
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,9}\s*", value):
+        return int(value)
+    return None
 
 
 def _text(value: object) -> str:
@@ -247,13 +277,72 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-# Amap: https://lbs.amap.com/api/webservice/guide/api/georegeo and .../info (infocode table).
+# --- the form of an answer ----------------------------------------------------------------
+
+
+class FormError(ValueError):
+    """An answer that is not in the form its provider documents; the message names the
+    field in a planner's words (the row fails, and the answer counts as not the
+    provider's: :data:`BROKEN`)."""
+
+
+#: A field the answer does not have.
+_MISSING = object()
+
+
+def _what(value: object) -> str:
+    """What a JSON value is, in words."""
+    if value is _MISSING:
+        return "missing"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (yes/no)"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text '{value[:40]}{'…' if len(value) > 40 else ''}'"
+    if isinstance(value, list):
+        return f"a list of {len(value)}" if value else "an empty list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _form(label: str, where: str, value: object, documented: str) -> FormError:
+    """The error for a field of another form than documented: ``where`` names the field
+    (``geocodes[0].location``), ``documented`` what the provider promises there."""
+    return FormError(f"the answer is not in the documented form: {where} is {_what(value)}, "
+                     f"where {label} documents {documented}")
+
+
+def _empty(value: object) -> bool:
+    """No value: missing, null, blank text or an empty list/object (Amap writes ``[]``)."""
+    return value is None or value is _MISSING or value in ("", [], {})
+
+
+def _object(body: object, label: str) -> dict:
+    """The answer as a JSON object, as every provider here but Nominatim documents it."""
+    if not isinstance(body, dict):
+        raise _form(label, "the answer", body, "an object with a status")
+    return body
+
+
+def _field(obj: dict, name: str) -> object:
+    return obj.get(name, _MISSING)
+
+
+# Amap: https://lbs.amap.com/api/webservice/guide/api/georegeo (answer) and
+# https://lbs.amap.com/api/webservice/guide/tools/info (infocode table; English:
+# https://mapsplatform.opnavi.com/api/web-service/tools/info).
 _AMAP_BAD_KEY = {"10001", "10002", "10005", "10006", "10007", "10008", "10009", "10011",
-                 "10012", "10013", "10017", "10026", "10041"}
-# 10029 ABROAD_DAILY_QUERY_OVER_LIMIT is a daily quota; 10016 SERVER_IS_BUSY a busy server.
-# 20000 INVALID_PARAMS, 20001 MISSING_REQUIRED_PARAMS, 20011/20012 (abroad, illegal
-# content) concern the row's address: the row fails, the run goes on.
-_AMAP_QUOTA = {"10003", "10010", "10029", "10044", "10045"}
+                 "10012", "10013", "10017", "10026", "10041", "40002"}
+# 10029 ABROAD_DAILY_QUERY_OVER_LIMIT is a daily quota; 40000 QUOTA_PLAN_RUN_OUT and 40003
+# ABROAD_QUOTA_PLAN_RUN_OUT a paid quota used up; 40002 SERVICE_EXPIRED the key's plan.
+# 10016 SERVER_IS_BUSY is a busy server. 20000 INVALID_PARAMS, 20001
+# MISSING_REQUIRED_PARAMS, 20002 ILLEGAL_REQUEST, 20011/20012 (abroad, illegal content)
+# concern the row's address: the row fails, the run goes on.
+_AMAP_QUOTA = {"10003", "10010", "10029", "10044", "10045", "40000", "40003"}
 _AMAP_TOO_FREQUENT = {"10004", "10014", "10015", "10019", "10020", "10021"}
 _AMAP_SERVER = {"10016", "20003", "30000", "30001", "30002", "30003", "32000", "32001", "32002",
                 "32003", "32200", "32201", "32202", "32203"}
@@ -266,6 +355,8 @@ AMAP_PRECISE = frozenset({"门牌号", "单元号", "兴趣点", "住宅区", "�
 class Amap(Provider):
     """Amap (高德) web-service geocoding v3."""
 
+    label: ClassVar[str] = "Amap"
+
     def build(self, address: str, city: str | None, key: str | None) -> str:
         params = {"address": address, "output": "JSON", "key": key or ""}
         if city:
@@ -273,26 +364,36 @@ class Amap(Provider):
         return f"{self.base_url()}/v3/geocode/geo?{urllib.parse.urlencode(params)}"
 
     def parse(self, body: object) -> Answer:
-        if not isinstance(body, dict):
-            return Answer("failed", message="unreadable answer")
-        info = f"{body.get('info', '')} ({body.get('infocode', '')})"
-        if str(body.get("status")) != "1":
-            code = str(body.get("infocode", ""))
-            for codes, status in ((_AMAP_BAD_KEY, "bad_key"), (_AMAP_QUOTA, "quota"),
-                                  (_AMAP_TOO_FREQUENT, "too_frequent"),
-                                  (_AMAP_SERVER, "server_error")):
+        body = _object(body, self.label)
+        status = _field(body, "status")
+        if status is _MISSING:
+            raise _form(self.label, "'status'", status, "'1' (found) or '0' (an error)")
+        info = f"{_text(body.get('info'))} ({_text(body.get('infocode'))})"
+        if _text(status).strip() != "1":
+            code = _text(body.get("infocode")).strip()
+            for codes, st in ((_AMAP_BAD_KEY, "bad_key"), (_AMAP_QUOTA, "quota"),
+                              (_AMAP_TOO_FREQUENT, "too_frequent"),
+                              (_AMAP_SERVER, "server_error")):
                 if code in codes:
-                    return Answer(status, message=info)
+                    return Answer(st, message=info)
             return Answer("failed", message=info)
-        geocodes = body.get("geocodes") or []
-        if not geocodes:
+        geocodes = _field(body, "geocodes")
+        if _empty(geocodes):
             return Answer("not_found", message="Amap has no place for this address")
+        if not isinstance(geocodes, list):
+            raise _form(self.label, "'geocodes'", geocodes, "a list of places")
         g = geocodes[0]
-        parts = str(g.get("location", "")).split(",")
+        if not isinstance(g, dict):
+            raise _form(self.label, "'geocodes[0]'", g, "a place (an object)")
+        location = _field(g, "location")
+        if _empty(location):
+            return Answer("not_found", message="Amap's answer has no location")
+        parts = location.split(",") if isinstance(location, str) else []
         lon = _to_float(parts[0]) if len(parts) == 2 else None
         lat = _to_float(parts[1]) if len(parts) == 2 else None
         if lon is None or lat is None:
-            return Answer("not_found", message="Amap's answer has no location")
+            raise _form(self.label, "'geocodes[0].location'", location,
+                        "the text 'longitude,latitude'")
         level = _text(g.get("level"))
         place = "".join(_text(g.get(k)) for k in ("province", "city", "district",
                                                    "formatted_address"))
@@ -300,22 +401,37 @@ class Amap(Provider):
         return Answer(status, lon, lat, level, place, extra={"count": len(geocodes)})
 
 
-# Baidu: https://lbsyun.baidu.com/index.php?title=webapi/appendix (服务状态码). 2 (Parameter
-# Invalid, e.g. "lack address") and 8 (Parse Proto Failure: special characters in the
-# query) concern the row: it fails and the run goes on. 3/5/9/1xx/2xx: the key.
-_BAIDU_BAD_KEY = {3, 5, 9, 101, 102, 200, 201, 202, 203, 210, 211, 220, 230, 231, 233, 240,
-                  250, 251, 252, 260, 261}
-_BAIDU_QUOTA = {4, 301, 302}
+# Baidu: https://lbsyun.baidu.com/faq/api?title=webapi/guide/webservice-geocoding-base
+# (answer) and https://lbsyun.baidu.com/index.php?title=webapi/appendix (服务状态码):
+# 0 正常; 1 服务器内部错误 (with 无相关结果: nothing found); 2 请求参数非法 (e.g. "lack
+# address") and 8 (Parse Proto Failure: special characters in the query) concern the row:
+# it fails and the run goes on; 3 权限校验失败, 5 ak不存在或者非法, 9, 101 服务禁用, 102
+# 白名单/安全码, 2xx 无权限: the key; 4 配额校验失败, 3xx 配额错误 (301 永久, 302 天配额):
+# the quota; 401/402 并发超限: too frequent.
+_BAIDU_BAD_KEY = {3, 5, 9, 101, 102}
+_BAIDU_QUOTA = {4}
 _BAIDU_TOO_FREQUENT = {401, 402}
 #: Baidu levels too coarse for a station (others, and POI kinds, are precise enough).
 BAIDU_COARSE = frozenset({"UNKNOWN", "国家", "省", "城市", "区县", "乡镇", "村庄", "道路",
                           "商圈", "行政地标", "NoClass"})
 
 
+def _baidu_status(code: int) -> str:
+    """What a Baidu status other than 0 means for the run (the table above)."""
+    if code in _BAIDU_BAD_KEY or 200 <= code < 300:
+        return "bad_key"
+    if code in _BAIDU_QUOTA or 300 <= code < 400:
+        return "quota"
+    if code in _BAIDU_TOO_FREQUENT:
+        return "too_frequent"
+    return "server_error" if code == 1 else "failed"
+
+
 @dataclass(frozen=True)
 class Baidu(Provider):
     """Baidu (百度) geocoding v3; ``coordtype`` is the datum asked for (gcj02ll or bd09ll)."""
 
+    label: ClassVar[str] = "Baidu"
     coordtype: str = "gcj02ll"
 
     def build(self, address: str, city: str | None, key: str | None) -> str:
@@ -326,31 +442,36 @@ class Baidu(Provider):
         return f"{self.base_url()}/geocoding/v3/?{urllib.parse.urlencode(params)}"
 
     def parse(self, body: object) -> Answer:
-        if not isinstance(body, dict):
-            return Answer("failed", message="unreadable answer")
-        try:
-            code = int(body.get("status", -1))
-        except (TypeError, ValueError, OverflowError):
-            code = -1
-        words = [str(body.get(k, "")).strip() for k in ("msg", "message")]
+        body = _object(body, self.label)
+        raw = _field(body, "status")
+        code = _int(raw)
+        if code is None:
+            raise _form(self.label, "'status'", raw, "a whole number (0 when found)")
+        words = [_text(body.get(k)).strip() for k in ("msg", "message")]
         words = [w for k, w in enumerate(words) if w and w not in words[:k]]
-        msg = f"{': '.join(words)} (status {body.get('status')})".lstrip()
+        msg = f"{': '.join(words)} (status {code})".lstrip()
         if code != 0:
             if code == 1 and "无相关结果" in msg:
                 return Answer("not_found", message=f"Baidu has no place for this address ({msg})")
-            for codes, status in ((_BAIDU_BAD_KEY, "bad_key"), (_BAIDU_QUOTA, "quota"),
-                                  (_BAIDU_TOO_FREQUENT, "too_frequent")):
-                if code in codes:
-                    return Answer(status, message=msg)
-            return Answer("server_error" if code == 1 else "failed", message=msg)
-        result = body.get("result") or {}
-        loc = result.get("location") or {} if isinstance(result, dict) else {}
-        lon, lat = _to_float(loc.get("lng")), _to_float(loc.get("lat"))
-        if lon is None or lat is None:
+            return Answer(_baidu_status(code), message=msg)
+        result = _field(body, "result")
+        if _empty(result):
+            return Answer("not_found", message="Baidu has no place for this address")
+        if not isinstance(result, dict):
+            raise _form(self.label, "'result'", result, "an object")
+        loc = _field(result, "location")
+        if _empty(loc):
             return Answer("not_found", message="Baidu's answer has no location")
+        if not isinstance(loc, dict):
+            raise _form(self.label, "'result.location'", loc, "an object with lng and lat")
+        lon, lat = _to_float(_field(loc, "lng")), _to_float(_field(loc, "lat"))
+        for name, value in (("lng", lon), ("lat", lat)):
+            if value is None:
+                raise _form(self.label, f"'result.location.{name}'", _field(loc, name),
+                            "a number")
         level = _text(result.get("level"))
-        precise = int(_to_float(result.get("precise")) or 0)
-        confidence = _to_float(result.get("confidence")) or 0.0
+        precise = int(_finite(result.get("precise")) or 0)
+        confidence = _finite(result.get("confidence")) or 0.0
         coarse = level in BAIDU_COARSE or (precise == 0 and confidence < 50)
         return Answer("needs_review" if coarse else "ok", lon, lat, level, "",
                       extra={"precise": precise, "confidence": confidence,
@@ -359,11 +480,21 @@ class Baidu(Provider):
 
 #: Tianditu levels precise enough (门址 house number, 兴趣点 POI).
 TIANDITU_PRECISE = frozenset({"门址", "兴趣点", "地名地址", "POI"})
+# Tianditu: http://lbs.tianditu.gov.cn/server/geocodinginterface.html (answer: status
+# "0" 正常返回, "101" 结果为空, "404" 出错; msg; location {lon, lat, level, score}; a
+# recorded answer: https://blog.csdn.net/mcband/article/details/134915002). A key or quota
+# problem is refused before the geocoder, by the gateway: HTTP 403 with {code, msg} and no
+# status; its table is not published, so the words decide (``keyWord``, the query's own
+# parameter, is not a key).
+_TIANDITU_QUOTA = re.compile(r"访问量|调用量|调用次数|配额|限额|日限|超限|quota", re.IGNORECASE)
+_TIANDITU_KEY = re.compile(r"(?<![a-z])(key|tk)(?![a-z])|密钥|权限|授权", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Tianditu(Provider):
     """Tianditu (天地图) geocoder; it has no city parameter, so the city is prefixed."""
+
+    label: ClassVar[str] = "Tianditu"
 
     def query_text(self, address: str, city: str | None) -> str:
         return _with_city(address, city)
@@ -374,33 +505,49 @@ class Tianditu(Provider):
         return f"{self.base_url()}/geocoder?{urllib.parse.urlencode(params)}"
 
     def parse(self, body: object) -> Answer:
-        if not isinstance(body, dict):
-            return Answer("failed", message="unreadable answer")
-        msg = f"{body.get('msg', '')} (status {body.get('status', body.get('code', ''))})"
-        loc = body.get("location")
-        if str(body.get("status")) == "0" and isinstance(loc, dict):
-            lon, lat = _to_float(loc.get("lon")), _to_float(loc.get("lat"))
-            if lon is None or lat is None:
+        body = _object(body, self.label)
+        status = _field(body, "status")
+        st = "" if _empty(status) else _text(status).strip()
+        words = _text(body.get("msg")).strip()
+        code = _text(body.get("code")).strip()
+        msg = f"{words} (status {st})" if st else f"{words} (code {code})" if code else words
+        if st == "0":
+            loc = _field(body, "location")
+            if _empty(loc):
                 return Answer("not_found", message="Tianditu's answer has no location")
+            if not isinstance(loc, dict):
+                raise _form(self.label, "'location'", loc, "an object with lon and lat")
+            lon, lat = _to_float(_field(loc, "lon")), _to_float(_field(loc, "lat"))
+            for name, value in (("lon", lon), ("lat", lat)):
+                if value is None:
+                    raise _form(self.label, f"'location.{name}'", _field(loc, name), "a number")
             level = _text(loc.get("level"))
             return Answer("ok" if level in TIANDITU_PRECISE else "needs_review", lon, lat,
                           level, "",  # keyWord only echoes the query: no city to check
-                          extra={"score": _to_float(loc.get("score"))})
-        text = msg.lower()
-        if any(w in text for w in ("key", "权限", "非法", "tk")):
-            return Answer("bad_key", message=msg)
-        if any(w in text for w in ("访问量", "配额", "超过", "quota")):
-            return Answer("quota", message=msg)
-        if any(w in text for w in ("无结果", "没有", "no result")) or str(body.get("status")) in (
-            "0", "101", "404"
-        ):
+                          extra={"score": _finite(loc.get("score"))})
+        if st == "101":
             return Answer("not_found", message=f"Tianditu has no place for this address ({msg})")
+        if st == "404":  # 出错: not an answer about the place; asked again next run
+            return Answer("failed", message=f"Tianditu could not answer for this address: {msg}")
+        text = re.sub("keyword", "", msg, flags=re.IGNORECASE)
+        if _TIANDITU_QUOTA.search(text):
+            return Answer("quota", message=msg)
+        if _TIANDITU_KEY.search(text):
+            return Answer("bad_key", message=msg)
         return Answer("failed", message=msg)
 
 
 @dataclass(frozen=True)
 class Nominatim(Provider):
-    """OpenStreetMap Nominatim ``/search`` (jsonv2); no city parameter, so it is prefixed."""
+    """OpenStreetMap Nominatim ``/search`` (jsonv2); no city parameter, so it is prefixed.
+
+    https://nominatim.org/release-docs/latest/api/Search/ (a list of places; an error is
+    ``{"error": {"code", "message"}}`` with its HTTP status) and the usage policy
+    https://operations.osmfoundation.org/policies/nominatim/ (1 request/s; a client
+    over it is answered 429, a blocked one 403).
+    """
+
+    label: ClassVar[str] = "OpenStreetMap Nominatim"
 
     def query_text(self, address: str, city: str | None) -> str:
         return _with_city(address, city)
@@ -416,16 +563,23 @@ class Nominatim(Provider):
 
     def parse(self, body: object) -> Answer:
         if isinstance(body, dict) and "error" in body:
-            return Answer("failed", message=str(body.get("error")))
+            err = body["error"]
+            words = _text(err.get("message") if isinstance(err, dict) else err).strip()
+            code = f" (code {_text(err.get('code'))})" if isinstance(err, dict) else ""
+            return Answer("failed", message=f"OpenStreetMap refused the query: {words}{code}")
         if not isinstance(body, list):
-            return Answer("failed", message="unreadable answer")
+            raise _form(self.label, "the answer", body, "a list of places")
         if not body:
             return Answer("not_found", message="OpenStreetMap has no place for this address")
         r = body[0]
-        lon, lat = _to_float(r.get("lon")), _to_float(r.get("lat"))
-        if lon is None or lat is None:
-            return Answer("not_found", message="OpenStreetMap's answer has no location")
-        rank = int(_to_float(r.get("place_rank")) or 0)
+        if not isinstance(r, dict):
+            raise _form(self.label, "the first place", r, "an object")
+        lon, lat = _to_float(_field(r, "lon")), _to_float(_field(r, "lat"))
+        for name, value in (("lon", lon), ("lat", lat)):
+            if value is None:
+                raise _form(self.label, f"the first place's '{name}'", _field(r, name),
+                            "a number")
+        rank = int(_finite(r.get("place_rank")) or 0)
         level = _text(r.get("addresstype") or r.get("type"))
         # place_rank 30 = building or POI, 28 = house-number level; streets are 26/27.
         return Answer("ok" if rank >= 28 else "needs_review", lon, lat, level,
@@ -573,27 +727,35 @@ def request(
 
 
 def _http_error(provider: Provider, exc: urllib.error.HTTPError, key: str | None) -> Answer:
-    """An HTTP error status: the code decides, unless the body says stop or retry."""
+    """An HTTP error status: the code decides, unless the body says stop or retry; the
+    body's own words (Nominatim's error message, Tianditu's ``msg``) follow the code."""
     status = provider.http_status(exc.code)
+    said = ""
     try:
         body = json.loads(exc.read(MAX_ANSWER_BYTES).decode("utf-8"))
         parsed = provider.parse(body)
         if parsed.status in STOP_STATUSES | RETRY_STATUSES:
             status = parsed.status
+        said = f": {parsed.message}" if parsed.message else ""
     except Exception:  # the body is often HTML, or cut; the HTTP code decides
         pass
-    return Answer(status, message=redact(f"HTTP {exc.code} {exc.reason}", key))
+    return Answer(status, message=redact(f"HTTP {exc.code} {exc.reason}{said}"[:300], key))
 
 
 def _parse(provider: Provider, body: object) -> Answer:
-    """The provider's reading of a JSON answer; an answer of another shape than documented
-    (a list where an object belongs, a number for a location) fails the row, not the run."""
+    """The provider's reading of a JSON answer; an answer of another form than documented
+    (a list where an object belongs, a number for a location) fails the row, not the run,
+    with the field named (:class:`FormError`)."""
     try:
         return provider.parse(body)
+    except FormError as exc:
+        return Answer("failed", message=str(exc), extra={BROKEN: True})
     except (AttributeError, KeyError, IndexError, TypeError, ValueError, OverflowError) as exc:
+        # a form the checks above do not name: said in words, the detail in the log
+        log.debug("unreadable %s answer: %r", provider.name, exc)
         return Answer("failed", extra={BROKEN: True},
-                      message=f"the answer does not have the documented form "
-                      f"({type(exc).__name__}: {str(exc)[:120]})")
+                      message=f"the answer is not in the documented form: a field holds "
+                      f"another kind of value than {provider.label or provider.name} documents")
 
 
 def _redact_value(value: object, key: str | None) -> object:

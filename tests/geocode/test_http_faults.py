@@ -133,6 +133,8 @@ def test_answers_of_the_wrong_shape_are_row_failures(raw, case, provider):
     assert set(out["geocode_status"]) <= {"failed", "not_found", "server_error"}, out
     assert out["geocode_message"].str.len().gt(0).all()
     assert out["lon"].isna().all()
+    # in words, never an exception's name (the audit saw '(KeyError: 0)')
+    assert not out["geocode_message"].str.contains(r"[A-Z][a-z]+Error\b").any(), out
 
 
 @pytest.mark.parametrize("shape", [

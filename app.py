@@ -79,6 +79,22 @@ PERSISTENT_PREFIXES = ("speed_", "wi_", "gc_lon_", "gc_lat_", "gc_sys_")
 for _k in [k for k in st.session_state
            if k in PERSISTENT or str(k).startswith(PERSISTENT_PREFIXES)]:
     st.session_state[_k] = st.session_state[_k]
+
+
+def start_value(key: str, value: Any) -> str:
+    """``key``, with ``value`` put in session state as the widget's starting value.
+
+    A widget keeps its value in session state under its key, and the keys above are set
+    there again on every run; a widget given a ``value=`` as well would make Streamlit
+    log "created with a default value but also had its value set via the Session State
+    API" (once per process). So a widget's starting value goes into session state only,
+    when the key is not there yet, and the widget is made without ``value=``.
+    """
+    if key not in st.session_state:
+        st.session_state[key] = value
+    return key
+
+
 # the add-station form's defaults follow the language while the planner has not typed over them
 for _k, _text in (("wi_name", "default_station_name"), ("wi_hours", "default_hours")):
     if st.session_state.get(_k) in ui.TEXT[_text]:
@@ -328,7 +344,7 @@ def gather_inputs(uploads: dict[str, Any], crs: str, demo_name: str = "canglang"
     )
     return {"frames": chosen, "key": tuple(key), "demo": demo, "rejected": seen,
             "warnings": notes, "basis": basis, "dataset": dataset_id(dataset),
-            "dataset_label": label}
+            "dataset_label": label, "dataset_demo": demo_name if demo else None}
 
 
 def _src(gdf: gpd.GeoDataFrame, rows: bool = True) -> Source:
@@ -337,27 +353,27 @@ def _src(gdf: gpd.GeoDataFrame, rows: bool = True) -> Source:
     return Source(name, len(gdf) if rows else None, str(gdf.attrs.get("origin", "upload")))
 
 
-def keep_whatifs_with_their_dataset(dataset: str, label: str) -> None:
+def keep_whatifs_with_their_dataset(dataset: str, demo: str | None) -> None:
     """What-if stations belong to the dataset they were added on.
 
     On a change of dataset, the current ones are set aside under their dataset (and come
     back when it is chosen again, or are cleared with a button); the add-station form
-    forgets the old dataset's coordinates.
+    forgets the old dataset's coordinates. ``demo`` names the demo dataset (``None``:
+    uploads), so the set-aside stations' dataset is named in the page's language.
     """
     owner = st.session_state.get("whatif_owner")
     if owner == dataset:
         return
-    kept: dict[str, tuple[str, list[dict[str, Any]]]] = st.session_state.setdefault(
+    kept: dict[str, tuple[str | None, list[dict[str, Any]]]] = st.session_state.setdefault(
         "whatif_kept", {}
     )
     if owner is not None and st.session_state.get("whatif"):
-        kept[owner] = (st.session_state.get("whatif_owner_label", ""),
-                       st.session_state["whatif"])
+        kept[owner] = (st.session_state.get("whatif_owner_demo"), st.session_state["whatif"])
     st.session_state["whatif"] = kept.pop(dataset, ("", []))[1] if owner is not None else (
         st.session_state.get("whatif", [])
     )
     st.session_state["whatif_owner"] = dataset
-    st.session_state["whatif_owner_label"] = label
+    st.session_state["whatif_owner_demo"] = demo
     # the add-station form's coordinates are keyed by dataset (see _whatif_section)
 
 
@@ -559,14 +575,16 @@ def _sidebar() -> Choices:
             key="mode",
         )
         speed = st.number_input(
-            T("speed"), min_value=0.5, max_value=60.0, value=MODE_SPEEDS_KMH[mode], step=0.5,
-            key=f"speed_{mode}",
+            T("speed"), min_value=0.5, max_value=60.0, step=0.5,
+            key=start_value(f"speed_{mode}", float(MODE_SPEEDS_KMH[mode])),
         )
         minutes = st.number_input(
-            T("minutes"), min_value=1.0, max_value=120.0, value=15.0, step=1.0, key="minutes"
+            T("minutes"), min_value=1.0, max_value=120.0, step=1.0,
+            key=start_value("minutes", 15.0),
         )
         circuity = st.number_input(
-            T("circuity"), min_value=1.0, max_value=3.0, value=1.3, step=0.05, key="circuity",
+            T("circuity"), min_value=1.0, max_value=3.0, step=0.05,
+            key=start_value("circuity", 1.3),
             help=T("circuity_help"),
         )
         categories = st.multiselect(
@@ -578,7 +596,8 @@ def _sidebar() -> Choices:
             key="amenity",
         )
         use_time = st.checkbox(T("use_time"), key="use_time")
-        at = st.time_input(T("time"), value=time(23, 0), step=1800, key="at", disabled=not use_time)
+        at = st.time_input(T("time"), step=1800, key=start_value("at", time(23, 0)),
+                           disabled=not use_time)
         basemap = st.selectbox(
             T("basemap"), list(TILES),
             format_func=lambda k: TILES[k].label_en if lang == "en" else TILES[k].label_zh,
@@ -586,7 +605,8 @@ def _sidebar() -> Choices:
         )
         basemap, tile_key = _basemap_key(basemap)
         cell = st.number_input(
-            T("cell"), min_value=10.0, max_value=2000.0, value=100.0, step=10.0, key="cell"
+            T("cell"), min_value=10.0, max_value=2000.0, step=10.0,
+            key=start_value("cell", 100.0),
         )
         cell_shape = st.selectbox(
             T("cell_shape"), ["square", "hex"], format_func=lambda s: T(f"cell_{s}"),
@@ -627,8 +647,8 @@ def _sidebar() -> Choices:
                 help=T("street_profile_help"),
             )
             snap_limit = st.number_input(
-                T("snap_limit"), min_value=10.0, max_value=2000.0, value=200.0, step=10.0,
-                key="snap_limit",
+                T("snap_limit"), min_value=10.0, max_value=2000.0, step=10.0,
+                key=start_value("snap_limit", 200.0),
             )
     return Choices(demo_name, uploads, crs, mode, speed, minutes, circuity, categories, amenity,
                    use_time, at, basemap, cell, cell_shape, method, network_path, snap_limit,
@@ -668,11 +688,11 @@ def _analysis(c: Choices) -> Run:
     st.caption(T("subtitle"))
 
     inputs = gather_inputs(c.uploads, c.crs, c.demo_name)
-    keep_whatifs_with_their_dataset(inputs["dataset"], inputs["dataset_label"])
+    keep_whatifs_with_their_dataset(inputs["dataset"], inputs["dataset_demo"])
     if inputs["demo"]:
         note = {"helsinki": "demo_note_helsinki", "city": "demo_note_city"}.get(c.demo_name,
                                                                                   "demo_note")
-        st.info(ui.t(note, "zh"), icon="ℹ️")
+        st.info(T(note), icon="ℹ️")
     net_label = None
     if c.network_path == "helsinki":
         net_label = T("network_helsinki")
@@ -775,7 +795,8 @@ def _basis(inputs: dict[str, Any], c: Choices, network_label: str | None) -> Non
         kept = st.session_state.get("whatif_kept", {})
         if kept:
             n = sum(len(v[1]) for v in kept.values())
-            names = "、".join(v[0] for v in kept.values())
+            names = ("、" if lang == "zh" else ", ").join(
+                ui.demo_label(v[0], lang) if v[0] else T("dataset_uploads") for v in kept.values())
             st.caption(T("whatif_kept").format(n=n, datasets=ui.plain(names)))
             st.button(T("whatif_kept_clear"), key="whatif_kept_clear",
                       on_click=_clear_kept_whatifs)
@@ -787,7 +808,7 @@ def _map_and_tables(run: Run, c: Choices) -> None:
     left, right = st.columns([2, 1])
     with left:
         st.subheader(T("map"))
-        click_to_add = st.toggle(T("click_to_add"), value=True, key="click_to_add")
+        click_to_add = st.toggle(T("click_to_add"), key=start_value("click_to_add", True))
         click = show_map(result, basemap, c.tile_key)
         st.caption(T("map_datum").format(datum=TILES[basemap].datum.upper()))
         if click and click_to_add:
@@ -871,12 +892,14 @@ def _whatif_section(result: geo.CoverageResult) -> None:
         f1, f2, f3 = st.columns(3)
         # keyed by dataset: a browser keeps a form field's value while its key stays
         gen = st.session_state.get("whatif_owner", "")[:8]
-        f1.number_input(T("lon"), value=lon0, step=0.0001, format="%.6f", key=f"wi_lon_{gen}")
-        f2.number_input(T("lat"), value=lat0, step=0.0001, format="%.6f", key=f"wi_lat_{gen}")
+        f1.number_input(T("lon"), step=0.0001, format="%.6f",
+                        key=start_value(f"wi_lon_{gen}", lon0))
+        f2.number_input(T("lat"), step=0.0001, format="%.6f",
+                        key=start_value(f"wi_lat_{gen}", lat0))
         f3.selectbox(T("point_crs"), CRS_KEYS, format_func=lambda c: ui.crs_label(c, lang),
                      key=f"wi_crs_{gen}")
         f4, f5, f6, f7 = st.columns(4)
-        f4.text_input(T("name"), value=T("default_station_name"), key="wi_name")
+        f4.text_input(T("name"), key=start_value("wi_name", T("default_station_name")))
         f5.selectbox(
             T("kind"), list(KIND_LABELS), format_func=lambda k: ui.kind_label(k, lang),
             key="wi_kind",
@@ -885,7 +908,7 @@ def _whatif_section(result: geo.CoverageResult) -> None:
             T("amenities"), list(AMENITY_LABELS), format_func=lambda a: ui.amenity_label(a, lang),
             key="wi_amenities",
         )
-        f7.text_input(T("hours"), value=T("default_hours"), key="wi_hours")
+        f7.text_input(T("hours"), key=start_value("wi_hours", T("default_hours")))
         # added in a callback, before the rerun: one analysis, not the page twice
         st.form_submit_button(T("add"), on_click=_add_from_form, args=(result.stations, gen))
 
@@ -910,10 +933,10 @@ def _siting_section(run: Run, c: Choices) -> None:
         g1, g2, g3, g4 = st.columns(4)
         model = g1.radio(T("siting_model"), ["add", "target"], key="siting_model",
                          format_func=lambda m: T(f"siting_{m}"))
-        k_in = g2.number_input(T("siting_k"), min_value=1, max_value=50, value=3, step=1,
-                               key="siting_k")
-        share_in = g2.number_input(T("siting_share"), min_value=0.05, max_value=1.0, value=0.95,
-                                   step=0.01, format="%.2f", key="siting_share")
+        k_in = g2.number_input(T("siting_k"), min_value=1, max_value=50, step=1,
+                               key=start_value("siting_k", 3))
+        share_in = g2.number_input(T("siting_share"), min_value=0.05, max_value=1.0, step=0.01,
+                                   format="%.2f", key=start_value("siting_share", 0.95))
         source_in = g3.radio(T("siting_source"), ["gaps", "upload", "both"], key="siting_source",
                              format_func=lambda c: T(f"siting_source_{c}"))
         cand_file = g3.file_uploader(T("siting_candidates"), type=list(planner.UPLOAD_TYPES),

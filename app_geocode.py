@@ -38,8 +38,16 @@ def secret(name: str | None) -> str | None:
     return str(value) if value else None
 
 
+def _start_value(key: str, value: Any) -> str:
+    """``key``, with ``value`` as its widget's starting value in session state (the app
+    keeps these keys there across runs; see ``app.start_value``)."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+    return key
+
+
 def _table_from_input(
-    T: Callable[[str], str], provider: str, city: str, key: str | None  # noqa: N803
+    T: Callable[[str], str], lang: str, provider: str, city: str, key: str | None  # noqa: N803
 ) -> pd.DataFrame | None:
     source = st.session_state.get("gc_source", "demo")
     bar = st.progress(0.0, text=T("gc_running"))
@@ -61,7 +69,7 @@ def _table_from_input(
                 return None
             table = planner.geocode_upload(upload.name, upload.getvalue(), **args)
     except GeoError as exc:
-        st.error(ui.plain(exc))
+        st.error(ui.plain(ui.message_text(exc, lang)))
         return None
     finally:
         bar.empty()
@@ -80,13 +88,13 @@ def render(T: Callable[[str], str], lang: str) -> None:  # noqa: N803 - the tran
         file_crs = c1.selectbox(T("gc_file_crs"), CRS_KEYS, key="gc_file_crs",
                                 format_func=lambda c: ui.crs_label(c, lang))
     else:
-        st.info(ui.t("demo_note", "zh"), icon="ℹ️")
+        st.info(T("demo_note"), icon="ℹ️")
         file_crs = "gcj02"
     provider = c2.selectbox(
         T("gc_provider"), PROVIDER_KEYS, key="gc_provider",
-        format_func=lambda p: T("gc_provider_demo") if p == "demo" else p,
+        format_func=lambda p: ui.pick(ui.PROVIDER_LABELS, p, lang),
     )
-    city = c2.text_input(T("gc_city"), value="苏州市", key="gc_city")
+    city = c2.text_input(T("gc_city"), key=_start_value("gc_city", "苏州市"))
     prov = PROVIDERS[provider]
     key: str | None = None
     if prov.key_env:
@@ -100,7 +108,7 @@ def render(T: Callable[[str], str], lang: str) -> None:  # noqa: N803 - the tran
                 c3.caption(T("gc_key_needed") + f" ({prov.key_env})")
     if c3.button(T("gc_run"), type="primary", key="gc_run",
                  disabled=bool(prov.key_env) and not key):
-        table = _table_from_input(T, provider, city, key)
+        table = _table_from_input(T, lang, provider, city, key)
         if table is not None:
             st.session_state["gc_table"] = table
             st.session_state["gc_crs"] = file_crs
@@ -111,9 +119,10 @@ def render(T: Callable[[str], str], lang: str) -> None:  # noqa: N803 - the tran
         return
     crs = st.session_state.get("gc_crs", "wgs84")
     if table.attrs.get("geocode_stopped"):
-        st.warning(f"{T('gc_stopped')}: {ui.plain(table.attrs.get('geocode_message', ''))}")
+        stopped = ui.message_text(table.attrs.get("geocode_message", ""), lang)
+        st.warning(f"{T('gc_stopped')}: {ui.plain(stopped)}")
     for note in table.attrs.get("geocode_warnings", []):  # a damaged or unwritable cache
-        st.warning(ui.plain(note))
+        st.warning(ui.plain(ui.message_text(note, lang)))
 
     counts = summarize(table)
     cols = st.columns(5)
@@ -169,25 +178,29 @@ def _review(T: Callable[[str], str], lang: str, table: pd.DataFrame, crs: str) -
     click = _map(table, crs, pos, basemap)
     st.caption(T("gc_click_help") + " " + T("map_datum").format(datum=tile.datum.upper()))
     if click is not None:
-        _fix(table, pos, click[0], click[1], tile.datum)
+        _fix(table, pos, click[0], click[1], tile.datum, lang)
     with st.form("gc_fix_form"):
         f1, f2, f3 = st.columns(3)
         here = rows.loc[pos]
-        lon = f1.number_input(T("lon"), value=float(here["lon"]) if pd.notna(here["lon"])
-                              else 120.62, format="%.6f", step=0.0001, key=f"gc_lon_{pos}")
-        lat = f2.number_input(T("lat"), value=float(here["lat"]) if pd.notna(here["lat"])
-                              else 31.29, format="%.6f", step=0.0001, key=f"gc_lat_{pos}")
+        lon0 = float(here["lon"]) if pd.notna(here["lon"]) else 120.62
+        lat0 = float(here["lat"]) if pd.notna(here["lat"]) else 31.29
+        lon = f1.number_input(T("lon"), format="%.6f", step=0.0001,
+                              key=_start_value(f"gc_lon_{pos}", lon0))
+        lat = f2.number_input(T("lat"), format="%.6f", step=0.0001,
+                              key=_start_value(f"gc_lat_{pos}", lat0))
         system = f3.selectbox(T("point_crs"), CRS_KEYS, key=f"gc_sys_{pos}",
                               format_func=lambda c: ui.crs_label(c, lang))
         if st.form_submit_button(T("gc_fix_typed")):
-            _fix(table, pos, lon, lat, system)
+            _fix(table, pos, lon, lat, system, lang)
 
 
-def _fix(table: pd.DataFrame, pos: int, lon: float, lat: float, datum: str) -> None:
+def _fix(
+    table: pd.DataFrame, pos: int, lon: float, lat: float, datum: str, lang: str
+) -> None:
     try:
         st.session_state["gc_table"] = rv.apply_fix(table, pos, lon, lat, datum=datum)
     except GeoError as exc:
-        st.error(ui.plain(exc))
+        st.error(ui.plain(ui.message_text(exc, lang)))
         return
     st.rerun()
 

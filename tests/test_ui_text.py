@@ -19,20 +19,69 @@ def test_every_label_has_both_languages() -> None:
 
 
 def test_chinese_is_default_and_english_on_request() -> None:
-    assert ui.t("mode") == "出行方式 Mode"
+    assert ui.t("mode") == "出行方式"
     assert ui.t("mode", "en") == "Mode"
     assert ui.t("kpi_coverage") == "覆盖率" and ui.t("kpi_coverage", "en") == "Coverage"
     assert ui.mode_label("ebike") == "电动自行车" and ui.mode_label("ebike", "en") == "e-bike"
     assert ui.kind_label("supply") == KIND_LABELS["supply"][0]
-    assert ui.amenity_label("") == "不限 Any"
+    assert ui.amenity_label("") == "不限" and ui.amenity_label("", "en") == "Any"
     assert ui.amenity_label("charging", "en") == AMENITY_LABELS["charging"][1]
     assert ui.pick(ui.COLUMNS, "unknown_column") == "unknown_column"
 
 
-def test_demo_note_says_illustrative_chinese_first() -> None:
-    for lang in ui.LANGUAGES:
-        note = ui.t("demo_note", lang)
-        assert note.index("示意数据") < note.index("Illustrative")
+def test_demo_notes_say_illustrative_each_in_its_language() -> None:
+    for key in ("demo_note", "demo_note_helsinki", "demo_note_city"):
+        zh, en = ui.t(key, "zh"), ui.t(key, "en")
+        assert zh.startswith("**示意数据**") and "Illustrative" not in zh, zh
+        assert en.startswith("**Illustrative data**") and "示意" not in en, en
+
+
+def _chinese_labels() -> dict[str, str]:
+    """Every Chinese text the app's pages take from the word tables, by where it is."""
+    from geo import words
+    from geo.basis import GEOCODED_USES
+    from geo.maps import TILES
+    from geo.schema import LEVEL_LABELS
+
+    tables = {"TEXT": ui.TEXT, "COLUMNS": ui.COLUMNS, "CRS_LABELS": ui.CRS_LABELS,
+              "SOLVER_LABELS": ui.SOLVER_LABELS, "PROVIDER_LABELS": ui.PROVIDER_LABELS,
+              "KIND_LABELS": KIND_LABELS, "AMENITY_LABELS": AMENITY_LABELS,
+              "LEVEL_LABELS": LEVEL_LABELS, "METHOD_LABELS": words.METHOD_LABELS,
+              "MODE_LABELS": words.MODE_LABELS, "GEOCODED_USES": GEOCODED_USES}
+    out = {f"{name}[{key}]": pair[0] for name, table in tables.items()
+           for key, pair in table.items()}
+    out.update({f"TILES[{k}]": t.label_zh for k, t in TILES.items()})
+    out["amenity_label('')"] = ui.amenity_label("", "zh")
+    return out
+
+
+def test_every_chinese_label_is_chinese_only() -> None:
+    """Help texts and labels the app tests may not reach: Chinese, with only the words of
+    the explicit whitelist (units, formats, coordinate systems, proper names)."""
+    from _helpers.app import ALLOWED_WORDS, english_words
+
+    labels = _chinese_labels()
+    assert len(labels) > 200
+    bad = {where: sorted(found) for where, text in labels.items()
+           if (found := english_words([re.sub(r"\{\w+(:[^}]*)?\}", "", text)],
+                                      ALLOWED_WORDS, set()))}
+    assert not bad, bad
+
+
+def test_the_english_word_check_is_not_fooled() -> None:
+    """The check of the Chinese page finds an English word in a label, a code or a status
+    and lets through only units, formats, names, file names and settings as typed."""
+    from _helpers.app import ALLOWED_WORDS, english_words
+
+    def found(text: str) -> set[str]:
+        return english_words([text], ALLOWED_WORDS, set())
+
+    assert found("点击地图添加假设站点 Click map to add") == {"Click", "map", "to", "add"}
+    assert found("类型 energy_pool、supply") == {"energy", "pool", "supply"}
+    assert found("计入 true") == {"true"} and found("是 yes") == {"yes"}
+    assert found("3 site(s) add 59.00 demand") == {"site", "add", "demand"}
+    assert not found("速度（km/h）· GCJ-02 · WGS-84 · 上传 CSV、XLSX、GeoJSON · OpenStreetMap")
+    assert not found("data/helsinki/demand.csv · secrets.toml · TIANDITU_TK · GEO_APP_MAP=off")
 
 
 def test_headers_rename_known_columns_only() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 _ESCAPE = re.compile(r"\\(.)")
@@ -19,55 +19,65 @@ def shown(markdown: str) -> str:
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 
-#: Words that may stand in the Chinese UI: units, formats, names of systems and places, and
-#: the English that the Chinese labels carry on purpose (``出行方式 Mode``).
+#: The words that may stand on the Chinese page, all of them (compared lower-case): units,
+#: formats, coordinate systems and proper names a planner reads as they are written, and the
+#: language switch's own "English". Nothing is gathered from the labels: a label with
+#: another English word fails the check.
 ALLOWED_WORDS = frozenset(
     w.lower() for w in (
-        "km", "min", "WGS", "GCJ", "BD", "CGCS", "OSM", "OpenStreetMap", "Helsinki", "pyrosm",
-        "CSV", "XLSX", "GeoJSON", "JSON", "HTML", "PNG", "ZIP", "GPKG", "GeoPackage", "GraphML",
-        "PBF", "osm", "pbf", "xlsx", "csv", "geojson", "json", "gpkg", "html", "png", "zip",
-        "Leaflet", "Amap", "Baidu", "Tianditu", "Esri", "CartoDB", "NEW", "id", "ok",
-        "Streamlit", "Dask", "UTM", "EPSG", "Valhalla", "CDN", "Suzhou", "extract", "AREA",
-        "CHINA",
+        # units
+        "km", "min", "MB", "GB",
+        # coordinate systems (WGS-84, GCJ-02, BD-09) and positioning
+        "WGS", "GCJ", "BD", "GPS",
+        # file formats
+        "CSV", "XLSX", "Excel", "GeoJSON", "JSON", "HTML", "ZIP", "GPKG", "GeoPackage",
+        "GeoParquet", "PBF", "XML", "GraphML",
+        # proper names: map data, basemaps and geocoders
+        "OSM", "OpenStreetMap", "Carto", "Amap", "Nominatim",
+        # the what-if stations' ids (NEW1, NEW2 …, made by geo.scenario.add_station)
+        "NEW",
+        # the language switch's option
+        "English",
     )
+)
+
+#: What a planner types or reads as written, taken out before the words are looked at:
+#: file names and paths (``data/helsinki/demand.csv``, ``secrets.toml``) and server settings
+#: (``TIANDITU_TK``, ``GEO_APP_MAP=off``).
+_TYPED = re.compile(
+    r"(?i:[\w./-]*\.(?:csv|xlsx|xls|geojson|json|gpkg|parquet|pbf|osm|xml|graphml|html|zip"
+    r"|toml))\b|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?:=\S+)?"  # not lower-case codes (energy_pool)
 )
 
 
 def zh_allowed_words() -> frozenset[str]:
-    """:data:`ALLOWED_WORDS` plus every English word the app's Chinese labels contain."""
-    from geo import ui_text as ui
-    from geo import words as w
-    from geo.maps import TILES
-
-    chinese = [zh for zh, _en in [*ui.TEXT.values(), *w.COLUMNS.values(), *w.CRS_LABELS.values(),
-                                  *w._SCENARIO_WORDS.values()]]
-    chinese += [t.label_zh for t in TILES.values()] + list(w.LANGUAGES.values())
-    words = set(ALLOWED_WORDS)
-    for text in chinese:
-        words.update(x.lower() for x in _WORD.findall(text))
-    return frozenset(words)
+    """:data:`ALLOWED_WORDS` (lower-case): the only English words the Chinese page may show."""
+    return ALLOWED_WORDS
 
 
 def page_texts(at) -> list[str]:
-    """Every text the page shows: titles, Markdown, captions, messages, metric labels and
-    values, widget labels and options, buttons, expander labels and table headers and
-    string cells."""
+    """Every text the page shows: titles, Markdown, captions, messages, metric labels,
+    values and tooltips, widget labels, options, placeholders, values and tooltips, buttons,
+    expander labels, download buttons and table headers and string cells."""
     out: list[str] = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
                  "error", "success", "exception"):
         out.extend(shown(str(getattr(e, "value", ""))) for e in getattr(at, kind))
     for m in at.metric:
-        out.extend([m.label, str(m.value), str(m.delta or "")])
-    for kind in ("selectbox", "radio", "multiselect"):
-        for w in getattr(at, kind):
-            out.append(w.label)
-            out.extend(str(o) for o in w.options)
-    for kind in ("number_input", "text_input", "checkbox", "toggle", "button", "time_input"):
-        out.extend(w.label for w in getattr(at, kind))
+        out.extend([m.label, str(m.value), str(m.delta or ""), m.proto.help])
+    widgets = [w for kind in ("selectbox", "radio", "multiselect", "number_input", "text_input",
+                              "checkbox", "toggle", "button", "time_input")
+               for w in getattr(at, kind)]
+    for w in widgets:
+        out.append(w.label)
+        out.extend(str(o) for o in getattr(w, "options", ()))
+        out.extend(str(getattr(w, a, None) or "") for a in ("help", "placeholder"))
+        if w.type == "text_input" and w.proto.type != w.proto.PASSWORD:
+            out.append(str(w.value or ""))  # a field's starting text (名称 新增站点)
     for e in at.get("expandable"):
         out.append(shown(e.label))
     for e in at.get("download_button"):
-        out.append(e.proto.label)
+        out.extend([e.proto.label, e.proto.help])
     for d in at.dataframe:
         frame = d.value
         out.extend(str(c) for c in frame.columns)
@@ -77,13 +87,15 @@ def page_texts(at) -> list[str]:
     return out
 
 
-def english_words(texts: list[str], allowed: frozenset[str], user: set[str]) -> set[str]:
+def english_words(texts: list[str], allowed: frozenset[str], user: Iterable[str]) -> set[str]:
     """English words in ``texts`` that are neither allowed nor part of what the user gave
-    (``user``: file names, station names and ids, ...)."""
+    (``user``: file names, station names and ids, ...) nor file names and settings as a
+    planner types them."""
     found: set[str] = set()
     for text in texts:
         for u in user:
             text = text.replace(u, " ")
+        text = _TYPED.sub(" ", text)
         for w in _WORD.findall(text):
             if w.lower() not in allowed:
                 found.add(w)

@@ -403,7 +403,7 @@ def test_sequence_3_a_language_switch_keeps_every_choice(
     after = _radio_states(page)
     # every group still shows one choice, the same one (labels are now English)
     assert sorted(after.values()) == sorted(
-        v if k != "语言 Language" else "01" for k, v in before.items()), (before, after)
+        v if k != ui.t("language", "zh") else "01" for k, v in before.items()), (before, after)
     kind = page.get_by_role("combobox", name=ui.t("kind", "en"), exact=True)
     assert "caring supply point" in kind.first.aria_snapshot()  # 爱心补给点
     assert page.get_by_text("love supply point").count() == 0

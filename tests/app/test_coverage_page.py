@@ -23,6 +23,7 @@ from _helpers.app import shown, whatif_input
 from streamlit.testing.v1 import AppTest
 
 import geo
+from geo import ui_text as ui
 
 APP = ROOT / "app.py"
 DEMO = ROOT / "data" / "canglang"
@@ -30,7 +31,7 @@ STATION_FILES = [DEMO / "stations.csv", DEMO / "charging_piles.csv"]
 INPUTS = {"demand": DEMO / "demand.csv", "area": DEMO / "area.geojson",
           "grids": DEMO / "grids.geojson"}
 TIMEOUT = 120
-WHATIF_SUBMIT = "FormSubmitter:whatif_form-添加站点 Add"
+WHATIF_SUBMIT = "FormSubmitter:whatif_form-添加站点"
 BAD_ROWS = (
     "编号,名称,类型,经度,纬度,坐标系\r\n"
     "X1,甲站,爱心补给点,120.61,31.29,gcj02\r\n"
@@ -79,8 +80,7 @@ def test_opens_on_the_demo_with_map_note_and_kpis() -> None:
     at = _start(map_on=True)
     _assert_kpis(at, _analyze())
     notes = [i.value for i in at.info]
-    assert any("示意数据" in n and "Illustrative" in n for n in notes)
-    assert notes[0].index("示意数据") < notes[0].index("Illustrative")
+    assert notes[0].startswith("**示意数据**") and "Illustrative" not in notes[0], notes
     maps = at.get("component_instance")
     assert len(maps) == 1
     assert "streamlit_folium" in maps[0].proto.component_name
@@ -198,7 +198,7 @@ def test_unreadable_only_station_upload_falls_back_to_the_demo(app: AppTest) -> 
 
 def test_language_toggle_switches_labels(app: AppTest) -> None:
     app.selectbox(key="mode").set_value("bike").run()
-    assert app.selectbox(key="mode").label == "出行方式 Mode"
+    assert app.selectbox(key="mode").label == "出行方式"
     app.radio(key="lang").set_value("en").run()
     assert not app.exception
     assert {m.label for m in app.metric} == {"Coverage", "Uncovered demand", "Gaps",
@@ -246,7 +246,7 @@ def test_the_street_method_never_uses_another_citys_network(app: AppTest) -> Non
     app.selectbox(key="network_source").set_value("helsinki").run()
     assert not app.exception
     errors = [shown(e.value) for e in app.error]
-    assert any("路网不覆盖数据" in e and "helsinki" in e and "120." in e
+    assert any("路网不覆盖数据" in e and "赫尔辛基路网" in e and "120." in e
                for e in errors), errors
     assert len(app.metric) == 0
 
@@ -273,7 +273,13 @@ def test_whatifs_belong_to_their_dataset(app: AppTest) -> None:
     _assert_kpis(app, geo.analyze(str(hel / "stations.csv"), demand=str(hel / "demand.csv"),
                                   area=str(hel / "area.geojson"), method="network",
                                   network="helsinki"))
-    assert any("1 个假设站点属于其他数据集" in c.value for c in app.caption)
+    kept = [shown(c.value) for c in app.caption if "1 个假设站点属于其他数据集" in c.value]
+    assert len(kept) == 1 and ui.demo_label("canglang", "zh") in kept[0], kept
+    # the dataset they wait for is named in the page's language, whatever it was then
+    app.radio(key="lang").set_value("en").run()
+    kept = [shown(c.value) for c in app.caption if "belong to another dataset" in c.value]
+    assert len(kept) == 1 and ui.demo_label("canglang", "en") in kept[0], kept
+    app.radio(key="lang").set_value("zh").run()
     # back on Canglang, it is there again
     app.selectbox(key="demo_name").set_value("canglang").run()
     assert "NEW1" in _basis(app)
@@ -297,10 +303,45 @@ def test_the_basis_names_every_input_and_follows_uploads(app: AppTest) -> None:
     assert "无需求表" in basis  # the demo's demand is not silently kept under other stations
 
 
+def test_no_widget_has_a_default_and_a_session_state_value(monkeypatch) -> None:
+    """Streamlit warns (once per process) about a widget made with ``value=`` whose key is
+    also set in session state; the app keeps its widgets' keys there across runs, so every
+    start logged it for ``speed_walk``. Every widget with a starting value, on both pages,
+    in both languages, is made without one now."""
+    import logging
+
+    from streamlit.elements.lib import policies
+
+    monkeypatch.setenv("GEO_APP_MAP", "off")
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    logger = logging.getLogger(policies.__name__)
+    logger.addHandler(handler)
+    try:
+        at = _start()
+        at.selectbox(key="mode").set_value("bike").run()  # speed_bike
+        at.number_input(key="minutes").set_value(10.0).run()
+        at.button(key=WHATIF_SUBMIT).click().run()  # wi_lon_…, wi_name, wi_hours
+        at.button(key="FormSubmitter:siting_form-计算选址").click().run()  # siting_k, _share
+        at.radio(key="method").set_value("network").run()
+        at.radio(key="lang").set_value("en").run()
+        at.radio(key="page").set_value("geocode").run()  # gc_city
+        at.button(key="gc_run").click().run()  # gc_lon_…, gc_lat_…
+        at.radio(key="page").set_value("coverage").run()
+        at.radio(key="lang").set_value("zh").run()
+        assert not at.exception, at.exception
+    finally:
+        logger.removeHandler(handler)
+    warned = [r.getMessage() for r in records if "default value" in r.getMessage()]
+    assert not warned, warned
+
+
 def test_language_switch_keeps_choices_and_form_defaults_follow(app: AppTest) -> None:
     app.radio(key="siting_model").set_value("target")
     app.radio(key="siting_source").set_value("both")
-    app.button(key="FormSubmitter:siting_form-计算选址 Find sites").click()
+    app.button(key="FormSubmitter:siting_form-计算选址").click()
     app.number_input(key="minutes").set_value(10.0).run()
     assert "10分钟" in app.title[0].value and "15" not in app.title[0].value
     assert app.text_input(key="wi_hours").value == "24小时"
@@ -323,7 +364,7 @@ def test_the_generated_city_is_a_third_demo_with_its_own_streets(app: AppTest) -
     assert not app.exception, app.exception
     assert app.radio(key="method").value == "euclidean"
     assert app.selectbox(key="network_source").value == "city"  # drawn as the map's streets
-    assert any("示意城市" in i.value and "Illustrative" in i.value for i in app.info)
+    assert any("示意城市" in i.value and "示意数据" in i.value for i in app.info)
     frames = {k: planner.read_demo(k, demo="city") for k in ("stations", "demand", "area",
                                                              "grids")}
     expected = geo.analyze(frames["stations"], demand=frames["demand"][0],

@@ -29,7 +29,7 @@ def _metrics(at: AppTest) -> dict[str, str]:
 
 def test_siting_panel_finds_the_library_sites_and_adds_them_as_what_if(app: AppTest) -> None:
     app.number_input(key="siting_k").set_value(2)
-    app.button(key="FormSubmitter:siting_form-计算选址 Find sites").click().run()
+    app.button(key="FormSubmitter:siting_form-计算选址").click().run()
     assert not app.exception, app.exception
     ref = site(planner.read_demo("stations"), demand=planner.read_demo("demand")[0],
                area=planner.read_demo("area")[0], grids=planner.read_demo("grids")[0],
@@ -54,7 +54,7 @@ def test_siting_panel_finds_the_library_sites_and_adds_them_as_what_if(app: AppT
 def test_sites_added_as_what_if_keep_what_the_filters_count(app: AppTest) -> None:
     app.selectbox(key="amenity").set_value("water").run()
     app.number_input(key="siting_k").set_value(2)
-    app.button(key="FormSubmitter:siting_form-计算选址 Find sites").click().run()
+    app.button(key="FormSubmitter:siting_form-计算选址").click().run()
     ref = site(planner.read_demo("stations"), demand=planner.read_demo("demand")[0],
                area=planner.read_demo("area")[0], grids=planner.read_demo("grids")[0],
                from_gaps=True, add=2, amenity="water", time_limit=30.0)
@@ -70,7 +70,7 @@ def test_target_that_cannot_be_reached_is_said(app: AppTest, tmp_path: Path) -> 
     app.number_input(key="siting_share").set_value(1.0)
     app.radio(key="siting_source").set_value("upload")
     app.file_uploader(key="siting_candidates").set_value(("cand.csv", one, "text/csv"))
-    app.button(key="FormSubmitter:siting_form-计算选址 Find sites").click().run()
+    app.button(key="FormSubmitter:siting_form-计算选址").click().run()
     assert not app.exception, app.exception
     (tmp_path / "cand.csv").write_bytes(one)
     ref = site(planner.read_demo("stations"), demand=planner.read_demo("demand")[0],
@@ -86,7 +86,7 @@ def test_siting_panel_on_the_street_network_demo(app: AppTest) -> None:
     app.selectbox(key="demo_name").set_value("helsinki").run()
     assert app.radio(key="method").value == "network"
     app.number_input(key="siting_k").set_value(1)
-    app.button(key="FormSubmitter:siting_form-计算选址 Find sites").click().run()
+    app.button(key="FormSubmitter:siting_form-计算选址").click().run()
     assert not app.exception, app.exception
     hel = Path(__file__).resolve().parents[2] / "data" / "helsinki"
     ref = site(str(hel / "stations.csv"), demand=str(hel / "demand.csv"),
@@ -99,7 +99,7 @@ def test_siting_panel_on_the_street_network_demo(app: AppTest) -> None:
 
 def test_upload_chosen_without_a_file_says_the_gaps_are_used(app: AppTest) -> None:
     app.radio(key="siting_source").set_value("upload")
-    app.button(key="FormSubmitter:siting_form-计算选址 Find sites").click().run()
+    app.button(key="FormSubmitter:siting_form-计算选址").click().run()
     assert not app.exception, app.exception
     assert any("缺口单元中心" in i.value for i in app.info)
     assert any("新增覆盖需求" in d.value.columns for d in app.dataframe)

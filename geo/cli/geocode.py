@@ -60,13 +60,17 @@ def geocode(
     rate: Annotated[
         float | None, typer.Option(help="Requests per second at most (default: the provider's).")
     ] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds per request.")] = 10.0,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds for each request (connecting, headers and body); "
+                            "3 addresses in a row without an answer in time stop the run.")
+    ] = 10.0,
 ) -> None:
     """Geocode addresses to WGS-84 coordinates (keys from the environment only).
 
     Exit 0 when every row is ok or had coordinates, 1 when some need review or
     failed (or the quota ran out: re-run later to resume from the cache), 2 for
-    a usage error (no key, bad key, unreadable file).
+    a usage error (no key, bad key, unreadable file) or a service that cannot be
+    reached, does not answer in time, or is not the provider.
     """
     from geo.geocode import failure_causes, geocode_table, redact, summarize
     from geo.geocode.providers import get_provider
@@ -98,6 +102,15 @@ def geocode(
         err(f"the service at {prov.base_url()} does not answer as {prov.name} does "
             f"({message}): check GEO_{prov.name.upper()}_URL or the proxy; nothing more was "
             f"asked, {output} lists every row")
+        raise typer.Exit(EXIT_ERROR)
+    if stopped == "timeout":
+        left = int(table["geocode_message"].astype(str).str.startswith("not asked").sum())
+        kept = ("nothing was cached (--no-cache): a re-run asks every row" if no_cache else
+                "answers so far are cached: a re-run asks only the rows without one")
+        err(f"the service at {prov.base_url()} is not answering: {message}, so it is down or "
+            f"very slow; retry later, or give a larger --timeout (now {timeout:g} s; e.g. "
+            f"--timeout {max(30.0, 3 * timeout):g}); {kept}. {output} lists every row "
+            f"({left} not asked)")
         raise typer.Exit(EXIT_ERROR)
     if stopped == "unreachable":
         err(f"{prov.name} cannot be reached ({message}): check the network or the proxy "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import time
@@ -14,7 +15,7 @@ import pandas as pd
 import shapely
 
 from geo import schema
-from geo.errors import InputError
+from geo.errors import InputError, SettingsError
 from geo.geocode.cache import GeocodeCache
 from geo.geocode.extent import CityExtent
 from geo.geocode.providers import (
@@ -29,8 +30,8 @@ from geo.geocode.providers import (
     request,
 )
 
-__all__ = ["CITY_CHECKED", "FAR_KM", "GEOCODE_COLUMNS", "UNREACHABLE_STOP", "failure_causes",
-           "geocode_table", "summarize", "written_coordinates"]
+__all__ = ["CITY_CHECKED", "FAR_KM", "GEOCODE_COLUMNS", "SILENT", "UNREACHABLE_STOP",
+           "failure_causes", "geocode_table", "summarize", "written_coordinates"]
 
 log = logging.getLogger("geo.geocode")
 
@@ -43,9 +44,15 @@ FAR_KM = 100.0
 #: Key of ``Answer.extra`` on a cached answer the run found outside its city: the provider
 #: called it ``ok``, the cache keeps it ``needs_review`` with the reason.
 CITY_CHECKED = "city_checked"
-#: Rows in a row that could not reach the provider, or got answers that were not the
+#: Rows in a row that could not reach the provider, got no complete answer within the
+#: timeout (a service that is down, or drips its answer), or got answers that were not the
 #: provider's (not HTTP, not JSON, another shape), before the run stops.
 UNREACHABLE_STOP = 3
+#: Statuses of a row the service gave no answer to. After such a row the next rows get one
+#: try each (not ``retries`` more with backoff) until one is answered: a service that let a
+#: whole row's tries time out is down or dripping, not momentarily busy, and every further
+#: try would cost ``timeout`` seconds more.
+SILENT = frozenset({"timeout", "unreachable"})
 
 
 def _table(path_or_df: Any) -> pd.DataFrame:
@@ -194,10 +201,12 @@ def geocode_table(
         Optional study area (polygon, or a file for :func:`geo.io.read_area`): results
         outside it are ``needs_review``.
     timeout
-        Seconds per request.
+        Seconds per request (connecting, the headers and the body).
     retries, backoff
-        ``too_frequent``, ``timeout`` and ``server_error`` are tried ``retries``
-        more times, after ``backoff``, 2×``backoff``, 4×``backoff``... seconds.
+        ``too_frequent``, ``timeout``, ``server_error`` and ``unreachable`` are tried
+        ``retries`` more times, after ``backoff``, 2×``backoff``, 4×``backoff``... seconds;
+        after a row that timed out or could not connect on all its tries, the next rows get
+        one try each until one is answered (:data:`SILENT`).
     key
         The provider's key for callers that hold it (the app's password field);
         the environment variable otherwise. The command line never takes one.
@@ -215,8 +224,10 @@ def geocode_table(
         when geocoded rows join rows in the file's own coordinate system a
         ``coord_system`` column says ``wgs84`` for the geocoded ones (blank: the
         file's). ``attrs["geocode_stopped"]`` is
-        ``bad_key``, ``quota`` or ``unreachable`` when the run had to stop (the rows not
-        yet asked get that status; re-run later and the cache resumes), or ``unusable``
+        ``bad_key``, ``quota`` or ``unreachable`` when the run had to stop, ``timeout`` when
+        :data:`UNREACHABLE_STOP` rows in a row got no complete answer within ``timeout``
+        (the rows not yet asked get that status; re-run later and the cache resumes), or
+        ``unusable``
         when :data:`UNREACHABLE_STOP` answers in a row were not the provider's (not HTTP,
         not JSON, another shape: the rows not asked are ``server_error``), and
         ``attrs["geocode_message"]`` says why (never with the key).
@@ -234,6 +245,7 @@ def geocode_table(
         When another program holds the cache locked (see :mod:`geo.geocode.cache`).
     """
     prov = get_provider(provider)
+    _check_timeout(timeout)
     key = key.strip() if key and key.strip() else prov.key()
     df = _table(path_or_df)
     file = str(df.attrs.get("source", "table"))
@@ -256,6 +268,25 @@ def geocode_table(
     warnings = [city_warning] if city_warning else []
     out.attrs["geocode_warnings"] = warnings + (list(store.warnings) if store is not None else [])
     return out
+
+
+#: The longest timeout taken, in seconds: an answer takes a second or two.
+MAX_TIMEOUT = 3600.0
+
+
+def _check_timeout(timeout: float) -> None:
+    """A timeout is a number of seconds above 0 (``SettingsError`` otherwise): 0 would time
+    out every request, infinity none."""
+    try:
+        seconds = float(timeout)
+    except (TypeError, ValueError):
+        seconds, text = math.nan, repr(timeout)
+    else:
+        text = f"{seconds:g}"
+    if not (math.isfinite(seconds) and 0 < seconds <= MAX_TIMEOUT):
+        raise SettingsError(f"a timeout of {text} s cannot be used: give the seconds to "
+                            f"wait for each answer, above 0 and at most {MAX_TIMEOUT:g} "
+                            "(e.g. 10, or 30 for a slow service)")
 
 
 def _city_extent(city: str | None) -> tuple[CityExtent | None, str]:
@@ -337,10 +368,11 @@ def _geocode_rows(
 
 
 class _Streak:
-    """Answers in a row that could not reach the provider, or were not the provider's."""
+    """Rows in a row the service gave no answer to (:data:`SILENT`), or whose answers were
+    not the provider's; and how many rows it answered at all."""
 
     def __init__(self) -> None:
-        self.answered = self.unreachable = self.broken = 0
+        self.answered = self.silent = self.broken = 0
 
 
 def _address(df: pd.DataFrame, addr_col: str | None, i: int) -> str:
@@ -378,27 +410,14 @@ def _geocode_row(
     rows.query[i] = prov.query_text(address, city)
     answer = store.get(prov.name, city, address) if store is not None else None
     if answer is None:
-        answer = _ask(prov, address, city, job.key, job.throttle, job.timeout, job.retries,
-                      job.backoff)
+        answer = _ask(prov, address, city, job, retry_silent=streak.silent == 0)
         if store is not None:
             store.put(prov.name, city, address, answer)
-    streak.unreachable = streak.unreachable + 1 if answer.status == "unreachable" else 0
+    streak.silent = streak.silent + 1 if answer.status in SILENT else 0
     streak.broken = streak.broken + 1 if answer.extra.get(BROKEN) else 0
     streak.answered += answer.status != "unreachable"
-    if answer.status in STOP_STATUSES or (
-        answer.status == "unreachable"
-        and (streak.answered == 0 or streak.unreachable >= UNREACHABLE_STOP)
-    ) or streak.broken >= UNREACHABLE_STOP:
-        rows.stopped = answer.status
-        rows.message = redact(answer.message, job.key)
-        if streak.broken >= UNREACHABLE_STOP:
-            rows.stopped = "unusable"
-            rows.message = (f"{UNREACHABLE_STOP} answers in a row were not {prov.name}'s "
-                            f"(last: {rows.message})")
-        unusable = rows.stopped == "unusable"
-        rows.status[i] = answer.status if unusable else rows.stopped
-        rows.note[i] = redact(answer.message, job.key) if unusable else rows.message
-        log.warning("geocoding stopped (%s): %s", rows.stopped, rows.message)
+    if _stops(answer, streak):
+        _stop(rows, i, answer, job, streak)
         return
     status, why = _judge(answer, city, job.polygon)
     rows.status[i], rows.level[i] = status, answer.level
@@ -409,6 +428,33 @@ def _geocode_row(
         rows.answers[i] = (address, answer)
         if status == "needs_review" and why.startswith(_OTHER_CITY):
             _keep_as_review(store, job, address, answer, why)
+
+
+def _stops(answer: Answer, streak: _Streak) -> bool:
+    """Whether the run stops after this answer: a bad key or a quota; no connection from the
+    first row on; :data:`UNREACHABLE_STOP` rows in a row without an answer, or with answers
+    that are not the provider's."""
+    return (answer.status in STOP_STATUSES
+            or (answer.status == "unreachable" and streak.answered == 0)
+            or (answer.status in SILENT and streak.silent >= UNREACHABLE_STOP)
+            or streak.broken >= UNREACHABLE_STOP)
+
+
+def _stop(rows: _Rows, i: int, answer: Answer, job: _Job, streak: _Streak) -> None:
+    """Stop the run at row ``i``: why, in ``rows.stopped`` and ``rows.message`` (the rows
+    after it say they were not asked)."""
+    said = redact(answer.message, job.key)
+    rows.stopped, rows.message = answer.status, said
+    if streak.broken >= UNREACHABLE_STOP:
+        rows.stopped = "unusable"
+        rows.message = (f"{UNREACHABLE_STOP} answers in a row were not {job.prov.name}'s "
+                        f"(last: {said})")
+    elif answer.status == "timeout":
+        rows.message = (f"{streak.silent} addresses in a row got no complete answer within "
+                        f"{job.timeout:g} s (the first tried {job.retries + 1} times)")
+    rows.status[i] = answer.status
+    rows.note[i] = said  # the row's own cause; the run's is in rows.message
+    log.warning("geocoding stopped (%s): %s", rows.stopped, rows.message)
 
 
 #: How the reasons an answer is not in the run's city begin (text, then coordinates).
@@ -554,26 +600,22 @@ def _write_back(df: pd.DataFrame, cols: dict[str, str], rows: _Rows, provider: s
     return out
 
 
-def _ask(
-    prov: Provider,
-    address: str,
-    city: str | None,
-    key: str | None,
-    throttle: _Throttle,
-    timeout: float,
-    retries: int,
-    backoff: float,
-) -> Answer:
+def _ask(prov: Provider, address: str, city: str | None, job: _Job, *,
+         retry_silent: bool = True) -> Answer:
+    """Ask the provider, again after a pause while the answer is worth another try; a
+    timeout or no connection only when ``retry_silent`` (the previous row was answered)."""
     answer = Answer("failed")
-    for attempt in range(retries + 1):
+    for attempt in range(job.retries + 1):
         if attempt:
-            time.sleep(backoff * 2 ** (attempt - 1))
-        throttle.wait()
-        answer = request(prov, address, city, key, timeout=timeout)
-        if answer.status not in RETRY_STATUSES:
+            time.sleep(job.backoff * 2 ** (attempt - 1))
+        job.throttle.wait()
+        answer = request(prov, address, city, job.key, timeout=job.timeout)
+        if answer.status not in RETRY_STATUSES or (
+            answer.status in SILENT and not retry_silent
+        ):
             break
         log.info("%s for '%s' (try %d): %s", answer.status, address, attempt + 1,
-                 redact(answer.message, key))
+                 redact(answer.message, job.key))
     return answer
 
 

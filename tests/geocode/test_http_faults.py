@@ -265,3 +265,79 @@ def test_any_json_answer_is_a_row_status_never_an_exception():
                 answer.to_json()
 
     check()
+
+
+def _dripping(tries: list[int]):
+    """A service that answers one byte every 0.25 s (never within a short timeout); each
+    connection is counted in ``tries``."""
+    def reply(conn: socket.socket, stop: threading.Event) -> None:
+        tries.append(1)
+        for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}":
+            if stop.wait(0.25):  # not time.sleep: the CLI test skips the backoff's sleeps
+                return
+            conn.sendall(bytes([byte]))
+    return reply
+
+
+def test_a_dripping_service_stops_the_run_after_three_rows(raw):
+    """Audit: each request was cut at the timeout, but every row was tried 4 times with
+    backoff and timeouts never stopped the run: 1,000 rows at --timeout 3 took ~5 hours.
+    Now the first row gets its tries, the next rows one each, and three rows in a row
+    without an answer stop the run; the rows not asked say so."""
+    tries: list[int] = []
+    raw(_dripping(tries))
+    start = time.monotonic()
+    out = geocode_table(table(*[f"人民路{i}号" for i in range(1, 11)]), provider="amap",
+                        city="苏州市", cache=False, rate=0, backoff=0.0, retries=3, timeout=0.5)
+    assert time.monotonic() - start < 60  # generous: about 3 s; it took 20 s and more
+    assert out.attrs["geocode_stopped"] == "timeout"
+    assert out.attrs["geocode_message"] == ("3 addresses in a row got no complete answer "
+                                            "within 0.5 s (the first tried 4 times)")
+    assert out["geocode_status"].tolist() == ["timeout"] * 10
+    notes = out["geocode_message"].tolist()
+    assert notes[:3] == ["no complete answer within 0.5 s"] * 3
+    assert notes[3:] == ["not asked: the run stopped (timeout) on an earlier row"] * 7
+    assert len(tries) == 4 + 1 + 1
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "1e9"])
+def test_a_timeout_that_cannot_be_waited_is_a_usage_error(raw, tmp_path, value):
+    from typer.testing import CliRunner
+
+    from geo.cli import app
+
+    raw(_dripping([]))
+    src = tmp_path / "in.csv"
+    table("人民路1号").to_csv(src, index=False)
+    res = CliRunner().invoke(app, ["geocode", str(src), "-o", str(tmp_path / "out.csv"),
+                                   "--no-cache", "--timeout", value])
+    assert res.exit_code == 2, res.output
+    assert "cannot be used: give the seconds to wait for each answer" in res.stderr
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_cli_on_a_dripping_service_exits_2_naming_the_service(raw, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from geo.cli import app
+    from geo.geocode import run as run_module
+
+    monkeypatch.setattr(run_module.time, "sleep", lambda seconds: None)  # the CLI's backoff
+    tries: list[int] = []
+    server = raw(_dripping(tries))
+    src = tmp_path / "in.csv"
+    table(*[f"人民路{i}号" for i in range(1, 31)]).to_csv(src, index=False)
+    out = tmp_path / "out.csv"
+    res = CliRunner().invoke(app, ["geocode", str(src), "-o", str(out), "--rate", "0",
+                                   "--timeout", "0.5"])
+    assert res.exit_code == 2, res.output
+    line = res.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"geo: error: the service at {server.url} is not answering: 3 "
+                           "addresses in a row got no complete answer within 0.5 s"), line
+    assert "retry later, or give a larger --timeout (now 0.5 s; e.g. --timeout 30)" in line
+    assert "answers so far are cached: a re-run asks only the rows without one" in line
+    assert f"{out} lists every row (27 not asked)" in line
+    assert "Traceback" not in res.output and KEY not in res.output
+    assert len(tries) == 4 + 1 + 1
+    written = out.read_text(encoding="utf-8-sig")
+    assert written.count("not asked: the run stopped (timeout)") == 27

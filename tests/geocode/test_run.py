@@ -202,3 +202,48 @@ def test_a_key_given_to_the_api_replaces_the_environment(monkeypatch):
                         cache=False, rate=0)
     assert seen == ["typed-key"] and out["geocode_status"].tolist() == ["not_found"]
     assert "typed-key" not in out.to_csv()
+
+
+def _slow(fake, *addresses: str) -> None:
+    """Script ``addresses`` to answer (ok) only after 1 s: a timeout at timeout=0.2."""
+    fine = fake.answers["amap"]["人民路1号"][0]
+    for address in addresses:
+        fake.answers["amap"][address] = [{**fine, "delay": 1.0}]
+
+
+def test_a_single_slow_answer_stays_a_row_timeout(env):
+    """Slow rows between answered ones: each is a timeout with its full tries, the run goes
+    on; after a row whose tries all timed out, the next row gets one try."""
+    fake = env()
+    _slow(fake, "慢1号", "慢2号", "慢3号", "慢4号")
+    out = geocode_table(table("慢1号", "人民路1号", "慢2号", "慢3号", "人民路2号", "慢4号"),
+                        provider="amap", city="苏州市", cache=False, rate=0, backoff=0.0,
+                        timeout=0.2, retries=1)
+    assert out["geocode_status"].tolist() == ["timeout", "ok", "timeout", "timeout", "ok",
+                                              "timeout"]
+    assert out.attrs["geocode_stopped"] is None
+    tries = [r[1] for r in fake.requests]
+    # 慢3号 follows a row that timed out on both tries: one try (it had two before)
+    assert [tries.count(a) for a in ("慢1号", "慢2号", "慢3号", "慢4号")] == [2, 2, 1, 2]
+
+
+def test_a_run_stopped_by_timeouts_resumes_from_the_cache(env, tmp_path):
+    addresses = ("人民路1号", "人民路2号", "慢1号", "慢2号", "慢3号", "人民路3号")
+    first = env()
+    _slow(first, "慢1号", "慢2号", "慢3号")
+    out = geocode_table(table(*addresses), provider="amap", city="苏州市",
+                        cache=tmp_path / "c", rate=0, backoff=0.0, timeout=0.2, retries=1)
+    assert out.attrs["geocode_stopped"] == "timeout"
+    assert out["geocode_status"].tolist() == ["ok", "ok"] + ["timeout"] * 4
+    assert out.loc[5, "geocode_message"].startswith("not asked")
+    assert [r[1] for r in first.requests] == ["人民路1号", "人民路2号", "慢1号", "慢1号", "慢2号",
+                                              "慢3号"]
+    second = env()  # the service is back: only the rows without an answer are asked
+    fine = second.answers["amap"]["人民路1号"]
+    for address in ("慢1号", "慢2号", "慢3号"):
+        second.answers["amap"][address] = fine
+    out = geocode_table(table(*addresses), provider="amap", city="苏州市",
+                        cache=tmp_path / "c", rate=0, backoff=0.0, timeout=0.2, retries=1)
+    assert out.attrs["geocode_stopped"] is None
+    assert out["geocode_status"].tolist() == ["ok"] * 6
+    assert [r[1] for r in second.requests] == ["慢1号", "慢2号", "慢3号", "人民路3号"]

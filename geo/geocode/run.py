@@ -522,22 +522,6 @@ def _flag_far_answers(rows: _Rows) -> None:
 def _judge(
     answer: Answer, city: str | None, polygon: shapely.Geometry | None
 ) -> tuple[str, str]:
-    """An answer's status and why it is not ``ok``: ``ok`` only inside the city (and the
-    area, when given)."""
-    st = answer.status
-    if answer.lon is None or answer.lat is None or st != "ok":
-        why = {"needs_review": f"precision '{answer.level}' is coarser than an address"}
-        return st, why.get(st, "")
-    if not _city_matches(answer.place, city):
-        return "needs_review", f"the answer ({answer.place}) is not in {city}"
-    if polygon is not None and not polygon.covers(shapely.Point(answer.lon, answer.lat)):
-        return "needs_review", "outside the study area"
-    return st, ""
-
-
-def _judge(
-    answer: Answer, city: str | None, polygon: shapely.Geometry | None
-) -> tuple[str, str]:
     """An answer's status and why it is not ``ok``: ``ok`` only with a precise answer whose
     place text names the city (when it gives any) inside the area (when given). Whether
     its coordinates are in the city is checked for all rows at once afterwards."""

@@ -11,8 +11,10 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import itertools
 import re
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from os import PathLike
@@ -28,7 +30,10 @@ from geo.io.cells import blank, blank_mask, cell_text
 from geo.io.formats import check_content, check_local_path, gdal_offline
 from geo.io.geocrs import crs_of_member, geojson_crs_member, not_degrees
 from geo.io.plain import MAX_COLUMNS, MAX_ROWS, plain_columns
+from geo.io.quotes import is_field_limit, unclosed_quote
 from geo.io.sheets import restore
+from geo.io.widths import SCAN_LINES, check_csv_width, check_geojson_width
+from geo.io.workbook import open_workbook, value_bytes
 from geo.io.xlsx import choose_sheet, fill_merged, merged_ranges, sheet_rows
 
 __all__ = [
@@ -50,7 +55,7 @@ PathArg = str | PathLike[str]
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".parquet", ".geoparquet")
-_HEADER_SCAN_ROWS = 20
+_HEADER_SCAN_ROWS = SCAN_LINES
 
 
 @dataclass
@@ -103,9 +108,11 @@ def read_raw(path: PathArg, *, sheet: str | int | None = None) -> RawTable:
     InputError
         If the file is missing, empty, of an unknown kind or unreadable (also: not
         permitted), too large for the memory budget (:mod:`geo.budget`), has more than
-        :data:`MAX_COLUMNS` columns or :data:`MAX_ROWS` rows, an unclosed quote (row and
-        column named), or geodata whose coordinates cannot be degrees and whose
-        coordinate system is missing or unknown.
+        :data:`MAX_COLUMNS` columns or :data:`MAX_ROWS` rows (a CSV's first lines, an
+        XLSX cell beyond the limit and a GeoJSON's first features' properties are counted
+        before the file is read, :mod:`geo.io.widths`), an unclosed quote (row and column
+        named, :mod:`geo.io.quotes`), or geodata whose coordinates cannot be degrees and
+        whose coordinate system is missing or unknown.
     """
     file = str(path)
     check_local_path(path, file)
@@ -140,6 +147,8 @@ def _read_raw(p: Path, file: str, sheet: str | int | None) -> RawTable:
             file=file,
         )
     if suffix in GEO_SUFFIXES:
+        if suffix in (".geojson", ".json"):
+            check_geojson_width(p, file)
         return _check_shape(_read_geo(p, file))
     raise InputError(
         f"unknown file type '{suffix or '(none)'}': use CSV, XLSX, GeoJSON, GeoPackage "
@@ -167,6 +176,7 @@ def _check_shape(table: RawTable) -> RawTable:
 
 #: XLSX: memory per byte of the sheets' uncompressed XML (openpyxl holds every cell).
 _XLSX_MEMORY_PER_XML_BYTE = 6
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml$")
 
 
 def _check_memory(p: Path, file: str, suffix: str) -> None:
@@ -174,10 +184,17 @@ def _check_memory(p: Path, file: str, suffix: str) -> None:
     if suffix in EXCEL_SUFFIXES:
         try:
             with zipfile.ZipFile(p) as z:
-                xml = sum(i.file_size for i in z.infolist() if i.filename.startswith("xl/"))
-        except (zipfile.BadZipFile, OSError):
+                parts = [i for i in z.infolist() if i.filename.startswith("xl/")]
+                estimate = sum(i.file_size for i in parts) * _XLSX_MEMORY_PER_XML_BYTE
+                if estimate > budget.current():
+                    # a sheet formatted to column XFD is mostly value-less cells, which are
+                    # never held (geo.io.workbook): count what is read of each sheet
+                    estimate = _XLSX_MEMORY_PER_XML_BYTE * sum(
+                        value_bytes(z, i.filename) if _SHEET_PART.match(i.filename)
+                        else i.file_size for i in parts)
+        except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError,
+                NotImplementedError, zlib.error):
             return  # the reader says what is wrong with it
-        estimate = xml * _XLSX_MEMORY_PER_XML_BYTE
     else:
         estimate = p.stat().st_size * budget.READ_BYTES_PER_FILE_BYTE.get(suffix, 8)
     budget.check(f"reading this file ({budget.format_bytes(p.stat().st_size)})", estimate,
@@ -326,78 +343,31 @@ def _find_header(top: pd.DataFrame) -> int:
 
 def _top_rows(path: Path, file: str, encoding: str, sep: str) -> pd.DataFrame:
     """The first rows as text, padded to one width (a title row may have fewer cells)."""
+    rows: list[list[str]] = []
     with open(path, encoding=encoding, newline="") as fh:
         reader = csv.reader(fh, delimiter=sep)
         try:
-            rows = [row for _, row in zip(range(_HEADER_SCAN_ROWS), reader, strict=False)]
+            rows += itertools.islice(reader, _HEADER_SCAN_ROWS)
         except csv.Error as exc:
+            if is_field_limit(exc):  # a quote that swallows the rest of a large file
+                h = _find_header(_padded(rows)) if rows else None
+                found = h is not None and _header_score(rows[h]) > 0
+                raise unclosed_quote(path, file, encoding, sep,
+                                     headers=rows[h] if found else None,
+                                     header_row=h + 1 if found else None) from None
             raise InputError(f"not a readable CSV table ({exc})", file=file,
                              row=reader.line_num) from None
+    return _padded(rows)
+
+
+def _padded(rows: list[list[str]]) -> pd.DataFrame:
+    """Rows of text as one table, short rows padded with ``""``."""
     width = max((len(r) for r in rows), default=0)
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
 
 
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _EOF_IN_QUOTES = re.compile(r"EOF inside string starting at row (\d+)")
-#: Characters of a line read to count a CSV file's columns (a header of 500 columns is
-#: well under this; a longer line is counted on what was read).
-_WIDTH_SCAN_CHARS = 1 << 20
-
-
-def _check_csv_width(p: Path, file: str, encoding: str, sep: str) -> None:
-    """Refuse a CSV file wider than :data:`MAX_COLUMNS` from its first lines, before parsing.
-
-    A header of a million columns took minutes in the parser; only the first
-    ``_HEADER_SCAN_ROWS`` lines (at most ``_WIDTH_SCAN_CHARS`` characters each) are read.
-    """
-    with open(p, encoding=encoding, errors="replace", newline="") as fh:
-        for line_no in range(1, _HEADER_SCAN_ROWS + 1):
-            line = fh.readline(_WIDTH_SCAN_CHARS)
-            if not line:
-                return
-            if line.count(sep) < MAX_COLUMNS:
-                continue
-            complete = line.endswith(("\n", "\r"))
-            # a whole line is counted as CSV (a separator inside quotes is no column)
-            width = (len(next(csv.reader([line], delimiter=sep), [])) if complete
-                     else line.count(sep) + 1)
-            if width > MAX_COLUMNS:
-                more = "" if complete else " or more"
-                raise InputError(
-                    f"the table has {width:,}{more} columns on this line; geo reads at most "
-                    f"{MAX_COLUMNS:,} (a station, demand or 网格 table needs a handful): "
-                    "delete the unused columns, or check the separator",
-                    file=file, row=line_no)
-            if not complete:
-                return
-
-
-def _unclosed_quote(p: Path, file: str, encoding: str, sep: str, line: int,
-                    headers: list[object]) -> InputError:
-    """The error for a quote opened on physical ``line`` and never closed: the row as a
-    spreadsheet counts it (a cell may hold line breaks) and the column it opened in."""
-    row, column = line, None
-    with open(p, encoding=encoding, newline="") as fh:
-        reader = csv.reader(fh, delimiter=sep)
-        record = 0
-        while True:
-            start = reader.line_num + 1
-            try:
-                fields = next(reader)
-            except (StopIteration, csv.Error):
-                break
-            record += 1
-            if start >= line:
-                row = record
-                j = len(fields) - 1  # the open quote swallowed the rest of the file
-                column = str(headers[j]) if 0 <= j < len(headers) else f"column{j + 1}"
-                break
-    return InputError(
-        "a double quote (\") opens this cell but is never closed, so the rest of the file "
-        "would be one cell: close the quote, or remove it",
-        file=file, row=row, column=column)
-
-
 #: Whether plain CSV files take :func:`_plain_csv` (pyarrow's reader); the tests turn it
 #: off to compare with the general path.
 _FAST_CSV = True
@@ -435,7 +405,7 @@ def _read_csv(p: Path, file: str) -> RawTable:
     encoding = detect_encoding(p)
     sep = _sniff_delimiter(p, encoding)
     common = {"encoding": encoding, "sep": sep, "skip_blank_lines": False}
-    _check_csv_width(p, file, encoding, sep)
+    check_csv_width(p, file, encoding, sep)
     top = _top_rows(p, file, encoding, sep)
     if not any(cell_text(v) for v in top.to_numpy().ravel()):
         raise InputError("the file is empty (no text in its first rows)", file=file)
@@ -461,8 +431,8 @@ def _read_csv(p: Path, file: str) -> RawTable:
     except pd.errors.ParserError as exc:
         eof = _EOF_IN_QUOTES.search(str(exc))
         if eof:  # pandas counts lines from the header, from 0
-            raise _unclosed_quote(p, file, encoding, sep, int(eof.group(1)) + h + 1,
-                                  headers) from None
+            raise unclosed_quote(p, file, encoding, sep, line=int(eof.group(1)) + h + 1,
+                                 headers=headers, header_row=h + 1) from None
         m = _RAGGED.search(str(exc))
         if m:
             raise InputError(
@@ -490,28 +460,34 @@ def _forbidden_xml(exc: BaseException | None) -> bool:
     return False
 
 
-def _read_excel(p: Path, file: str, sheet: str | int | None) -> RawTable:
-    import openpyxl
+def _unreadable_workbook(exc: Exception, file: str) -> InputError:
+    """The error for a workbook openpyxl could not read (``exc``)."""
+    if _forbidden_xml(exc):
+        return InputError("the workbook's XML declares entities or a DTD, which Excel and WPS "
+                          "never write and geo does not read (a crafted file?): save it again "
+                          "from Excel or WPS", file=file)
+    return InputError(f"not a readable XLSX workbook ({exc})", file=file)
 
+
+def _read_excel(p: Path, file: str, sheet: str | int | None) -> RawTable:
     # the file is opened here, so that it is closed whatever openpyxl raises (a workbook
     # refused while loading left it open until the garbage collector came)
     with contextlib.ExitStack() as stack:
         try:
             fh = stack.enter_context(open(p, "rb"))
-            book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+            book = open_workbook(fh)
         except Exception as exc:  # openpyxl raises several kinds for damaged files
-            if _forbidden_xml(exc):
-                raise InputError("the workbook's XML declares entities or a DTD, which Excel "
-                                 "and WPS never write and geo does not read (a crafted "
-                                 "file?): save it again from Excel or WPS", file=file) from None
-            raise InputError(f"not a readable XLSX workbook ({exc})", file=file) from None
+            raise _unreadable_workbook(exc, file) from None
         stack.callback(book.close)
+        # the stored <dimension> is not used (some exporters get it wrong, e.g. "A1"): every
+        # row is read to its last cell with a value (geo.io.workbook)
         ws, warnings = choose_sheet(book, sheet, file)
-        if hasattr(ws, "reset_dimensions"):
-            # Read-only sheets trust the stored <dimension>, which some exporters get
-            # wrong (e.g. "A1"): read every row and cell the sheet actually holds.
-            ws.reset_dimensions()
-        cells = sheet_rows(ws.iter_rows(values_only=True), file, MAX_COLUMNS)
+        try:
+            cells = sheet_rows(ws.iter_rows(values_only=True), file, MAX_COLUMNS)
+        except InputError:
+            raise
+        except Exception as exc:  # the sheet's XML is parsed as it is read
+            raise _unreadable_workbook(exc, file) from None
     while cells and all(blank(v) for v in cells[-1]):
         cells.pop()
     if not cells:

@@ -9,7 +9,8 @@ What a workbook from a street office can hold besides its table, and what geo do
   gives the value to the first cell only, so the others would be blank; the value is
   filled down the merged rows of its column, with a warning naming the cells;
 * a sheet **wider than its data** (formatting to column XFD, 16,384 columns): only
-  cells that hold something count; a value beyond :data:`geo.io.raw.MAX_COLUMNS`
+  cells that hold something count (the value-less ones are dropped before openpyxl parses
+  the sheet, :mod:`geo.io.workbook`); a value beyond :data:`geo.io.raw.MAX_COLUMNS`
   columns refuses the file at once, naming the row and column, before the rest is read.
 """
 
@@ -170,7 +171,8 @@ def merged_ranges(path: Path, ws: Any) -> list[MergedRange]:
             tail = b""
             while chunk := fh.read(_CHUNK):
                 text = tail + chunk
-                found = list(_MERGE.finditer(text))
+                # most chunks of a large sheet hold no merge: a plain search says so fast
+                found = list(_MERGE.finditer(text)) if b"mergeCell" in text else []
                 refs += [m.group(1) for m in found]
                 # keep what may be the start of a cut element; never count one twice
                 cut = max(len(text) - 256, found[-1].end() if found else 0)

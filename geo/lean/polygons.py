@@ -6,7 +6,8 @@ without rejecting a feature or saying a word about it, and without repairing any
 the ``--crs`` system), every feature a valid Polygon or MultiPolygon of closed 2-D rings
 in degrees, coordinate systems (a ``coord_system`` property) geo knows, and for 网格 a
 name on every feature (the first of :data:`geo.columns.GRID_NAME_HEADERS` present), each
-name once. Anything else returns ``None`` and takes the general reader.
+name once; at most :data:`geo.io.plain.MAX_COLUMNS` property names in all. Anything else
+returns ``None`` and takes the general reader.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import shapely
 from geo import budget, crs
 from geo.columns import grid_name_column, match_columns
 from geo.errors import GeoError
+from geo.io.plain import MAX_COLUMNS
 
 __all__ = ["PlainPolygons", "read_plain_polygons"]
 
@@ -90,6 +92,8 @@ def read_plain_polygons(path: str | Path, *, grids: bool, crs_name: str = "wgs84
         return None
     props = [f.get("properties") or {} for f in features]
     keys = list(dict.fromkeys(k for q in props for k in q))
+    if len(keys) > MAX_COLUMNS:
+        return None  # a column each: the general reader refuses the file
     try:
         system_key = match_columns(keys, use=["coord_system"]).get("coord_system")
     except GeoError:

@@ -430,6 +430,36 @@ def test_an_unclosed_quote_names_the_spreadsheet_row_and_column(tmp_path, lines,
     assert (info.value.row, info.value.column) == (row, column)
 
 
+@pytest.mark.parametrize("n_rows", [5, 20_000])
+def test_an_unclosed_quote_in_the_header_names_row_1_and_its_column(tmp_path, n_rows):
+    """Was: the rest of the file as the column's name (5 rows), or "row 5333: … field larger
+    than field limit (131072)" (20,000 rows): the wrong row, and no word of the quote."""
+    from _helpers.wide import quoted_header_csv
+
+    path = quoted_header_csv(tmp_path / "header.csv", n_rows)
+    with pytest.raises(InputError, match="double quote") as info:
+        read_raw(path)
+    err = info.value
+    assert (err.row, err.column) == (1, "B")
+    assert "close the quote, or remove it" in err.reason and "field limit" not in err.reason
+    assert "S0" not in str(err) and len(str(err)) < 300
+    assert '(the cell starts: "名称,经度,纬度)' in err.reason
+    assert ("never closed" if n_rows == 5 else "not closed in the next 131,072") in err.reason
+
+
+@pytest.mark.parametrize("quoted_row", [5, 40])
+def test_an_unclosed_quote_in_a_large_file_names_its_row_and_header(tmp_path, quoted_row):
+    """Row 5 is among the rows read to find the header, row 40 is read by pandas: either
+    way the quote's row and column, not the line where 128 KB ran out."""
+    lines = ["编号,名称,经度,纬度"] + [f"S{i},站{i},120.6,31.28" for i in range(2, 20_000)]
+    lines[quoted_row - 1] = f'S{quoted_row},南门,"120.6,31.28'
+    path = write_csv(tmp_path / "big.csv", lines)
+    with pytest.raises(InputError, match="double quote") as info:
+        read_raw(path)
+    assert (info.value.row, info.value.column) == (quoted_row, "经度")
+    assert '(the cell starts: "120.6,31.28)' in info.value.reason
+
+
 def test_a_file_in_a_folder_without_permission_is_a_clear_error(tmp_path, monkeypatch):
     """PermissionError was an unexpected error (exit 3). As root, chmod does not stop reading,
     so the operating system's answer is given by a patched ``stat``."""

@@ -110,3 +110,138 @@ def test_a_sheet_of_16384_columns_of_data_is_refused_on_its_first_row(tmp_path):
     with pytest.raises(InputError, match=f"at most {MAX_COLUMNS}") as info:
         read_raw(tmp_path / "data.xlsx")
     assert info.value.row == 1
+
+
+# --- sheets wider than their data, read at the width of their data (issue 19) -----------------
+
+
+def _count_parsed_cells(monkeypatch) -> list[int]:
+    """Count the cells openpyxl turns into Python objects."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    parsed = [0]
+    parse_cell = WorkSheetParser.parse_cell
+
+    def counting(self, element):
+        parsed[0] += 1
+        return parse_cell(self, element)
+
+    monkeypatch.setattr(WorkSheetParser, "parse_cell", counting)
+    return parsed
+
+
+@pytest.mark.parametrize("dimension", [True, False])
+def test_cells_styled_to_column_xfd_are_not_parsed(tmp_path, monkeypatch, dimension):
+    """Every row styled to XFD took 0.1 s a row (1,000 rows: 100 s): openpyxl made an object
+    of each of the 16,381 empty cells. Now only the cells holding something are parsed."""
+    from _helpers.wide import wide_xlsx
+
+    path = wide_xlsx(tmp_path / "styled.xlsx", 40, dimension=dimension)
+    parsed = _count_parsed_cells(monkeypatch)
+    raw = read_raw(path)
+    assert raw.data.shape == (40, 3)
+    assert list(raw.data.columns) == ["编号", "经度", "纬度"]
+    assert list(raw.data["编号"][:2]) == ["S1", "S2"] and list(raw.rows[:2]) == [2, 3]
+    assert parsed[0] == 41 * 3  # was 41 * 16,384
+    assert len(read_stations(path)) == 40
+
+
+def test_a_sheet_of_values_to_xfd_is_refused_before_it_is_loaded(tmp_path, monkeypatch):
+    """A sheet without a <dimension> was parsed to its end when the workbook was opened
+    (openpyxl looks for one), 9-16 s for 50 rows, before its first row was refused."""
+    import zipfile
+
+    from _helpers.wide import wide_xlsx
+
+    path = wide_xlsx(tmp_path / "values.xlsx", 50, values=True, dimension=False)
+    with zipfile.ZipFile(path) as z:
+        sheet_size = z.getinfo("xl/worksheets/sheet1.xml").file_size
+    read = [0]
+    real_read = zipfile.ZipExtFile.read
+
+    def counting(self, n=-1):
+        data = real_read(self, n)
+        if self.name == "xl/worksheets/sheet1.xml":
+            read[0] += len(data)
+        return data
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", counting)
+    with pytest.raises(InputError, match=f"at most {MAX_COLUMNS}") as info:
+        read_raw(path)
+    assert (info.value.row, info.value.column) == (1, "SG")
+    assert read[0] < sheet_size / 5, f"{read[0]:,} of {sheet_size:,} bytes read"
+
+
+def test_value_less_cells_keep_the_columns_of_cells_after_them(tmp_path):
+    """A cell without r="…" sits right of the cell before it: empty cells before one are kept."""
+    import zipfile
+
+    from _helpers.wide import _template
+
+    path = tmp_path / "norefs.xlsx"
+    _template(tmp_path / "t.xlsx")
+    sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             "<sheetData>"
+             '<row r="1"><c r="A1" t="inlineStr"><is><t>编号</t></is></c>'
+             '<c r="B1" t="inlineStr"><is><t>经度</t></is></c>'
+             '<c r="C1" t="inlineStr"><is><t>纬度</t></is></c><c r="D1" s="1"/></row>'
+             '<row r="2"><c r="A2" t="inlineStr"><is><t>S1</t></is></c><c s="1"/>'
+             "<c><v>31.28</v></c></row>"  # B2 empty, C2 = 31.28 by position
+             '<row r="3"><c r="A3" t="inlineStr"><is><t>S2</t></is></c><c r="B3" s="1"/>'
+             '<c r="C3" s="1"/>\n  <c r="D3" s="1" />\n</row>'
+             "</sheetData></worksheet>")
+    with zipfile.ZipFile(tmp_path / "t.xlsx") as src, zipfile.ZipFile(path, "w") as dst:
+        for name in src.namelist():
+            dst.writestr(name, sheet if name == "xl/worksheets/sheet1.xml" else src.read(name))
+    raw = read_raw(path)
+    assert list(raw.data.columns) == ["编号", "经度", "纬度"]
+    assert raw.data.iloc[0].tolist()[2] == 31.28 and raw.data.iloc[0].tolist()[1] is None
+    assert raw.data.iloc[1].tolist() == ["S2", None, None]
+
+
+@pytest.mark.parametrize(("chunk", "carry"), [(64, 1 << 26), (5000, 300), (1 << 20, 1 << 26)])
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_the_filtered_sheet_reads_as_the_whole_sheet(tmp_path, monkeypatch, chunk, carry, prefix):
+    """However the XML is cut into chunks (rows longer than a chunk, a cut at any tag), the
+    rows read through the filter are those openpyxl reads from the whole sheet."""
+    import zipfile
+
+    from _helpers.wide import _template
+
+    from geo.io import workbook
+
+    _template(tmp_path / "t.xlsx")
+    p = prefix
+    rows = []
+    for r in range(1, 30):
+        cells = [f'<{p}c r="A{r}" t="inlineStr"><{p}is><{p}t>S{r}</{p}t></{p}is></{p}c>']
+        cells += [f'<{p}c r="{chr(66 + j)}{r}" s="1"/>' for j in range(r % 7)]
+        if r % 3:
+            cells.append(f'<{p}c r="J{r}"><{p}v>{r}.5</{p}v></{p}c>')
+        cells += [f'<{p}c r="K{r}" s="1" t="n" />', "\n"] * (r % 2)
+        rows.append(f'<{p}row r="{r}">{"".join(cells)}</{p}row>')
+    xmlns = (f'xmlns:{p[:-1]}="http://schemas.openxmlformats.org/spreadsheetml/2006/main"' if p
+             else 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"')
+    sheet = f'<{p}worksheet {xmlns}><{p}sheetData>{"".join(rows)}</{p}sheetData></{p}worksheet>'
+    path = tmp_path / "cut.xlsx"
+    with zipfile.ZipFile(tmp_path / "t.xlsx") as src, zipfile.ZipFile(path, "w") as dst:
+        for name in src.namelist():
+            dst.writestr(name, sheet if name == "xl/worksheets/sheet1.xml" else src.read(name))
+    whole = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    expected = [tuple(v for v in row) for row in whole.active.iter_rows(values_only=True)]
+    whole.close()
+    monkeypatch.setattr(workbook, "_CHUNK", chunk)
+    monkeypatch.setattr(workbook, "_MAX_CARRY", carry)
+    with open(path, "rb") as fh:
+        book = workbook.open_workbook(fh)
+        got = list(book.active.iter_rows(values_only=True))
+        book.close()
+
+    def trimmed(row):
+        row = list(row)
+        while row and row[-1] is None:
+            row.pop()
+        return row
+
+    assert [trimmed(r) for r in got] == [trimmed(r) for r in expected]
+    assert max(len(r) for r in got) == 10  # column J, not K: the empty cells are gone

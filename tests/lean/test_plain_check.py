@@ -224,6 +224,9 @@ POLYGONS_DECLINED = {
                                               "geometry": SQUARE}),
     "nested deeper than a parser goes": ('{"type": "FeatureCollection", "features": '
                                          + "[" * 100_000 + "]" * 100_000 + "}"),
+    # a column each on the general path, which refuses the file (issue 19; was a summary)
+    "more than 500 properties": _fc(_feature(SQUARE, name="a", **{f"p{j}": j
+                                                                  for j in range(600)})),
 }
 
 

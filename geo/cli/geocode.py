@@ -112,6 +112,12 @@ def geocode(
             f"--timeout {max(30.0, 3 * timeout):g}); {kept}. {output} lists every row "
             f"({left} not asked)")
         raise typer.Exit(EXIT_ERROR)
+    if stopped == "server_error":
+        kept = ("nothing was cached (--no-cache): a re-run asks every row" if no_cache else
+                "a re-run asks only the rows without an answer")
+        err(f"the service at {prov.base_url()} is failing: {message}; retry later ({kept}). "
+            f"{output} lists every row")
+        raise typer.Exit(EXIT_ERROR)
     if stopped == "unreachable":
         err(f"{prov.name} cannot be reached ({message}): check the network or the proxy "
             f"(GEO_{prov.name.upper()}_URL); nothing more was asked, {output} lists every row")

@@ -53,6 +53,9 @@ UNREACHABLE_STOP = 3
 #: whole row's tries time out is down or dripping, not momentarily busy, and every further
 #: try would cost ``timeout`` seconds more.
 SILENT = frozenset({"timeout", "unreachable"})
+# Statuses that count towards the streak that stops a run: no answer, or a server error
+# (HTTP 5xx after its retries) on every row.
+_FAILING = SILENT | {"server_error"}
 
 
 def _table(path_or_df: Any) -> pd.DataFrame:
@@ -413,7 +416,7 @@ def _geocode_row(
         answer = _ask(prov, address, city, job, retry_silent=streak.silent == 0)
         if store is not None:
             store.put(prov.name, city, address, answer)
-    streak.silent = streak.silent + 1 if answer.status in SILENT else 0
+    streak.silent = streak.silent + 1 if answer.status in _FAILING else 0
     streak.broken = streak.broken + 1 if answer.extra.get(BROKEN) else 0
     streak.answered += answer.status != "unreachable"
     if _stops(answer, streak):
@@ -436,7 +439,7 @@ def _stops(answer: Answer, streak: _Streak) -> bool:
     that are not the provider's."""
     return (answer.status in STOP_STATUSES
             or (answer.status == "unreachable" and streak.answered == 0)
-            or (answer.status in SILENT and streak.silent >= UNREACHABLE_STOP)
+            or (answer.status in _FAILING and streak.silent >= UNREACHABLE_STOP)
             or streak.broken >= UNREACHABLE_STOP)
 
 
@@ -452,6 +455,9 @@ def _stop(rows: _Rows, i: int, answer: Answer, job: _Job, streak: _Streak) -> No
     elif answer.status == "timeout":
         rows.message = (f"{streak.silent} addresses in a row got no complete answer within "
                         f"{job.timeout:g} s (the first tried {job.retries + 1} times)")
+    elif answer.status == "server_error":
+        rows.message = (f"{streak.silent} addresses in a row got a server error (the first "
+                        f"tried {job.retries + 1} times; last: {said})")
     rows.status[i] = answer.status
     rows.note[i] = said  # the row's own cause; the run's is in rows.message
     log.warning("geocoding stopped (%s): %s", rows.stopped, rows.message)
@@ -595,7 +601,7 @@ def _ask(prov: Provider, address: str, city: str | None, job: _Job, *,
         job.throttle.wait()
         answer = request(prov, address, city, job.key, timeout=job.timeout)
         if answer.status not in RETRY_STATUSES or (
-            answer.status in SILENT and not retry_silent
+            answer.status in _FAILING and not retry_silent
         ):
             break
         log.info("%s for '%s' (try %d): %s", answer.status, address, attempt + 1,

@@ -341,3 +341,28 @@ def test_cli_on_a_dripping_service_exits_2_naming_the_service(raw, tmp_path, mon
     assert len(tries) == 4 + 1 + 1
     written = out.read_text(encoding="utf-8-sig")
     assert written.count("not asked: the run stopped (timeout)") == 27
+
+
+def test_cli_on_a_failing_service_exits_2_naming_it(raw, tmp_path, monkeypatch):
+    """A service answering HTTP 503 to every address: exit 2 after three rows, naming it
+    (before: every row its retries and back-off, about 2 hours for 1,000 rows)."""
+    from typer.testing import CliRunner
+
+    from geo.cli import app
+    from geo.geocode import run as run_module
+
+    monkeypatch.setattr(run_module.time, "sleep", lambda seconds: None)  # the CLI's backoff
+    body = b"<html>503 Service Temporarily Unavailable</html>"
+    server = raw(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/html\r\n"
+                 + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+                 + body)
+    src = tmp_path / "in.csv"
+    table(*[f"人民路{i}号" for i in range(1, 31)]).to_csv(src, index=False)
+    out = tmp_path / "out.csv"
+    res = CliRunner().invoke(app, ["geocode", str(src), "-o", str(out), "--rate", "0"])
+    assert res.exit_code == 2, res.output
+    line = res.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"geo: error: the service at {server.url} is failing: 3 addresses "
+                           "in a row got a server error"), line
+    assert "Traceback" not in res.output and KEY not in res.output
+    assert out.read_text(encoding="utf-8-sig").count("not asked: the run stopped") == 27

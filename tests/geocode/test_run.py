@@ -247,3 +247,23 @@ def test_a_run_stopped_by_timeouts_resumes_from_the_cache(env, tmp_path):
     assert out.attrs["geocode_stopped"] is None
     assert out["geocode_status"].tolist() == ["ok"] * 6
     assert [r[1] for r in second.requests] == ["慢1号", "慢2号", "慢3号", "人民路3号"]
+
+
+def test_a_service_failing_on_every_row_stops_after_three(env):
+    """HTTP 5xx on every row: the first row gets its tries, the next ones one each, and the
+    third in a row stops the run (before: every row its retries and back-off, ~2 hours for
+    1,000 rows); rows after it say they were not asked; an answered row resets the count."""
+    fake = env()
+    failing = [{"http": 503, "body": "Service Unavailable"}]
+    for address in ("坏1号", "坏2号", "坏3号", "坏4号", "坏5号"):
+        fake.answers["amap"][address] = failing
+    out = geocode_table(table("坏1号", "人民路1号", "坏2号", "坏3号", "坏4号", "坏5号"),
+                        provider="amap", city="苏州市", cache=False, rate=0, backoff=0.0,
+                        retries=2)
+    assert out.attrs["geocode_stopped"] == "server_error"
+    assert out["geocode_status"].tolist() == ["server_error", "ok"] + ["server_error"] * 4
+    assert out.loc[5, "geocode_message"].startswith("not asked")
+    assert "3 addresses in a row got a server error" in out.attrs["geocode_message"]
+    tries = [r[1] for r in fake.requests]
+    counts = [tries.count(a) for a in ("坏1号", "坏2号", "坏3号", "坏4号", "坏5号")]
+    assert counts == [3, 3, 1, 1, 0]

@@ -345,7 +345,8 @@ class AppModel:
                 return Reference(2, None, "no network", "", files_in_use, ids)
             args += ["--method", "network", "--network", "helsinki"]
         key = (tuple(a for a in args if "whatif_" not in a),
-               tuple((s["lon"], s["lat"], s["crs"]) for s in whatif))
+               # every field of every what-if: the ids too (a new id at an old place)
+               tuple(tuple(sorted((k, repr(v)) for k, v in s.items())) for s in whatif))
         if key not in self._checks:
             with contextlib.chdir(self.tmp):  # files named as on screen, not by full path
                 res = CliRunner().invoke(cli_app, args)

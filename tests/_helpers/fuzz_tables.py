@@ -7,11 +7,17 @@ and ``bench/fuzz_readers.py`` (a long run). Three kinds of input:
   written as CSV in a random encoding (UTF-8, UTF-8 with BOM, GBK, GB18030, UTF-16 with
   BOM as Excel's "Unicode text"), separator and line ending;
 * :func:`xlsx_tables` — the same written as an XLSX workbook (cells of any type);
-* :func:`garbage` — random bytes named ``.csv`` or ``.xlsx`` (also a zip holding garbage).
+* :func:`garbage` — random bytes named ``.csv`` or ``.xlsx`` (also a zip holding garbage);
+* :func:`plain_csv_tables` — station and demand CSV files that are *plain* (what the
+  pandas-free reader of :mod:`geo.lean`, which ``geo check`` tries first, takes) most of
+  the time, with odd cells, headers, encodings and line endings now and then.
 
 :func:`check_file` reads one as stations or demand and holds the readers to their promise:
 either geo's own error (:class:`geo.errors.GeoError`) or a table in which every non-blank
 data row is used or rejected, once, under the row number a spreadsheet shows.
+:func:`check_lean` holds the plain reader to its own: it declines (and the general path
+keeps the promise above), or it gives the general reader's coordinates and weights byte
+for byte, every row, where the general reader rejects and remarks on nothing.
 """
 
 from __future__ import annotations
@@ -192,7 +198,201 @@ def garbage(draw: st.DrawFn) -> tuple[str, bytes]:
     return suffix, data
 
 
-def check_file(path: Path, kind: str, spec: TableSpec | None) -> str:
+# --- nearly plain CSV tables, for the pandas-free reader of geo.lean --------------------------
+
+#: Headers of a plain table (:mod:`geo.lean.points` takes every known column once), and a
+#: few that make it not plain.
+PLAIN_HEADERS: dict[str, list[str]] = {
+    "id": ["编号", "id", "序号", "站点编号"], "name": ["名称", "name", "站点名称"],
+    "category": ["类型", "category"], "level": ["层级"], "lon": ["经度", "lng", "lon", "x"],
+    "lat": ["纬度", "lat", "y"], "coord_system": ["坐标系", "coord_system"],
+    "address": ["地址"], "amenities": ["设施"], "hours": ["开放时间"],
+    "weight": ["人数", "weight", "需求"],
+}
+_NOT_PLAIN_HEADERS = ["备注", "经度(GCJ-02)", "纬度（WGS84）", "kind", "Lng ", "", "经纬度"]
+_PLAIN_DIGITS = st.integers(min_value=0, max_value=9)
+
+
+@st.composite
+def _decimal(draw: st.DrawFn, low: float, high: float) -> str:
+    value = draw(st.floats(min_value=low, max_value=high, allow_nan=False))
+    return f"{value:.{draw(_PLAIN_DIGITS)}f}"
+
+
+# Cells of four kinds: "normal"; "odd" — plain and usable, but written oddly (13 to 16
+# characters of a long decimal, a leading zero, a trailing or leading point, fractions of a
+# person, Chinese ids, an ideographic space to trim); "edge" — plain in form, but a value
+# the general reader rejects or remarks on (zero, out of range, abroad in GCJ-02, a weight
+# above the limit, a repeated id), which the plain reader must decline; "bad" — not plain
+# (blank, spaces, signs and exponents, full-width digits, words).
+
+
+def _odd_coordinate(low: float, high: float) -> st.SearchStrategy[str]:
+    value = st.floats(min_value=low, max_value=high, allow_nan=False)
+    return st.one_of(
+        st.tuples(value, st.integers(13, 17)).map(lambda t: f"{t[0]:.13f}"[:t[1]]),
+        value.map(lambda v: f"0{v:.4f}"),
+        value.map(lambda v: f"{v:.0f}."),
+    )
+
+
+_EDGE_COORDINATE = st.sampled_from(
+    ["-0", "0", "0.0", "-120.6", "200.5", "91", "-91", "31.28", "116.4", "2.35", ".5", "-.5",
+     "1206123456789012", "4.5"])
+_ODD_WEIGHT = st.one_of(
+    st.sampled_from(["2.3", "0.1", "0.000001", "999999999999.9", "1000000000000", "3.", ".7",
+                     "007", "0.1234567890123", "-0", "0", "1.05", "12.34", "0.333333333333"]),
+    st.floats(min_value=0, max_value=1e6, allow_nan=False).map(lambda v: f"{v:.9f}"[:16]),
+    st.floats(min_value=0, max_value=1, allow_nan=False).map(lambda v: f"{v:.6f}"[1:]))
+_EDGE_WEIGHT = st.sampled_from(["-1", "1000000000001", "1000000000000.5", "9999999999999",
+                                "100000000000000", "-0.5"])
+_ODD_ID = st.sampled_from(["站点一", "站点一\u3000", "ABCDEFGHIJ12", "D1234567", "D123456", "0",
+                           "=1+1", "-5", "𠮷", "\u3000S9", "s1"])
+_NOT_PLAIN_NUMBER = st.sampled_from(
+    ["", " 120.6", "120.6 ", "1.206e2", "+120.6", "１２０．６", "120.6°", "abc", "-", "1-2",
+     "1.2.3", "nan", "inf", "120.60000000000001", " 3", "1e13"])
+_NOT_PLAIN_ID = st.sampled_from(["", " ", "S1 ", " S2", "S'1", "\u3000"])
+_CRS_CELLS = st.sampled_from(["wgs84", "gcj02", "bd09", "WGS-84", "高德", "GCJ02 ", "", "etrs89",
+                              "火星", "百度"])
+_HOURS = st.sampled_from(["24h", "08:00-20:00", "20:00-02:00", "", "全天", "bad", "8-20"])
+#: Text a plain table may hold (no quote, apostrophe, comma or line break).
+_PLAIN_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",),
+                                             exclude_characters="\"',\r\n"), max_size=6)
+_COORDINATE_RANGE = {"lon": (119.0, 122.0), "lat": (30.0, 32.5)}
+
+
+@st.composite
+def _plain_cell(draw: st.DrawFn, canonical: str, i: int, how: str) -> str:
+    """One cell of a column, of the kind ``how`` (see above)."""
+    if canonical in _COORDINATE_RANGE:
+        low, high = _COORDINATE_RANGE[canonical]
+        return draw({"normal": _decimal(low, high), "odd": _odd_coordinate(low, high),
+                     "edge": _EDGE_COORDINATE, "bad": _NOT_PLAIN_NUMBER}[how])
+    if canonical == "weight":
+        return draw({"normal": st.integers(0, 60).map(str), "odd": _ODD_WEIGHT,
+                     "edge": _EDGE_WEIGHT, "bad": _NOT_PLAIN_NUMBER}[how])
+    if canonical == "id":
+        repeated = st.one_of(st.integers(1, max(i - 1, 1)).map(lambda k: f"S{k}"),
+                             st.sampled_from(["\u3000S1", "S1\u3000", "S1\u00a0"]))
+        return draw({"normal": st.just(f"S{i}"), "odd": _ODD_ID, "edge": repeated,
+                     "bad": _NOT_PLAIN_ID}[how])
+    if canonical == "coord_system":
+        return draw(_CRS_CELLS) if how != "normal" else draw(st.sampled_from(["wgs84", "gcj02"]))
+    if canonical == "hours":
+        return draw(_HOURS) if how != "normal" else "08:00-20:00"
+    return draw({"normal": st.sampled_from(["爱心补给点", "南门驿站", "x"]), "odd": _PLAIN_TEXT,
+                 "edge": _PLAIN_TEXT, "bad": _WORDS}[how])
+
+
+@dataclass
+class PlainCase:
+    """A nearly plain CSV file: its bytes, the table as written, the kind and ``--crs``."""
+
+    spec: TableSpec
+    data: bytes
+    kind: str
+    crs: str
+
+
+@st.composite
+def plain_csv_tables(draw: st.DrawFn) -> PlainCase:
+    """A station or demand CSV table that is plain (:mod:`geo.lean.points`) most of the time,
+    with a few odd cells, headers, encodings or line endings that may make it not plain."""
+    kind = draw(st.sampled_from(["stations", "demand"]))
+    wanted = ["lon", "lat", *draw(st.lists(st.sampled_from(
+        [c for c in PLAIN_HEADERS if c not in ("lon", "lat")]), unique=True, max_size=5))]
+    if kind == "demand" and draw(st.booleans()) and "weight" not in wanted:
+        wanted.append("weight")
+    order = draw(st.permutations(wanted))
+    header = [draw(st.sampled_from(PLAIN_HEADERS[c])) for c in order]
+    # (rare draws are the high ones: hypothesis starts from, and shrinks towards, 0)
+    if draw(st.integers(0, 9)) == 9:  # a header geo knows another way, or not at all
+        header[draw(st.integers(0, len(header) - 1))] = draw(st.sampled_from(_NOT_PLAIN_HEADERS))
+    n = draw(st.integers(1, 12))
+    # how often a cell is odd, on an edge or bad (cumulative)
+    odd = draw(st.sampled_from([0.0, 0.2, 0.5]))
+    edge = odd + draw(st.sampled_from([0.0, 0.0, 0.03, 0.1]))
+    bad = edge + draw(st.sampled_from([0.0, 0.0, 0.0, 0.05]))
+    rows = []
+    for i in range(1, n + 1):
+        cells = []
+        for c in order:
+            u = draw(st.floats(0, 1, exclude_max=True))
+            how = ("odd" if u < odd else "edge" if u < edge else "bad" if u < bad
+                   else "normal")
+            cells.append(draw(_plain_cell(c, i, how)))
+        rows.append(cells)
+    spec = TableSpec(None, header, rows)
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    out = io.StringIO()
+    # a bare carriage return ends a line for every reader: such cells are quoted (csv_bytes)
+    cr = any("\r" in c for r in rows for c in r)
+    csv.writer(out, lineterminator=newline,
+               quoting=csv.QUOTE_ALL if cr else csv.QUOTE_MINIMAL).writerows([header, *rows])
+    text = out.getvalue()
+    if draw(st.booleans()):
+        text = text[: -len(newline)]  # no line break after the last row
+    ending = draw(st.sampled_from(["", "", newline, newline * 2]))  # trailing blank lines
+    bom = draw(st.sampled_from(["", "", "\ufeff"]))
+    encoding = "gbk" if draw(st.integers(0, 9)) == 9 and _fits(text, "gbk") else "utf-8"
+    data = (bom + text + ending).encode(encoding) if encoding == "utf-8" else (
+        text + ending).encode(encoding)
+    crs = draw(st.sampled_from(["wgs84", "wgs84", "gcj02", "bd09"]))
+    return PlainCase(spec, data, kind, crs)
+
+
+def check_lean(path: Path, case: PlainCase) -> str:
+    """Read ``path`` with the plain reader of :mod:`geo.lean` and hold it to its promise:
+    it declines (``None``), or it reads every row exactly as the general reader does —
+    the same longitudes, latitudes and weights, byte for byte, with the general reader
+    rejecting nothing and saying nothing. No exception either way.
+
+    Returns
+    -------
+    str
+        ``"declined"`` (the general path was then checked by :func:`check_file`) or
+        ``"same"``.
+
+    Raises
+    ------
+    AssertionError
+        When the two readers differ, or a row is lost.
+    """
+    import numpy as np
+    import shapely
+
+    from geo.io import raw
+    from geo.lean.points import read_plain_points
+
+    lean = read_plain_points(path, kind=case.kind, crs_name=case.crs)
+    if lean is None:
+        check_file(path, case.kind, case.spec, crs=case.crs)
+        return "declined"
+    read = read_stations if case.kind == "stations" else read_demand
+    expected = case.spec.nonblank_rows()
+    for fast in (True, False):  # the general reader's pyarrow path, and pandas alone
+        raw._FAST_CSV = fast
+        try:
+            general = read(path, crs=case.crs)
+        finally:
+            raw._FAST_CSV = True
+        assert general.attrs["rejected"] == [], f"plain, but rejected: {general.attrs['rejected']}"
+        assert general.attrs["warnings"] == [], f"plain, but warned: {general.attrs['warnings']}"
+        assert [int(r) for r in general["row"]] == expected, "rows lost"
+        assert len(lean) == len(expected), f"{len(lean)} rows read of {len(expected)}"
+        points = general.geometry.to_numpy()
+        for name, mine, theirs in (("lon", lean.lon, shapely.get_x(points)),
+                                   ("lat", lean.lat, shapely.get_y(points))):
+            assert mine.dtype == np.float64 and mine.tobytes() == theirs.tobytes(), (
+                f"{name} differs (fast={fast}): {mine.tolist()} != {theirs.tolist()}")
+        if case.kind == "demand":
+            weight = general["weight"].to_numpy(dtype="float64")
+            assert lean.weight is not None and lean.weight.tobytes() == weight.tobytes(), (
+                f"weights differ (fast={fast}): {lean.weight} != {weight}")
+    return "same"
+
+
+def check_file(path: Path, kind: str, spec: TableSpec | None, *, crs: str = "wgs84") -> str:
     """Read ``path`` as ``kind`` (stations or demand); check the readers' promise.
 
     Returns
@@ -209,7 +409,7 @@ def check_file(path: Path, kind: str, spec: TableSpec | None) -> str:
     """
     read = read_stations if kind == "stations" else read_demand
     try:
-        table = read(path)
+        table = read(path, crs=crs)
     except GeoError:
         return "error"
     used = [int(r) for r in table["row"]]
@@ -223,5 +423,5 @@ def check_file(path: Path, kind: str, spec: TableSpec | None) -> str:
     return "read"
 
 
-__all__ = ["CELL", "TableSpec", "check_file", "csv_tables", "garbage", "table_specs",
-           "xlsx_tables"]
+__all__ = ["CELL", "PlainCase", "TableSpec", "check_file", "check_lean", "csv_tables", "garbage",
+           "plain_csv_tables", "table_specs", "xlsx_tables"]

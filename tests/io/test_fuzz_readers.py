@@ -11,7 +11,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from _helpers.fuzz_tables import check_file, csv_tables, garbage, xlsx_tables
+from _helpers.fuzz_tables import (
+    check_file,
+    check_lean,
+    csv_tables,
+    garbage,
+    plain_csv_tables,
+    xlsx_tables,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,7 +34,7 @@ def _write(data: bytes, suffix: str) -> Path:
     return path
 
 
-@settings(SUITE, max_examples=200)
+@settings(SUITE, max_examples=300)
 @given(table=csv_tables(), kind=st.sampled_from(["stations", "demand"]))
 def test_csv_tables_in_any_encoding_lose_no_row(table, kind):
     spec, data, _encoding = table
@@ -59,3 +66,11 @@ def test_the_checks_catch_a_lost_row(tmp_path):
     spec.rows.append(["S2", "120.7", "31.29"])  # a row the file does not hold
     with pytest.raises(AssertionError, match="rows in"):
         check_file(path, "stations", spec)
+
+
+@settings(SUITE, max_examples=300)
+@given(case=plain_csv_tables())
+def test_the_plain_reader_declines_or_reads_as_the_general_reader(case):
+    """``geo check`` reads plain CSV files without pandas (geo.lean): for any file that path
+    either declines, and the general path reads it, or gives the general path's numbers."""
+    check_lean(_write(case.data, ".csv"), case)

@@ -906,7 +906,7 @@ def _whatif_section(result: geo.CoverageResult) -> None:
         )
         f6.multiselect(
             T("amenities"), list(AMENITY_LABELS), format_func=lambda a: ui.amenity_label(a, lang),
-            key="wi_amenities",
+            key="wi_amenities", placeholder=T("amenities_placeholder"),
         )
         f7.text_input(T("hours"), key=start_value("wi_hours", T("default_hours")))
         # added in a callback, before the rerun: one analysis, not the page twice

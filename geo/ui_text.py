@@ -231,6 +231,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "name": ("名称", "Name"),
     "kind": ("类型", "Kind"),
     "amenities": ("设施", "Amenities"),
+    "amenities_placeholder": ("选择设施（可多选）", "Choose amenities"),
     "hours": ("开放时间", "Opening hours"),
     "add": ("添加站点", "Add station"),
     "remove": ("删除", "Remove"),

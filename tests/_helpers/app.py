@@ -71,7 +71,7 @@ def page_texts(at) -> list[str]:
     for w in widgets:
         out.append(w.label)
         out.extend(str(o) for o in getattr(w, "options", ()))
-        out.extend(str(getattr(w, a, None) or "") for a in ("help", "placeholder"))
+        out.extend(str(getattr(w.proto, a, "") or "") for a in ("help", "placeholder"))
         if w.type == "text_input" and w.proto.type != w.proto.PASSWORD:
             out.append(str(w.value or ""))  # a field's starting text (名称 新增站点)
     for e in at.get("expandable"):

@@ -338,6 +338,16 @@ def test_no_widget_has_a_default_and_a_session_state_value(monkeypatch) -> None:
     assert not warned, warned
 
 
+def test_every_multiselect_says_what_to_choose_in_the_pages_language(app: AppTest) -> None:
+    """Without a placeholder, an empty multiselect shows Streamlit's own "Choose options"."""
+    for lang in ("zh", "en"):
+        app.radio(key="lang").set_value(lang).run()
+        holders = {w.key: w.proto.placeholder for w in app.multiselect}
+        assert {"categories", "wi_amenities"} <= set(holders), holders
+        assert all(holders.values()), holders
+        assert holders["wi_amenities"] == ui.t("amenities_placeholder", lang)
+
+
 def test_language_switch_keeps_choices_and_form_defaults_follow(app: AppTest) -> None:
     app.radio(key="siting_model").set_value("target")
     app.radio(key="siting_source").set_value("both")

@@ -99,3 +99,41 @@ def test_troubleshooting_quotes_the_readers_messages_as_printed(tmp_path) -> Non
             case()
         text = info.value.reason if isinstance(info.value, InputError) else str(info.value)
         assert text[:60] in doc, text
+
+
+def test_troubleshooting_gives_the_wide_input_and_quote_messages_in_full(tmp_path) -> None:
+    """The messages of issue 19's wide inputs and unclosed quotes, each as a line of
+    docs/troubleshooting.md (the file named FILE; a long one may end in '; ...')."""
+    import openpyxl
+    import pytest
+    from _helpers.wide import quoted_header_csv, wide_geojson
+
+    from geo.errors import InputError
+    from geo.io import read_raw
+
+    doc = (ROOT / "docs" / "troubleshooting.md").read_text(encoding="utf-8")
+    wide = tmp_path / "wide.csv"
+    wide.write_text(",".join(f"c{i}" for i in range(1_000_000)) + "\n"
+                    + ",".join("1" for _ in range(1_000_000)) + "\n", encoding="utf-8")
+    note = tmp_path / "note.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["编号", "经度", "纬度"])
+    for i in range(5):
+        book.active.append([f"S{i}", 120.6, 31.28])
+    book.active.cell(row=4, column=16384, value="备注")
+    book.save(note)
+    big = tmp_path / "big.csv"
+    lines = ["编号,名称,经度,纬度"] + [f"S{i},站{i},120.6,31.28" for i in range(2, 20_000)]
+    lines[39] = 'S40,南门,"120.6,31.28'
+    big.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data_row = tmp_path / "row3.csv"
+    data_row.write_text('编号,名称,经度,纬度\nS1,南门驿站,120.6,31.28\nS2,"南门,120.6,31.28\n',
+                        encoding="utf-8")
+    files = [wide, note, big, data_row, quoted_header_csv(tmp_path / "header.csv", 5),
+             wide_geojson(tmp_path / "props.geojson", 2, 100_000),
+             wide_geojson(tmp_path / "names.geojson", 300, 5, distinct=True)]
+    for path in files:
+        with pytest.raises(InputError) as info:
+            read_raw(path)
+        line = f"geo: error: {str(info.value).replace(str(path), 'FILE')}"
+        assert line in doc or f"{line.split('; ')[0]}; ..." in doc, line

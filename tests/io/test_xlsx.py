@@ -245,3 +245,19 @@ def test_the_filtered_sheet_reads_as_the_whole_sheet(tmp_path, monkeypatch, chun
 
     assert [trimmed(r) for r in got] == [trimmed(r) for r in expected]
     assert max(len(r) for r in got) == 10  # column J, not K: the empty cells are gone
+
+
+def test_a_sheet_styled_to_xfd_is_not_refused_for_memory_it_never_takes(tmp_path):
+    """The memory estimate counted the XML of the value-less cells too (6 bytes a byte):
+    40 rows styled to XFD were 'too large' for a 50 MB budget. Counted once filtered."""
+    from _helpers.wide import wide_xlsx
+
+    from geo import budget
+    from geo.errors import InputError as Refused
+
+    path = wide_xlsx(tmp_path / "styled.xlsx", 40)
+    with budget.limit("50MB"):
+        assert read_raw(path).data.shape == (40, 3)
+    values = wide_xlsx(tmp_path / "values.xlsx", 3, values=True)
+    with budget.limit("1MB"), pytest.raises(Refused, match="reading this file"):
+        read_raw(values)  # values are held: still refused before reading

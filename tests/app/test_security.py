@@ -105,7 +105,7 @@ def test_server_limits_in_the_shipped_config() -> None:
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert 0 < config["server"]["maxUploadSize"] <= 50
     assert config["client"]["showErrorDetails"] == "none"
-    assert config["client"]["toolbarMode"] == "minimal"  # no "Deploy" button, no dev menu
+    assert config["client"]["toolbarMode"] == "viewer"  # no "Deploy" button, no dev options
 
 
 # --- in a real browser: Streamlit's own Markdown renderer gets the escaped text ------------

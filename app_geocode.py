@@ -46,6 +46,12 @@ def _start_value(key: str, value: Any) -> str:
     return key
 
 
+def _shown(table: pd.DataFrame) -> Any:
+    """A table for the screen, a missing value (a row without coordinates) shown as ``—``
+    (Streamlit would write ``None``), coordinates with six decimals."""
+    return table.style.format(na_rep="—", precision=6)
+
+
 def _table_from_input(
     T: Callable[[str], str], lang: str, provider: str, city: str, key: str | None  # noqa: N803
 ) -> pd.DataFrame | None:
@@ -156,10 +162,13 @@ def render(T: Callable[[str], str], lang: str) -> None:  # noqa: N803 - the tran
         view = final.copy()
         labels = rv.STATUS_LABELS_EN if lang == "en" else rv.STATUS_LABELS_ZH
         view["geocode_status"] = view["geocode_status"].map(lambda s: labels.get(s, s))
+        if "geocode_provider" in view:  # demo, amap … as the page names them
+            view["geocode_provider"] = view["geocode_provider"].map(
+                lambda p: ui.pick(ui.PROVIDER_LABELS, p, lang) if isinstance(p, str) and p else p)
         if "geocode_message" in view:
             view["geocode_message"] = view["geocode_message"].map(
                 lambda m: ui.message_text(m, lang) if isinstance(m, str) and m else m)
-        st.dataframe(ui.headers(view, lang), hide_index=True)
+        st.dataframe(_shown(ui.headers(view, lang)), hide_index=True)
 
 
 def _review(T: Callable[[str], str], lang: str, table: pd.DataFrame, crs: str) -> None:  # noqa: N803
@@ -168,7 +177,7 @@ def _review(T: Callable[[str], str], lang: str, table: pd.DataFrame, crs: str) -
     if len(rows) == 0:
         st.success(T("gc_all_reviewed"))
         return
-    st.dataframe(ui.headers(rows.drop(columns=["status"]), lang), hide_index=True)
+    st.dataframe(_shown(ui.headers(rows.drop(columns=["status"]), lang)), hide_index=True)
     labels = {int(pos): f"{row} · {name} · {status}" for pos, row, name, status in
               zip(rows.index, rows["row"], rows["name"], rows["status_zh"], strict=True)}
     pos = st.selectbox(T("gc_pick"), list(labels), format_func=labels.__getitem__,

@@ -507,6 +507,23 @@ def siting_status(info: dict, lang: str = DEFAULT_LANGUAGE) -> str:
 
 _STATUS_ZH = {"needs_review": "待审核", "failed": "失败", "unreachable": "无法连接"}
 
+
+def _status_zh(status: str) -> str:
+    """A geocoding status in Chinese (the review page's words for the rarer ones)."""
+    if status in _STATUS_ZH:
+        return _STATUS_ZH[status]
+    from geo.geocode.review import STATUS_LABELS_ZH
+
+    return STATUS_LABELS_ZH.get(status, status)
+
+
+#: What the network's messages count, in Chinese.
+_COUNTED_ZH = {"demand point": "个需求点", "grid cell": "个网格单元"}
+#: A geocoding service as its messages name it, in Chinese.
+_PROVIDER_ZH = {"Amap": "高德地图", "Baidu": "百度地图", "Tianditu": "天地图",
+                "OpenStreetMap": "OpenStreetMap", "the provider": "地理编码服务"}
+_NETWORK_STATE_ZH = {"off_network": "在路网外", "unreachable": "不可达"}
+
 #: The bundled street networks as messages name them (``helsinki: …``), in Chinese.
 _NETWORK_NAMES = {"helsinki": "赫尔辛基路网"}
 
@@ -521,7 +538,7 @@ _MESSAGES_ZH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
     (re.compile(r"point at \(0, 0\).*$"), "坐标为 (0, 0)：空坐标被导出成了 0"),
     (re.compile(r"id '(.*)' is already used in (.+)$"), r"编号 '\1' 已在 \2 中使用"),
     (re.compile(r"geocoding result not trusted \((\w+)(?:, ([^)]*))?\).*$"),
-     lambda m: "地址编码结果未确认（" + _STATUS_ZH.get(m[1], m[1])
+     lambda m: "地址编码结果未确认（" + _status_zh(m[1])
      + (f"，{m[2]}" if m[2] else "") + "）：请在地址编码审核页核对后标为人工确认，或改正坐标"),
     (re.compile(r"station (.+) at \(([-\d.]+), ([-\d.]+)\) is ([\d,.]+) km from the study.*$"),
      r"站点 \1 位于 (\2, \3)，距研究范围 \4 km：坐标有误，还是别处的同名地点？"
@@ -536,6 +553,54 @@ _MESSAGES_ZH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
     (re.compile(r"\(([-\d.]+), ([-\d.]+)\) is far outside China, but its coordinate system is "
                 r"(\w+).*$"),
      r"(\1, \2) 远在中国以外，但坐标系是仅在中国使用的 \3：请检查坐标或坐标系"),
+    # the street network's rows (geo.network.coverage)
+    (re.compile(r"(\d+) (demand point|grid cell)\(s\) \(demand ([^;]+); the first at this "
+                r"row\) are nearer (\d+) piece\(s\) of the street network without a station "
+                r".*: joined to those instead, the longer walk counted$"),
+     lambda m: f"{m[1]} {_COUNTED_ZH[m[2]]}（需求 {m[3]}，第一个在此行）离 {m[4]} 块"
+     "没有站点的小片路网（小区内部道路、在文件边缘截断的步道等）比离主路网或有站点的路网更近："
+     "已接入这些小块，按较长的步行距离计算"),
+    (re.compile(r"(\d+) (demand point|grid cell)\(s\) \(demand ([^)]+)\) are off network "
+                r"\(farther than (\S+) m from any usable street\): counted as not covered$"),
+     lambda m: f"{m[1]} {_COUNTED_ZH[m[2]]}（需求 {m[3]}）在路网外（距可通行的街道超过 "
+     f"{m[4]} m）：计为未覆盖"),
+    (re.compile(r"(\d+) (demand point|grid cell)\(s\) \(demand ([^)]+)\) are unreachable "
+                r"\(.*\): counted as not covered$"),
+     lambda m: f"{m[1]} {_COUNTED_ZH[m[2]]}（需求 {m[3]}）不可达（沿街道到不了任何站点："
+     "所在的一块路网上没有站点，或只能逆着单行道走）：计为未覆盖"),
+    (re.compile(r"'(.*)' off_network: ([\d,.]+) m from the nearest usable street"
+                r"( \(only a small piece of the network without a station is nearer\))?$"),
+     lambda m: f"“{m[1]}”在路网外：距最近的可通行街道 {m[2]} m"
+     + ("（更近的只有一小块没有站点的路网）" if m[3] else "")),
+    (re.compile(r"'(.*)' unreachable: its street \(([\d,.]+) m away\) has no station "
+                r"reachable$"),
+     r"“\1”不可达：所在街道（相距 \2 m）沿路网到不了任何站点"),
+    (re.compile(r"… and (\d+) more (off_network|unreachable) (demand point|grid cell)\(s\) "
+                r"from this row on$"),
+     lambda m: f"……从此行起另有 {m[1]} {_COUNTED_ZH[m[3]]}{_NETWORK_STATE_ZH[m[2]]}"),
+    (re.compile(r"station '(.*)' is ([\d,.]+) m from the nearest usable street \(snap limit "
+                r"(\S+) m(; only a small piece of the network is nearer)?\): not used on the "
+                r"street network$"),
+     lambda m: f"站点“{m[1]}”距最近的可通行街道 {m[2]} m（吸附距离上限 {m[3]} m"
+     + ("；更近的只有一小块路网" if m[4] else "") + "）：沿路网计算时不计入"),
+    (re.compile(r"station '(.*)' is nearer a small piece of the street network \((\d+) nodes, "
+                r"fewer than (\d+) nodes\) than any main street: joined to the main network "
+                r"([\d,.]+) m away$"),
+     r"站点“\1”离一小块路网（\2 个节点，不足 \3 个）比离任何主要街道更近：已接入 \4 m 外的主路网"),
+    # the geocoder's reasons (geo.geocode), in the geocoding page's table
+    (re.compile(r"precision '(.*)' is coarser than an address$"), r"精度“\1”不到门牌地址"),
+    (re.compile(r"the answer \((.*)\) is not in (.+)$"), r"编码结果（\1）不在\2"),
+    (re.compile(r"the answer is outside (.+?): ([\d,.]+) km from its districts \(([\d,.]+) km "
+                r"allowed\), near (.+): a place of the same name in another city\?$"),
+     r"编码结果在\1以外：距其辖区 \2 km（允许 \3 km），靠近\4：是其他城市的同名地点吗？"),
+    (re.compile(r"([\d,.]+) km from the other answers \(median ([-\d.]+), ([-\d.]+)\): a place "
+                r"of the same name elsewhere\?$"),
+     r"距其他编码结果的中位点（\2, \3）\1 km：是别处的同名地点吗？"),
+    (re.compile(r"^outside the study area$"), "在研究范围以外"),
+    (re.compile(r"^(Amap|Baidu|Tianditu|OpenStreetMap|the provider) has no place for this "
+                r"address(?: \((.*)\))?$"),
+     lambda m: f"{_PROVIDER_ZH[m[1]]}没有找到这个地址" + (f"（{m[2]}）" if m[2] else "")),
+    (re.compile(r"^no address in this row$"), "此行没有地址"),
     # what a workbook, an empty file or a geodata file's coordinate system brings (geo.io)
     (re.compile(r"the first visible sheet '(.*)' is read; the hidden sheet\(s\) (.*) before it "
                 r"are not \(give --sheet (.*) to read one\)$"),

@@ -213,3 +213,29 @@ def test_a_memory_refusal_names_the_apps_settings_not_command_line_options() -> 
     zh = ui.message_text(message, "zh")
     assert "约需" in zh and "网格单元" in zh and "m 可行" in zh, zh
     assert not re.search(r"[A-Za-z]{4,}", zh.replace("GEO_APP_MAX_MEMORY", "")), zh
+
+
+def test_street_network_and_geocoder_reasons_are_chinese_on_the_chinese_page() -> None:
+    """The reasons the app's tables list for the Helsinki demo along its streets (points
+    off the network, unreachable, joined to a small piece) and for the demo address list
+    (not found, coarse, another city, no address) — made by the library, not copied."""
+    from _helpers.app import ALLOWED_WORDS, english_words
+
+    import geo
+    from geo import planner
+    from geo.geocode import geocode_table
+
+    hel = ROOT / "data" / "helsinki"
+    result = geo.analyze(str(hel / "stations.csv"), demand=str(hel / "demand.csv"),
+                         area=str(hel / "area.geojson"), method="network", network="helsinki",
+                         mode="bike")  # by bicycle, one-way streets leave points unreachable
+    network = [r.reason for r in [*result.rejected, *result.warnings]]
+    assert any("off_network" in r for r in network) and any("unreachable" in r for r in network)
+    table = geocode_table(planner.demo_addresses(), provider="demo", city="苏州市", rate=0)
+    geocoder = [m for m in table["geocode_message"].dropna().astype(str) if m]
+    assert len(geocoder) >= 3, geocoder
+    for reason in [*network, *geocoder]:
+        zh = ui.message_text(reason, "zh")
+        assert not zh.startswith("（英文原文）"), reason
+        found = english_words([re.sub(r"'[^']*'|“[^”]*”", "", zh)], ALLOWED_WORDS, set())
+        assert not found, (reason, zh, found)

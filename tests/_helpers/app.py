@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import pandas as pd
+
 _ESCAPE = re.compile(r"\\(.)")
 
 
@@ -20,9 +22,9 @@ def shown(markdown: str) -> str:
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 
 #: The words that may stand on the Chinese page, all of them (compared lower-case): units,
-#: formats, coordinate systems and proper names a planner reads as they are written, and the
-#: language switch's own "English". Nothing is gathered from the labels: a label with
-#: another English word fails the check.
+#: formats, coordinate systems and proper names a planner reads as they are written, column
+#: names typed into files, and the language switch's own "English". Nothing is gathered
+#: from the labels: a label with another English word fails the check.
 ALLOWED_WORDS = frozenset(
     w.lower() for w in (
         # units
@@ -36,6 +38,9 @@ ALLOWED_WORDS = frozenset(
         "OSM", "OpenStreetMap", "Carto", "Amap", "Nominatim",
         # the what-if stations' ids (NEW1, NEW2 …, made by geo.scenario.add_station)
         "NEW",
+        # column names a planner types into a file (the readers take them, geo.columns), as
+        # the rejected rows' column names them
+        "id", "lon", "lat", "lng",
         # the language switch's option
         "English",
     )
@@ -81,8 +86,8 @@ def page_texts(at) -> list[str]:
     for d in at.dataframe:
         frame = d.value
         out.extend(str(c) for c in frame.columns)
-        for col in frame.columns:
-            if frame[col].dtype == object:
+        for col in frame.columns:  # text columns (object, or pandas' string dtype)
+            if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
                 out.extend(str(v) for v in frame[col].dropna().unique()[:200])
     return out
 
@@ -93,9 +98,9 @@ def english_words(texts: list[str], allowed: frozenset[str], user: Iterable[str]
     planner types them."""
     found: set[str] = set()
     for text in texts:
+        text = _TYPED.sub(" ", text)  # whole paths first (a user's file name is part of one)
         for u in user:
             text = text.replace(u, " ")
-        text = _TYPED.sub(" ", text)
         for w in _WORD.findall(text):
             if w.lower() not in allowed:
                 found.add(w)

@@ -81,8 +81,9 @@ def _user_text() -> set[str]:
     out = {"stations.csv", "charging_piles.csv", "demand.csv", "area.geojson", "grids.geojson",
            "stations_addresses_geocoded.csv"}
     for demo in DEMOS.values():
-        for path in demo["stations"]:
+        for path in [*demo["stations"], demo["demand"]]:
             table = pd.read_csv(path, dtype=str)
+            out.update(map(str, table.columns))  # headers as the files have them (lon, id)
             for col in table.columns:
                 out.update(table[col].dropna().astype(str))
     sheet = pd.read_excel(ROOT / "data/canglang/stations_addresses.xlsx", header=None, dtype=str)
@@ -539,7 +540,13 @@ class AppModel:
             # a what-if station's name is the planner's (the form's default when it was
             # added: 新增站点, or New station on the English page), kept as given
             names = {str(w.get("name", "")) for w in self.at.session_state["whatif"]}
-            user = sorted({*_USER_TEXT, *(n for n in names if n)}, key=len, reverse=True)
+            # the geocoded table's headers, as the file the page wrote has them
+            heads: list[str] = []
+            if self.geocoded:
+                made = self.at.session_state["geocoded_stations"][1]
+                heads = made.decode("utf-8-sig").splitlines()[0].split(",")
+            user = sorted({*_USER_TEXT, *(n for n in [*names, *heads] if n)}, key=len,
+                          reverse=True)
             found = english_words(page_texts(self.at), self._allowed, user)
             if self.collect is not None:
                 self.collect.update(found)

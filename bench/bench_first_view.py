@@ -29,6 +29,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from geo.ui_text import t  # the labels as the Chinese page shows them
+
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = """import streamlit as st
 st.title("reference")
@@ -95,7 +97,7 @@ def _view(browser, url: str, app: bool) -> dict[str, float]:
         expect(frame.locator(".leaflet-marker-icon .geo-st").first).to_be_attached(
             timeout=120_000)
         out["map"] = time.perf_counter() - t0
-        box = page.get_by_label("时间阈值 Minutes").first
+        box = page.get_by_label(t("minutes")).first
         metric = page.locator('[data-testid="stMetricValue"]').first
         before = metric.inner_text()
         t1 = time.perf_counter()

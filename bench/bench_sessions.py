@@ -28,6 +28,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from geo.ui_text import t  # the labels as the Chinese page shows them
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 KPI = '[data-testid="stMetricValue"]'
@@ -110,7 +112,7 @@ async def _hostile(browser, url: str, deadline: float) -> str:
         await uploads.nth(0).set_input_files(str(ROOT / "data" / "canglang" / "stations.csv"))
         await page.wait_for_selector(KPI, timeout=deadline * 1000)
         await uploads.nth(2).set_input_files(str(area))
-        cell = page.get_by_label("网格单元 Cell size (m)")
+        cell = page.get_by_label(t("cell"))
         await cell.first.fill("10")
         await cell.first.press("Enter")
         error = page.locator('[data-testid="stAlertContentError"]').first

@@ -46,10 +46,20 @@ def _start_value(key: str, value: Any) -> str:
     return key
 
 
-def _shown(table: pd.DataFrame) -> Any:
-    """A table for the screen, a missing value (a row without coordinates) shown as ``—``
-    (Streamlit would write ``None``), coordinates with six decimals."""
-    return table.style.format(na_rep="—", precision=6)
+def _shown(table: pd.DataFrame) -> pd.DataFrame:
+    """A table for the screen with no missing value left, which Streamlit's table writes
+    ``None`` whatever a Styler says: a number column with gaps (a row without coordinates)
+    becomes text with six decimals and ``—``, a text column's gaps blank."""
+    out = table.copy()
+    for col in out.columns:
+        values = out[col]
+        if not values.isna().any():
+            continue
+        if pd.api.types.is_float_dtype(values):
+            out[col] = [f"{v:.6f}" if pd.notna(v) else "—" for v in values]
+        else:
+            out[col] = values.astype(object).where(values.notna(), "")
+    return out
 
 
 def _table_from_input(

@@ -730,8 +730,23 @@ def _analysis(c: Choices) -> Run:
             )
     except GeoError as exc:
         st.error(f"{T('analysis_error')}: {ui.plain(ui.message_text(exc, lang))}")
+        _rejected_rows([*inputs["rejected"], *getattr(exc, "rejected", ())])
+        st.stop()
+    except MemoryError:  # past the plan: the server's limit is lower than its budget
+        st.error(f"{T('analysis_error')}: {T('out_of_memory')}")
         st.stop()
     return Run(inputs, settings, baseline, result, whatif, net_args, net_label)
+
+
+def _rejected_rows(rows: list[Any]) -> None:
+    """The rejected rows under an analysis that could not run ("every row was rejected"):
+    the list its message points to."""
+    if not rows:
+        return
+    table = planner.issues_table(list(dict.fromkeys(rows)))
+    table["reason"] = table["reason"].map(lambda r: ui.message_text(r, lang))
+    st.markdown(f"**{T('rejected')}** ({len(table)})")
+    show_table(table)
 
 
 def _kpis(run: Run) -> None:

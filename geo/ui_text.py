@@ -163,6 +163,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "No uploaded station table could be used; showing the demo stations.",
     ),
     "analysis_error": ("分析失败", "The analysis failed"),
+    "out_of_memory": (
+        "服务器内存不足，无法完成这一步。请用更大的网格单元、更小的研究范围或更少的需求点再试；"
+        "或请管理员提高应用的内存上限（GEO_APP_MAX_MEMORY）或服务器的内存限制。",
+        "The server ran out of memory for this step. Try a larger cell size, a smaller study "
+        "area or fewer demand points, or ask the administrator to raise the app's memory "
+        "limit (GEO_APP_MAX_MEMORY) or the server's.",
+    ),
     # parameters
     "params": ("分析参数", "Parameters"),
     "mode": ("出行方式", "Mode"),
@@ -544,6 +551,9 @@ _MESSAGES_ZH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
      r"站点 \1 位于 (\2, \3)，距研究范围 \4 km：坐标有误，还是别处的同名地点？"
      r"它在此不覆盖任何需求"),
     (re.compile(r"(.+) '(.*)' is not a number$"), r"\1 “\2” 不是数字"),
+    (re.compile(r"(.+) (\S+) is larger than ([\d,]+) \(a weight counts .*\)$"),
+     r"\1 \2 大于 \3（权重是该点的人数、骑手数或出行次数）"),
+    (re.compile(r"(.+) (\S+) is negative$"), r"\1 \2 为负数"),
     (re.compile(r"(.+) '(.*)' is not a coordinate in degrees.*$"),
      r"\1 “\2” 不是以度表示的坐标（例如 120.6123 或 120°36′44″E）"),
     (re.compile(r"latitude and longitude look swapped: longitude (\S+), latitude ([^ ;(]+).*$"),

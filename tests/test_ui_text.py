@@ -239,3 +239,18 @@ def test_street_network_and_geocoder_reasons_are_chinese_on_the_chinese_page() -
         assert not zh.startswith("（英文原文）"), reason
         found = english_words([re.sub(r"'[^']*'|“[^”]*”", "", zh)], ALLOWED_WORDS, set())
         assert not found, (reason, zh, found)
+
+
+def test_weight_refusals_are_chinese_on_the_chinese_page(tmp_path) -> None:
+    """The reader's weight reasons (too large, negative) were shown in English."""
+    from geo.io import read_demand
+
+    bad = tmp_path / "demand.csv"
+    bad.write_text("编号,经度,纬度,人数\nD1,120.60,31.29,1e308\nD2,120.61,31.29,-4\n",
+                   encoding="utf-8")
+    reasons = [r.reason for r in read_demand(str(bad)).attrs["rejected"]]
+    assert len(reasons) == 2
+    for reason in reasons:
+        zh = ui.message_text(reason, "zh")
+        assert not zh.startswith("（英文原文）"), reason
+        assert not re.search(r"[A-Za-z]{4,}", zh), (reason, zh)

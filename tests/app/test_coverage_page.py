@@ -394,3 +394,20 @@ def test_the_generated_city_is_a_third_demo_with_its_own_streets(app: AppTest) -
                        network=demo.network("city"))
     _assert_kpis(app, full)
     assert _kpis(app)["使用站点"][1] == "+1"
+
+
+def test_running_out_of_memory_is_a_message_not_a_crash(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the plan (a server whose limit is below the app's budget) the analysis ends in
+    MemoryError: the page says what to change, in Chinese, instead of an error page."""
+    import geo
+
+    def boom(*args, **kwargs):
+        raise MemoryError("Unable to allocate 3.07 GiB")
+
+    monkeypatch.setattr(geo, "analyze", boom)
+    app.number_input(key="minutes").set_value(13.0).run()
+    assert not app.exception
+    errors = [shown(e.value) for e in app.error]
+    assert any("内存不足" in e and "GEO_APP_MAX_MEMORY" in e for e in errors), errors

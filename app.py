@@ -907,10 +907,10 @@ def _whatif_section(result: geo.CoverageResult) -> None:
         f1, f2, f3 = st.columns(3)
         # keyed by dataset: a browser keeps a form field's value while its key stays
         gen = st.session_state.get("whatif_owner", "")[:8]
-        # value= (not start_value): nothing else sets these keys, and a value put in session
-        # state in the run that first draws the field showed 0 in a browser now and then
-        f1.number_input(T("lon"), value=lon0, step=0.0001, format="%.6f", key=f"wi_lon_{gen}")
-        f2.number_input(T("lat"), value=lat0, step=0.0001, format="%.6f", key=f"wi_lat_{gen}")
+        f1.number_input(T("lon"), step=0.0001, format="%.6f",
+                        key=start_value(f"wi_lon_{gen}", lon0))
+        f2.number_input(T("lat"), step=0.0001, format="%.6f",
+                        key=start_value(f"wi_lat_{gen}", lat0))
         f3.selectbox(T("point_crs"), CRS_KEYS, format_func=lambda c: ui.crs_label(c, lang),
                      key=f"wi_crs_{gen}")
         f4, f5, f6, f7 = st.columns(4)

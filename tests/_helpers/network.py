@@ -143,6 +143,56 @@ FRAGMENT_POINTS = {
 }
 
 
+class Pieces:
+    """A street network drawn piece by piece (a grid of 100 m blocks, a path), two-way,
+    remembering the edges of each piece by name."""
+
+    def __init__(self) -> None:
+        self.xs: list[float] = []
+        self.ys: list[float] = []
+        self.us: list[int] = []
+        self.vs: list[int] = []
+        self.edges: dict[str, np.ndarray] = {}
+
+    def grid(self, name: str, cols: int, rows: int, ox: float) -> np.ndarray:
+        """``cols`` × ``rows`` nodes 100 m apart from ``(ox, 0)``: the new edges."""
+        base, first = len(self.xs), len(self.us)
+        for i in range(cols):
+            for j in range(rows):
+                self.xs.append(ox + i * 100.0)
+                self.ys.append(j * 100.0)
+        for i in range(cols):
+            for j in range(rows):
+                k = base + i * rows + j
+                if i + 1 < cols:
+                    self.us.append(k)
+                    self.vs.append(k + rows)
+                if j + 1 < rows:
+                    self.us.append(k)
+                    self.vs.append(k + 1)
+        self.edges[name] = np.arange(first, len(self.us))
+        return self.edges[name]
+
+    def path(self, name: str, pts: list[tuple[float, float]]) -> np.ndarray:
+        """A path through ``pts``: the new edges."""
+        base, first = len(self.xs), len(self.us)
+        for px, py in pts:
+            self.xs.append(px)
+            self.ys.append(py)
+        for k in range(len(pts) - 1):
+            self.us.append(base + k)
+            self.vs.append(base + k + 1)
+        self.edges[name] = np.arange(first, len(self.us))
+        return self.edges[name]
+
+    def network(self, x0: float = 0.0, y0: float = 0.0, crs: str = "EPSG:32651") -> gn.Network:
+        """The pieces as one network, shifted by ``(x0, y0)``."""
+        return gn.network_from_edges(
+            np.asarray(self.xs) + x0, np.asarray(self.ys) + y0, np.asarray(self.us),
+            np.asarray(self.vs), two_way=True, crs=crs,
+        )
+
+
 def fragmented_network(
     x0: float = 0.0, y0: float = 0.0, crs: str = "EPSG:32651"
 ) -> tuple[gn.Network, dict[str, np.ndarray]]:
@@ -155,49 +205,13 @@ def fragmented_network(
     * ``T2``: 4 nodes 100 m south of it (x 600..900, y -100), where station C stands;
     * ``T3``: 3 nodes 400 m north of it (x 300..500, y 1300).
     """
-    xs: list[float] = []
-    ys: list[float] = []
-    us: list[int] = []
-    vs: list[int] = []
-    pieces: dict[str, np.ndarray] = {}
-
-    def grid(name: str, cols: int, rows: int, ox: float) -> None:
-        base, first = len(xs), len(us)
-        for i in range(cols):
-            for j in range(rows):
-                xs.append(ox + i * 100.0)
-                ys.append(j * 100.0)
-        for i in range(cols):
-            for j in range(rows):
-                k = base + i * rows + j
-                if i + 1 < cols:
-                    us.append(k)
-                    vs.append(k + rows)
-                if j + 1 < rows:
-                    us.append(k)
-                    vs.append(k + 1)
-        pieces[name] = np.arange(first, len(us))
-
-    def path(name: str, pts: list[tuple[float, float]]) -> None:
-        base, first = len(xs), len(us)
-        for px, py in pts:
-            xs.append(px)
-            ys.append(py)
-        for k in range(len(pts) - 1):
-            us.append(base + k)
-            vs.append(base + k + 1)
-        pieces[name] = np.arange(first, len(us))
-
-    grid("G", 10, 10, 0.0)
-    grid("S50", 5, 10, 1300.0)
-    path("T", [(300.0, 1000.0), (400.0, 1000.0), (500.0, 1000.0)])
-    path("T2", [(600.0, -100.0), (700.0, -100.0), (800.0, -100.0), (900.0, -100.0)])
-    path("T3", [(300.0, 1300.0), (400.0, 1300.0), (500.0, 1300.0)])
-    net = gn.network_from_edges(
-        np.asarray(xs) + x0, np.asarray(ys) + y0, np.asarray(us), np.asarray(vs),
-        two_way=True, crs=crs,
-    )
-    return net, pieces
+    p = Pieces()
+    p.grid("G", 10, 10, 0.0)
+    p.grid("S50", 5, 10, 1300.0)
+    p.path("T", [(300.0, 1000.0), (400.0, 1000.0), (500.0, 1000.0)])
+    p.path("T2", [(600.0, -100.0), (700.0, -100.0), (800.0, -100.0), (900.0, -100.0)])
+    p.path("T3", [(300.0, 1300.0), (400.0, 1300.0), (500.0, 1300.0)])
+    return p.network(x0, y0, crs), p.edges
 
 
 def placed(snaps: gn.Snap, which: np.ndarray | None = None) -> list[tuple[int, float, float]]:

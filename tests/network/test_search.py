@@ -17,6 +17,7 @@ from _helpers.network import (
     FRAGMENT_POINTS,
     FRAGMENT_STATIONS,
     WALK,
+    Pieces,
     fragmented_network,
     main_nodes,
     node_fragment,
@@ -392,28 +393,11 @@ def test_demand_beside_the_main_network_is_never_unreachable_because_of_a_piece(
 
     from geo.network.coverage import coverage_on_network
 
-    xs, ys, us, vs = [], [], [], []
-
-    def grid(cols: int, rows: int, ox: float) -> np.ndarray:
-        base, first = len(xs), len(us)
-        for i in range(cols):
-            for j in range(rows):
-                xs.append(ox + i * 100.0)
-                ys.append(j * 100.0)
-                k = base + i * rows + j
-                if i + 1 < cols:
-                    us.append(k)
-                    vs.append(k + rows)
-                if j + 1 < rows:
-                    us.append(k)
-                    vs.append(k + 1)
-        return np.arange(first, len(us))
-
-    main = grid(10, 10, 0.0)
-    compound = grid(6, 10, 930.0)
+    pieces = Pieces()
+    main = pieces.grid("main", 10, 10, 0.0)
+    compound = pieces.grid("compound", 6, 10, 930.0)
     x0, y0 = 300_000.0, 3_460_000.0
-    net = gn.network_from_edges(np.asarray(xs) + x0, np.asarray(ys) + y0, np.asarray(us),
-                                np.asarray(vs), two_way=True, crs="EPSG:32651")
+    net = pieces.network(x0, y0)
     assert fragment_nodes(net).tolist() == [100, 60]  # both main by the 50-node rule
     to_ll = Transformer.from_crs(32651, 4326, always_xy=True)
     slon, slat = to_ll.transform(np.array([150.0]) + x0, np.array([300.0]) + y0)

@@ -227,19 +227,17 @@ def eligible_edges(
     stations
         The stations' snaps, or ``None`` for the rule of stations.
     min_nodes
-        The smallest main piece.
+        The smallest main piece (the rule of stations).
 
     Returns
     -------
     numpy.ndarray
         Boolean, one per edge.
     """
-    ok = main_fragments(network, min_nodes=min_nodes)
-    if stations is not None:
-        size = fragment_nodes(network)
-        ok = np.zeros(ok.size, dtype=bool)
-        if size.size and size.max() > 0:
-            ok[int(size.argmax())] = True
+    if stations is None:
+        ok = main_fragments(network, min_nodes=min_nodes)
+    else:  # no piece reaches a threshold above every piece: the largest alone
+        ok = main_fragments(network, min_nodes=network.n_nodes + 1)
         ok[network.fragment[stations.edge[stations.ok]]] = True
     return ok[network.fragment] if ok.size else np.zeros(network.n_edges, dtype=bool)
 

@@ -151,9 +151,8 @@ def write_table(table: pd.DataFrame, path: PathArg, *, sheet: str = "数据 data
             "or .parquet",
             file=str(path),
         )
-    placeless = not isinstance(table, gpd.GeoDataFrame) and not {"lon", "lat"} <= set(
-        map(str, table.columns))
-    if placeless and suffix in GEO_SUFFIXES and suffix not in (".parquet", ".geoparquet"):
+    if not _has_places(table) and suffix in GEO_SUFFIXES and suffix not in (".parquet",
+                                                                             ".geoparquet"):
         raise InputError(
             f"this table has no places (no lon/lat columns) to write as '{suffix}': use "
             ".csv, .xlsx or .parquet", file=str(path))
@@ -162,6 +161,11 @@ def write_table(table: pd.DataFrame, path: PathArg, *, sheet: str = "数据 data
             _write(table, tmp, suffix, sheet, layer=p.stem)
     except _write_errors() as exc:
         raise InputError(_cannot_write(exc, p), file=str(path)) from None
+
+
+def _has_places(table: pd.DataFrame) -> bool:
+    """Whether a table locates its rows: geodata, or ``lon``/``lat`` columns."""
+    return isinstance(table, gpd.GeoDataFrame) or {"lon", "lat"} <= set(map(str, table.columns))
 
 
 def _write_errors() -> tuple[type[BaseException], ...]:
@@ -177,8 +181,7 @@ def _write(table: pd.DataFrame, p: Path, suffix: str, sheet: str, layer: str) ->
         write_csv(_flat(table), p, sep="\t" if suffix == ".tsv" else ",")
     elif suffix in EXCEL_SUFFIXES:
         p.write_bytes(xlsx_bytes([Sheet(sheet, _flat(table))]))
-    elif not isinstance(table, gpd.GeoDataFrame) and not {"lon", "lat"} <= set(
-            map(str, table.columns)):
+    elif not _has_places(table):
         pd.DataFrame(table).to_parquet(p, index=False)  # a plain table: Parquet without places
     else:
         gdf = (

@@ -103,18 +103,16 @@ def geocode(
             f"({message}): check GEO_{prov.name.upper()}_URL or the proxy; nothing more was "
             f"asked, {output} lists every row")
         raise typer.Exit(EXIT_ERROR)
+    kept = ("nothing was cached (--no-cache): a re-run asks every row" if no_cache else
+            "answers so far are cached: a re-run asks only the rows without one")
     if stopped == "timeout":
         left = int(table["geocode_message"].astype(str).str.startswith("not asked").sum())
-        kept = ("nothing was cached (--no-cache): a re-run asks every row" if no_cache else
-                "answers so far are cached: a re-run asks only the rows without one")
         err(f"the service at {prov.base_url()} is not answering: {message}, so it is down or "
             f"very slow; retry later, or give a larger --timeout (now {timeout:g} s; e.g. "
             f"--timeout {max(30.0, 3 * timeout):g}); {kept}. {output} lists every row "
             f"({left} not asked)")
         raise typer.Exit(EXIT_ERROR)
     if stopped == "server_error":
-        kept = ("nothing was cached (--no-cache): a re-run asks every row" if no_cache else
-                "a re-run asks only the rows without an answer")
         err(f"the service at {prov.base_url()} is failing: {message}; retry later ({kept}). "
             f"{output} lists every row")
         raise typer.Exit(EXIT_ERROR)

@@ -409,20 +409,26 @@ def _direction_rules(tags: pd.DataFrame, net_type: str) -> tuple[np.ndarray, np.
     n = len(tags)
     if net_type == "walking" or "oneway" not in tags:
         return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    eff = tags["oneway"].astype(object)
-    overrides = ["oneway:bicycle", "oneway:e_bike"] if net_type == "ebike" else ["oneway:bicycle"]
-    for key in overrides:
-        if key not in tags:
-            continue
-        over = tags[key].astype(object)
-        over = over.where(over.notna() & (over.astype(str) != ""), None)
-        eff = over.where(over.notna(), eff)
+    over = _mode_oneway(tags, net_type)
+    eff = over.where(over.notna(), tags["oneway"].astype(object))
     eff = eff.where(eff.notna(), None).astype(str)
     one_way = eff.isin(_ONEWAY_VALUES).to_numpy(copy=True)
     if "junction" in tags:
         one_way |= (tags["junction"].astype(object) == "roundabout").to_numpy()
     against = eff.isin(_AGAINST_VALUES).to_numpy() & one_way
     return one_way, against
+
+
+def _mode_oneway(tags: pd.DataFrame, net_type: str) -> pd.Series:
+    """The mode's own one-way tag where it is set (``None`` elsewhere): ``oneway:bicycle``,
+    for e-bikes ``oneway:e_bike`` before it."""
+    keys = ["oneway:e_bike", "oneway:bicycle"] if net_type == "ebike" else ["oneway:bicycle"]
+    rule = pd.Series(None, index=tags.index, dtype=object)
+    for key in reversed(keys):  # the first key wins
+        if key in tags:
+            text = _tag_text(tags[key])
+            rule = text.where(text.notna() & (text != ""), rule)
+    return rule
 
 
 def _osmnx_settings(tags: list[str]) -> dict[str, Any]:
@@ -557,12 +563,7 @@ def _graphml_cycle_directions(
     ``oneway:e_bike``. ``no`` opens contraflow; ``yes``/``-1`` make a two-way street
     one-way along / against the way (``flip``: the kept edge runs the other way).
     """
-    keys = ["oneway:e_bike", "oneway:bicycle"] if net_type == "ebike" else ["oneway:bicycle"]
-    rule = pd.Series(None, index=edges.index, dtype=object)
-    for key in reversed(keys):  # the first key wins
-        if key in edges:
-            text = _tag_text(edges[key])
-            rule = text.where(text.notna() & (text != ""), rule)
+    rule = _mode_oneway(edges, net_type)
     contra = _multi_isin(rule, ["no", "false", "0"])
     one = _multi_isin(rule, _ONEWAY_VALUES) & ~contra
     against = _multi_isin(rule, _AGAINST_VALUES)
